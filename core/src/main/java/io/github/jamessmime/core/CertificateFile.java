@@ -1,0 +1,246 @@
+package io.github.jamessmime.core;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.security.UnrecoverableKeyException;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateParsingException;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAKey;
+import java.security.interfaces.RSAPublicKey;
+import java.security.interfaces.RSAPrivateKey;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Reads one PKCS#12 file and applies the store's rules to it. Every refusal is a {@link StoreException}
+ * whose message says what is wrong and what to do; the file name is added by the caller.
+ */
+final class CertificateFile {
+    static final int MIN_RSA_BITS = 2048;
+    private static final String EMAIL_PROTECTION = "1.3.6.1.5.5.7.3.4";
+    private static final String ANY_EXTENDED_KEY_USAGE = "2.5.29.37.0";
+    private static final int DIGITAL_SIGNATURE = 0;
+    private static final int RFC822_NAME = 1;
+
+    private CertificateFile() {
+    }
+
+    /** Reads every private-key entry of the file; each must pass the rules or the whole file is refused. */
+    static List<SigningIdentity> read(Path file, char[] password, Instant now) throws StoreException {
+        KeyStore keyStore = load(file, password);
+        List<SigningIdentity> identities = new ArrayList<>();
+        try {
+            for (String alias : Collections.list(keyStore.aliases())) {
+                if (!keyStore.isKeyEntry(alias)) {
+                    continue;
+                }
+                PrivateKey key;
+                try {
+                    key = (PrivateKey) keyStore.getKey(alias, password);
+                } catch (UnrecoverableKeyException e) {
+                    throw new StoreException("the private key cannot be decrypted with the store password;"
+                        + " re-export the file with the store password");
+                }
+                Certificate[] chain = keyStore.getCertificateChain(alias);
+                if (key == null || chain == null || chain.length == 0 || !(chain[0] instanceof X509Certificate)) {
+                    continue;
+                }
+                identities.add(validate(file, key, toX509(chain), now));
+            }
+        } catch (GeneralSecurityException e) {
+            throw new StoreException("cannot read the key entries (" + e.getMessage() + ")", e);
+        }
+        if (identities.isEmpty()) {
+            throw new StoreException("holds no private key with a certificate; export the file with its private key");
+        }
+        return identities;
+    }
+
+    private static KeyStore load(Path file, char[] password) throws StoreException {
+        try (InputStream in = Files.newInputStream(file)) {
+            KeyStore keyStore = KeyStore.getInstance("PKCS12");
+            keyStore.load(in, password);
+            return keyStore;
+        } catch (IOException e) {
+            if (e.getCause() instanceof UnrecoverableKeyException || String.valueOf(e.getMessage()).contains("password")) {
+                throw new StoreException("wrong password: the file does not open with the store password;"
+                    + " re-export it with the store password");
+            }
+            throw new StoreException("not a readable PKCS#12 file (" + e.getMessage() + "); replace it with a valid .p12 export", e);
+        } catch (GeneralSecurityException e) {
+            throw new StoreException("not a readable PKCS#12 file (" + e.getMessage() + "); replace it with a valid .p12 export", e);
+        }
+    }
+
+    private static List<X509Certificate> toX509(Certificate[] chain) {
+        List<X509Certificate> result = new ArrayList<>();
+        for (Certificate certificate : chain) {
+            if (certificate instanceof X509Certificate) {
+                result.add((X509Certificate) certificate);
+            }
+        }
+        return result;
+    }
+
+    static SigningIdentity validate(Path file, PrivateKey key, List<X509Certificate> chain, Instant now) throws StoreException {
+        X509Certificate certificate = chain.get(0);
+        Set<String> addresses = addresses(certificate);
+        if (now.isAfter(certificate.getNotAfter().toInstant())) {
+            throw new StoreException("certificate for " + addresses + " expired on " + certificate.getNotAfter().toInstant()
+                + "; import the renewed certificate");
+        }
+        checkExtendedKeyUsage(certificate);
+        boolean[] keyUsage = certificate.getKeyUsage();
+        if (keyUsage != null && (keyUsage.length <= DIGITAL_SIGNATURE || !keyUsage[DIGITAL_SIGNATURE])) {
+            throw new StoreException("KeyUsage lacks digitalSignature, so the certificate may not sign;"
+                + " use a certificate issued for S/MIME signing");
+        }
+        checkKey(key, certificate);
+        List<X509Certificate> intermediates = new ArrayList<>();
+        for (X509Certificate ca : chain.subList(1, chain.size())) {
+            if (!isSelfSigned(ca)) {
+                intermediates.add(ca);
+            }
+        }
+        return new SigningIdentity(file, key, certificate, intermediates, addresses, fingerprint(certificate));
+    }
+
+    /** The SubjectAltName rfc822Names, normalised; wildcard and domain-only names refuse the certificate. */
+    static Set<String> addresses(X509Certificate certificate) throws StoreException {
+        Collection<List<?>> names;
+        try {
+            names = certificate.getSubjectAlternativeNames();
+        } catch (CertificateParsingException e) {
+            throw new StoreException("SubjectAltName cannot be parsed (" + e.getMessage() + ")", e);
+        }
+        Set<String> addresses = new LinkedHashSet<>();
+        if (names != null) {
+            for (List<?> name : names) {
+                if (((Integer) name.get(0)) != RFC822_NAME) {
+                    continue;
+                }
+                String value = String.valueOf(name.get(1));
+                if (value.contains("*") || !value.contains("@") || value.startsWith("@")) {
+                    throw new StoreException("wildcard or domain-only address '" + value + "' refused:"
+                        + " use one certificate per sender address");
+                }
+                Optional<String> normalized = Addresses.normalize(value);
+                if (normalized.isEmpty()) {
+                    throw new StoreException("'" + value + "' in SubjectAltName is not a mail address");
+                }
+                addresses.add(normalized.get());
+            }
+        }
+        if (addresses.isEmpty()) {
+            throw new StoreException("the certificate names no mail address in SubjectAltName (rfc822Name);"
+                + " S/MIME needs the sender address there");
+        }
+        return addresses;
+    }
+
+    private static void checkExtendedKeyUsage(X509Certificate certificate) throws StoreException {
+        List<String> eku;
+        try {
+            eku = certificate.getExtendedKeyUsage();
+        } catch (CertificateParsingException e) {
+            throw new StoreException("ExtendedKeyUsage cannot be parsed (" + e.getMessage() + ")", e);
+        }
+        if (eku != null && !eku.contains(EMAIL_PROTECTION) && !eku.contains(ANY_EXTENDED_KEY_USAGE)) {
+            throw new StoreException("ExtendedKeyUsage lacks emailProtection, so mail clients reject its signatures;"
+                + " use a certificate issued for S/MIME");
+        }
+    }
+
+    private static void checkKey(PrivateKey key, X509Certificate certificate) throws StoreException {
+        if (key instanceof RSAKey && certificate.getPublicKey() instanceof RSAPublicKey) {
+            RSAPublicKey publicKey = (RSAPublicKey) certificate.getPublicKey();
+            int bits = publicKey.getModulus().bitLength();
+            if (bits < MIN_RSA_BITS) {
+                throw new StoreException("RSA key of " + bits + " bits is too weak; use at least " + MIN_RSA_BITS + " bits");
+            }
+            if (!publicKey.getModulus().equals(((RSAPrivateKey) key).getModulus())) {
+                throw mismatch();
+            }
+            return;
+        }
+        if (key instanceof ECPrivateKey && certificate.getPublicKey() instanceof ECPublicKey) {
+            int bits = ((ECPublicKey) certificate.getPublicKey()).getParams().getOrder().bitLength();
+            if (bits != 256 && bits != 384 && bits != 521) {
+                throw new StoreException("EC key on a " + bits + "-bit curve is not supported; use P-256 or P-384");
+            }
+            if (!signsFor(key, certificate, "SHA256withECDSA")) {
+                throw mismatch();
+            }
+            return;
+        }
+        throw new StoreException("key type " + key.getAlgorithm() + " with a " + certificate.getPublicKey().getAlgorithm()
+            + " certificate is not supported, or key and certificate do not belong together; use RSA (2048+) or EC P-256/P-384");
+    }
+
+    private static boolean signsFor(PrivateKey key, X509Certificate certificate, String algorithm) throws StoreException {
+        try {
+            byte[] probe = "james-smime key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            Signature signer = Signature.getInstance(algorithm);
+            signer.initSign(key);
+            signer.update(probe);
+            byte[] signature = signer.sign();
+            Signature verifier = Signature.getInstance(algorithm);
+            verifier.initVerify(certificate.getPublicKey());
+            verifier.update(probe);
+            return verifier.verify(signature);
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
+    }
+
+    private static StoreException mismatch() {
+        return new StoreException("the private key does not belong to the certificate; export the matching pair");
+    }
+
+    static boolean isSelfSigned(X509Certificate certificate) {
+        if (!certificate.getSubjectX500Principal().equals(certificate.getIssuerX500Principal())) {
+            return false;
+        }
+        try {
+            certificate.verify(certificate.getPublicKey());
+            return true;
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
+    }
+
+    static String fingerprint(X509Certificate certificate) {
+        try {
+            return hex(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
+        } catch (NoSuchAlgorithmException | java.security.cert.CertificateEncodingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String hex(byte[] bytes) {
+        char[] digits = "0123456789abcdef".toCharArray();
+        char[] out = new char[bytes.length * 2];
+        for (int i = 0; i < bytes.length; i++) {
+            out[2 * i] = digits[(bytes[i] >> 4) & 0xF];
+            out[2 * i + 1] = digits[bytes[i] & 0xF];
+        }
+        return new String(out);
+    }
+}

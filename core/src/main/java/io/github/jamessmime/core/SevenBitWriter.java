@@ -1,0 +1,307 @@
+package io.github.jamessmime.core;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.Locale;
+
+import javax.mail.BodyPart;
+import javax.mail.MessagingException;
+import javax.mail.Multipart;
+import javax.mail.internet.ContentType;
+import javax.mail.internet.MimeBodyPart;
+import javax.mail.internet.MimeMessage;
+import javax.mail.internet.MimePart;
+import javax.mail.internet.ParseException;
+
+/**
+ * Writes a MIME entity in the canonical, 7-bit form that is signed (RFC 8551 3.1): CRLF line breaks, only
+ * 7-bit bytes, no line over 998 octets. Parts that are already so are copied byte for byte; 8bit and
+ * binary parts, and 7bit parts that break the rules, are re-encoded (quoted-printable for text, base64
+ * otherwise). A text part with a line that starts with {@code From } or ends in white space is re-encoded
+ * too, since mbox stores and some relays alter such lines.
+ */
+final class SevenBitWriter {
+    static final int MAX_LINE = 998;
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final int CHUNK = 64 * 1024;
+
+    private final ByteBuffer out;
+    private final byte[] chunk = new byte[CHUNK];
+
+    /** @param out receives the canonical bytes */
+    SevenBitWriter(ByteBuffer out) {
+        this.out = out;
+    }
+
+    /** Writes the body and the Content-* headers of a message: the part that gets signed. */
+    void writeContentOf(MimeMessage message) throws IOException, MessagingException {
+        writeEntity(message, true);
+    }
+
+    private void writeEntity(MimePart part, boolean onlyContentHeaders) throws IOException, MessagingException {
+        ContentType type = contentType(part);
+        if (type.match("multipart/*")) {
+            writeHeaders(part, onlyContentHeaders, null);
+            writeMultipart(part, type);
+        } else if (type.match("message/rfc822") && !isEncoded(part)) {
+            writeHeaders(part, onlyContentHeaders, null);
+            Object content = part.getContent();
+            if (!(content instanceof MimeMessage)) {
+                throw new MessagingException("message/rfc822 part does not hold a message");
+            }
+            writeEntity((MimeMessage) content, false);
+        } else {
+            writeLeaf(part, type, onlyContentHeaders);
+        }
+    }
+
+    private void writeMultipart(MimePart part, ContentType type) throws IOException, MessagingException {
+        String boundary = type.getParameter("boundary");
+        Object content = part.getContent();
+        if (boundary == null || !(content instanceof Multipart)) {
+            throw new MessagingException("multipart entity without a usable boundary");
+        }
+        Multipart multipart = (Multipart) content;
+        String preamble = multipart instanceof javax.mail.internet.MimeMultipart
+            ? ((javax.mail.internet.MimeMultipart) multipart).getPreamble() : null;
+        if (preamble != null && isPrintableAscii(preamble)) {
+            emitCanonicalText(preamble);
+        }
+        byte[] delimiter = ("--" + boundary).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        for (int i = 0; i < multipart.getCount(); i++) {
+            emit(delimiter, 0, delimiter.length);
+            emit(CRLF, 0, 2);
+            BodyPart child = multipart.getBodyPart(i);
+            if (!(child instanceof MimePart)) {
+                throw new MessagingException("body part " + i + " is not a MIME part");
+            }
+            writeEntity((MimePart) child, false);
+            emit(CRLF, 0, 2);
+        }
+        emit(delimiter, 0, delimiter.length);
+        emit(new byte[] {'-', '-', '\r', '\n'}, 0, 4);
+    }
+
+    private void writeLeaf(MimePart part, ContentType type, boolean onlyContentHeaders) throws IOException, MessagingException {
+        String encoding = encodingOf(part);
+        boolean text = type.getPrimaryType().equalsIgnoreCase("text");
+        boolean copyable = encoding.equals("7bit") || encoding.equals("base64") || encoding.equals("quoted-printable");
+        if (copyable) {
+            int mark = out.size();
+            writeHeaders(part, onlyContentHeaders, null);
+            if (copyCanonical(rawStream(part), text && encoding.equals("7bit"))) {
+                return;
+            }
+            out.truncate(mark);
+        }
+        // Re-encode: 8bit, binary, or a 7bit/encoded body that breaks the rules.
+        String target = text ? "quoted-printable" : "base64";
+        writeHeaders(part, onlyContentHeaders, target);
+        try (InputStream decoded = part.getInputStream()) {
+            if (text) {
+                QuotedPrintable.encodeText(decoded, new EmitStream());
+            } else {
+                try (OutputStream base64 = Base64.getMimeEncoder().wrap(new NonClosing(new EmitStream()))) {
+                    decoded.transferTo(base64);
+                }
+                emit(CRLF, 0, 2);
+            }
+        }
+    }
+
+    /**
+     * Copies a 7-bit body, turning bare CR and LF into CRLF. Gives false, having written an unknown amount,
+     * when the body has an 8-bit or NUL byte or a line over 998 octets, or (for 7bit text) a line that starts
+     * with {@code From } or ends in white space; the caller then rolls back and re-encodes.
+     */
+    private boolean copyCanonical(InputStream in, boolean strictText) throws IOException, MessagingException {
+        try (InputStream source = in) {
+            int lineLength = 0;
+            int previous = '\n';
+            boolean pendingCr = false;
+            int read;
+            while ((read = source.read(chunk)) > 0) {
+                int start = 0;
+                for (int i = 0; i < read; i++) {
+                    int b = chunk[i];
+                    if (b <= 0) {
+                        return false;
+                    }
+                    if (pendingCr) {
+                        pendingCr = false;
+                        if (b != '\n') {
+                            // bare CR: the CR already went out, complete it to CRLF
+                            flushPending(start, i);
+                            start = i;
+                            emit(CRLF, 1, 1);
+                            lineLength = 0;
+                            previous = '\n';
+                        }
+                    }
+                    if (b == '\r') {
+                        if (strictText && (previous == ' ' || previous == '\t')) {
+                            return false;
+                        }
+                        pendingCr = true;
+                        lineLength = 0;
+                        previous = b;
+                        continue;
+                    }
+                    if (b == '\n') {
+                        if (previous != '\r') {
+                            if (strictText && (previous == ' ' || previous == '\t')) {
+                                return false;
+                            }
+                            flushPending(start, i);
+                            start = i + 1;
+                            emit(CRLF, 0, 2);
+                        }
+                        lineLength = 0;
+                        previous = b;
+                        continue;
+                    }
+                    if (strictText && lineLength == 0 && b == 'F' && startsWithFromSpace(chunk, i, read)) {
+                        return false;
+                    }
+                    if (++lineLength > MAX_LINE) {
+                        return false;
+                    }
+                    previous = b;
+                }
+                flushPending(start, read);
+            }
+            if (pendingCr) {
+                emit(CRLF, 1, 1);
+            }
+            return true;
+        }
+    }
+
+    private void flushPending(int from, int to) throws IOException {
+        if (to > from) {
+            emit(chunk, from, to - from);
+        }
+    }
+
+    /** A {@code From } at a chunk boundary is checked conservatively: any line starting with F there re-encodes. */
+    private static boolean startsWithFromSpace(byte[] bytes, int index, int length) {
+        if (index + 5 > length) {
+            return true;
+        }
+        return bytes[index + 1] == 'r' && bytes[index + 2] == 'o' && bytes[index + 3] == 'm' && bytes[index + 4] == ' ';
+    }
+
+    private void writeHeaders(MimePart part, boolean onlyContentHeaders, String newEncoding) throws IOException, MessagingException {
+        for (String line : Collections.list(part.getAllHeaderLines())) {
+            String name = headerName(line);
+            if (onlyContentHeaders && !name.startsWith("content-")) {
+                continue;
+            }
+            if (newEncoding != null && name.equals("content-transfer-encoding")) {
+                continue;
+            }
+            emitCanonicalText(line);
+            emit(CRLF, 0, 2);
+        }
+        if (newEncoding != null) {
+            emitCanonicalText("Content-Transfer-Encoding: " + newEncoding);
+            emit(CRLF, 0, 2);
+        }
+        emit(CRLF, 0, 2);
+    }
+
+    static String headerName(String line) {
+        int colon = line.indexOf(':');
+        return (colon < 0 ? line : line.substring(0, colon)).trim().toLowerCase(Locale.ROOT);
+    }
+
+    /** Header lines and preambles: line breaks normalised to CRLF. */
+    private void emitCanonicalText(String text) throws IOException {
+        boolean latin1 = text.chars().allMatch(c -> c < 256);
+        byte[] bytes = text.getBytes(latin1 ? java.nio.charset.StandardCharsets.ISO_8859_1 : java.nio.charset.StandardCharsets.UTF_8);
+        int start = 0;
+        for (int i = 0; i < bytes.length; i++) {
+            byte b = bytes[i];
+            if (b == '\r' || b == '\n') {
+                emit(bytes, start, i - start);
+                emit(CRLF, 0, 2);
+                if (b == '\r' && i + 1 < bytes.length && bytes[i + 1] == '\n') {
+                    i++;
+                }
+                start = i + 1;
+            }
+        }
+        emit(bytes, start, bytes.length - start);
+    }
+
+    private static boolean isPrintableAscii(String text) {
+        return text.chars().allMatch(c -> c == '\r' || c == '\n' || c == '\t' || (c >= 32 && c < 127));
+    }
+
+    private static boolean isEncoded(MimePart part) throws MessagingException {
+        String encoding = encodingOf(part);
+        return encoding.equals("base64") || encoding.equals("quoted-printable");
+    }
+
+    static String encodingOf(MimePart part) throws MessagingException {
+        String encoding = part.getEncoding();
+        return encoding == null ? "7bit" : encoding.trim().toLowerCase(Locale.ROOT);
+    }
+
+    static ContentType contentType(MimePart part) throws MessagingException {
+        String header = part.getHeader("Content-Type", null);
+        if (header == null) {
+            return new ContentType("text", "plain", null);
+        }
+        try {
+            return new ContentType(header);
+        } catch (ParseException e) {
+            throw new MessagingException("malformed Content-Type '" + header + "': " + e.getMessage(), e);
+        }
+    }
+
+    private static InputStream rawStream(MimePart part) throws MessagingException {
+        if (part instanceof MimeBodyPart) {
+            return ((MimeBodyPart) part).getRawInputStream();
+        }
+        if (part instanceof MimeMessage) {
+            return ((MimeMessage) part).getRawInputStream();
+        }
+        throw new MessagingException("unsupported part type " + part.getClass().getName());
+    }
+
+    private void emit(byte[] bytes, int offset, int length) throws IOException {
+        out.write(bytes, offset, length);
+    }
+
+    private final class EmitStream extends OutputStream {
+        @Override
+        public void write(int b) throws IOException {
+            emit(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            emit(bytes, offset, length);
+        }
+    }
+
+    private static final class NonClosing extends java.io.FilterOutputStream {
+        NonClosing(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            out.write(bytes, offset, length);
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package io.github.jamessmime.core;
+
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One usable certificate of the store: the private key, the certificate naming the sender address and the
+ * intermediate certificates to send along (never the root). Immutable and shared between threads.
+ */
+public final class SigningIdentity {
+    private final Path source;
+    private final PrivateKey privateKey;
+    private final X509Certificate certificate;
+    private final List<X509Certificate> intermediates;
+    private final Set<String> addresses;
+    private final String fingerprint;
+    private volatile SmimeSigner.Material material;
+
+    SigningIdentity(Path source, PrivateKey privateKey, X509Certificate certificate, List<X509Certificate> intermediates,
+                    Set<String> addresses, String fingerprint) {
+        this.source = source;
+        this.privateKey = privateKey;
+        this.certificate = certificate;
+        this.intermediates = List.copyOf(intermediates);
+        this.addresses = Set.copyOf(addresses);
+        this.fingerprint = fingerprint;
+    }
+
+    /** The file this identity was read from. */
+    public Path source() {
+        return source;
+    }
+
+    PrivateKey privateKey() {
+        return privateKey;
+    }
+
+    public X509Certificate certificate() {
+        return certificate;
+    }
+
+    /** Certificates between the signer's and the root, signer's issuer first; the root is left out. */
+    public List<X509Certificate> intermediates() {
+        return intermediates;
+    }
+
+    /** The normalised rfc822Name addresses of the certificate's SubjectAltName. */
+    public Set<String> addresses() {
+        return addresses;
+    }
+
+    /** SHA-256 of the certificate, lower-case hex. */
+    public String fingerprint() {
+        return fingerprint;
+    }
+
+    public Instant notBefore() {
+        return certificate.getNotBefore().toInstant();
+    }
+
+    public Instant notAfter() {
+        return certificate.getNotAfter().toInstant();
+    }
+
+    public boolean isValidAt(Instant instant) {
+        return !instant.isBefore(notBefore()) && !instant.isAfter(notAfter());
+    }
+
+    /** The signer's precomputed material for this identity, made on first use. */
+    SmimeSigner.Material material(java.util.function.Function<SigningIdentity, SmimeSigner.Material> prepare) {
+        SmimeSigner.Material result = material;
+        if (result == null) {
+            result = prepare.apply(this);
+            material = result;
+        }
+        return result;
+    }
+
+    @Override
+    public String toString() {
+        return "SigningIdentity{" + addresses + ", " + certificate.getSubjectX500Principal().getName()
+            + ", sha256=" + fingerprint + ", file=" + source + "}";
+    }
+}

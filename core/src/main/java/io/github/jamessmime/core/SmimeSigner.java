@@ -1,0 +1,222 @@
+package io.github.jamessmime.core;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.Date;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+
+import javax.mail.MessagingException;
+import javax.mail.Session;
+import javax.mail.internet.MimeMessage;
+import javax.mail.internet.MimePart;
+import javax.mail.util.SharedByteArrayInputStream;
+
+import org.bouncycastle.asn1.ASN1EncodableVector;
+import org.bouncycastle.asn1.DERSet;
+import org.bouncycastle.asn1.cms.Attribute;
+import org.bouncycastle.asn1.cms.AttributeTable;
+import org.bouncycastle.asn1.cms.CMSAttributes;
+import org.bouncycastle.asn1.cms.IssuerAndSerialNumber;
+import org.bouncycastle.asn1.cms.Time;
+import org.bouncycastle.asn1.smime.SMIMECapabilitiesAttribute;
+import org.bouncycastle.asn1.smime.SMIMECapability;
+import org.bouncycastle.asn1.smime.SMIMECapabilityVector;
+import org.bouncycastle.asn1.smime.SMIMEEncryptionKeyPreferenceAttribute;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaCertStore;
+import org.bouncycastle.cms.CMSException;
+import org.bouncycastle.cms.CMSSignedDataStreamGenerator;
+import org.bouncycastle.cms.DefaultSignedAttributeTableGenerator;
+import org.bouncycastle.cms.SignerInfoGeneratorBuilder;
+import org.bouncycastle.operator.DigestCalculatorProvider;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
+import org.bouncycastle.util.Store;
+
+/**
+ * Signs a message as RFC 8551 {@code multipart/signed}: the Content-* headers and the body, made 7-bit safe,
+ * become the first part; a detached CMS SignedData the second. Every other header of the message (From,
+ * To, Subject, Date, Message-ID, custom ones) stays on the outer message as it was.
+ *
+ * <p>The signed message is built once in one buffer and handed to javax.mail without a copy: writing it
+ * out any number of times gives the same bytes. Thread-safe.
+ */
+public final class SmimeSigner {
+    private static final Session SESSION = Session.getInstance(new Properties());
+    private static final char[] BOUNDARY_CHARS =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
+
+    private final DigestAlgorithm digest;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+    private final DigestCalculatorProvider digests;
+
+    public SmimeSigner(DigestAlgorithm digest, Clock clock) {
+        this.digest = digest;
+        this.clock = clock;
+        try {
+            this.digests = new JcaDigestCalculatorProviderBuilder().build();
+        } catch (OperatorCreationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public DigestAlgorithm digest() {
+        return digest;
+    }
+
+    /** True for {@code multipart/signed}, {@code application/pkcs7-mime} and its {@code x-} form: never re-signed. */
+    public static boolean isSignedOrEncrypted(MimePart message) throws MessagingException {
+        String header = message.getHeader("Content-Type", null);
+        if (header == null) {
+            return false;
+        }
+        String type = header.trim().toLowerCase(Locale.ROOT);
+        return type.startsWith("multipart/signed") || type.startsWith("application/pkcs7-mime")
+            || type.startsWith("application/x-pkcs7-mime");
+    }
+
+    /**
+     * The signed copy of {@code message}. The original is not changed.
+     *
+     * @throws SigningException when the message is already signed or encrypted, is malformed, or the key fails
+     */
+    public MimeMessage sign(MimeMessage message, SigningIdentity identity) throws SigningException {
+        try {
+            if (isSignedOrEncrypted(message)) {
+                throw new SigningException("the message is already signed or encrypted; it is left as it is");
+            }
+            int size = message.getSize();
+            ByteBuffer buffer = new ByteBuffer(size > 0 ? size + size / 16 + 8192 : 64 * 1024);
+            String boundary = newBoundary();
+            writeOuterHeaders(message, boundary, buffer);
+            int contentStart = buffer.size();
+            new SevenBitWriter(buffer).writeContentOf(message);
+            int contentLength = buffer.size() - contentStart;
+            byte[] signature = signature(identity, buffer.array(), contentStart, contentLength);
+            writeSignaturePart(boundary, signature, buffer);
+            return new SignedMimeMessage(buffer.toInputStream());
+        } catch (MessagingException | IOException e) {
+            throw new SigningException("malformed message: " + e.getMessage(), e);
+        } catch (GeneralSecurityException | CMSException | OperatorCreationException | RuntimeException e) {
+            throw new SigningException("signing with " + identity.source().getFileName() + " failed: " + e, e);
+        }
+    }
+
+    private void writeOuterHeaders(MimeMessage message, String boundary, ByteBuffer out) throws MessagingException {
+        for (String line : Collections.list(message.getAllHeaderLines())) {
+            String name = SevenBitWriter.headerName(line);
+            if (name.startsWith("content-") || name.equals("mime-version")) {
+                continue;
+            }
+            writeLine(out, line);
+        }
+        out.writeAscii("MIME-Version: 1.0\r\n");
+        out.writeAscii("Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\"; micalg="
+            + digest.micalg() + ";\r\n\tboundary=\"" + boundary + "\"\r\n");
+        out.writeAscii("\r\nThis is an S/MIME signed message.\r\n\r\n--" + boundary + "\r\n");
+    }
+
+    private static void writeLine(ByteBuffer out, String line) {
+        boolean latin1 = line.chars().allMatch(c -> c < 256);
+        byte[] bytes = line.getBytes(latin1 ? java.nio.charset.StandardCharsets.ISO_8859_1 : java.nio.charset.StandardCharsets.UTF_8);
+        out.write(bytes, 0, bytes.length);
+        out.writeAscii("\r\n");
+    }
+
+    private static void writeSignaturePart(String boundary, byte[] signature, ByteBuffer out) throws IOException {
+        out.writeAscii("\r\n--" + boundary + "\r\n"
+            + "Content-Type: application/pkcs7-signature; name=\"smime.p7s\"\r\n"
+            + "Content-Transfer-Encoding: base64\r\n"
+            + "Content-Disposition: attachment; filename=\"smime.p7s\"\r\n"
+            + "Content-Description: S/MIME Cryptographic Signature\r\n\r\n");
+        byte[] base64 = Base64.getMimeEncoder().encode(signature);
+        out.write(base64, 0, base64.length);
+        out.writeAscii("\r\n--" + boundary + "--\r\n");
+    }
+
+    private byte[] signature(SigningIdentity identity, byte[] bytes, int offset, int length)
+        throws GeneralSecurityException, CMSException, OperatorCreationException, IOException {
+        Material material = identity.material(this::prepare);
+        ASN1EncodableVector attributes = new ASN1EncodableVector();
+        attributes.add(new Attribute(CMSAttributes.signingTime, new DERSet(new Time(Date.from(clock.instant())))));
+        attributes.add(material.capabilities);
+        attributes.add(material.encryptionKeyPreference);
+        CMSSignedDataStreamGenerator generator = new CMSSignedDataStreamGenerator();
+        generator.addSignerInfoGenerator(new SignerInfoGeneratorBuilder(digests)
+            .setSignedAttributeGenerator(new DefaultSignedAttributeTableGenerator(new AttributeTable(attributes)))
+            .build(JdkContentSigner.create(identity.privateKey(), digest), material.certificate));
+        generator.addCertificates(material.certificates);
+        ByteArrayOutputStream cms = new ByteArrayOutputStream(4096);
+        try (OutputStream content = generator.open(cms, false)) {
+            content.write(bytes, offset, length);
+        }
+        return cms.toByteArray();
+    }
+
+    /** What a signature needs from an identity besides the key, computed once per identity. */
+    static final class Material {
+        final X509CertificateHolder certificate;
+        final Store<X509CertificateHolder> certificates;
+        final Attribute capabilities;
+        final Attribute encryptionKeyPreference;
+
+        Material(X509CertificateHolder certificate, Store<X509CertificateHolder> certificates, Attribute capabilities,
+                 Attribute encryptionKeyPreference) {
+            this.certificate = certificate;
+            this.certificates = certificates;
+            this.capabilities = capabilities;
+            this.encryptionKeyPreference = encryptionKeyPreference;
+        }
+    }
+
+    private Material prepare(SigningIdentity identity) {
+        try {
+            X509CertificateHolder certificate = new X509CertificateHolder(identity.certificate().getEncoded());
+            List<X509Certificate> chain = new ArrayList<>();
+            chain.add(identity.certificate());
+            chain.addAll(identity.intermediates());
+            SMIMECapabilityVector capabilities = new SMIMECapabilityVector();
+            capabilities.addCapability(SMIMECapability.aES256_CBC);
+            capabilities.addCapability(SMIMECapability.aES192_CBC);
+            capabilities.addCapability(SMIMECapability.aES128_CBC);
+            return new Material(certificate, new JcaCertStore(chain), new SMIMECapabilitiesAttribute(capabilities),
+                new SMIMEEncryptionKeyPreferenceAttribute(new IssuerAndSerialNumber(certificate.getIssuer(), certificate.getSerialNumber())));
+        } catch (CertificateEncodingException | IOException e) {
+            throw new IllegalStateException("cannot encode certificate " + identity, e);
+        }
+    }
+
+    private String newBoundary() {
+        char[] chars = new char[32];
+        for (int i = 0; i < chars.length; i++) {
+            chars[i] = BOUNDARY_CHARS[random.nextInt(BOUNDARY_CHARS.length)];
+        }
+        return "----=_smime_" + new String(chars);
+    }
+
+    /** A parsed message that keeps its Message-ID when javax.mail saves changes. */
+    static final class SignedMimeMessage extends MimeMessage {
+        SignedMimeMessage(SharedByteArrayInputStream in) throws MessagingException {
+            super(SESSION, in);
+        }
+
+        @Override
+        protected void updateMessageID() throws MessagingException {
+            if (getHeader("Message-ID") == null) {
+                super.updateMessageID();
+            }
+        }
+    }
+}

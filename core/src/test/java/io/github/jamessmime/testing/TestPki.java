@@ -1,0 +1,338 @@
+package io.github.jamessmime.testing;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.Writer;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Date;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.bouncycastle.asn1.DERBMPString;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.crypto.engines.DESedeEngine;
+import org.bouncycastle.crypto.engines.RC2Engine;
+import org.bouncycastle.crypto.modes.CBCBlockCipher;
+import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.OutputEncryptor;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.pkcs.PKCS12PfxPdu;
+import org.bouncycastle.pkcs.PKCS12PfxPduBuilder;
+import org.bouncycastle.pkcs.PKCS12SafeBag;
+import org.bouncycastle.pkcs.PKCS12SafeBagBuilder;
+import org.bouncycastle.pkcs.bc.BcPKCS12MacCalculatorBuilder;
+import org.bouncycastle.pkcs.bc.BcPKCS12PBEOutputEncryptorBuilder;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS12SafeBagBuilder;
+
+/**
+ * A throw-away PKI for tests: a root CA, an intermediate CA and end-entity certificates for sender
+ * addresses, all made at test time around a fixed instant. Keys are generated once per key type and JVM
+ * (key generation dominates test time), certificates are fresh for every call.
+ */
+public final class TestPki {
+
+    public enum KeyType {
+        RSA_1024("RSA", 1024), RSA_2048("RSA", 2048), RSA_3072("RSA", 3072), RSA_PSS_2048("RSASSA-PSS", 2048),
+        EC_P256("EC", 256), EC_P384("EC", 384);
+
+        final String algorithm;
+        final int size;
+
+        KeyType(String algorithm, int size) {
+            this.algorithm = algorithm;
+            this.size = size;
+        }
+    }
+
+    private static final Map<KeyType, List<KeyPair>> KEY_POOL = new EnumMap<>(KeyType.class);
+    private static final AtomicLong SERIALS = new AtomicLong(System.nanoTime() & 0xFFFFFFFFL);
+
+    private final Instant now;
+    private final KeyPair rootKeys;
+    private final X509Certificate root;
+    private final KeyPair intermediateKeys;
+    private final X509Certificate intermediate;
+
+    private TestPki(Instant now) throws GeneralSecurityException {
+        this.now = now;
+        this.rootKeys = keyPair(KeyType.RSA_2048, 0);
+        this.root = build(new X500Name("CN=Test Root CA,O=james-smime tests"), rootKeys.getPublic(),
+            new X500Name("CN=Test Root CA,O=james-smime tests"), rootKeys.getPrivate(), rootKeys.getPublic(),
+            now.minus(Duration.ofDays(3650)), now.plus(Duration.ofDays(3650)), true, null, null, null);
+        this.intermediateKeys = keyPair(KeyType.RSA_2048, 1);
+        this.intermediate = build(new X500Name("CN=Test Intermediate CA,O=james-smime tests"), intermediateKeys.getPublic(),
+            X500Name.getInstance(root.getSubjectX500Principal().getEncoded()), rootKeys.getPrivate(), rootKeys.getPublic(),
+            now.minus(Duration.ofDays(1000)), now.plus(Duration.ofDays(1000)), true, null, null, null);
+    }
+
+    /** A PKI whose certificates are valid around {@code now}. */
+    public static TestPki create(Instant now) {
+        try {
+            return new TestPki(now);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public Instant now() {
+        return now;
+    }
+
+    public X509Certificate root() {
+        return root;
+    }
+
+    public X509Certificate intermediate() {
+        return intermediate;
+    }
+
+    public Path writeRootPem(Path file) throws IOException {
+        return writePem(file, root);
+    }
+
+    public static Path writePem(Path file, X509Certificate... certificates) throws IOException {
+        try (Writer writer = Files.newBufferedWriter(file, StandardCharsets.US_ASCII)) {
+            for (X509Certificate certificate : certificates) {
+                writer.write("-----BEGIN CERTIFICATE-----\n");
+                writer.write(Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(certificate.getEncoded()));
+                writer.write("\n-----END CERTIFICATE-----\n");
+            }
+        } catch (GeneralSecurityException e) {
+            throw new IOException(e);
+        }
+        return file;
+    }
+
+    /** Starts an end-entity certificate for {@code address}: RSA 2048, one year, S/MIME profile. */
+    public SenderBuilder sender(String address) {
+        return new SenderBuilder(address);
+    }
+
+    public final class SenderBuilder {
+        private KeyType keyType = KeyType.RSA_2048;
+        private int keyIndex = 0;
+        private List<String> emails = new ArrayList<>();
+        private Instant notBefore = now.minus(Duration.ofDays(1));
+        private Instant notAfter = now.plus(Duration.ofDays(365));
+        private KeyPurposeId[] eku = {KeyPurposeId.id_kp_emailProtection};
+        private Integer keyUsage = KeyUsage.digitalSignature | KeyUsage.keyEncipherment;
+        private boolean selfSigned = false;
+        private boolean mismatchedKey = false;
+
+        private SenderBuilder(String address) {
+            emails.add(address);
+        }
+
+        public SenderBuilder keyType(KeyType keyType) {
+            this.keyType = keyType;
+            return this;
+        }
+
+        /** A different key pair of the same type (for renewals and rollover). */
+        public SenderBuilder keyIndex(int keyIndex) {
+            this.keyIndex = keyIndex;
+            return this;
+        }
+
+        /** Replaces the SubjectAltName rfc822Names. */
+        public SenderBuilder sanEmails(String... emails) {
+            this.emails = List.of(emails);
+            return this;
+        }
+
+        public SenderBuilder validity(Instant notBefore, Instant notAfter) {
+            this.notBefore = notBefore;
+            this.notAfter = notAfter;
+            return this;
+        }
+
+        /** Extended key usages, none for no EKU extension. */
+        public SenderBuilder extendedKeyUsage(KeyPurposeId... eku) {
+            this.eku = eku;
+            return this;
+        }
+
+        /** KeyUsage bits, or null for no KeyUsage extension. */
+        public SenderBuilder keyUsage(Integer keyUsage) {
+            this.keyUsage = keyUsage;
+            return this;
+        }
+
+        /** The PKCS#12 gets a private key that does not belong to the certificate. */
+        public SenderBuilder mismatchedKey() {
+            this.mismatchedKey = true;
+            return this;
+        }
+
+        public Issued issue() {
+            try {
+                KeyPair keys = keyPair(keyType, 10 + keyIndex);
+                X500Name subject = new X500Name("CN=" + (emails.isEmpty() ? "no address" : emails.get(0)) + ",O=james-smime tests");
+                X509Certificate certificate = build(subject, keys.getPublic(),
+                    X500Name.getInstance(intermediate.getSubjectX500Principal().getEncoded()),
+                    intermediateKeys.getPrivate(), intermediateKeys.getPublic(), notBefore, notAfter, false, emails, eku, keyUsage);
+                PrivateKey privateKey = mismatchedKey ? keyPair(keyType, 99).getPrivate() : keys.getPrivate();
+                return new Issued(privateKey, certificate, List.of(certificate, intermediate, root));
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    public static final class Issued {
+        private final PrivateKey privateKey;
+        private final X509Certificate certificate;
+        private final List<X509Certificate> chain;
+
+        Issued(PrivateKey privateKey, X509Certificate certificate, List<X509Certificate> chain) {
+            this.privateKey = privateKey;
+            this.certificate = certificate;
+            this.chain = chain;
+        }
+
+        public PrivateKey privateKey() {
+            return privateKey;
+        }
+
+        public X509Certificate certificate() {
+            return certificate;
+        }
+
+        /** Certificate, intermediate, root. */
+        public List<X509Certificate> chain() {
+            return chain;
+        }
+
+        /** A PKCS#12 as the JDK writes it by default (AES-256-CBC, PBKDF2, HmacSHA256 MAC). */
+        public Path writePkcs12(Path file, char[] password) throws IOException {
+            try {
+                KeyStore keyStore = KeyStore.getInstance("PKCS12");
+                keyStore.load(null, null);
+                keyStore.setKeyEntry("sender", privateKey, password, chain.toArray(new Certificate[0]));
+                try (OutputStream out = Files.newOutputStream(file)) {
+                    keyStore.store(out, password);
+                }
+                return file;
+            } catch (GeneralSecurityException e) {
+                throw new IOException(e);
+            }
+        }
+
+        /** A legacy PKCS#12 as older tools export it: key under 3DES, certificates under RC2-40, SHA-1 MAC. */
+        public Path writeLegacyPkcs12(Path file, char[] password) throws IOException {
+            try {
+                JcaX509ExtensionUtils extensionUtils = new JcaX509ExtensionUtils();
+                List<PKCS12SafeBag> certBags = new ArrayList<>();
+                for (int i = 0; i < chain.size(); i++) {
+                    PKCS12SafeBagBuilder bag = new JcaPKCS12SafeBagBuilder(chain.get(i));
+                    if (i == 0) {
+                        bag.addBagAttribute(PKCSObjectIdentifiers.pkcs_9_at_friendlyName, new DERBMPString("sender"));
+                        bag.addBagAttribute(PKCSObjectIdentifiers.pkcs_9_at_localKeyId,
+                            extensionUtils.createSubjectKeyIdentifier(chain.get(0).getPublicKey()));
+                    }
+                    certBags.add(bag.build());
+                }
+                OutputEncryptor keyEncryptor = new BcPKCS12PBEOutputEncryptorBuilder(
+                    PKCSObjectIdentifiers.pbeWithSHAAnd3_KeyTripleDES_CBC, CBCBlockCipher.newInstance(new DESedeEngine()))
+                    .build(password);
+                PKCS12SafeBagBuilder keyBag = new JcaPKCS12SafeBagBuilder(privateKey, keyEncryptor);
+                keyBag.addBagAttribute(PKCSObjectIdentifiers.pkcs_9_at_friendlyName, new DERBMPString("sender"));
+                keyBag.addBagAttribute(PKCSObjectIdentifiers.pkcs_9_at_localKeyId,
+                    extensionUtils.createSubjectKeyIdentifier(chain.get(0).getPublicKey()));
+                PKCS12PfxPduBuilder pfx = new PKCS12PfxPduBuilder();
+                OutputEncryptor certEncryptor = new BcPKCS12PBEOutputEncryptorBuilder(
+                    PKCSObjectIdentifiers.pbeWithSHAAnd40BitRC2_CBC, CBCBlockCipher.newInstance(new RC2Engine()))
+                    .build(password);
+                pfx.addEncryptedData(certEncryptor, certBags.toArray(new PKCS12SafeBag[0]));
+                pfx.addData(keyBag.build());
+                PKCS12PfxPdu pdu = pfx.build(new BcPKCS12MacCalculatorBuilder(), password);
+                Files.write(file, pdu.getEncoded());
+                return file;
+            } catch (Exception e) {
+                throw new IOException(e);
+            }
+        }
+    }
+
+    private static synchronized KeyPair keyPair(KeyType type, int index) throws GeneralSecurityException {
+        List<KeyPair> pool = KEY_POOL.computeIfAbsent(type, t -> new ArrayList<>());
+        while (pool.size() <= index) {
+            pool.add(null);
+        }
+        if (pool.get(index) == null) {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance(type.algorithm);
+            if (type.algorithm.equals("EC")) {
+                generator.initialize(new ECGenParameterSpec(type.size == 256 ? "secp256r1" : "secp384r1"));
+            } else {
+                generator.initialize(type.size);
+            }
+            pool.set(index, generator.generateKeyPair());
+        }
+        return pool.get(index);
+    }
+
+    private static X509Certificate build(X500Name subject, PublicKey subjectKey, X500Name issuer, PrivateKey issuerKey,
+                                         PublicKey issuerPublicKey, Instant notBefore, Instant notAfter, boolean ca,
+                                         List<String> emails, KeyPurposeId[] eku, Integer keyUsage) throws GeneralSecurityException {
+        try {
+            JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuer, BigInteger.valueOf(SERIALS.incrementAndGet()),
+                Date.from(notBefore), Date.from(notAfter), subject, subjectKey);
+            builder.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(subjectKey));
+            builder.addExtension(Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(issuerPublicKey));
+            if (ca) {
+                builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+                builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+            } else {
+                builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+                if (keyUsage != null) {
+                    builder.addExtension(Extension.keyUsage, true, new KeyUsage(keyUsage));
+                }
+                if (eku != null && eku.length > 0) {
+                    builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(eku));
+                }
+                if (emails != null && !emails.isEmpty()) {
+                    GeneralName[] names = emails.stream().map(e -> new GeneralName(GeneralName.rfc822Name, e)).toArray(GeneralName[]::new);
+                    builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
+                }
+            }
+            ContentSigner signer = new JcaContentSignerBuilder("SHA256withRSA").build(issuerKey);
+            X509CertificateHolder holder = builder.build(signer);
+            return new JcaX509CertificateConverter().getCertificate(holder);
+        } catch (IOException | org.bouncycastle.operator.OperatorCreationException e) {
+            throw new GeneralSecurityException(e);
+        }
+    }
+
+}
