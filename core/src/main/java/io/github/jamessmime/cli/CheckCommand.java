@@ -1,0 +1,47 @@
+package io.github.jamessmime.cli;
+
+import java.io.PrintStream;
+import java.util.concurrent.Callable;
+
+import io.github.jamessmime.core.CertificateStore;
+import io.github.jamessmime.core.ConfigurationException;
+import io.github.jamessmime.core.SigningIdentity;
+import io.github.jamessmime.core.StoreException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+@Command(name = "check", description = "Reads every file of the store as James would and prints one line per file:"
+    + " addresses, issuer, validity and ok, or the reason it is refused. Exit 0 when every file is usable, 1 otherwise.")
+final class CheckCommand implements Callable<Integer> {
+    @Mixin
+    StoreOptions storeOptions;
+
+    @Override
+    public Integer call() {
+        PrintStream out = System.out;
+        try {
+            CertificateStore store = storeOptions.open();
+            boolean allUsable = true;
+            for (CertificateStore.FileReport report : store.reports()) {
+                if (!report.usable()) {
+                    allUsable = false;
+                    out.println(report.file().getFileName() + ": refused: " + report.refusal().orElse(""));
+                    continue;
+                }
+                for (SigningIdentity identity : report.identities()) {
+                    out.println(report.file().getFileName() + ": " + String.join(",", identity.addresses())
+                        + " issuer=\"" + identity.certificate().getIssuerX500Principal().getName() + "\""
+                        + " valid " + identity.notBefore() + " to " + identity.notAfter()
+                        + " sha256=" + identity.fingerprint() + " ok");
+                }
+            }
+            if (store.reports().isEmpty()) {
+                out.println(store.directory() + ": no .p12 or .pfx files");
+            }
+            return allUsable ? 0 : 1;
+        } catch (ConfigurationException | StoreException e) {
+            System.err.println("check: " + e.getMessage());
+            return 1;
+        }
+    }
+}

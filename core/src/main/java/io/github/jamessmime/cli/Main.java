@@ -1,0 +1,22 @@
+package io.github.jamessmime.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code java -jar james-smime-extension.jar <command>}: operator tools around the certificate store. */
+@Command(name = "james-smime", mixinStandardHelpOptions = true, version = "james-smime 0.1.0",
+    description = "S/MIME sign-by-sender tools for Apache James.",
+    subcommands = {SignCommand.class, CheckCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+    public static void main(String[] args) {
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
+        System.exit(run(args));
+    }
+
+    /** Runs a command line and gives its exit code (for tests: no System.exit). */
+    public static int run(String... args) {
+        return new CommandLine(new Main()).execute(args);
+    }
+}

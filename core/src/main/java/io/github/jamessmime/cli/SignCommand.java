@@ -1,0 +1,79 @@
+package io.github.jamessmime.cli;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+
+import javax.mail.Session;
+import javax.mail.internet.MimeMessage;
+import javax.mail.util.SharedFileInputStream;
+
+import io.github.jamessmime.core.CertificateStore;
+import io.github.jamessmime.core.ConfigurationException;
+import io.github.jamessmime.core.DigestAlgorithm;
+import io.github.jamessmime.core.SigningException;
+import io.github.jamessmime.core.SigningIdentity;
+import io.github.jamessmime.core.SmimeSigner;
+import io.github.jamessmime.core.SmimeSigningService;
+import io.github.jamessmime.core.StoreException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "sign", description = "Signs a message as its From address, with that address's certificate from the store.")
+final class SignCommand implements Callable<Integer> {
+    @Mixin
+    StoreOptions storeOptions;
+
+    @Option(names = "--in", required = true, paramLabel = "IN.eml", description = "the message to sign")
+    Path in;
+
+    @Option(names = "--out", required = true, paramLabel = "OUT.eml", description = "where to write the signed message")
+    Path out;
+
+    @Option(names = "--digest", defaultValue = "SHA-256", description = "SHA-256 (default), SHA-384 or SHA-512")
+    String digest;
+
+    @Override
+    public Integer call() {
+        try {
+            DigestAlgorithm algorithm = DigestAlgorithm.parse(digest);
+            CertificateStore store = storeOptions.open();
+            MimeMessage message;
+            try (InputStream input = new SharedFileInputStream(in.toFile())) {
+                message = new MimeMessage(Session.getInstance(new Properties()), input);
+                Optional<String> from = SmimeSigningService.singleFromAddress(message);
+                if (from.isEmpty()) {
+                    return fail("the From header of " + in + " does not hold exactly one address");
+                }
+                Optional<SigningIdentity> identity = store.find(from.get());
+                if (identity.isEmpty()) {
+                    return fail("no usable certificate for " + from.get() + " in " + store.directory()
+                        + " (run the check command to see why)");
+                }
+                MimeMessage signed = new SmimeSigner(algorithm, Clock.systemUTC()).sign(message, identity.get());
+                Path temporary = Files.createTempFile(out.toAbsolutePath().getParent(), ".sign-", ".eml");
+                try (OutputStream output = Files.newOutputStream(temporary)) {
+                    signed.writeTo(output);
+                }
+                Files.move(temporary, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                return 0;
+            }
+        } catch (IllegalArgumentException | ConfigurationException | StoreException | SigningException e) {
+            return fail(e.getMessage());
+        } catch (Exception e) {
+            return fail("cannot sign " + in + ": " + e);
+        }
+    }
+
+    static int fail(String reason) {
+        System.err.println("sign: " + reason);
+        return 1;
+    }
+}

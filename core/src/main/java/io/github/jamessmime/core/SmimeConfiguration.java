@@ -1,0 +1,233 @@
+package io.github.jamessmime.core;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * The settings of {@code smime.properties}, shared by the matcher, the mailet and the CLI. Every key is
+ * checked when James starts: an unknown key (a typo would silently change the policy) or a bad value
+ * stops the start with a message that names the key.
+ */
+public final class SmimeConfiguration {
+    public static final String STORE_DIRECTORY = "store.directory";
+    public static final String STORE_PASSWORD = "store.password";
+    public static final String STORE_PASSWORD_FILE = "store.password.file";
+    public static final String STORE_PASSWORD_ENV = "store.password.env";
+    public static final String STORE_RELOAD_INTERVAL = "store.reloadIntervalSeconds";
+    public static final String SIGNING_DIGEST = "signing.digest";
+    public static final String TRUSTED_NETWORKS = "entitlement.trustedNetworks";
+    public static final String GRANTS_FILE = "entitlement.grants.file";
+    static final Set<String> KEYS = Set.of(STORE_DIRECTORY, STORE_PASSWORD, STORE_PASSWORD_FILE, STORE_PASSWORD_ENV,
+        STORE_RELOAD_INTERVAL, SIGNING_DIGEST, TRUSTED_NETWORKS, GRANTS_FILE);
+    static final long DEFAULT_RELOAD_SECONDS = 30;
+
+    private final Path storeDirectory;
+    private final char[] storePassword;
+    private final DigestAlgorithm digest;
+    private final Duration reloadInterval;
+    private final SenderEntitlement entitlement;
+
+    private SmimeConfiguration(Path storeDirectory, char[] storePassword, DigestAlgorithm digest, Duration reloadInterval,
+                               SenderEntitlement entitlement) {
+        this.storeDirectory = storeDirectory;
+        this.storePassword = storePassword;
+        this.digest = digest;
+        this.reloadInterval = reloadInterval;
+        this.entitlement = entitlement;
+    }
+
+    /**
+     * @param properties the keys and values of smime.properties
+     * @param baseDirectory relative paths are resolved against it (James's conf directory)
+     * @param environment reads environment variables (System::getenv outside tests)
+     */
+    public static SmimeConfiguration parse(Map<String, String> properties, Path baseDirectory,
+                                           Function<String, String> environment) throws ConfigurationException {
+        Set<String> unknown = new TreeSet<>(properties.keySet());
+        unknown.removeAll(KEYS);
+        if (!unknown.isEmpty()) {
+            throw new ConfigurationException("smime.properties: unknown key(s) " + unknown + "; known keys are " + new TreeSet<>(KEYS));
+        }
+        String directory = value(properties, STORE_DIRECTORY);
+        if (directory == null) {
+            throw new ConfigurationException("smime.properties: " + STORE_DIRECTORY
+                + " is missing; set it to the directory holding the senders' PKCS#12 files");
+        }
+        Path storeDirectory = baseDirectory.resolve(directory).normalize();
+        char[] password = password(properties, baseDirectory, environment);
+        DigestAlgorithm digest;
+        try {
+            digest = DigestAlgorithm.parse(properties.getOrDefault(SIGNING_DIGEST, "SHA-256"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException("smime.properties: " + SIGNING_DIGEST + ": " + e.getMessage());
+        }
+        Duration reload = Duration.ofSeconds(DEFAULT_RELOAD_SECONDS);
+        String reloadValue = value(properties, STORE_RELOAD_INTERVAL);
+        if (reloadValue != null) {
+            try {
+                long seconds = Long.parseLong(reloadValue);
+                if (seconds < 0) {
+                    throw new NumberFormatException();
+                }
+                reload = Duration.ofSeconds(seconds);
+            } catch (NumberFormatException e) {
+                throw new ConfigurationException("smime.properties: " + STORE_RELOAD_INTERVAL + " '" + reloadValue
+                    + "' is not a number of seconds (0 turns reloading off)");
+            }
+        }
+        return new SmimeConfiguration(storeDirectory, password, digest, reload,
+            new SenderEntitlement(trustedNetworks(properties), grants(properties, baseDirectory)));
+    }
+
+    /** Reads a properties file such as conf/smime.properties. */
+    public static SmimeConfiguration load(Path propertiesFile, Function<String, String> environment) throws ConfigurationException {
+        return parse(readProperties(propertiesFile, "configuration"), propertiesFile.toAbsolutePath().getParent(), environment);
+    }
+
+    private static String value(Map<String, String> properties, String key) {
+        String value = properties.get(key);
+        return value == null || value.isBlank() ? null : value.trim();
+    }
+
+    private static char[] password(Map<String, String> properties, Path baseDirectory, Function<String, String> environment)
+        throws ConfigurationException {
+        String inline = properties.get(STORE_PASSWORD);
+        String file = value(properties, STORE_PASSWORD_FILE);
+        String env = value(properties, STORE_PASSWORD_ENV);
+        int given = (inline != null ? 1 : 0) + (file != null ? 1 : 0) + (env != null ? 1 : 0);
+        if (given != 1) {
+            throw new ConfigurationException("smime.properties: set exactly one of " + STORE_PASSWORD_FILE + ", "
+                + STORE_PASSWORD_ENV + " or " + STORE_PASSWORD + " (found " + given + ")");
+        }
+        if (inline != null) {
+            return inline.toCharArray();
+        }
+        if (env != null) {
+            String secret = environment.apply(env);
+            if (secret == null) {
+                throw new ConfigurationException("smime.properties: " + STORE_PASSWORD_ENV + " names environment variable "
+                    + env + ", which is not set; set it for the James process");
+            }
+            return secret.toCharArray();
+        }
+        return readPasswordFile(baseDirectory.resolve(file), STORE_PASSWORD_FILE);
+    }
+
+    /** The first line of a password file, without its line break. */
+    public static char[] readPasswordFile(Path path, String what) throws ConfigurationException {
+        try {
+            String content = Files.readString(path, StandardCharsets.UTF_8);
+            int end = content.indexOf('\n');
+            String first = end < 0 ? content : content.substring(0, end);
+            if (first.endsWith("\r")) {
+                first = first.substring(0, first.length() - 1);
+            }
+            return first.toCharArray();
+        } catch (IOException e) {
+            throw new ConfigurationException(what + ": cannot read password file " + path.toAbsolutePath()
+                + " (" + e.getClass().getSimpleName() + "); create it with the password on its first line");
+        }
+    }
+
+    private static List<Cidr> trustedNetworks(Map<String, String> properties) throws ConfigurationException {
+        List<Cidr> networks = new ArrayList<>();
+        String value = value(properties, TRUSTED_NETWORKS);
+        if (value == null) {
+            return networks;
+        }
+        for (String item : value.split("[,\\s]+")) {
+            if (item.isBlank()) {
+                continue;
+            }
+            try {
+                networks.add(Cidr.parse(item));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigurationException("smime.properties: " + TRUSTED_NETWORKS + ": " + e.getMessage()
+                    + "; list IP addresses or CIDR ranges such as 127.0.0.1/32, ::1");
+            }
+        }
+        return networks;
+    }
+
+    private static Map<String, Set<String>> grants(Map<String, String> properties, Path baseDirectory) throws ConfigurationException {
+        String file = value(properties, GRANTS_FILE);
+        Map<String, Set<String>> grants = new HashMap<>();
+        if (file == null) {
+            return grants;
+        }
+        Map<String, String> entries = readProperties(baseDirectory.resolve(file), GRANTS_FILE);
+        for (Map.Entry<String, String> entry : entries.entrySet()) {
+            Set<String> granted = new LinkedHashSet<>();
+            for (String item : entry.getValue().split("[,\\s]+")) {
+                if (item.isBlank()) {
+                    continue;
+                }
+                if (item.startsWith("@")) {
+                    String domain = item.substring(1).toLowerCase(java.util.Locale.ROOT);
+                    if (domain.isEmpty() || domain.contains("@") || domain.contains("*")) {
+                        throw new ConfigurationException(GRANTS_FILE + ": '" + item + "' granted to " + entry.getKey()
+                            + " is not a domain; write @shop.example or a full address");
+                    }
+                    granted.add("@" + domain);
+                } else {
+                    granted.add(Addresses.normalize(item).orElseThrow(() -> new ConfigurationException(GRANTS_FILE + ": '"
+                        + item + "' granted to " + entry.getKey() + " is not a mail address; write billing@shop.example or @shop.example")));
+                }
+            }
+            grants.put(SenderEntitlement.normalizeUser(entry.getKey()), granted);
+        }
+        return grants;
+    }
+
+    private static Map<String, String> readProperties(Path file, String what) throws ConfigurationException {
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            properties.load(reader);
+        } catch (IOException e) {
+            throw new ConfigurationException(what + ": cannot read " + file.toAbsolutePath() + " (" + e.getClass().getSimpleName() + ")");
+        }
+        Map<String, String> map = new HashMap<>();
+        properties.stringPropertyNames().forEach(name -> map.put(name, properties.getProperty(name)));
+        return map;
+    }
+
+    public Path storeDirectory() {
+        return storeDirectory;
+    }
+
+    char[] storePassword() {
+        return storePassword.clone();
+    }
+
+    public DigestAlgorithm digest() {
+        return digest;
+    }
+
+    public Duration reloadInterval() {
+        return reloadInterval;
+    }
+
+    public SenderEntitlement entitlement() {
+        return entitlement;
+    }
+
+    /** The settings without the password. */
+    @Override
+    public String toString() {
+        return "SmimeConfiguration{store=" + storeDirectory + ", digest=" + digest.jcaName() + ", reload=" + reloadInterval
+            + ", " + entitlement + "}";
+    }
+}

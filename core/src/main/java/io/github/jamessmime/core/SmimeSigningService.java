@@ -1,0 +1,154 @@
+package io.github.jamessmime.core;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import javax.mail.MessagingException;
+import javax.mail.internet.AddressException;
+import javax.mail.internet.InternetAddress;
+import javax.mail.internet.MimeMessage;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the matcher, the mailet and the CLI share: the store, the signer and the entitlement policy, and
+ * the one decision of whether a message gets signed. One instance per James server.
+ */
+public final class SmimeSigningService implements AutoCloseable {
+    private static final Logger LOGGER = LoggerFactory.getLogger(SmimeSigningService.class);
+
+    private final CertificateStore store;
+    private final SmimeSigner signer;
+    private final SenderEntitlement entitlement;
+    private final ScheduledExecutorService reloader;
+
+    SmimeSigningService(CertificateStore store, SmimeSigner signer, SenderEntitlement entitlement, ScheduledExecutorService reloader) {
+        this.store = store;
+        this.signer = signer;
+        this.entitlement = entitlement;
+        this.reloader = reloader;
+    }
+
+    /** Opens the store and, unless the interval is 0, watches its directory for changes. */
+    public static SmimeSigningService start(SmimeConfiguration configuration, Clock clock) throws StoreException {
+        CertificateStore store = CertificateStore.open(configuration.storeDirectory(), configuration.storePassword(), clock);
+        ScheduledExecutorService reloader = null;
+        long seconds = configuration.reloadInterval().getSeconds();
+        if (seconds > 0) {
+            reloader = Executors.newSingleThreadScheduledExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "smime-store-reload");
+                thread.setDaemon(true);
+                return thread;
+            });
+            DirectoryWatch watch = new DirectoryWatch(store);
+            reloader.scheduleWithFixedDelay(watch::reloadIfChanged, seconds, seconds, TimeUnit.SECONDS);
+        }
+        LOGGER.info("S/MIME signing started: {}", configuration);
+        return new SmimeSigningService(store, new SmimeSigner(configuration.digest(), clock), configuration.entitlement(), reloader);
+    }
+
+    public CertificateStore store() {
+        return store;
+    }
+
+    public SmimeSigner signer() {
+        return signer;
+    }
+
+    /**
+     * Decides whether {@code message} is signed: one From address, not yet signed, a usable certificate for
+     * the address, and a submitter entitled to it.
+     */
+    public Eligibility check(MimeMessage message, Optional<String> authenticatedUser, Optional<String> remoteAddress)
+        throws MessagingException {
+        Optional<String> from;
+        try {
+            from = singleFromAddress(message);
+        } catch (AddressException e) {
+            return Eligibility.refused(Eligibility.Status.NO_SINGLE_FROM, Optional.empty(), "malformed From header: " + e.getMessage());
+        }
+        if (from.isEmpty()) {
+            return Eligibility.refused(Eligibility.Status.NO_SINGLE_FROM, from, "the From header does not hold exactly one address");
+        }
+        if (SmimeSigner.isSignedOrEncrypted(message)) {
+            return Eligibility.refused(Eligibility.Status.ALREADY_SIGNED, from, "already signed or encrypted");
+        }
+        Optional<SigningIdentity> identity = store.find(from.get());
+        if (identity.isEmpty()) {
+            return Eligibility.refused(Eligibility.Status.NO_CERTIFICATE, from, "no usable certificate for " + from.get());
+        }
+        SenderEntitlement.Decision decision = entitlement.check(authenticatedUser, remoteAddress, from.get());
+        if (!decision.entitled()) {
+            return Eligibility.refused(Eligibility.Status.NOT_ENTITLED, from, decision.reason());
+        }
+        return Eligibility.eligible(from.get(), identity.get(), decision.reason());
+    }
+
+    public MimeMessage sign(MimeMessage message, SigningIdentity identity) throws SigningException {
+        return signer.sign(message, identity);
+    }
+
+    /** The address of the From header when there is exactly one header with exactly one address. */
+    public static Optional<String> singleFromAddress(MimeMessage message) throws MessagingException {
+        String[] headers = message.getHeader("From");
+        if (headers == null || headers.length != 1) {
+            return Optional.empty();
+        }
+        InternetAddress[] addresses = InternetAddress.parseHeader(headers[0], false);
+        if (addresses.length != 1 || addresses[0].isGroup()) {
+            return Optional.empty();
+        }
+        return Addresses.normalize(addresses[0].getAddress());
+    }
+
+    @Override
+    public void close() {
+        if (reloader != null) {
+            reloader.shutdownNow();
+        }
+    }
+
+    /** Reloads the store when the set of files, their sizes or their modification times change. */
+    static final class DirectoryWatch {
+        private final CertificateStore store;
+        private List<String> lastState;
+
+        DirectoryWatch(CertificateStore store) {
+            this.store = store;
+            this.lastState = state(store.directory());
+        }
+
+        void reloadIfChanged() {
+            try {
+                List<String> current = state(store.directory());
+                if (!current.equals(lastState)) {
+                    store.reload();
+                    lastState = current;
+                }
+            } catch (StoreException | RuntimeException e) {
+                LOGGER.warn("S/MIME certificate store reload failed, keeping the previous certificates: {}", e.getMessage());
+            }
+        }
+
+        static List<String> state(Path directory) {
+            List<String> state = new ArrayList<>();
+            try {
+                for (Path file : CertificateStore.listFiles(directory)) {
+                    state.add(file.getFileName() + ":" + Files.size(file) + ":" + Files.getLastModifiedTime(file).toMillis());
+                }
+            } catch (StoreException | IOException e) {
+                state.add("error:" + e.getMessage());
+            }
+            return state;
+        }
+    }
+}

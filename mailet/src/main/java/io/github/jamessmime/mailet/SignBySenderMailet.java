@@ -1,0 +1,82 @@
+package io.github.jamessmime.mailet;
+
+import java.util.Optional;
+import java.util.Set;
+
+import javax.inject.Inject;
+import javax.mail.MessagingException;
+import javax.mail.internet.MimeMessage;
+
+import org.apache.mailet.Attribute;
+import org.apache.mailet.AttributeName;
+import org.apache.mailet.AttributeValue;
+import org.apache.mailet.Mail;
+import org.apache.mailet.base.GenericMailet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.github.jamessmime.core.Eligibility;
+import io.github.jamessmime.core.SigningException;
+import io.github.jamessmime.core.SigningIdentity;
+import io.github.jamessmime.core.SmimeSigningService;
+
+/**
+ * Signs a mail with the S/MIME certificate of its From address (RFC 8551 detached multipart/signed) and
+ * records the signer address and certificate fingerprint as mail attributes.
+ *
+ * <p>It checks the same rules as {@code HasSenderCertificate} again, so that even behind a broader matcher
+ * it never signs for someone else: a mail it may not sign passes unchanged. A mail that should be signed
+ * but cannot be (a broken key, a malformed message) makes it throw a {@link MessagingException} naming the
+ * mail and the reason, so that the processor's {@code onMailetException} policy decides: send unsigned
+ * ({@code ignore}) or hold it in an error repository (a processor name). The mail is never dropped.
+ */
+public class SignBySenderMailet extends GenericMailet {
+    public static final AttributeName SIGNER_ADDRESS = AttributeName.of("smime.signer.address");
+    public static final AttributeName SIGNER_CERTIFICATE_SHA256 = AttributeName.of("smime.signer.certificateSha256");
+    private static final Logger LOGGER = LoggerFactory.getLogger(SignBySenderMailet.class);
+    private static final Set<String> PARAMETERS = Set.of();
+
+    private final SmimeSigningService service;
+
+    @Inject
+    public SignBySenderMailet(SmimeSigningService service) {
+        this.service = service;
+    }
+
+    @Override
+    public void init() throws MessagingException {
+        checkInitParameters(PARAMETERS);
+    }
+
+    @Override
+    public void service(Mail mail) throws MessagingException {
+        Optional<String> authenticatedUser = mail.getAttribute(Mail.SMTP_AUTH_USER)
+            .map(attribute -> attribute.getValue().value())
+            .filter(String.class::isInstance)
+            .map(String.class::cast);
+        Eligibility eligibility = service.check(mail.getMessage(), authenticatedUser, Optional.ofNullable(mail.getRemoteAddr()));
+        if (!eligibility.isEligible()) {
+            LOGGER.info("Mail {} left unsigned: {}", mail.getName(), eligibility);
+            return;
+        }
+        SigningIdentity identity = eligibility.identity().orElseThrow();
+        String from = eligibility.fromAddress().orElseThrow();
+        MimeMessage signed;
+        try {
+            signed = service.sign(mail.getMessage(), identity);
+        } catch (SigningException e) {
+            LOGGER.warn("Mail {} could not be S/MIME signed as {}: {}", mail.getName(), from, e.getMessage());
+            throw new MessagingException("S/MIME signing of mail " + mail.getName() + " as " + from + " failed: " + e.getMessage(), e);
+        }
+        mail.setMessage(signed);
+        mail.setAttribute(new Attribute(SIGNER_ADDRESS, AttributeValue.of(from)));
+        mail.setAttribute(new Attribute(SIGNER_CERTIFICATE_SHA256, AttributeValue.of(identity.fingerprint())));
+        LOGGER.info("Mail {} S/MIME signed as {} with certificate sha256={} ({})", mail.getName(), from,
+            identity.fingerprint(), eligibility.reason());
+    }
+
+    @Override
+    public String getMailetInfo() {
+        return "SignBySenderMailet: S/MIME-signs mail with the certificate of its From address";
+    }
+}

@@ -1,0 +1,58 @@
+package io.github.jamessmime.mailet;
+
+import java.io.FileNotFoundException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+
+import javax.inject.Singleton;
+
+import org.apache.commons.configuration2.Configuration;
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.james.utils.PropertiesProvider;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+
+import io.github.jamessmime.core.SmimeConfiguration;
+import io.github.jamessmime.core.SmimeSigningService;
+import io.github.jamessmime.core.StoreException;
+
+/**
+ * Gives the matcher and the mailet one {@link SmimeSigningService} per James server, configured by
+ * {@code conf/smime.properties}. Declare it in {@code conf/extensions.properties}:
+ * {@code guice.extension.module=io.github.jamessmime.mailet.SmimeSigningModule}.
+ */
+public class SmimeSigningModule extends AbstractModule {
+    public static final String CONFIGURATION_NAME = "smime";
+
+    @Provides
+    @Singleton
+    SmimeSigningService provideSigningService(PropertiesProvider propertiesProvider,
+                                              org.apache.james.server.core.configuration.Configuration jamesConfiguration)
+        throws io.github.jamessmime.core.ConfigurationException, StoreException {
+        Map<String, String> properties = new HashMap<>();
+        try {
+            Configuration configuration = propertiesProvider.getConfiguration(CONFIGURATION_NAME);
+            for (Iterator<String> keys = configuration.getKeys(); keys.hasNext(); ) {
+                String key = keys.next();
+                properties.put(key, String.join(",", configuration.getStringArray(key)));
+            }
+        } catch (FileNotFoundException e) {
+            throw new io.github.jamessmime.core.ConfigurationException("conf/" + CONFIGURATION_NAME
+                + ".properties is missing; the S/MIME extension needs it (see james-conf/smime.properties)", e);
+        } catch (ConfigurationException e) {
+            throw new io.github.jamessmime.core.ConfigurationException("conf/" + CONFIGURATION_NAME
+                + ".properties cannot be read: " + e.getMessage(), e);
+        }
+        Path confDirectory = Path.of(jamesConfiguration.directories().getConfDirectory());
+        return SmimeSigningService.start(SmimeConfiguration.parse(properties, confDirectory, System::getenv), Clock.systemUTC());
+    }
+
+    @Override
+    protected void configure() {
+        // everything is provided by provideSigningService
+    }
+}

@@ -1,0 +1,66 @@
+package io.github.jamessmime.matcher;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+import javax.inject.Inject;
+import javax.mail.MessagingException;
+
+import org.apache.james.core.MailAddress;
+import org.apache.mailet.Mail;
+import org.apache.mailet.base.GenericMatcher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.github.jamessmime.core.Eligibility;
+import io.github.jamessmime.core.SmimeSigningService;
+
+/**
+ * Matches all recipients of a mail whose From header holds exactly one address, for which the store holds a
+ * certificate usable now, and whose submitter is entitled to that address (SMTP AUTH as the address, a
+ * grant, or a trusted network: see smime.properties). Mail that is already signed or encrypted does not
+ * match. Takes no condition.
+ *
+ * <pre>{@code
+ * <mailet match="io.github.jamessmime.matcher.HasSenderCertificate" class="io.github.jamessmime.mailet.SignBySenderMailet"/>
+ * }</pre>
+ */
+public class HasSenderCertificate extends GenericMatcher {
+    private static final Logger LOGGER = LoggerFactory.getLogger(HasSenderCertificate.class);
+
+    private final SmimeSigningService service;
+
+    @Inject
+    public HasSenderCertificate(SmimeSigningService service) {
+        this.service = service;
+    }
+
+    @Override
+    public void init() throws MessagingException {
+        String condition = getCondition();
+        if (condition != null && !condition.isBlank()) {
+            throw new MessagingException("HasSenderCertificate takes no condition, got '" + condition
+                + "'; configure the store and the policy in smime.properties");
+        }
+    }
+
+    @Override
+    public Collection<MailAddress> match(Mail mail) throws MessagingException {
+        Optional<String> authenticatedUser = mail.getAttribute(Mail.SMTP_AUTH_USER)
+            .map(attribute -> attribute.getValue().value())
+            .filter(String.class::isInstance)
+            .map(String.class::cast);
+        Eligibility eligibility = service.check(mail.getMessage(), authenticatedUser, Optional.ofNullable(mail.getRemoteAddr()));
+        if (eligibility.isEligible()) {
+            return mail.getRecipients();
+        }
+        LOGGER.debug("Mail {} will not be S/MIME signed: {}", mail.getName(), eligibility);
+        return List.of();
+    }
+
+    @Override
+    public String getMatcherInfo() {
+        return "HasSenderCertificate: the sender has a usable S/MIME certificate and is entitled to its From address";
+    }
+}
