@@ -175,6 +175,10 @@ public final class SmimeConfiguration {
                 if (item.isBlank()) {
                     continue;
                 }
+                if (item.contains("*")) {
+                    throw new ConfigurationException(GRANTS_FILE + ": '" + item + "' granted to " + entry.getKey()
+                        + " is not a mail address: wildcards are not supported; write @shop.example for a whole domain");
+                }
                 if (item.startsWith("@")) {
                     String domain = item.substring(1).toLowerCase(java.util.Locale.ROOT);
                     if (domain.isEmpty() || domain.contains("@") || domain.contains("*")) {

@@ -1,0 +1,108 @@
+package io.github.jamessmime.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.github.jamessmime.testing.TestMessages;
+import io.github.jamessmime.testing.TestPki;
+import io.github.jamessmime.testing.Verifiers;
+
+class CliTest {
+    static final String SENDER = "billing@shop.example";
+
+    @TempDir
+    Path work;
+    Path store;
+    Path passwordFile;
+    TestPki pki;
+    String out;
+    String err;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        // The CLI reads the system clock: certificates are valid around the real now, verified at that instant.
+        pki = TestPki.create(Instant.now());
+        store = Files.createDirectories(work.resolve("store"));
+        passwordFile = Files.writeString(work.resolve("password"), "pw\n");
+        pki.sender(SENDER).issue().writePkcs12(store.resolve("billing.p12"), "pw".toCharArray());
+    }
+
+    private int run(String... args) {
+        PrintStream originalOut = System.out;
+        PrintStream originalErr = System.err;
+        ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
+        ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
+            return Main.run(args);
+        } finally {
+            System.setOut(originalOut);
+            System.setErr(originalErr);
+            out = outBytes.toString(StandardCharsets.UTF_8);
+            err = errBytes.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void signShouldWriteMessageThatOpensslVerifies() throws Exception {
+        Path in = Files.write(work.resolve("in.eml"), TestMessages.utf8EightBit(SENDER));
+        Path signed = work.resolve("out.eml");
+
+        int exit = run("sign", "--store", store.toString(), "--password-file", passwordFile.toString(),
+            "--in", in.toString(), "--out", signed.toString());
+
+        assertThat(exit).as(err).isZero();
+        Verifiers.OpensslResult openssl = Verifiers.openssl(Files.readAllBytes(signed), pki.root(), Instant.now());
+        assertThat(openssl.exitCode).as(openssl.toString()).isZero();
+        assertThat(Verifiers.leaves(Verifiers.parse(openssl.content))).isEqualTo(Verifiers.leaves(Verifiers.parse(Files.readAllBytes(in))));
+    }
+
+    @Test
+    void signShouldFailWithOneLineReasonWhenSenderHasNoCertificate() throws Exception {
+        Path in = Files.write(work.resolve("in.eml"), TestMessages.plain7bit("orders@shop.example"));
+        Path signed = work.resolve("out.eml");
+
+        int exit = run("sign", "--store", store.toString(), "--password-file", passwordFile.toString(),
+            "--in", in.toString(), "--out", signed.toString());
+
+        assertThat(exit).isNotZero();
+        // the CLI runs the store at WARN (Main.main); in this JVM the store's INFO line may precede the reason
+        String lastLine = err.strip().lines().reduce((first, second) -> second).orElse("");
+        assertThat(lastLine).startsWith("sign: no usable certificate for orders@shop.example");
+        assertThat(signed).doesNotExist();
+    }
+
+    @Test
+    void checkShouldPrintOneLinePerFileAndExitZeroWhenAllUsable() throws Exception {
+        int exit = run("check", "--store", store.toString(), "--password-file", passwordFile.toString());
+
+        assertThat(exit).isZero();
+        assertThat(out.lines()).hasSize(1);
+        assertThat(out).contains("billing.p12: billing@shop.example").contains("CN=Test Intermediate CA")
+            .contains(" ok");
+    }
+
+    @Test
+    void checkShouldPrintReasonAndExitOneWhenAFileIsRefused() throws Exception {
+        pki.sender("old@shop.example").validity(Instant.now().minus(Duration.ofDays(30)), Instant.now().minus(Duration.ofDays(1)))
+            .issue().writePkcs12(store.resolve("old.p12"), "pw".toCharArray());
+
+        int exit = run("check", "--store", store.toString(), "--password-file", passwordFile.toString());
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(out.lines()).hasSize(2);
+        assertThat(out).contains("old.p12: refused: certificate for [old@shop.example] expired on");
+    }
+}

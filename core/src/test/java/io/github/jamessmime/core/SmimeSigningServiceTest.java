@@ -1,0 +1,92 @@
+package io.github.jamessmime.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.github.jamessmime.testing.MutableClock;
+import io.github.jamessmime.testing.TestMessages;
+import io.github.jamessmime.testing.TestPki;
+import io.github.jamessmime.testing.Verifiers;
+
+class SmimeSigningServiceTest {
+    static final Instant NOW = Instant.parse("2026-06-01T10:00:00Z");
+    static final String SENDER = "billing@shop.example";
+
+    @TempDir
+    Path conf;
+    SmimeSigningService service;
+    TestPki pki;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        pki = TestPki.create(NOW);
+        java.nio.file.Files.createDirectories(conf.resolve("store"));
+        pki.sender(SENDER).issue().writePkcs12(conf.resolve("store/billing.p12"), "pw".toCharArray());
+        SmimeConfiguration configuration = SmimeConfiguration.parse(Map.of("store.directory", "store", "store.password", "pw",
+            "store.reloadIntervalSeconds", "0"), conf, name -> null);
+        service = SmimeSigningService.start(configuration, new MutableClock(NOW));
+    }
+
+    @AfterEach
+    void tearDown() {
+        service.close();
+    }
+
+    private Eligibility check(byte[] raw, Optional<String> user) throws Exception {
+        return service.check(Verifiers.parse(raw), user, Optional.of("192.0.2.7"));
+    }
+
+    @Test
+    void serviceShouldSignWhenSenderHasCertificateAndIsAuthenticated() throws Exception {
+        Eligibility eligibility = check(TestMessages.plain7bit(SENDER), Optional.of(SENDER));
+
+        assertThat(eligibility.status()).isEqualTo(Eligibility.Status.ELIGIBLE);
+        byte[] signed = Verifiers.serialize(service.sign(Verifiers.parse(TestMessages.plain7bit(SENDER)), eligibility.identity().orElseThrow()));
+        assertThat(Verifiers.openssl(signed, pki.root(), NOW).exitCode).isZero();
+    }
+
+    @Test
+    void serviceShouldNotSignForSpoofedFrom() throws Exception {
+        assertThat(check(TestMessages.plain7bit(SENDER), Optional.of("mallory@shop.example")).status())
+            .isEqualTo(Eligibility.Status.NOT_ENTITLED);
+        assertThat(check(TestMessages.plain7bit(SENDER), Optional.empty()).status())
+            .isEqualTo(Eligibility.Status.NOT_ENTITLED);
+    }
+
+    @Test
+    void serviceShouldNotSignWithoutCertificate() throws Exception {
+        assertThat(check(TestMessages.plain7bit("orders@shop.example"), Optional.of("orders@shop.example")).status())
+            .isEqualTo(Eligibility.Status.NO_CERTIFICATE);
+    }
+
+    @Test
+    void serviceShouldNotSignWithoutSingleFromAddress() throws Exception {
+        byte[] noFrom = "To: x@client.example\r\nSubject: none\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII);
+        byte[] twoAddresses = ("From: " + SENDER + ", other@shop.example\r\nSubject: two\r\n\r\nbody\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] twoHeaders = ("From: " + SENDER + "\r\nFrom: " + SENDER + "\r\n\r\nbody\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] garbage = "From: <<<@@@\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII);
+
+        assertThat(check(noFrom, Optional.of(SENDER)).status()).isEqualTo(Eligibility.Status.NO_SINGLE_FROM);
+        assertThat(check(twoAddresses, Optional.of(SENDER)).status()).isEqualTo(Eligibility.Status.NO_SINGLE_FROM);
+        assertThat(check(twoHeaders, Optional.of(SENDER)).status()).isEqualTo(Eligibility.Status.NO_SINGLE_FROM);
+        assertThat(check(garbage, Optional.of(SENDER)).status()).isEqualTo(Eligibility.Status.NO_SINGLE_FROM);
+    }
+
+    @Test
+    void serviceShouldLeaveSignedMessageAlone() throws Exception {
+        Eligibility first = check(TestMessages.plain7bit(SENDER), Optional.of(SENDER));
+        byte[] signed = Verifiers.serialize(service.sign(Verifiers.parse(TestMessages.plain7bit(SENDER)), first.identity().orElseThrow()));
+
+        assertThat(check(signed, Optional.of(SENDER)).status()).isEqualTo(Eligibility.Status.ALREADY_SIGNED);
+    }
+}
