@@ -1,0 +1,33 @@
+package io.github.jamessmime.testing;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+
+import io.github.jamessmime.core.SmimeConfiguration;
+import io.github.jamessmime.core.SmimeSigningService;
+
+/** A real signing service over a store of freshly issued certificates, for the matcher and mailet tests. */
+public final class TestServices {
+    private TestServices() {
+    }
+
+    /**
+     * @param conf    an empty directory: it gets store/ with one PKCS#12 per sender
+     * @param extra   more smime.properties entries (for example entitlement.trustedNetworks)
+     */
+    public static SmimeSigningService start(Path conf, TestPki pki, Clock clock, Map<String, String> extra, String... senders)
+        throws Exception {
+        Path store = Files.createDirectories(conf.resolve("store"));
+        for (String sender : senders) {
+            pki.sender(sender).issue().writePkcs12(store.resolve(sender + ".p12"), "pw".toCharArray());
+        }
+        Map<String, String> properties = new HashMap<>(extra);
+        properties.put("store.directory", "store");
+        properties.put("store.password", "pw");
+        properties.put("store.reloadIntervalSeconds", "0");
+        return SmimeSigningService.start(SmimeConfiguration.parse(properties, conf, name -> null), clock);
+    }
+}

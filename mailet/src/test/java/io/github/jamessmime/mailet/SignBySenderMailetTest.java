@@ -1,0 +1,124 @@
+package io.github.jamessmime.mailet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+
+import javax.mail.MessagingException;
+
+import org.apache.mailet.Attribute;
+import org.apache.mailet.AttributeValue;
+import org.apache.mailet.Mail;
+import org.apache.mailet.base.test.FakeMail;
+import org.apache.mailet.base.test.FakeMailContext;
+import org.apache.mailet.base.test.FakeMailetConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.github.jamessmime.core.SmimeSigningService;
+import io.github.jamessmime.testing.TestMessages;
+import io.github.jamessmime.testing.TestPki;
+import io.github.jamessmime.testing.TestServices;
+import io.github.jamessmime.testing.Verifiers;
+
+class SignBySenderMailetTest {
+    static final Instant NOW = Instant.parse("2026-06-01T10:00:00Z");
+    static final String SENDER = "billing@shop.example";
+
+    @TempDir
+    Path conf;
+    TestPki pki;
+    SmimeSigningService service;
+    SignBySenderMailet mailet;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        pki = TestPki.create(NOW);
+        service = TestServices.start(conf, pki, Clock.fixed(NOW, ZoneOffset.UTC), Map.of(), SENDER);
+        mailet = new SignBySenderMailet(service);
+        mailet.init(FakeMailetConfig.builder().mailetName("SignBySenderMailet").mailetContext(FakeMailContext.defaultContext()).build());
+    }
+
+    @AfterEach
+    void tearDown() {
+        service.close();
+    }
+
+    private FakeMail mail(byte[] raw, String authUser) throws MessagingException {
+        return FakeMail.builder().name("mail-42").mimeMessage(Verifiers.parse(raw))
+            .recipients("customer@client.example").remoteAddr("203.0.113.9")
+            .attribute(new Attribute(Mail.SMTP_AUTH_USER, AttributeValue.of(authUser)))
+            .build();
+    }
+
+    @Test
+    void mailetShouldSignMailFromEntitledSenderAndRecordSigner() throws Exception {
+        byte[] raw = TestMessages.alternativeWithInlineImage(SENDER);
+        FakeMail mail = mail(raw, SENDER);
+
+        mailet.service(mail);
+
+        byte[] signed = Verifiers.serialize(mail.getMessage());
+        Verifiers.OpensslResult openssl = Verifiers.openssl(signed, pki.root(), NOW);
+        assertThat(openssl.exitCode).as(openssl.toString()).isZero();
+        assertThat(Verifiers.leaves(Verifiers.parse(openssl.content))).isEqualTo(Verifiers.leaves(Verifiers.parse(raw)));
+        assertThat(mail.getMessage().getMessageID()).isEqualTo(Verifiers.parse(raw).getMessageID());
+        assertThat(mail.getAttribute(SignBySenderMailet.SIGNER_ADDRESS)).map(a -> (Object) a.getValue().value()).contains(SENDER);
+        assertThat(mail.getAttribute(SignBySenderMailet.SIGNER_CERTIFICATE_SHA256)).map(a -> (Object) a.getValue().value())
+            .contains(service.store().find(SENDER).orElseThrow().fingerprint());
+    }
+
+    @Test
+    void mailetShouldLeaveAlreadySignedMailUnchanged() throws Exception {
+        FakeMail first = mail(TestMessages.plain7bit(SENDER), SENDER);
+        mailet.service(first);
+        byte[] signedOnce = Verifiers.serialize(first.getMessage());
+        FakeMail again = mail(signedOnce, SENDER);
+
+        mailet.service(again);
+
+        assertThat(Verifiers.serialize(again.getMessage())).isEqualTo(signedOnce);
+        assertThat(again.getAttribute(SignBySenderMailet.SIGNER_ADDRESS)).isEmpty();
+    }
+
+    @Test
+    void mailetShouldNotSignSpoofedFrom() throws Exception {
+        byte[] raw = TestMessages.plain7bit(SENDER);
+        FakeMail mail = mail(raw, "mallory@shop.example");
+
+        mailet.service(mail);
+
+        assertThat(Verifiers.serialize(mail.getMessage())).isEqualTo(Verifiers.serialize(Verifiers.parse(raw)));
+        assertThat(mail.getAttribute(SignBySenderMailet.SIGNER_ADDRESS)).isEmpty();
+    }
+
+    @Test
+    void mailetShouldThrowNamingMailAndReasonWhenSigningFails() throws Exception {
+        byte[] malformed = ("From: " + SENDER + "\r\nMessage-ID: <broken@shop.example>\r\nContent-Type: multipart/mixed\r\n\r\nno boundary\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
+        FakeMail mail = mail(malformed, SENDER);
+
+        assertThatThrownBy(() -> mailet.service(mail))
+            .isInstanceOf(MessagingException.class)
+            .hasMessageContaining("S/MIME signing of mail mail-42 as billing@shop.example failed: malformed message");
+        assertThat(Verifiers.serialize(mail.getMessage())).isEqualTo(Verifiers.serialize(Verifiers.parse(malformed)));
+    }
+
+    @Test
+    void initShouldRefuseUnknownParameterNamingIt() {
+        SignBySenderMailet withTypo = new SignBySenderMailet(service);
+
+        assertThatThrownBy(() -> withTypo.init(FakeMailetConfig.builder().mailetName("SignBySenderMailet")
+            .mailetContext(FakeMailContext.defaultContext()).setProperty("digset", "SHA-512").build()))
+            .isInstanceOf(MessagingException.class)
+            .hasMessageContaining("digset");
+    }
+}
