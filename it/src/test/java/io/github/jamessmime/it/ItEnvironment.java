@@ -1,0 +1,78 @@
+package io.github.jamessmime.it;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.HashSet;
+import java.util.Set;
+
+/** What the it/ pom passes to the tests, and small helpers shared by the harness classes. */
+final class ItEnvironment {
+
+    static final String LOOPBACK = "127.0.0.1";
+
+    private static final Set<Integer> HANDED_OUT = new HashSet<>();
+
+    private ItEnvironment() {
+    }
+
+    /** The runtime classpath of james-server-memory-app 3.8.1, written by maven-dependency-plugin. */
+    static Path jamesClasspathFile() {
+        return existing("james.classpath.file", "the James classpath file (run the build through Maven: mvn -pl it test)");
+    }
+
+    /** The drop-in jar built by dist/. */
+    static Path extensionJar() {
+        return existing("smime.extension.jar", "the drop-in jar (build it first: mvn -q package -DskipTests from the project root)");
+    }
+
+    /** james-conf/ of this repository. */
+    static Path confDirectory() {
+        return existing("james.conf.dir", "the James configuration directory");
+    }
+
+    /** A new, empty directory under target/james-it/ named after {@code name} and the current time. */
+    static Path newRunDirectory(String name) {
+        String base = System.getProperty("it.output.dir", "target/james-it");
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS"));
+        try {
+            Path directory = Path.of(base).toAbsolutePath().normalize().resolve(name + "-" + stamp);
+            Files.createDirectories(directory);
+            return directory;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A TCP port that is free on loopback now and was not handed out before in this JVM. */
+    static synchronized int freePort() {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(LOOPBACK))) {
+                int port = socket.getLocalPort();
+                if (HANDED_OUT.add(port)) {
+                    return port;
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("No free port on " + LOOPBACK, e);
+            }
+        }
+        throw new IllegalStateException("No fresh free port on " + LOOPBACK + " after 50 attempts");
+    }
+
+    private static Path existing(String property, String what) {
+        String value = System.getProperty(property);
+        if (value == null || value.isBlank()) {
+            throw new IllegalStateException("System property " + property + " (" + what + ") is not set");
+        }
+        Path path = Path.of(value).toAbsolutePath().normalize();
+        if (!Files.exists(path)) {
+            throw new IllegalStateException("Missing " + what + ": " + path);
+        }
+        return path;
+    }
+}

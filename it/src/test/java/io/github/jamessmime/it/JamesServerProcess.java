@@ -1,0 +1,303 @@
+package io.github.jamessmime.it;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * A real Apache James 3.8.1 memory server in its own JVM, laid out like the Docker image:
+ * <pre>
+ *   working directory/
+ *     conf/             -> symlink to james-conf/ (ports and gateway come from environment variables)
+ *     extensions-jars/  the drop-in jar
+ *     var/              mail repositories
+ *     james.log         stdout and stderr of the server
+ * </pre>
+ * The working directory stays under target/james-it/ after the run for inspection.
+ */
+final class JamesServerProcess implements AutoCloseable {
+
+    static final String STARTED_LOG_LINE = "JAMES server started";
+    static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
+
+    private final Process process;
+    private final Path workingDirectory;
+    private final Path logFile;
+    private final int smtpPort;
+    private final int submissionPort;
+    private final int webAdminPort;
+    private final Thread shutdownHook;
+
+    private JamesServerProcess(Process process, Path workingDirectory, Path logFile, int smtpPort, int submissionPort,
+                               int webAdminPort) {
+        this.process = process;
+        this.workingDirectory = workingDirectory;
+        this.logFile = logFile;
+        this.smtpPort = smtpPort;
+        this.submissionPort = submissionPort;
+        this.webAdminPort = webAdminPort;
+        this.shutdownHook = new Thread(this::stopProcess, "stop James " + process.pid());
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    static final class Builder {
+        private final String name;
+        private final Map<String, String> environment = new LinkedHashMap<>();
+        private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
+        private Path extensionJar;
+        private Path workingDirectory;
+
+        private Builder(String name) {
+            this.name = name;
+        }
+
+        /** Where RemoteDelivery sends all outgoing mail (JAMES_RELAY_GATEWAY / JAMES_RELAY_GATEWAY_PORT). */
+        Builder relayGateway(String host, int port) {
+            return env("JAMES_RELAY_GATEWAY", host).env("JAMES_RELAY_GATEWAY_PORT", Integer.toString(port));
+        }
+
+        /** SMIME_STORE_DIRECTORY / SMIME_STORE_PASSWORD_FILE of conf/smime.properties. */
+        Builder smimeStore(Path directory, Path passwordFile) {
+            return env("SMIME_STORE_DIRECTORY", directory.toAbsolutePath().toString())
+                .env("SMIME_STORE_PASSWORD_FILE", passwordFile.toAbsolutePath().toString());
+        }
+
+        /** Any environment variable of the server process (the configuration reads ${env:NAME:-default}). */
+        Builder env(String variable, String value) {
+            environment.put(variable, value);
+            return this;
+        }
+
+        /** Another jar than the one of the build, or null for none. */
+        Builder extensionJar(Path jar) {
+            this.extensionJar = jar;
+            return this;
+        }
+
+        /** A new (or empty) directory for the server; by default target/james-it/{name}-{time}. */
+        Builder workingDirectory(Path directory) {
+            this.workingDirectory = directory;
+            return this;
+        }
+
+        Builder startupTimeout(Duration timeout) {
+            this.startupTimeout = timeout;
+            return this;
+        }
+
+        /** Starts the server and waits until SMTP, submission and WebAdmin accept connections. */
+        JamesServerProcess start() throws IOException {
+            Path jar = extensionJar != null ? extensionJar : ItEnvironment.extensionJar();
+            Path conf = ItEnvironment.confDirectory();
+            String classpath = Files.readString(ItEnvironment.jamesClasspathFile(), StandardCharsets.UTF_8).trim();
+
+            Path workingDirectory = this.workingDirectory != null
+                ? Files.createDirectories(this.workingDirectory.toAbsolutePath().normalize())
+                : ItEnvironment.newRunDirectory(name);
+            Files.createSymbolicLink(workingDirectory.resolve("conf"), conf);
+            Path extensions = Files.createDirectories(workingDirectory.resolve("extensions-jars"));
+            Files.copy(jar, extensions.resolve(jar.getFileName()));
+            Files.createDirectories(workingDirectory.resolve("var"));
+            Path logFile = workingDirectory.resolve("james.log");
+
+            int smtpPort = ItEnvironment.freePort();
+            int submissionPort = ItEnvironment.freePort();
+            int webAdminPort = ItEnvironment.freePort();
+
+            // An argument file keeps the (long) classpath out of the command line and lets a human rerun it:
+            //   cd <working directory> && java @james.args
+            Path argFile = workingDirectory.resolve("james.args");
+            List<String> jvmArguments = List.of(
+                "-Xmx512m",
+                "-Dworking.directory=" + workingDirectory,
+                "-Dlogback.configurationFile=" + workingDirectory.resolve("conf/logback.xml"),
+                "-Dextra.props=" + workingDirectory.resolve("conf/jvm.properties"),
+                "-Djdk.tls.ephemeralDHKeySize=2048",
+                "-cp", classpath,
+                "org.apache.james.MemoryJamesServerMain");
+            Files.write(argFile, jvmArguments.stream().map(Builder::quote).collect(Collectors.toList()), StandardCharsets.UTF_8);
+
+            ProcessBuilder builder = new ProcessBuilder(javaExecutable(), "@" + argFile)
+                .directory(workingDirectory.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(logFile.toFile());
+            Map<String, String> env = builder.environment();
+            env.put("JAMES_SMTP_BIND", ItEnvironment.LOOPBACK);
+            env.put("JAMES_SMTP_PORT", Integer.toString(smtpPort));
+            env.put("JAMES_SUBMISSION_PORT", Integer.toString(submissionPort));
+            env.put("JAMES_WEBADMIN_HOST", ItEnvironment.LOOPBACK);
+            env.put("JAMES_WEBADMIN_PORT", Integer.toString(webAdminPort));
+            env.putAll(environment);
+            writeEnvironmentFile(workingDirectory.resolve("james.env"), env, environment);
+
+            Process process = builder.start();
+            JamesServerProcess james = new JamesServerProcess(process, workingDirectory, logFile, smtpPort, submissionPort, webAdminPort);
+            try {
+                james.awaitStarted(startupTimeout);
+            } catch (RuntimeException | Error e) {
+                james.close();
+                throw e;
+            }
+            return james;
+        }
+
+        private static void writeEnvironmentFile(Path file, Map<String, String> env, Map<String, String> extra) throws IOException {
+            List<String> lines = new ArrayList<>();
+            for (String key : env.keySet()) {
+                if (key.startsWith("JAMES_") || key.startsWith("SMIME_") || extra.containsKey(key)) {
+                    lines.add(key + "=" + env.get(key));
+                }
+            }
+            Files.write(file, lines, StandardCharsets.UTF_8);
+        }
+
+        private static String quote(String argument) {
+            return "\"" + argument.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+        }
+
+        private static String javaExecutable() {
+            return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        }
+    }
+
+    int smtpPort() {
+        return smtpPort;
+    }
+
+    int submissionPort() {
+        return submissionPort;
+    }
+
+    int webAdminPort() {
+        return webAdminPort;
+    }
+
+    Path workingDirectory() {
+        return workingDirectory;
+    }
+
+    Path logFile() {
+        return logFile;
+    }
+
+    WebAdminClient webAdmin() {
+        return new WebAdminClient(ItEnvironment.LOOPBACK, webAdminPort);
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** The whole log so far. */
+    String log() {
+        try {
+            return Files.exists(logFile) ? Files.readString(logFile, StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The last {@code lines} lines of the log, framed for printing. */
+    String logTail(int lines) {
+        Deque<String> tail = new ArrayDeque<>();
+        try (Stream<String> all = Files.exists(logFile) ? Files.lines(logFile, StandardCharsets.UTF_8) : Stream.empty()) {
+            all.forEach(line -> {
+                tail.addLast(line);
+                if (tail.size() > lines) {
+                    tail.removeFirst();
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            return "(cannot read " + logFile + ": " + e + ")";
+        }
+        return "----- last " + tail.size() + " lines of " + logFile + " -----\n"
+            + String.join("\n", tail) + "\n----- end of James log -----";
+    }
+
+    private void awaitStarted(Duration timeout) {
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("James exited with code " + process.exitValue() + " during start-up\n" + logTail(80));
+            }
+            if (log().contains(STARTED_LOG_LINE)
+                && accepts(smtpPort) && accepts(submissionPort) && accepts(webAdminPort)) {
+                return;
+            }
+            sleep(Duration.ofMillis(200));
+        }
+        throw new IllegalStateException("James did not start within " + timeout.toSeconds() + " s (waiting for '" + STARTED_LOG_LINE
+            + "' and ports smtp=" + smtpPort + " submission=" + submissionPort + " webadmin=" + webAdminPort + ")\n" + logTail(80));
+    }
+
+    private static boolean accepts(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(ItEnvironment.LOOPBACK, port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted", e);
+        }
+    }
+
+    private void stopProcess() {
+        if (!process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Stops the server (SIGTERM, then SIGKILL after 20 s). */
+    @Override
+    public void close() {
+        stopProcess();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException alreadyShuttingDown) {
+            // the hook runs anyway
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "James[pid=" + process.pid() + ", smtp=" + smtpPort + ", submission=" + submissionPort + ", webadmin=" + webAdminPort
+            + ", dir=" + workingDirectory + "]";
+    }
+}

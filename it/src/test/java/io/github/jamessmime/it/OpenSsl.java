@@ -1,0 +1,73 @@
+package io.github.jamessmime.it;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The system's openssl, an implementation independent of the signer, to check signatures. */
+final class OpenSsl {
+
+    private OpenSsl() {
+    }
+
+    /** The outcome of one openssl run. */
+    static final class Result {
+        final List<String> command;
+        final int exitCode;
+        final String diagnostics;
+        final byte[] output;
+        final Path signerCertificates;
+
+        Result(List<String> command, int exitCode, String diagnostics, byte[] output, Path signerCertificates) {
+            this.command = command;
+            this.exitCode = exitCode;
+            this.diagnostics = diagnostics;
+            this.output = output;
+            this.signerCertificates = signerCertificates;
+        }
+
+        @Override
+        public String toString() {
+            return String.join(" ", command) + " -> exit " + exitCode + "\n" + diagnostics;
+        }
+    }
+
+    /**
+     * {@code openssl cms -verify -inform SMIME -purpose smimesign -CAfile root}: verifies a multipart/signed message
+     * (RFC 8551) and the chain from the signer up to {@code rootPem}, using the certificates in the signature. The
+     * output is the signed MIME entity; the signer's certificate is written to {@link Result#signerCertificates}.
+     *
+     * <p>Not {@code -binary}: with {@code -inform SMIME}, openssl 3.0 then writes the first part with bare LF line
+     * ends (unless {@code -crlfeol} is added), so a correct signature over the canonical CRLF form fails. Without it,
+     * openssl verifies the canonical (CRLF) form of the first part, which is what RFC 8551 signs; compare the output
+     * with the part on the wire to be sure nothing else was verified.
+     */
+    static Result cmsVerify(Path message, Path rootPem) throws IOException, InterruptedException {
+        Path workDirectory = message.toAbsolutePath().getParent();
+        Path out = workDirectory.resolve(message.getFileName() + ".verified");
+        Path signer = workDirectory.resolve(message.getFileName() + ".signer.pem");
+        return run(workDirectory, out, signer, "openssl", "cms", "-verify", "-inform", "SMIME", "-purpose", "smimesign",
+            "-CAfile", rootPem.toString(), "-in", message.toString(), "-out", out.toString(), "-signer", signer.toString());
+    }
+
+    private static Result run(Path workDirectory, Path outputFile, Path signerFile, String... command) throws IOException, InterruptedException {
+        List<String> commandLine = new ArrayList<>(Arrays.asList(command));
+        Path diagnostics = outputFile.resolveSibling(outputFile.getFileName() + ".openssl.log");
+        Process process = new ProcessBuilder(commandLine)
+            .directory(workDirectory.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(diagnostics.toFile())
+            .start();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("openssl did not finish within 60 s: " + String.join(" ", commandLine));
+        }
+        byte[] output = Files.exists(outputFile) ? Files.readAllBytes(outputFile) : new byte[0];
+        return new Result(commandLine, process.exitValue(), Files.readString(diagnostics, StandardCharsets.UTF_8), output, signerFile);
+    }
+}

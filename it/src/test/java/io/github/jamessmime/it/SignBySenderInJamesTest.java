@@ -1,0 +1,259 @@
+package io.github.jamessmime.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+
+import javax.mail.internet.ContentType;
+import javax.mail.internet.MimeBodyPart;
+import javax.mail.internet.MimeMessage;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import io.github.jamessmime.it.SmtpSink.ReceivedMail;
+import io.github.jamessmime.testing.TestPki;
+
+/**
+ * The drop-in jar in a real James 3.8.1 (own JVM, james-conf/ as conf/): relayed mail is signed with the certificate
+ * of its From address only for an authenticated sender who is that address; everything else is delivered unchanged.
+ */
+class SignBySenderInJamesTest {
+
+    private static final String DOMAIN = "shop.example";
+    /** Has a certificate. */
+    private static final String BILLING = "billing@" + DOMAIN;
+    /** Has a certificate. */
+    private static final String SUPPORT = "support@" + DOMAIN;
+    /** Has no certificate. */
+    private static final String SALES = "sales@" + DOMAIN;
+    private static final String USER_PASSWORD = "user-secret";
+    private static final String STORE_PASSWORD = "store-secret";
+    private static final String RECIPIENT = "customer@remote.example";
+    private static final String RELAY_ARCHIVE = "var/mail/relay-archive";
+    private static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(60);
+
+    private static Path run;
+    private static Path rootPem;
+    private static X509Certificate billingCertificate;
+    private static SmtpSink sink;
+    private static JamesServerProcess james;
+
+    @RegisterExtension
+    static final PrintJamesLogOnFailure PRINT_LOG = new PrintJamesLogOnFailure(() -> james, 150);
+
+    @BeforeAll
+    static void startJames() throws Exception {
+        run = ItEnvironment.newRunDirectory(SignBySenderInJamesTest.class.getSimpleName());
+
+        TestPki pki = TestPki.create(Instant.now());
+        Path store = Files.createDirectories(run.resolve("pki/store"));
+        TestPki.Issued billing = pki.sender(BILLING).issue();
+        billing.writePkcs12(store.resolve("billing.p12"), STORE_PASSWORD.toCharArray());
+        billingCertificate = billing.certificate();
+        pki.sender(SUPPORT).keyIndex(1).issue().writePkcs12(store.resolve("support.p12"), STORE_PASSWORD.toCharArray());
+        // As an operator writes it (echo secret > file): with a line end.
+        Path passwordFile = Files.writeString(run.resolve("pki/store.password"), STORE_PASSWORD + "\n");
+        rootPem = pki.writeRootPem(run.resolve("pki/root.pem"));
+        Files.createDirectories(run.resolve("received"));
+
+        sink = SmtpSink.start();
+        james = JamesServerProcess.builder("james")
+            .workingDirectory(run.resolve("james"))
+            .relayGateway(sink.host(), sink.port())
+            .smimeStore(store, passwordFile)
+            .start();
+
+        WebAdminClient webAdmin = james.webAdmin();
+        webAdmin.createDomain(DOMAIN);
+        for (String user : new String[] {BILLING, SUPPORT, SALES}) {
+            webAdmin.createUser(user, USER_PASSWORD);
+        }
+    }
+
+    @AfterAll
+    static void stopJames() {
+        try {
+            if (james != null) {
+                james.close();
+            }
+        } finally {
+            if (sink != null) {
+                sink.close();
+            }
+        }
+    }
+
+    @Test
+    void jamesShouldSignMailFromAuthenticatedSenderWithCertificate() throws Exception {
+        TestMessage mail = TestMessage.text(BILLING, RECIPIENT, "Invoice – signed by billing");
+
+        mail.sendAuthenticated(ItEnvironment.LOOPBACK, james.submissionPort(), BILLING, USER_PASSWORD);
+        ReceivedMail received = sink.awaitMessageId(mail.messageId(), DELIVERY_TIMEOUT);
+
+        assertThat(received.contentType().toLowerCase(Locale.ROOT))
+            .as("Content-Type of the delivered message")
+            .startsWith("multipart/signed")
+            .contains("protocol=\"application/pkcs7-signature\"")
+            .containsPattern("micalg=\"?sha-256\"?");
+        assertSameHeaders(received, mail);
+
+        Path file = save(received, "signed-by-billing.eml");
+        OpenSsl.Result verification = OpenSsl.cmsVerify(file, rootPem);
+        assertThat(verification.exitCode).as("openssl verification of %s:\n%s", file, verification).isZero();
+        assertThat(new String(verification.output, StandardCharsets.ISO_8859_1))
+            .as("what openssl verified, compared with the first part of the multipart/signed as delivered")
+            .isEqualTo(new String(firstPart(received), StandardCharsets.ISO_8859_1));
+        assertThat(textOf(new MimeBodyPart(new ByteArrayInputStream(verification.output))))
+            .as("content covered by the signature")
+            .isEqualTo(normalized(mail.body()));
+        assertThat(readCertificate(verification.signerCertificates))
+            .as("signer certificate")
+            .isEqualTo(billingCertificate);
+    }
+
+    @Test
+    void jamesShouldNotSignMailSubmittedWithoutAuthentication() throws Exception {
+        // Plain SMTP from loopback: James relays it (127.0.0.0/8 is an authorized network), but relaying rights
+        // are not an entitlement to BILLING's signature.
+        TestMessage mail = TestMessage.text(BILLING, RECIPIENT, "Invoice – no AUTH");
+
+        mail.sendWithoutAuthentication(ItEnvironment.LOOPBACK, james.smtpPort());
+
+        assertDeliveredUnsigned(mail, "unauthenticated.eml");
+    }
+
+    @Test
+    void jamesShouldNotSignMailWhoseFromIsAnotherUsersAddress() throws Exception {
+        // BILLING authenticates (and has a certificate of its own) but writes From: SUPPORT.
+        TestMessage mail = TestMessage.text(SUPPORT, RECIPIENT, "Invoice – From someone else");
+
+        mail.sendAuthenticated(ItEnvironment.LOOPBACK, james.submissionPort(), BILLING, USER_PASSWORD);
+
+        assertDeliveredUnsigned(mail, "from-another-user.eml");
+    }
+
+    @Test
+    void jamesShouldNotSignMailFromSenderWithoutCertificate() throws Exception {
+        TestMessage mail = TestMessage.text(SALES, RECIPIENT, "Offer – no certificate");
+
+        mail.sendAuthenticated(ItEnvironment.LOOPBACK, james.submissionPort(), SALES, USER_PASSWORD);
+
+        assertDeliveredUnsigned(mail, "without-certificate.eml");
+    }
+
+    @Test
+    void jamesShouldDeliverUnsignedWhenSigningFails() throws Exception {
+        // Entitled (AUTH as the From address, which has a certificate), but the body is in a transfer encoding nobody
+        // knows, so the signer cannot bring it to 7 bit: SignBySenderMailet throws, and onMailetException=ignore
+        // (mailetcontainer.xml) lets RemoteDelivery send the mail as it is.
+        String messageId = "<" + java.util.UUID.randomUUID() + "@it.james-smime.test>";
+        String body = "This body is in an unknown transfer encoding.\r\n";
+        String raw = "From: " + BILLING + "\r\n"
+            + "To: " + RECIPIENT + "\r\n"
+            + "Subject: Unknown transfer encoding\r\n"
+            + "Message-ID: " + messageId + "\r\n"
+            + "MIME-Version: 1.0\r\n"
+            + "Content-Type: text/plain; charset=us-ascii\r\n"
+            + "Content-Transfer-Encoding: x-unknown\r\n"
+            + "\r\n"
+            + body;
+
+        TestMessage.sendRawAuthenticated(ItEnvironment.LOOPBACK, james.submissionPort(), BILLING, USER_PASSWORD, RECIPIENT,
+            raw.getBytes(StandardCharsets.US_ASCII));
+        ReceivedMail received = sink.awaitMessageId(messageId, DELIVERY_TIMEOUT);
+        save(received, "signing-failed.eml");
+
+        assertThat(received.contentType()).as("Content-Type of the delivered message").startsWithIgnoringCase("text/plain");
+        assertThat(received.header("Content-Transfer-Encoding")).isEqualTo("x-unknown");
+        assertThat(new String(received.raw(), StandardCharsets.US_ASCII)).as("delivered message").endsWith("\r\n\r\n" + body);
+        assertThat(james.log())
+            .as("James log: the signature was attempted and failed, and the mailet error was ignored")
+            .containsPattern("Encountered error while executing mailet .*SignBySenderMailet.*Ignoring it");
+    }
+
+    @Test
+    void jamesShouldArchiveTheUnsignedOriginalBeforeSigning() throws Exception {
+        TestMessage mail = TestMessage.text(BILLING, RECIPIENT, "Invoice – archived");
+
+        mail.sendAuthenticated(ItEnvironment.LOOPBACK, james.submissionPort(), BILLING, USER_PASSWORD);
+        ReceivedMail received = sink.awaitMessageId(mail.messageId(), DELIVERY_TIMEOUT);
+        assertThat(received.contentType()).as("delivered copy").startsWithIgnoringCase("multipart/signed");
+
+        MimeMessage archived = null;
+        WebAdminClient webAdmin = james.webAdmin();
+        for (String key : webAdmin.mailKeys(RELAY_ARCHIVE)) {
+            MimeMessage candidate = ReceivedMail.parse(webAdmin.mailContent(RELAY_ARCHIVE, key));
+            if (mail.messageId().equals(candidate.getMessageID())) {
+                assertThat(archived).as("more than one archived copy of %s", mail.messageId()).isNull();
+                archived = candidate;
+            }
+        }
+        assertThat(archived).as("archived copy of %s in %s", mail.messageId(), RELAY_ARCHIVE).isNotNull();
+        assertThat(archived.getContentType()).as("archived copy").startsWithIgnoringCase("text/plain");
+        assertThat(textOf(archived)).isEqualTo(normalized(mail.body()));
+    }
+
+    private static void assertDeliveredUnsigned(TestMessage mail, String fileName) throws Exception {
+        ReceivedMail received = sink.awaitMessageId(mail.messageId(), DELIVERY_TIMEOUT);
+        save(received, fileName);
+
+        assertThat(received.contentType()).as("Content-Type of the delivered message").startsWithIgnoringCase("text/plain");
+        assertSameHeaders(received, mail);
+        assertThat(textOf(received.message())).as("delivered body").isEqualTo(normalized(mail.body()));
+    }
+
+    private static void assertSameHeaders(ReceivedMail received, TestMessage mail) throws Exception {
+        assertThat(received.header("Message-ID")).as("Message-ID").isEqualTo(mail.messageId());
+        assertThat(received.message().getSubject()).as("Subject").isEqualTo(mail.subject());
+        assertThat(received.header("From")).as("From").isEqualTo(mail.from());
+        assertThat(received.header("To")).as("To").isEqualTo(mail.to());
+    }
+
+    /** The bytes of the first body part of a multipart message as delivered (RFC 2046: without the CRLF before the delimiter). */
+    private static byte[] firstPart(ReceivedMail received) throws Exception {
+        String boundary = new ContentType(received.contentType()).getParameter("boundary");
+        assertThat(boundary).as("boundary of %s", received.contentType()).isNotBlank();
+        String raw = new String(received.raw(), StandardCharsets.ISO_8859_1);
+        int body = raw.indexOf("\r\n\r\n");
+        String delimiter = "--" + boundary + "\r\n";
+        int start = raw.startsWith(delimiter, body + 4) ? body + 4 : raw.indexOf("\r\n" + delimiter, body);
+        assertThat(start).as("first delimiter of %s", boundary).isNotNegative();
+        start = raw.indexOf(delimiter, start) + delimiter.length();
+        int end = raw.indexOf("\r\n--" + boundary, start);
+        assertThat(end).as("second delimiter of %s", boundary).isGreaterThan(start);
+        return raw.substring(start, end).getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    private static Path save(ReceivedMail received, String fileName) throws Exception {
+        return Files.write(run.resolve("received").resolve(fileName), received.raw());
+    }
+
+    private static String textOf(javax.mail.Part part) throws Exception {
+        Object content = part.getContent();
+        assertThat(content).as("content of a %s part", part.getContentType()).isInstanceOf(String.class);
+        return normalized((String) content);
+    }
+
+    private static String normalized(String text) {
+        return text.replace("\r\n", "\n");
+    }
+
+    private static X509Certificate readCertificate(Path pem) throws Exception {
+        assertThat(pem).as("signer certificate written by openssl").exists();
+        try (InputStream in = Files.newInputStream(pem)) {
+            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+        }
+    }
+}

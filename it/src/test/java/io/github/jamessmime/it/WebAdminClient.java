@@ -1,0 +1,87 @@
+package io.github.jamessmime.it;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The few James WebAdmin calls the tests need (https://james.apache.org/server/manage-webadmin.html). */
+final class WebAdminClient {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final Pattern JSON_STRING = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"");
+
+    private final URI base;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+
+    WebAdminClient(String host, int port) {
+        this.base = URI.create("http://" + host + ":" + port);
+    }
+
+    void createDomain(String domain) {
+        expect(send(request("/domains/" + encode(domain)).PUT(HttpRequest.BodyPublishers.noBody())), 204, "create domain " + domain);
+    }
+
+    void createUser(String user, String password) {
+        String json = "{\"password\":\"" + password.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}";
+        expect(send(request("/users/" + encode(user))
+            .header("Content-Type", "application/json")
+            .PUT(HttpRequest.BodyPublishers.ofString(json))), 204, "create user " + user);
+    }
+
+    /** Keys of the mails in a repository such as {@code var/mail/relay-archive}. */
+    List<String> mailKeys(String repository) {
+        HttpResponse<byte[]> response = send(request("/mailRepositories/" + encode(repository) + "/mails").GET());
+        expect(response, 200, "list " + repository);
+        List<String> keys = new ArrayList<>();
+        Matcher matcher = JSON_STRING.matcher(new String(response.body(), StandardCharsets.UTF_8));
+        while (matcher.find()) {
+            keys.add(matcher.group(1));
+        }
+        return keys;
+    }
+
+    /** The message of a mail in a repository, as stored (message/rfc822). */
+    byte[] mailContent(String repository, String key) {
+        HttpResponse<byte[]> response = send(request("/mailRepositories/" + encode(repository) + "/mails/" + encode(key))
+            .header("Accept", "message/rfc822").GET());
+        expect(response, 200, "read " + key + " of " + repository);
+        return response.body();
+    }
+
+    private HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(base.resolve(path)).timeout(TIMEOUT);
+    }
+
+    private HttpResponse<byte[]> send(HttpRequest.Builder request) {
+        HttpRequest built = request.build();
+        try {
+            return http.send(built, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new IllegalStateException("WebAdmin " + built.method() + " " + built.uri() + " failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted", e);
+        }
+    }
+
+    private static void expect(HttpResponse<byte[]> response, int status, String what) {
+        if (response.statusCode() != status) {
+            throw new IllegalStateException("WebAdmin: " + what + ": expected HTTP " + status + " but got " + response.statusCode()
+                + " from " + response.request().method() + " " + response.uri() + ": "
+                + new String(response.body(), StandardCharsets.UTF_8));
+        }
+    }
+
+    private static String encode(String segment) {
+        return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}
