@@ -1,0 +1,137 @@
+package io.github.jamessmime.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import io.github.jamessmime.testing.TestMessages;
+import io.github.jamessmime.testing.TestPki;
+import io.github.jamessmime.testing.Verifiers;
+
+/**
+ * The drop-in jar as an operator runs it ({@code java -jar}): its relocated BouncyCastle signs every message shape
+ * for RSA and EC senders, and openssl verifies each result against the test root with the content intact.
+ */
+class DropInJarTest {
+    private static final String RSA_SENDER = "billing@shop.example";
+    private static final String EC_SENDER = "parcels@shop.example";
+
+    private static Path run;
+    private static Path store;
+    private static Path passwordFile;
+    private static TestPki pki;
+
+    @BeforeAll
+    static void createStore() throws Exception {
+        run = ItEnvironment.newRunDirectory(DropInJarTest.class.getSimpleName());
+        pki = TestPki.create(Instant.now());
+        store = Files.createDirectories(run.resolve("store"));
+        passwordFile = Files.writeString(run.resolve("store.password"), "store-secret\n");
+        pki.sender(RSA_SENDER).issue().writePkcs12(store.resolve("billing.p12"), "store-secret".toCharArray());
+        pki.sender(EC_SENDER).keyType(TestPki.KeyType.EC_P256).issue().writePkcs12(store.resolve("parcels.p12"), "store-secret".toCharArray());
+    }
+
+    static Stream<Arguments> shapesAndSenders() {
+        return Stream.of(RSA_SENDER, EC_SENDER).flatMap(sender -> TestMessages.all(sender).entrySet().stream()
+            .map(shape -> Arguments.of(sender, shape.getKey(), shape.getValue())));
+    }
+
+    private static final class Run {
+        final int exitCode;
+        final String output;
+
+        Run(int exitCode, String output) {
+            this.exitCode = exitCode;
+            this.output = output;
+        }
+    }
+
+    private static Run java(String... args) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-jar");
+        command.add(ItEnvironment.extensionJar().toString());
+        Collections.addAll(command, args);
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        process.getOutputStream().close();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return new Run(process.exitValue(), output);
+    }
+
+    @Test
+    void jarShouldHoldBouncyCastleOnlyUnderTheRelocatedPackage() throws Exception {
+        try (JarFile jar = new JarFile(ItEnvironment.extensionJar().toFile())) {
+            List<String> names = jar.stream().map(JarEntry::getName).collect(Collectors.toList());
+
+            assertThat(names).noneMatch(name -> name.contains("org/bouncycastle/"));
+            assertThat(names).contains("io/github/jamessmime/shaded/bouncycastle/cms/CMSSignedDataStreamGenerator.class",
+                "io/github/jamessmime/mailet/SignBySenderMailet.class",
+                "io/github/jamessmime/matcher/HasSenderCertificate.class",
+                "io/github/jamessmime/cli/Main.class");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("shapesAndSenders")
+    void cliShouldSignEveryShapeSoThatOpensslVerifiesIt(String sender, String shape, byte[] raw) throws Exception {
+        Path in = Files.write(run.resolve("in-" + Math.abs((sender + shape).hashCode()) + ".eml"), raw);
+        Path out = run.resolve("signed-" + Math.abs((sender + shape).hashCode()) + ".eml");
+
+        Run sign = java("sign", "--store", store.toString(), "--password-file", passwordFile.toString(),
+            "--in", in.toString(), "--out", out.toString());
+
+        assertThat(sign.exitCode).as(sign.output).isZero();
+        Verifiers.OpensslResult openssl = Verifiers.openssl(Files.readAllBytes(out), pki.root(), Instant.now());
+        assertThat(openssl.exitCode).as(openssl.toString()).isZero();
+        assertThat(Verifiers.leaves(Verifiers.parse(openssl.content))).isEqualTo(Verifiers.leaves(Verifiers.parse(raw)));
+    }
+
+    @Test
+    void cliShouldExitNonZeroWithReasonWhenSenderHasNoCertificate() throws Exception {
+        Path in = Files.write(run.resolve("orders.eml"), TestMessages.plain7bit("orders@shop.example"));
+
+        Run sign = java("sign", "--store", store.toString(), "--password-file", passwordFile.toString(),
+            "--in", in.toString(), "--out", run.resolve("orders-signed.eml").toString());
+
+        assertThat(sign.exitCode).isNotZero();
+        assertThat(sign.output.strip()).isEqualTo("sign: no usable certificate for orders@shop.example in " + store
+            + " (run the check command to see why)");
+    }
+
+    @Test
+    void checkShouldListEveryFileAndFailOnARefusedOne() throws Exception {
+        Path checkStore = Files.createDirectories(run.resolve("check-store"));
+        pki.sender(RSA_SENDER).issue().writePkcs12(checkStore.resolve("billing.p12"), "store-secret".toCharArray());
+        pki.sender("*@shop.example").issue().writePkcs12(checkStore.resolve("wildcard.p12"), "store-secret".toCharArray());
+        pki.sender("old@shop.example").validity(Instant.now().minus(Duration.ofDays(60)), Instant.now().minus(Duration.ofDays(2)))
+            .issue().writePkcs12(checkStore.resolve("old.p12"), "store-secret".toCharArray());
+
+        Run check = java("check", "--store", checkStore.toString(), "--password-file", passwordFile.toString());
+
+        assertThat(check.exitCode).isEqualTo(1);
+        List<String> lines = check.output.lines().filter(line -> line.contains(".p12:")).collect(Collectors.toList());
+        assertThat(lines).hasSize(3);
+        assertThat(lines.get(0)).startsWith("billing.p12: billing@shop.example").endsWith(" ok");
+        assertThat(lines.get(1)).startsWith("old.p12: refused: certificate for [old@shop.example] expired on");
+        assertThat(lines.get(2)).startsWith("wildcard.p12: refused: wildcard or domain-only address '*@shop.example'");
+    }
+}
