@@ -1,6 +1,7 @@
 package io.github.jamessmime.core;
 
 import java.io.IOException;
+import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,39 +43,84 @@ final class CertificateFile {
     private CertificateFile() {
     }
 
+    /** One validated key entry of a file: its alias and identity. */
+    static final class Entry {
+        final String alias;
+        final SigningIdentity identity;
+
+        Entry(String alias, SigningIdentity identity) {
+            this.alias = alias;
+            this.identity = identity;
+        }
+    }
+
     /** Reads every private-key entry of the file; each must pass the rules or the whole file is refused. */
     static List<SigningIdentity> read(Path file, char[] password, Instant now) throws StoreException {
-        KeyStore keyStore = load(file, password);
-        List<SigningIdentity> identities = new ArrayList<>();
+        try {
+            List<SigningIdentity> identities = new ArrayList<>();
+            for (Entry entry : read(file, Files.readAllBytes(file), password, now)) {
+                identities.add(entry.identity);
+            }
+            return identities;
+        } catch (IOException e) {
+            throw new StoreException("cannot be read (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** As {@link #read(Path, char[], Instant)}, from the file's bytes, keeping each entry's alias. */
+    static List<Entry> read(Path file, byte[] content, char[] password, Instant now) throws StoreException {
+        KeyStore keyStore = load(content, password);
+        List<Entry> entries = new ArrayList<>();
         try {
             for (String alias : Collections.list(keyStore.aliases())) {
                 if (!keyStore.isKeyEntry(alias)) {
                     continue;
                 }
-                PrivateKey key;
-                try {
-                    key = (PrivateKey) keyStore.getKey(alias, password);
-                } catch (UnrecoverableKeyException e) {
-                    throw new StoreException("the private key cannot be decrypted with the store password;"
-                        + " re-export the file with the store password");
-                }
+                PrivateKey key = key(keyStore, alias, password);
                 Certificate[] chain = keyStore.getCertificateChain(alias);
                 if (key == null || chain == null || chain.length == 0 || !(chain[0] instanceof X509Certificate)) {
                     continue;
                 }
-                identities.add(validate(file, key, toX509(chain), now));
+                entries.add(new Entry(alias, validate(file, key, toX509(chain), now)));
             }
         } catch (GeneralSecurityException e) {
             throw new StoreException("cannot read the key entries (" + e.getMessage() + ")", e);
         }
-        if (identities.isEmpty()) {
+        if (entries.isEmpty()) {
             throw new StoreException("holds no private key with a certificate; export the file with its private key");
         }
-        return identities;
+        return entries;
     }
 
-    private static KeyStore load(Path file, char[] password) throws StoreException {
-        try (InputStream in = Files.newInputStream(file)) {
+    /**
+     * Decrypts the key of {@code alias} from the file's current content, for an identity that came from the
+     * store index, and checks it still belongs to {@code certificate}.
+     */
+    static PrivateKey readKey(byte[] content, String alias, char[] password, X509Certificate certificate) throws StoreException {
+        KeyStore keyStore = load(content, password);
+        try {
+            if (!keyStore.isKeyEntry(alias)) {
+                throw new StoreException("has no key entry '" + alias + "' any more");
+            }
+            PrivateKey key = key(keyStore, alias, password);
+            checkKey(key, certificate);
+            return key;
+        } catch (GeneralSecurityException e) {
+            throw new StoreException("cannot read the key entry (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static PrivateKey key(KeyStore keyStore, String alias, char[] password) throws StoreException, GeneralSecurityException {
+        try {
+            return (PrivateKey) keyStore.getKey(alias, password);
+        } catch (UnrecoverableKeyException e) {
+            throw new StoreException("the private key cannot be decrypted with the store password;"
+                + " re-export the file with the store password");
+        }
+    }
+
+    private static KeyStore load(byte[] content, char[] password) throws StoreException {
+        try (InputStream in = new ByteArrayInputStream(content)) {
             KeyStore keyStore = KeyStore.getInstance("PKCS12");
             keyStore.load(in, password);
             return keyStore;
@@ -113,13 +159,25 @@ final class CertificateFile {
                 + " use a certificate issued for S/MIME signing");
         }
         checkKey(key, certificate);
+        return identity(file, SigningIdentity.KeySource.of(key), chain, addresses);
+    }
+
+    /**
+     * An identity from certificates the store index vouches for (they passed every rule when indexed; the
+     * caller checks expiry again). The key is read on first use.
+     */
+    static SigningIdentity fromIndex(Path file, SigningIdentity.KeySource key, List<X509Certificate> chain) throws StoreException {
+        return identity(file, key, chain, addresses(chain.get(0)));
+    }
+
+    private static SigningIdentity identity(Path file, SigningIdentity.KeySource key, List<X509Certificate> chain, Set<String> addresses) {
         List<X509Certificate> intermediates = new ArrayList<>();
         for (X509Certificate ca : chain.subList(1, chain.size())) {
             if (!isSelfSigned(ca)) {
                 intermediates.add(ca);
             }
         }
-        return new SigningIdentity(file, key, certificate, intermediates, addresses, fingerprint(certificate));
+        return new SigningIdentity(file, key, chain.get(0), intermediates, addresses, fingerprint(chain.get(0)));
     }
 
     /** The SubjectAltName rfc822Names, normalised; wildcard and domain-only names refuse the certificate. */

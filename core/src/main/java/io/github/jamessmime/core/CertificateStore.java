@@ -4,10 +4,11 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -36,21 +37,34 @@ public final class CertificateStore {
     private final Path directory;
     private final char[] password;
     private final Clock clock;
+    private final Optional<Path> indexFile;
     private final AtomicReference<Snapshot> snapshot = new AtomicReference<>(Snapshot.EMPTY);
+    private volatile Map<String, StoreIndex.IndexedFile> index;
 
-    private CertificateStore(Path directory, char[] password, Clock clock) {
+    private CertificateStore(Path directory, char[] password, Clock clock, Optional<Path> indexFile) {
         this.directory = directory;
         this.password = password.clone();
         this.clock = clock;
+        this.indexFile = indexFile;
+        this.index = indexFile.map(file -> StoreIndex.read(file, this.password)).orElseGet(HashMap::new);
     }
 
-    /** Opens the store and loads it once; a missing directory is a configuration error. */
+    /** Opens the store and reads every file in full (what the check command does). */
     public static CertificateStore open(Path directory, char[] password, Clock clock) throws StoreException {
+        return open(directory, password, clock, Optional.empty());
+    }
+
+    /**
+     * Opens the store and loads it once; a missing directory is a configuration error. With an index file,
+     * files whose content is unchanged since they were indexed are not decrypted at load: their keys are
+     * decrypted on first use.
+     */
+    public static CertificateStore open(Path directory, char[] password, Clock clock, Optional<Path> indexFile) throws StoreException {
         if (!Files.isDirectory(directory)) {
             throw new StoreException("certificate store directory " + directory.toAbsolutePath()
                 + " does not exist or is not a directory; create it or fix store.directory");
         }
-        CertificateStore store = new CertificateStore(directory, password, clock);
+        CertificateStore store = new CertificateStore(directory, password, clock, indexFile);
         store.reload();
         return store;
     }
@@ -87,16 +101,29 @@ public final class CertificateStore {
         return snapshot.get().reports;
     }
 
-    /** Re-reads the directory and swaps in the new index. */
+    /**
+     * Re-reads the directory and swaps in the new index. A file whose content is unchanged since the last
+     * load (same SHA-256) keeps its verdict and its identities; only new and changed files are decrypted.
+     */
     public synchronized List<FileReport> reload() throws StoreException {
         List<Path> files = listFiles(directory);
         Instant now = clock.instant();
-        List<FileReport> reports = files.parallelStream()
-            .map(file -> readOne(file, now))
+        Map<String, StoreIndex.IndexedFile> previous = index;
+        List<Loaded> loaded = files.parallelStream()
+            .map(file -> readOne(file, previous.get(file.getFileName().toString()), now))
             .collect(Collectors.toList());
         Map<String, List<SigningIdentity>> byAddress = new HashMap<>();
-        for (FileReport report : reports) {
-            for (SigningIdentity identity : report.identities()) {
+        Map<String, StoreIndex.IndexedFile> current = new HashMap<>();
+        List<FileReport> reports = new ArrayList<>();
+        boolean indexChanged = previous.size() != loaded.size();
+        for (Loaded item : loaded) {
+            reports.add(item.report);
+            String name = item.report.file().getFileName().toString();
+            if (item.indexed != null) {
+                current.put(name, item.indexed);
+                indexChanged |= !item.indexed.sameVerdict(previous.get(name));
+            }
+            for (SigningIdentity identity : item.report.identities()) {
                 for (String address : identity.addresses()) {
                     byAddress.computeIfAbsent(address, a -> new ArrayList<>()).add(identity);
                 }
@@ -106,22 +133,133 @@ public final class CertificateStore {
             list.sort(LATEST_EXPIRY_FIRST);
             return List.copyOf(list);
         });
+        index = current;
         snapshot.set(new Snapshot(Map.copyOf(byAddress), List.copyOf(reports)));
+        if (indexChanged && indexFile.isPresent()) {
+            StoreIndex.write(indexFile.get(), password, current);
+        }
         long refused = reports.stream().filter(r -> !r.usable()).count();
         LOGGER.info("S/MIME certificate store {}: {} sender addresses from {} files, {} refused",
             directory, byAddress.size(), reports.size(), refused);
         return reports;
     }
 
-    private FileReport readOne(Path file, Instant now) {
+    /** A file's report, and what the index keeps of it (null when the file could not be read at all). */
+    private static final class Loaded {
+        final FileReport report;
+        final StoreIndex.IndexedFile indexed;
+
+        Loaded(FileReport report, StoreIndex.IndexedFile indexed) {
+            this.report = report;
+            this.indexed = indexed;
+        }
+    }
+
+    private Loaded readOne(Path file, StoreIndex.IndexedFile known, Instant now) {
+        byte[] content;
         try {
-            return FileReport.usable(file, CertificateFile.read(file, password, now));
+            content = Files.readAllBytes(file);
+        } catch (IOException e) {
+            return new Loaded(refused(file, "cannot be read (" + e.getMessage() + ")"), null);
+        }
+        String sha256 = StoreIndex.sha256(content);
+        if (known != null && known.sha256.equals(sha256)) {
+            return new Loaded(fromIndex(file, known, now), known);
+        }
+        try {
+            List<CertificateFile.Entry> entries = CertificateFile.read(file, content, password, now);
+            List<StoreIndex.IndexedIdentity> indexed = new ArrayList<>();
+            List<SigningIdentity> identities = new ArrayList<>();
+            for (CertificateFile.Entry entry : entries) {
+                List<X509Certificate> chain = new ArrayList<>();
+                chain.add(entry.identity.certificate());
+                chain.addAll(entry.identity.intermediates());
+                indexed.add(new StoreIndex.IndexedIdentity(entry.alias, chain));
+                identities.add(entry.identity);
+            }
+            StoreIndex.IndexedFile indexedFile = new StoreIndex.IndexedFile(sha256, Optional.empty(), indexed);
+            indexedFile.built = List.copyOf(identities);
+            return new Loaded(FileReport.usable(file, identities), indexedFile);
         } catch (StoreException e) {
-            LOGGER.warn("S/MIME certificate file {} refused: {}", file, e.getMessage());
-            return FileReport.refused(file, e.getMessage());
+            return new Loaded(refused(file, e.getMessage()), new StoreIndex.IndexedFile(sha256, Optional.of(e.getMessage()), List.of()));
         } catch (RuntimeException e) {
-            LOGGER.warn("S/MIME certificate file {} refused: unexpected error {}", file, e.toString());
-            return FileReport.refused(file, "unexpected error: " + e);
+            return new Loaded(refused(file, "unexpected error: " + e), null);
+        }
+    }
+
+    /** A file known from the index: its identities (keys decrypted on first use), unless it expired since. */
+    private FileReport fromIndex(Path file, StoreIndex.IndexedFile known, Instant now) {
+        if (known.refusal.isPresent()) {
+            return refused(file, known.refusal.get());
+        }
+        try {
+            List<SigningIdentity> identities = known.built;
+            if (identities == null) {
+                identities = new ArrayList<>();
+                for (StoreIndex.IndexedIdentity entry : known.identities) {
+                    LazyKey key = new LazyKey(file, known.sha256, entry.alias, password, entry.chain.get(0));
+                    identities.add(CertificateFile.fromIndex(file, key, entry.chain));
+                }
+                identities = List.copyOf(identities);
+                known.built = identities;
+            }
+            for (SigningIdentity identity : identities) {
+                if (now.isAfter(identity.notAfter())) {
+                    return refused(file, "certificate for " + identity.addresses() + " expired on " + identity.notAfter()
+                        + "; import the renewed certificate");
+                }
+            }
+            return FileReport.usable(file, identities);
+        } catch (StoreException e) {
+            return refused(file, e.getMessage());
+        }
+    }
+
+    private static FileReport refused(Path file, String reason) {
+        LOGGER.warn("S/MIME certificate file {} refused: {}", file, reason);
+        return FileReport.refused(file, reason);
+    }
+
+    /** Decrypts a key from its file on first use, for identities that came from the index. */
+    private static final class LazyKey implements SigningIdentity.KeySource {
+        private final Path file;
+        private final String sha256;
+        private final String alias;
+        private final char[] password;
+        private final X509Certificate certificate;
+        private volatile PrivateKey key;
+
+        LazyKey(Path file, String sha256, String alias, char[] password, X509Certificate certificate) {
+            this.file = file;
+            this.sha256 = sha256;
+            this.alias = alias;
+            this.password = password;
+            this.certificate = certificate;
+        }
+
+        @Override
+        public PrivateKey get() throws SigningException {
+            PrivateKey result = key;
+            if (result != null) {
+                return result;
+            }
+            synchronized (this) {
+                if (key == null) {
+                    try {
+                        byte[] content = Files.readAllBytes(file);
+                        if (!StoreIndex.sha256(content).equals(sha256)) {
+                            throw new SigningException("certificate file " + file + " changed since the store was loaded;"
+                                + " it is read again at the next reload");
+                        }
+                        key = CertificateFile.readKey(content, alias, password, certificate);
+                    } catch (IOException e) {
+                        throw new SigningException("certificate file " + file + " cannot be read: " + e.getMessage(), e);
+                    } catch (StoreException e) {
+                        throw new SigningException("certificate file " + file + ": " + e.getMessage(), e);
+                    }
+                }
+                return key;
+            }
         }
     }
 

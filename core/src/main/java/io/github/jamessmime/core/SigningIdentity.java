@@ -13,17 +13,17 @@ import java.util.Set;
  */
 public final class SigningIdentity {
     private final Path source;
-    private final PrivateKey privateKey;
+    private final KeySource key;
     private final X509Certificate certificate;
     private final List<X509Certificate> intermediates;
     private final Set<String> addresses;
     private final String fingerprint;
     private volatile SmimeSigner.Material material;
 
-    SigningIdentity(Path source, PrivateKey privateKey, X509Certificate certificate, List<X509Certificate> intermediates,
+    SigningIdentity(Path source, KeySource key, X509Certificate certificate, List<X509Certificate> intermediates,
                     Set<String> addresses, String fingerprint) {
         this.source = source;
-        this.privateKey = privateKey;
+        this.key = key;
         this.certificate = certificate;
         this.intermediates = List.copyOf(intermediates);
         this.addresses = Set.copyOf(addresses);
@@ -35,8 +35,18 @@ public final class SigningIdentity {
         return source;
     }
 
-    PrivateKey privateKey() {
-        return privateKey;
+    /** The private key; read from the file on first use when the identity came from the store index. */
+    PrivateKey privateKey() throws SigningException {
+        return key.get();
+    }
+
+    /** Where the private key comes from: already decrypted, or decrypted from its file on first use. */
+    interface KeySource {
+        PrivateKey get() throws SigningException;
+
+        static KeySource of(PrivateKey key) {
+            return () -> key;
+        }
     }
 
     public X509Certificate certificate() {

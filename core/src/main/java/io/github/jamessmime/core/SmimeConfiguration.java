@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
@@ -27,22 +28,26 @@ public final class SmimeConfiguration {
     public static final String STORE_PASSWORD_FILE = "store.password.file";
     public static final String STORE_PASSWORD_ENV = "store.password.env";
     public static final String STORE_RELOAD_INTERVAL = "store.reloadIntervalSeconds";
+    public static final String STORE_INDEX_FILE = "store.indexFile";
+    static final String DEFAULT_INDEX_FILE = ".james-smime-index";
     public static final String SIGNING_DIGEST = "signing.digest";
     public static final String TRUSTED_NETWORKS = "entitlement.trustedNetworks";
     public static final String GRANTS_FILE = "entitlement.grants.file";
     static final Set<String> KEYS = Set.of(STORE_DIRECTORY, STORE_PASSWORD, STORE_PASSWORD_FILE, STORE_PASSWORD_ENV,
-        STORE_RELOAD_INTERVAL, SIGNING_DIGEST, TRUSTED_NETWORKS, GRANTS_FILE);
+        STORE_RELOAD_INTERVAL, STORE_INDEX_FILE, SIGNING_DIGEST, TRUSTED_NETWORKS, GRANTS_FILE);
     static final long DEFAULT_RELOAD_SECONDS = 30;
 
     private final Path storeDirectory;
     private final char[] storePassword;
     private final DigestAlgorithm digest;
     private final Duration reloadInterval;
+    private final Optional<Path> indexFile;
     private final SenderEntitlement entitlement;
 
     private SmimeConfiguration(Path storeDirectory, char[] storePassword, DigestAlgorithm digest, Duration reloadInterval,
-                               SenderEntitlement entitlement) {
+                               Optional<Path> indexFile, SenderEntitlement entitlement) {
         this.storeDirectory = storeDirectory;
+        this.indexFile = indexFile;
         this.storePassword = storePassword;
         this.digest = digest;
         this.reloadInterval = reloadInterval;
@@ -88,7 +93,10 @@ public final class SmimeConfiguration {
                     + "' is not a number of seconds (0 turns reloading off)");
             }
         }
-        return new SmimeConfiguration(storeDirectory, password, digest, reload,
+        String index = properties.getOrDefault(STORE_INDEX_FILE, DEFAULT_INDEX_FILE).trim();
+        Optional<Path> indexFile = index.equalsIgnoreCase("none") || index.isEmpty()
+            ? Optional.empty() : Optional.of(storeDirectory.resolve(index).normalize());
+        return new SmimeConfiguration(storeDirectory, password, digest, reload, indexFile,
             new SenderEntitlement(trustedNetworks(properties), grants(properties, baseDirectory)));
     }
 
@@ -222,6 +230,11 @@ public final class SmimeConfiguration {
 
     public Duration reloadInterval() {
         return reloadInterval;
+    }
+
+    /** Where the store keeps its index (relative to the store directory), or empty for none. */
+    public Optional<Path> indexFile() {
+        return indexFile;
     }
 
     public SenderEntitlement entitlement() {

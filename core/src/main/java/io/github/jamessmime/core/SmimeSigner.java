@@ -109,6 +109,8 @@ public final class SmimeSigner {
             return new SignedMimeMessage(buffer.toInputStream());
         } catch (MessagingException | IOException e) {
             throw new SigningException("malformed message: " + e.getMessage(), e);
+        } catch (SigningException e) {
+            throw e;
         } catch (GeneralSecurityException | CMSException | OperatorCreationException | RuntimeException e) {
             throw new SigningException("signing with " + identity.source().getFileName() + " failed: " + e, e);
         }
@@ -147,7 +149,7 @@ public final class SmimeSigner {
     }
 
     private byte[] signature(SigningIdentity identity, byte[] bytes, int offset, int length)
-        throws GeneralSecurityException, CMSException, OperatorCreationException, IOException {
+        throws GeneralSecurityException, CMSException, OperatorCreationException, IOException, SigningException {
         Material material = identity.material(this::prepare);
         ASN1EncodableVector attributes = new ASN1EncodableVector();
         attributes.add(new Attribute(CMSAttributes.signingTime, new DERSet(new Time(Date.from(clock.instant())))));

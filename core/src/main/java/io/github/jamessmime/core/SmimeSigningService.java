@@ -40,7 +40,8 @@ public final class SmimeSigningService implements AutoCloseable {
 
     /** Opens the store and, unless the interval is 0, watches its directory for changes. */
     public static SmimeSigningService start(SmimeConfiguration configuration, Clock clock) throws StoreException {
-        CertificateStore store = CertificateStore.open(configuration.storeDirectory(), configuration.storePassword(), clock);
+        CertificateStore store = CertificateStore.open(configuration.storeDirectory(), configuration.storePassword(), clock,
+            configuration.indexFile());
         ScheduledExecutorService reloader = null;
         long seconds = configuration.reloadInterval().getSeconds();
         if (seconds > 0) {

@@ -263,4 +263,80 @@ class CertificateStoreTest {
             .hasMessageContaining("does not exist")
             .hasMessageContaining("store.directory");
     }
+
+    private CertificateStore openIndexed() throws StoreException {
+        return CertificateStore.open(directory, PASSWORD, clock, Optional.of(directory.resolve(".index")));
+    }
+
+    private byte[] signWith(CertificateStore store) throws Exception {
+        javax.mail.internet.MimeMessage signed = new SmimeSigner(DigestAlgorithm.SHA_256, clock)
+            .sign(io.github.jamessmime.testing.Verifiers.parse(TestMessages.plain7bit(SENDER)), store.find(SENDER).orElseThrow());
+        return io.github.jamessmime.testing.Verifiers.serialize(signed);
+    }
+
+    @Test
+    void indexedStoreShouldSignAfterRestartWithKeyDecryptedOnFirstUse() throws Exception {
+        TestPki.Issued issued = pki.sender(SENDER).keyType(KeyType.EC_P256).issue();
+        issued.writePkcs12(directory.resolve("billing.p12"), PASSWORD);
+        Files.write(directory.resolve("corrupt.p12"), TestMessages.randomBytes(300, 5));
+        openIndexed();
+        assertThat(directory.resolve(".index")).exists();
+
+        CertificateStore restarted = openIndexed();
+
+        assertThat(restarted.find(SENDER).orElseThrow().certificate()).isEqualTo(issued.certificate());
+        assertThat(restarted.reports()).filteredOn(report -> !report.usable()).singleElement()
+            .satisfies(report -> assertThat(report.refusal()).get().asString().contains("not a readable PKCS#12 file"));
+        byte[] signed = signWith(restarted);
+        assertThat(io.github.jamessmime.testing.Verifiers.openssl(signed, pki.root(), NOW).exitCode).isZero();
+    }
+
+    @Test
+    void indexedStoreShouldReadAgainAFileReplacedUnderTheSameName() throws Exception {
+        pki.sender(SENDER).keyIndex(0).issue().writePkcs12(directory.resolve("billing.p12"), PASSWORD);
+        openIndexed();
+        TestPki.Issued renewed = pki.sender(SENDER).keyIndex(1).issue();
+        renewed.writePkcs12(directory.resolve("billing.p12"), PASSWORD);
+
+        CertificateStore restarted = openIndexed();
+
+        assertThat(restarted.find(SENDER).orElseThrow().certificate()).isEqualTo(renewed.certificate());
+    }
+
+    @Test
+    void indexedStoreShouldRefuseCertificateThatExpiredSinceIndexed() throws Exception {
+        pki.sender(SENDER).validity(NOW.minus(Duration.ofDays(10)), NOW.plus(Duration.ofDays(1))).issue()
+            .writePkcs12(directory.resolve("billing.p12"), PASSWORD);
+        openIndexed();
+        clock.advance(Duration.ofDays(2));
+
+        CertificateStore restarted = openIndexed();
+
+        assertThat(restarted.find(SENDER)).isEmpty();
+        assertThat(restarted.reports().get(0).refusal()).get().asString().contains("expired on");
+    }
+
+    @Test
+    void indexWrittenUnderAnotherPasswordShouldBeIgnored() throws Exception {
+        pki.sender(SENDER).issue().writePkcs12(directory.resolve("billing.p12"), PASSWORD);
+        openIndexed();
+
+        CertificateStore otherPassword = CertificateStore.open(directory, "not the password".toCharArray(), clock,
+            Optional.of(directory.resolve(".index")));
+
+        assertThat(otherPassword.find(SENDER)).isEmpty();
+        assertThat(otherPassword.reports().get(0).refusal()).get().asString().contains("wrong password");
+    }
+
+    @Test
+    void lazyKeyShouldFailWithFileNameWhenFileChangedAfterLoad() throws Exception {
+        pki.sender(SENDER).keyIndex(0).issue().writePkcs12(directory.resolve("billing.p12"), PASSWORD);
+        openIndexed();
+        CertificateStore restarted = openIndexed();
+        pki.sender(SENDER).keyIndex(1).issue().writePkcs12(directory.resolve("billing.p12"), PASSWORD);
+
+        assertThatThrownBy(() -> signWith(restarted))
+            .isInstanceOf(SigningException.class)
+            .hasMessageContaining("billing.p12 changed since the store was loaded");
+    }
 }
