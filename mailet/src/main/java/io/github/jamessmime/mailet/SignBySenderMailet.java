@@ -1,6 +1,5 @@
 package io.github.jamessmime.mailet;
 
-import java.util.Optional;
 import java.util.Set;
 
 import javax.inject.Inject;
@@ -19,12 +18,13 @@ import io.github.jamessmime.core.Eligibility;
 import io.github.jamessmime.core.SigningException;
 import io.github.jamessmime.core.SigningIdentity;
 import io.github.jamessmime.core.SmimeSigningService;
+import io.github.jamessmime.matcher.SenderCheck;
 
 /**
  * Signs a mail with the S/MIME certificate of its From address (RFC 8551 detached multipart/signed) and
  * records the signer address and certificate fingerprint as mail attributes.
  *
- * <p>It checks the same rules as {@code HasSenderCertificate} again, so that even behind a broader matcher
+ * <p>It checks the same rules as {@code HasSenderCertificate} again ({@link SenderCheck}), so that even behind a broader matcher
  * it never signs for someone else: a mail it may not sign passes unchanged. A mail that should be signed
  * but cannot be (a broken key, a malformed message) makes it throw a {@link MessagingException} naming the
  * mail and the reason, so that the processor's {@code onMailetException} policy decides: send unsigned
@@ -50,11 +50,7 @@ public class SignBySenderMailet extends GenericMailet {
 
     @Override
     public void service(Mail mail) throws MessagingException {
-        Optional<String> authenticatedUser = mail.getAttribute(Mail.SMTP_AUTH_USER)
-            .map(attribute -> attribute.getValue().value())
-            .filter(String.class::isInstance)
-            .map(String.class::cast);
-        Eligibility eligibility = service.check(mail.getMessage(), authenticatedUser, Optional.ofNullable(mail.getRemoteAddr()));
+        Eligibility eligibility = SenderCheck.check(service, mail);
         if (!eligibility.isEligible()) {
             LOGGER.info("Mail {} left unsigned: {}", mail.getName(), eligibility);
             return;

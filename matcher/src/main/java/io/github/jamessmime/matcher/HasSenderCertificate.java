@@ -2,7 +2,6 @@ package io.github.jamessmime.matcher;
 
 import java.util.Collection;
 import java.util.List;
-import java.util.Optional;
 
 import javax.inject.Inject;
 import javax.mail.MessagingException;
@@ -47,11 +46,7 @@ public class HasSenderCertificate extends GenericMatcher {
 
     @Override
     public Collection<MailAddress> match(Mail mail) throws MessagingException {
-        Optional<String> authenticatedUser = mail.getAttribute(Mail.SMTP_AUTH_USER)
-            .map(attribute -> attribute.getValue().value())
-            .filter(String.class::isInstance)
-            .map(String.class::cast);
-        Eligibility eligibility = service.check(mail.getMessage(), authenticatedUser, Optional.ofNullable(mail.getRemoteAddr()));
+        Eligibility eligibility = SenderCheck.check(service, mail);
         if (eligibility.isEligible()) {
             return mail.getRecipients();
         }

@@ -1,0 +1,27 @@
+package io.github.jamessmime.matcher;
+
+import java.util.Optional;
+
+import javax.mail.MessagingException;
+
+import org.apache.mailet.Mail;
+
+import io.github.jamessmime.core.Eligibility;
+import io.github.jamessmime.core.SmimeSigningService;
+
+/**
+ * The one decision both {@link HasSenderCertificate} and {@code SignBySenderMailet} take on a mail: what James
+ * knows of the submitter (the SMTP AUTH user and the remote address) handed to the signing service.
+ */
+public final class SenderCheck {
+    private SenderCheck() {
+    }
+
+    public static Eligibility check(SmimeSigningService service, Mail mail) throws MessagingException {
+        Optional<String> authenticatedUser = mail.getAttribute(Mail.SMTP_AUTH_USER)
+            .map(attribute -> attribute.getValue().value())
+            .filter(String.class::isInstance)
+            .map(String.class::cast);
+        return service.check(mail.getMessage(), authenticatedUser, Optional.ofNullable(mail.getRemoteAddr()));
+    }
+}
