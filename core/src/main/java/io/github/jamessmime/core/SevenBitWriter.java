@@ -29,11 +29,15 @@ final class SevenBitWriter {
     private static final int CHUNK = 64 * 1024;
 
     private final ByteBuffer out;
-    private final byte[] chunk = new byte[CHUNK];
+    private final byte[] chunk;
 
-    /** @param out receives the canonical bytes */
-    SevenBitWriter(ByteBuffer out) {
+    /**
+     * @param out       receives the canonical bytes
+     * @param sizeHint  the message size, if known (sizes the copy buffer for small messages)
+     */
+    SevenBitWriter(ByteBuffer out, int sizeHint) {
         this.out = out;
+        this.chunk = new byte[sizeHint > 0 ? Math.min(CHUNK, Math.max(1024, sizeHint)) : CHUNK];
     }
 
     /** Writes the body and the Content-* headers of a message: the part that gets signed. */
@@ -116,62 +120,79 @@ final class SevenBitWriter {
      * Copies a 7-bit body, turning bare CR and LF into CRLF. Gives false, having written an unknown amount,
      * when the body has an 8-bit or NUL byte or a line over 998 octets, or (for 7bit text) a line that starts
      * with {@code From } or ends in white space; the caller then rolls back and re-encodes.
+     *
+     * <p>The loop is the hot path for large attachments: a printable byte costs two comparisons; line ends
+     * and control bytes take the slow branch.
      */
-    private boolean copyCanonical(InputStream in, boolean strictText) throws IOException, MessagingException {
+    private boolean copyCanonical(InputStream in, boolean strictText) throws IOException {
         try (InputStream source = in) {
             int lineLength = 0;
-            int previous = '\n';
+            boolean lineStart = true;
             boolean pendingCr = false;
+            int lastOfPreviousChunk = '\n';
             int read;
             while ((read = source.read(chunk)) > 0) {
                 int start = 0;
-                for (int i = 0; i < read; i++) {
+                int i = 0;
+                if (pendingCr) {
+                    // the previous chunk ended with a CR, already copied
+                    pendingCr = false;
+                    if (chunk[0] == '\n') {
+                        i = 1;
+                    } else {
+                        emit(CRLF, 1, 1);
+                    }
+                }
+                for (; i < read; i++) {
                     int b = chunk[i];
+                    if (b >= 14) {
+                        if (lineStart) {
+                            lineStart = false;
+                            if (strictText && b == 'F' && startsWithFromSpace(chunk, i, read)) {
+                                return false;
+                            }
+                        }
+                        if (++lineLength > MAX_LINE) {
+                            return false;
+                        }
+                        continue;
+                    }
                     if (b <= 0) {
                         return false;
                     }
-                    if (pendingCr) {
-                        pendingCr = false;
-                        if (b != '\n') {
-                            // bare CR: the CR already went out, complete it to CRLF
-                            flushPending(start, i);
-                            start = i;
-                            emit(CRLF, 1, 1);
-                            lineLength = 0;
-                            previous = '\n';
-                        }
-                    }
-                    if (b == '\r') {
-                        if (strictText && (previous == ' ' || previous == '\t')) {
-                            return false;
-                        }
-                        pendingCr = true;
-                        lineLength = 0;
-                        previous = b;
-                        continue;
-                    }
-                    if (b == '\n') {
-                        if (previous != '\r') {
-                            if (strictText && (previous == ' ' || previous == '\t')) {
+                    if (b == '\r' || b == '\n') {
+                        if (strictText && lineLength > 0) {
+                            int before = i > 0 ? chunk[i - 1] : lastOfPreviousChunk;
+                            if (before == ' ' || before == '\t') {
                                 return false;
                             }
+                        }
+                        if (b == '\r') {
+                            if (i + 1 == read) {
+                                pendingCr = true;
+                            } else if (chunk[i + 1] == '\n') {
+                                i++;
+                            } else {
+                                flushPending(start, i + 1);
+                                emit(CRLF, 1, 1);
+                                start = i + 1;
+                            }
+                        } else {
                             flushPending(start, i);
-                            start = i + 1;
                             emit(CRLF, 0, 2);
+                            start = i + 1;
                         }
                         lineLength = 0;
-                        previous = b;
+                        lineStart = true;
                         continue;
                     }
-                    if (strictText && lineLength == 0 && b == 'F' && startsWithFromSpace(chunk, i, read)) {
-                        return false;
-                    }
+                    lineStart = false;
                     if (++lineLength > MAX_LINE) {
                         return false;
                     }
-                    previous = b;
                 }
                 flushPending(start, read);
+                lastOfPreviousChunk = chunk[read - 1];
             }
             if (pendingCr) {
                 emit(CRLF, 1, 1);

@@ -18,6 +18,7 @@ import java.util.Properties;
 
 import javax.mail.MessagingException;
 import javax.mail.Session;
+import javax.mail.internet.InternetHeaders;
 import javax.mail.internet.MimeMessage;
 import javax.mail.internet.MimePart;
 import javax.mail.util.SharedByteArrayInputStream;
@@ -54,8 +55,6 @@ import org.bouncycastle.util.Store;
  */
 public final class SmimeSigner {
     private static final Session SESSION = Session.getInstance(new Properties());
-    private static final char[] BOUNDARY_CHARS =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
 
     private final DigestAlgorithm digest;
     private final Clock clock;
@@ -100,13 +99,15 @@ public final class SmimeSigner {
             int size = message.getSize();
             ByteBuffer buffer = new ByteBuffer(size > 0 ? size + size / 16 + 8192 : 64 * 1024);
             String boundary = newBoundary();
-            writeOuterHeaders(message, boundary, buffer);
+            InternetHeaders headers = writeOuterHeaders(message, boundary, buffer);
+            int bodyStart = buffer.size();
+            buffer.writeAscii("This is an S/MIME signed message.\r\n\r\n--" + boundary + "\r\n");
             int contentStart = buffer.size();
-            new SevenBitWriter(buffer).writeContentOf(message);
+            new SevenBitWriter(buffer, size).writeContentOf(message);
             int contentLength = buffer.size() - contentStart;
             byte[] signature = signature(identity, buffer.array(), contentStart, contentLength);
             writeSignaturePart(boundary, signature, buffer);
-            return new SignedMimeMessage(buffer.toInputStream());
+            return new SignedMimeMessage(headers, buffer.toInputStream(), bodyStart);
         } catch (MessagingException | IOException e) {
             throw new SigningException("malformed message: " + e.getMessage(), e);
         } catch (SigningException e) {
@@ -116,18 +117,26 @@ public final class SmimeSigner {
         }
     }
 
-    private void writeOuterHeaders(MimeMessage message, String boundary, ByteBuffer out) throws MessagingException {
+    /** Writes the outer header block and gives the same lines as javax.mail headers (no second parse). */
+    private InternetHeaders writeOuterHeaders(MimeMessage message, String boundary, ByteBuffer out) throws MessagingException {
+        InternetHeaders headers = new InternetHeaders();
         for (String line : Collections.list(message.getAllHeaderLines())) {
             String name = SevenBitWriter.headerName(line);
             if (name.startsWith("content-") || name.equals("mime-version")) {
                 continue;
             }
             writeLine(out, line);
+            headers.addHeaderLine(line);
         }
-        out.writeAscii("MIME-Version: 1.0\r\n");
-        out.writeAscii("Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\"; micalg="
-            + digest.micalg() + ";\r\n\tboundary=\"" + boundary + "\"\r\n");
-        out.writeAscii("\r\nThis is an S/MIME signed message.\r\n\r\n--" + boundary + "\r\n");
+        String mimeVersion = "MIME-Version: 1.0";
+        String contentType = "Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\"; micalg="
+            + digest.micalg() + ";\r\n\tboundary=\"" + boundary + "\"";
+        writeLine(out, mimeVersion);
+        writeLine(out, contentType);
+        headers.addHeaderLine(mimeVersion);
+        headers.addHeaderLine(contentType);
+        out.writeAscii("\r\n");
+        return headers;
     }
 
     private static void writeLine(ByteBuffer out, String line) {
@@ -200,18 +209,24 @@ public final class SmimeSigner {
         }
     }
 
+    /** 192 random bits: the boundary cannot occur in the content by chance. */
     private String newBoundary() {
-        char[] chars = new char[32];
-        for (int i = 0; i < chars.length; i++) {
-            chars[i] = BOUNDARY_CHARS[random.nextInt(BOUNDARY_CHARS.length)];
-        }
-        return "----=_smime_" + new String(chars);
+        byte[] bytes = new byte[24];
+        random.nextBytes(bytes);
+        return "----=_smime_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes).replace('-', '.');
     }
 
-    /** A parsed message that keeps its Message-ID when javax.mail saves changes. */
+    /**
+     * The signed message over the one buffer: the headers as written, the body a shared view of the buffer
+     * (no copy, no second parse). It keeps its Message-ID when javax.mail saves changes.
+     */
     static final class SignedMimeMessage extends MimeMessage {
-        SignedMimeMessage(SharedByteArrayInputStream in) throws MessagingException {
-            super(SESSION, in);
+        SignedMimeMessage(InternetHeaders headers, SharedByteArrayInputStream whole, int bodyStart) {
+            super(SESSION);
+            this.headers = headers;
+            this.contentStream = whole.newStream(bodyStart, -1);
+            this.modified = false;
+            this.saved = true;
         }
 
         @Override

@@ -215,4 +215,35 @@ class SmimeSignerTest {
             .isInstanceOf(SigningException.class)
             .hasMessageContaining("malformed message");
     }
+
+    @Test
+    void signerShouldMakeLineEndsCanonicalAcrossCopyBuffers() throws Exception {
+        // A CRLF, a bare CR and a bare LF each straddle or end a 64 KiB copy buffer.
+        StringBuilder body = new StringBuilder();
+        String line = "0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz";
+        while (body.length() < 65535 - line.length()) {
+            body.append(line).append("\r\n");
+        }
+        while (body.length() < 65535) {
+            body.append('y');
+        }
+        body.append("\r\nafter crlf\rafter bare cr\nafter bare lf\r\n");
+        while (body.length() < 2 * 65536 - 1 - line.length() - 2) {
+            body.append(line).append("\r\n");
+        }
+        while (body.length() < 2 * 65536 - 1) {
+            body.append('x');
+        }
+        body.append("\r");
+        body.append("tail\n");
+        byte[] raw = (TestMessages.headers(SENDER, "Line ends") + "Content-Type: application/x-report\r\n"
+            + "Content-Transfer-Encoding: 7bit\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII);
+
+        byte[] signed = signAndSerialize(raw, identity(KeyType.RSA_2048), DigestAlgorithm.SHA_256);
+
+        String part = new String(Verifiers.rawPart(signed, Verifiers.parse(signed)), StandardCharsets.US_ASCII);
+        String canonicalBody = body.toString().replace("\r\n", "\n").replace('\r', '\n').replace("\n", "\r\n");
+        assertThat(part.substring(part.indexOf("\r\n\r\n") + 4)).isEqualTo(canonicalBody);
+        assertThat(Verifiers.openssl(signed, pki.root(), NOW).exitCode).isZero();
+    }
 }
