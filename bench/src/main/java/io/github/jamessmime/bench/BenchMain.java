@@ -1,0 +1,536 @@
+package io.github.jamessmime.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import javax.mail.internet.MimeMessage;
+
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
+import org.openjdk.jmh.util.Statistics;
+
+import io.github.jamessmime.core.DigestAlgorithm;
+import io.github.jamessmime.core.SigningIdentity;
+import io.github.jamessmime.core.SmimeSigner;
+import io.github.jamessmime.testing.Verifiers;
+
+/**
+ * The benchmark command (bench/run). Prints the results as Markdown on stdout (progress goes to stderr) and
+ * keeps a copy in {@code bench/target/bench-results.md}.
+ *
+ * <ol>
+ * <li>Signing throughput per message size and key type, next to the raw JCA signature rate of the same key
+ *   (JMH, one fork per case, so each case gets a clean JIT profile and heap).</li>
+ * <li>The 25 MB message: time per signature (JMH), and the live heap a signature needs, bracketed by its
+ *   allocation and its retained size in a fresh JVM ({@link HeapProbe}).</li>
+ * <li>Start-up load of a 10 000-sender store (fresh JVM per measurement), for JDK-default and OpenSSL-default
+ *   PKCS#12 iteration counts. The generated stores are cached under bench/target/store-cache.</li>
+ * </ol>
+ *
+ * Options: {@code --quick} (short iterations and a 1 000-sender store: checks that everything runs, numbers
+ * are rough), {@code --only=sign,large,store} (a subset), {@code --profile-store} (also samples one store
+ * load with JFR and prints where the time goes).
+ */
+public final class BenchMain {
+    static final String JVM_HEAP = "-Xmx2g";
+    static final int STORE_SENDERS = 10_000;
+    static final int JDK_DEFAULT_ITERATIONS = 10_000;
+    static final int OPENSSL_DEFAULT_ITERATIONS = 2_048;
+
+    private final boolean quick;
+    private final Path target;
+    private final Path fixtures;
+    private final Path logs;
+    private final PrintStream progress = System.err;
+    private final StringBuilder report = new StringBuilder();
+
+    private BenchMain(boolean quick, Path target) {
+        this.quick = quick;
+        this.target = target;
+        this.fixtures = target.resolve("bench-fixtures");
+        this.logs = target.resolve("bench-logs");
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<String> options = Arrays.asList(args);
+        boolean quick = options.contains("--quick");
+        String only = options.stream().filter(o -> o.startsWith("--only=")).map(o -> o.substring(7)).findFirst()
+            .orElse("sign,large,store");
+        for (String option : options) {
+            if (!option.equals("--quick") && !option.startsWith("--only=") && !option.equals("--profile-store")) {
+                System.err.println("usage: bench/run [--quick] [--only=sign,large,store] [--profile-store]");
+                System.exit(2);
+            }
+        }
+        Path target = Path.of(System.getProperty("bench.target", "bench/target")).toAbsolutePath();
+        BenchMain bench = new BenchMain(quick, target);
+        bench.run(Arrays.asList(only.split(",")), options.contains("--profile-store"));
+    }
+
+    private void run(List<String> parts, boolean profileStore) throws Exception {
+        Instant start = Instant.now();
+        Files.createDirectories(logs);
+        double busyBefore = CpuAccounting.othersBusyCores(Duration.ofSeconds(2));
+        if (busyBefore > 0.2) {
+            progress.println(String.format(Locale.ROOT, "[bench] WARNING: other processes use %.1f cores right now:"
+                + " the numbers will be low and noisy", busyBefore));
+        }
+        CpuAccounting accounting = CpuAccounting.start();
+        progress.println("[bench] writing fixtures (messages, one sender certificate per key type) to " + fixtures);
+        Fixtures.write(fixtures);
+        checkSignatures();
+
+        line("## Benchmark results");
+        line("");
+        machineFacts();
+        if (parts.contains("sign")) {
+            signingThroughput();
+        }
+        if (parts.contains("large")) {
+            largeMessage();
+        }
+        if (parts.contains("store")) {
+            storeLoad(profileStore);
+        }
+        line("");
+        String others = accounting.othersSummary();
+        line("_Other processes on the machine: " + String.format(Locale.ROOT, "%.2f", busyBefore) + " cores busy just before "
+            + "the run; during the run " + others + ". Anything else running lowers the numbers and widens the ranges._");
+        line("");
+        line(String.format(Locale.ROOT, "_Whole run: %s%s._", human(Duration.between(start, Instant.now())),
+            quick ? "; **--quick run: short iterations, 1 000-sender store, rough numbers**" : ""));
+
+        System.out.println();
+        System.out.print(report);
+        System.out.flush();
+        Path results = target.resolve(quick ? "bench-results-quick.md" : "bench-results.md");
+        Files.writeString(results, report.toString());
+        progress.println("[bench] results also written to " + results);
+    }
+
+    // ---------------------------------------------------------------------------------------------- machine
+
+    private void machineFacts() throws IOException {
+        String cpu = "unknown";
+        Path cpuinfo = Path.of("/proc/cpuinfo");
+        if (Files.isReadable(cpuinfo)) {
+            cpu = Files.readAllLines(cpuinfo).stream().filter(l -> l.startsWith("model name"))
+                .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse(cpu);
+        }
+        long memory = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+            .getTotalMemorySize();
+        line("| Machine | |");
+        line("| --- | --- |");
+        line("| CPU | " + cpu + " |");
+        line("| Cores available to the JVM | " + Runtime.getRuntime().availableProcessors() + " |");
+        line("| Memory | " + (memory >> 30) + " GiB |");
+        line("| OS | " + System.getProperty("os.name") + " " + System.getProperty("os.version") + " ("
+            + System.getProperty("os.arch") + ") |");
+        line("| JVM | " + System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version")
+            + " (" + System.getProperty("java.vendor") + ") |");
+        line("| Benchmark JVMs | JMH 1.37, one fork per case, " + JVM_HEAP + ", default GC (G1), one thread; "
+            + (quick ? "--quick: 1 warm-up and 2 measured iterations per case" : "warm-up 7 × 2 s then 7 × 2 s measured "
+            + "(25 MB: 2 × 3 s, 4 × 3 s)") + " |");
+        line("");
+    }
+
+    // ---------------------------------------------------------------------------------------------- part 1
+
+    /** Before timing anything: the path under test produces signatures that an independent verifier accepts. */
+    private void checkSignatures() throws Exception {
+        SmimeSigner signer = new SmimeSigner(DigestAlgorithm.SHA_256, Clock.systemUTC());
+        for (Fixtures.Key key : Fixtures.Key.values()) {
+            SigningIdentity identity = Fixtures.identity(fixtures, key);
+            for (Fixtures.Size size : List.of(Fixtures.Size.KB_10, Fixtures.Size.MB_1)) {
+                MimeMessage signed = signer.sign(Fixtures.parse(Fixtures.readMessage(fixtures, size)), identity);
+                Verifiers.BcResult result = Verifiers.bouncyCastle(Verifiers.serialize(signed));
+                if (!result.signatureValid) {
+                    throw new IllegalStateException("BouncyCastle rejects the signature of the " + size.label + " "
+                        + key.label + " message: the benchmark would time a broken path");
+                }
+            }
+        }
+        progress.println("[bench] signatures of the 10 KB and 1 MB messages verify (BouncyCastle CMS verifier)");
+    }
+
+    private void signingThroughput() throws Exception {
+        progress.println("[bench] 1/3 raw JCA signature rate per key");
+        Map<String, RunResult> raw = byParams(jmh(RawSignatureBenchmark.class, smallConfig(), Map.of()), "key");
+        progress.println("[bench] 1/3 signing 10 KB and 1 MB messages");
+        Map<String, RunResult> sign = byParams(jmh(SignBenchmark.class, smallConfig(),
+            Map.of("size", new String[] {"10KB", "1MB"})), "size", "key");
+        progress.println("[bench] 1/3 signing 25 MB messages");
+        sign.putAll(byParams(jmh(SignBenchmark.class, largeConfig(), Map.of("size", new String[] {"25MB"})), "size", "key"));
+        this.signResults = sign;
+
+        line("### Signing throughput");
+        line("");
+        line("Real path per message: parse (`MimeMessage` over a `SharedByteArrayInputStream`, as James holds it) → "
+            + "`SmimeSigner.sign(message, identity)` (SHA-256) → `writeTo` a null stream. One thread. "
+            + "Raw = JCA `Signature` (`SHA256withRSA` / `SHA256withECDSA`, JDK provider) over 32 bytes with the same "
+            + "private key, i.e. the private-key operation alone. Rates are the median of the measured iterations, "
+            + "with the slowest and fastest iteration in brackets; ratio = median signed messages/s ÷ median raw "
+            + "signatures/s. Interference (JIT, GC, other processes) only ever slows an iteration down, so the "
+            + "median is the steadier estimate; means ± 99.9 % confidence intervals are in bench/target/bench-logs.");
+        line("");
+        line("| Message | Key | Signed messages/s | ms per message | Raw signatures/s (same key) | Ratio | Overhead beyond the signature |");
+        line("| --- | --- | ---: | ---: | ---: | ---: | ---: |");
+        for (Fixtures.Size size : Fixtures.Size.values()) {
+            for (Fixtures.Key key : Fixtures.Key.values()) {
+                RunResult s = sign.get(size.label + "/" + key.name());
+                RunResult r = raw.get(key.name());
+                double rate = median(s);
+                double rawRate = median(r);
+                double ratio = rate / rawRate;
+                String mark = "";
+                if (size == Fixtures.Size.KB_10 && key == Fixtures.Key.RSA_2048) {
+                    mark = (ratio >= 0.9 ? " ✅" : " ❌") + " target ≥ 0.90 (ratio of means: "
+                        + fmt(s.getPrimaryResult().getScore() / r.getPrimaryResult().getScore(), 3) + ")";
+                }
+                double overheadMs = 1000.0 / rate - 1000.0 / rawRate;
+                line("| " + sizeLabel(size) + " | " + key.label + " | " + spread(s) + " | "
+                    + fmt(1000.0 / rate, 2) + " | " + spread(r) + " | **" + fmt(ratio, 3) + "**" + mark + " | "
+                    + fmt(overheadMs, 3) + " ms |");
+            }
+        }
+        line("");
+        line("Overhead = ms per message − ms per raw signature: parsing, canonicalisation, SHA-256 of the content, "
+            + "CMS encoding and serialisation.");
+        line("");
+    }
+
+    private static double median(RunResult result) {
+        return result.getPrimaryResult().getStatistics().getPercentile(50);
+    }
+
+    /** Median (slowest–fastest iteration). */
+    private static String spread(RunResult result) {
+        Statistics stats = result.getPrimaryResult().getStatistics();
+        double median = stats.getPercentile(50);
+        int digits = median >= 100 ? 0 : median >= 10 ? 1 : 2;
+        return fmt(median, digits) + " (" + fmt(stats.getMin(), digits) + "–" + fmt(stats.getMax(), digits) + ")";
+    }
+
+    private Map<String, RunResult> signResults = Map.of();
+
+    // ---------------------------------------------------------------------------------------------- part 2
+
+    private void largeMessage() throws Exception {
+        Fixtures.Size size = Fixtures.Size.MB_25;
+        int messageBytes = (int) Files.size(Fixtures.messageFile(fixtures, size));
+        Fixtures.Key key = Fixtures.Key.RSA_2048;
+
+        progress.println("[bench] 2/3 allocation, retained heap and cold time per 25 MB signature (fresh JVM)");
+        Result probe = java(List.of("-XX:+UseG1GC", JVM_HEAP), HeapProbe.class,
+            List.of(fixtures.toString(), key.name(), size.label, "4"), Duration.ofMinutes(3));
+        List<long[]> rows = probe.stdout.stream().filter(l -> l.startsWith("ALLOC "))
+            .map(l -> Arrays.stream(l.substring(6).split(" ")).mapToLong(Long::parseLong).toArray())
+            .collect(Collectors.toList());
+        if (probe.exitCode != 0 || rows.isEmpty()) {
+            throw new IllegalStateException("heap probe failed: " + probe);
+        }
+        long allocated = rows.stream().mapToLong(r -> r[1]).max().getAsLong();
+        long retained = rows.stream().mapToLong(r -> r[3]).max().getAsLong();
+        double upper = allocated / (double) messageBytes;
+
+        line("### The 25 MB message");
+        line("");
+        line("Message: " + String.format(Locale.ROOT, "%,d", messageBytes) + " bytes (text part + base64 attachment). "
+            + "Heap rows: key " + key.label + ", a fresh JVM (" + JVM_HEAP + ", G1), " + rows.size()
+            + " signatures of the same message.");
+        line("");
+        line("| What | Result | Target |");
+        line("| --- | ---: | --- |");
+        for (Fixtures.Key k : Fixtures.Key.values()) {
+            RunResult r = signResults.get(size.label + "/" + k.name());
+            if (r == null) {
+                continue;
+            }
+            double ms = 1000.0 / median(r);
+            Statistics stats = r.getPrimaryResult().getStatistics();
+            String range = fmt(1000.0 / stats.getMax(), 1) + "–" + fmt(1000.0 / stats.getMin(), 1);
+            line("| Time per signature, JIT-warm (JMH median), " + k.label + " | " + fmt(ms, 1) + " ms (iterations "
+                + range + ") | ≤ 100 ms " + (ms <= 100 ? "✅" : "❌") + " |");
+        }
+        line("| Time per signature in the fresh JVM, 1st (cold JIT) … " + rows.size() + "th | "
+            + rows.stream().map(r -> fmt(r[2] / 1e6, 0)).collect(Collectors.joining(", ")) + " ms | — |");
+        line("| Allocated per signature (upper bound of its live heap) | " + mib(allocated) + " = "
+            + fmt(upper, 2) + "× the message | — |");
+        line("| Retained: the signed message, after a full GC (lower bound) | " + mib(retained) + " = "
+            + fmt(retained / (double) messageBytes, 2) + "× the message | — |");
+        line("| **Peak heap used while signing** (on top of the message James holds) | **between " + mib(retained)
+            + " and " + mib(allocated) + ", ≤ " + fmt(upper, 2) + "× the message** | ≤ 2× "
+            + (upper <= 2.0 ? "✅" : "❌") + " |");
+        line("");
+        line("How the heap is measured: the signing thread's allocation from parse to the end of `writeTo` "
+            + "(`ThreadMXBean.getThreadAllocatedBytes`, garbage included) bounds the peak from above, since live data "
+            + "can only grow by what is allocated; the heap still used after a full GC with the signed message "
+            + "referenced (`MemoryMXBean`, G1 counts in 1 MiB regions) bounds it from below. The message James "
+            + "already holds is in neither. Times are wall-clock on one thread; JMH's are after warm-up.");
+        line("");
+    }
+
+    private static String mib(long bytes) {
+        return fmt(bytes / 1048576.0, 1) + " MiB";
+    }
+
+    // ---------------------------------------------------------------------------------------------- part 3
+
+    private void storeLoad(boolean profile) throws Exception {
+        int senders = quick ? 1_000 : STORE_SENDERS;
+        int[] iterationCounts = {JDK_DEFAULT_ITERATIONS, OPENSSL_DEFAULT_ITERATIONS};
+        line("### Certificate store load");
+        line("");
+        line("`CertificateStore.open(dir, password, clock, index)` over " + String.format(Locale.ROOT, "%,d", senders)
+            + " PKCS#12 files, one per sender (RSA-2048 certificate + intermediate + root each, "
+            + StoreGenerator.KEY_PAIRS + " key pairs shared between them; AES-256-CBC, "
+            + "PBKDF2-HmacSHA256, HmacPBESHA256 MAC, as `KeyStore.store` writes them). Each start is a fresh JVM, "
+            + "cold (class loading, JIT included). *First start*: no index yet, every file is decrypted (three "
+            + "PBKDF2 derivations each) and the index written. *Restart*: the index is present, unchanged files "
+            + "are only hashed (SHA-256) and their keys are decrypted on first use. *Reload*: `reload()` in the "
+            + "running store with nothing changed. CPU time is of the whole process (files are read in parallel on "
+            + Runtime.getRuntime().availableProcessors() + " cores).");
+        line("");
+        line("| PKCS#12 iteration count (MAC, key, certificates) | Files | First start (no index) | CPU | Restart (index) | CPU | Reload, no change | Target ≤ 3 s (restart) |");
+        line("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+        for (int iterations : iterationCounts) {
+            Path dir = ensureStore(senders, iterations);
+            Path index = target.resolve("store-index").resolve(dir.getFileName() + ".index");
+            Files.createDirectories(index.getParent());
+            Files.deleteIfExists(index);
+            progress.println("[bench] 3/3 loading the " + senders + "-file store written with " + iterations + " iterations (fresh JVMs)");
+            List<long[]> first = storeProbe(dir, senders, index);
+            List<long[]> restart = storeProbe(dir, senders, index);
+            String label = iterations == JDK_DEFAULT_ITERATIONS ? iterations + " (JDK `KeyStore` default, realistic)"
+                : iterations + " (OpenSSL `pkcs12 -export` default; for comparison)";
+            boolean met = restart.get(0)[1] <= 3_000_000_000L;
+            line("| " + label + " | " + String.format(Locale.ROOT, "%,d", senders)
+                + " | " + fmt(first.get(0)[1] / 1e9, 2) + " s | " + fmt(first.get(0)[2] / 1e9, 1) + " s"
+                + " | " + fmt(restart.get(0)[1] / 1e9, 2) + " s | " + fmt(restart.get(0)[2] / 1e9, 1) + " s"
+                + " | " + fmt(restart.get(1)[1] / 1e9, 2) + " s"
+                + " | " + (met ? "✅" : "❌") + " |");
+        }
+        line("");
+        if (profile) {
+            profileStore(ensureStore(senders, JDK_DEFAULT_ITERATIONS), senders);
+        }
+    }
+
+    /** One fresh-JVM run of StoreLoadProbe: the open (LOAD 0) and a reload with nothing changed (LOAD 1). */
+    private List<long[]> storeProbe(Path dir, int senders, Path index) throws Exception {
+        List<long[]> loads = java(List.of(JVM_HEAP), StoreLoadProbe.class,
+            List.of(dir.toString(), Integer.toString(senders), index.toString()), Duration.ofMinutes(5)).stdout.stream()
+            .filter(l -> l.startsWith("LOAD "))
+            .map(l -> Arrays.stream(l.substring(5).split(" ")).mapToLong(Long::parseLong).toArray())
+            .collect(Collectors.toList());
+        if (loads.size() != 2) {
+            throw new IllegalStateException("store load probe failed");
+        }
+        return loads;
+    }
+
+    /** The cached store for this size and iteration count, generated (in a child JVM) if absent or near expiry. */
+    private Path ensureStore(int senders, int iterations) throws Exception {
+        Path dir = target.resolve("store-cache").resolve(senders + "-senders-" + iterations + "-iterations");
+        Path marker = dir.resolve(".bench-store.properties");
+        if (Files.exists(marker)) {
+            Properties properties = new Properties();
+            try (var in = Files.newInputStream(marker)) {
+                properties.load(in);
+            }
+            Instant created = Instant.parse(properties.getProperty("created"));
+            if (created.isAfter(Instant.now().minus(Duration.ofDays(300)))) {
+                progress.println("[bench] reusing the cached store " + dir);
+                return dir;
+            }
+        }
+        deleteTree(dir);
+        Path partial = dir.resolveSibling(dir.getFileName() + ".partial");
+        deleteTree(partial);
+        progress.println("[bench] generating " + senders + " PKCS#12 files with " + iterations
+            + " iterations in " + dir + " (once; cached for later runs)");
+        Instant start = Instant.now();
+        Result result = java(List.of(JVM_HEAP,
+                "-Dkeystore.pkcs12.certPbeIterationCount=" + iterations,
+                "-Dkeystore.pkcs12.keyPbeIterationCount=" + iterations,
+                "-Dkeystore.pkcs12.macIterationCount=" + iterations),
+            StoreGenerator.class, List.of(partial.toString(), Integer.toString(senders)), Duration.ofMinutes(10));
+        if (result.exitCode != 0 || !result.stdout.contains("MAC_ITERATIONS " + iterations)) {
+            throw new IllegalStateException("store generation failed: " + result);
+        }
+        Files.move(partial, dir);
+        Files.writeString(marker, "created=" + start + "\nsenders=" + senders + "\niterations=" + iterations + "\n");
+        progress.println("    generated in " + human(Duration.between(start, Instant.now())));
+        return dir;
+    }
+
+    private void profileStore(Path dir, int senders) throws Exception {
+        progress.println("[bench] profiling one store load with JFR");
+        Path recording = logs.resolve("store-load.jfr");
+        Files.deleteIfExists(recording);
+        java(List.of(JVM_HEAP, "-XX:StartFlightRecording=filename=" + recording + ",settings=profile"),
+            StoreLoadProbe.class, List.of(dir.toString(), Integer.toString(senders),
+                target.resolve("store-index").resolve("profile-" + System.nanoTime() + ".index").toString()), Duration.ofMinutes(5));
+        line("#### Where a first start (no index) spends its time (JFR execution samples)");
+        line("");
+        line("```");
+        for (String row : JfrSummary.summarize(recording, 25)) {
+            line(row);
+        }
+        line("```");
+        line("");
+    }
+
+    // ---------------------------------------------------------------------------------------------- JMH
+
+    /**
+     * 10 KB, 1 MB and raw: on 2 cores C2 is still compiling the signing path ~15 s into a fork (JMH's
+     * {@code -prof comp}), and iterations measured while it does run up to 30 % slow: hence the long warm-up.
+     */
+    private ChainedOptionsBuilder smallConfig() {
+        return new OptionsBuilder()
+            .warmupIterations(quick ? 1 : 7).warmupTime(TimeValue.seconds(quick ? 1 : 2))
+            .measurementIterations(quick ? 2 : 7).measurementTime(TimeValue.seconds(quick ? 1 : 2));
+    }
+
+    /** 25 MB: a few signatures per second at most, so fewer and longer iterations. */
+    private ChainedOptionsBuilder largeConfig() {
+        return new OptionsBuilder()
+            .warmupIterations(quick ? 1 : 2).warmupTime(TimeValue.seconds(quick ? 2 : 3))
+            .measurementIterations(quick ? 2 : 4).measurementTime(TimeValue.seconds(quick ? 2 : 3));
+    }
+
+    private Collection<RunResult> jmh(Class<?> benchmark, ChainedOptionsBuilder options, Map<String, String[]> params)
+        throws Exception {
+        options.include("^" + benchmark.getName().replace(".", "\\.") + "\\.")
+            .forks(1)
+            .threads(1)
+            .jvmArgsAppend(JVM_HEAP, "-D" + Fixtures.FIXTURES_PROPERTY + "=" + fixtures)
+            .shouldFailOnError(true)
+            .verbosity(VerboseMode.NORMAL)
+            .output(logs.resolve("jmh-" + benchmark.getSimpleName() + params.values().stream().flatMap(Arrays::stream)
+                .map(v -> "-" + v).collect(Collectors.joining()) + ".log").toString())
+            .timeUnit(TimeUnit.SECONDS);
+        params.forEach(options::param);
+        Collection<RunResult> results = new Runner(options.build()).run();
+        for (RunResult result : results) {
+            progress.println("    " + result.getParams().getBenchmark().replaceAll(".*\\.(\\w+\\.\\w+)$", "$1") + " "
+                + paramsOf(result) + ": " + score(result) + " ops/s");
+        }
+        return results;
+    }
+
+    private static String paramsOf(RunResult result) {
+        return result.getParams().getParamsKeys().stream().map(k -> k + "=" + result.getParams().getParam(k))
+            .collect(Collectors.joining(" "));
+    }
+
+    private static Map<String, RunResult> byParams(Collection<RunResult> results, String... keys) {
+        Map<String, RunResult> map = new HashMap<>();
+        for (RunResult result : results) {
+            map.put(Arrays.stream(keys).map(k -> result.getParams().getParam(k)).collect(Collectors.joining("/")), result);
+        }
+        return map;
+    }
+
+    private static String score(RunResult result) {
+        double score = result.getPrimaryResult().getScore();
+        double error = result.getPrimaryResult().getScoreError();
+        int digits = score >= 100 ? 0 : score >= 10 ? 1 : 2;
+        return fmt(score, digits) + (Double.isNaN(error) ? "" : " ± " + fmt(error, digits));
+    }
+
+    // ---------------------------------------------------------------------------------------------- child JVMs
+
+    private static final class Result {
+        int exitCode;
+        boolean timedOut;
+        List<String> stdout = new ArrayList<>();
+        List<String> stderr = new ArrayList<>();
+
+        @Override
+        public String toString() {
+            return "exit " + exitCode + (timedOut ? " (timed out)" : "") + "\nstdout: " + stdout + "\nstderr: "
+                + stderr.stream().limit(30).collect(Collectors.joining("\n"));
+        }
+    }
+
+    /** Runs {@code main} of {@code mainClass} in a fresh JVM with this class path. */
+    private Result java(List<String> jvmArgs, Class<?> mainClass, List<String> args, Duration timeout) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmArgs);
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(mainClass.getName());
+        command.addAll(args);
+        Path out = Files.createTempFile(logs, mainClass.getSimpleName(), ".out");
+        Path err = Files.createTempFile(logs, mainClass.getSimpleName(), ".err");
+        Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        Result result = new Result();
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly().waitFor();
+            result.timedOut = true;
+        }
+        result.exitCode = process.exitValue();
+        result.stdout = Files.readAllLines(out, StandardCharsets.UTF_8);
+        result.stderr = Files.readAllLines(err, StandardCharsets.UTF_8);
+        // progress lines of the store generator
+        result.stderr.stream().filter(l -> l.startsWith("    ... ")).forEach(progress::println);
+        Files.delete(out);
+        Files.delete(err);
+        return result;
+    }
+
+    // ---------------------------------------------------------------------------------------------- helpers
+
+    private void line(String text) {
+        report.append(text).append('\n');
+    }
+
+    private static String sizeLabel(Fixtures.Size size) {
+        return size.bytes >= 1 << 20 ? (size.bytes >> 20) + " MB" : (size.bytes >> 10) + " KB";
+    }
+
+    static String fmt(double value, int digits) {
+        return String.format(Locale.ROOT, "%,." + digits + "f", value);
+    }
+
+    private static String human(Duration duration) {
+        long seconds = duration.toSeconds();
+        return seconds >= 60 ? (seconds / 60) + " min " + (seconds % 60) + " s" : seconds + " s";
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path file : files.sorted(java.util.Comparator.reverseOrder()).collect(Collectors.toList())) {
+                Files.delete(file);
+            }
+        }
+    }
+}

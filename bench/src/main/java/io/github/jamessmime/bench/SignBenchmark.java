@@ -1,0 +1,52 @@
+package io.github.jamessmime.bench;
+
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+import io.github.jamessmime.core.DigestAlgorithm;
+import io.github.jamessmime.core.SigningIdentity;
+import io.github.jamessmime.core.SmimeSigner;
+
+/**
+ * The real path of one outgoing message: parse the stored bytes as James does, sign with the sender's identity
+ * from the certificate store, serialise the signed message. Iteration settings come from {@link BenchMain}.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+public class SignBenchmark {
+    @Param({"10KB", "1MB", "25MB"})
+    public String size;
+
+    @Param({"RSA_2048", "RSA_3072", "EC_P256"})
+    public String key;
+
+    private byte[] message;
+    private SigningIdentity identity;
+    private SmimeSigner signer;
+
+    @Setup
+    public void setUp() throws Exception {
+        message = Fixtures.readMessage(Fixtures.directory(), Fixtures.Size.of(size));
+        identity = Fixtures.identity(Fixtures.directory(), Fixtures.Key.valueOf(key));
+        signer = new SmimeSigner(DigestAlgorithm.SHA_256, Clock.systemUTC());
+        // Fail fast (before any timing) if the path does not work at all.
+        if (Fixtures.signAndWrite(signer, message, identity) <= message.length) {
+            throw new IllegalStateException("signed message is not larger than the original");
+        }
+    }
+
+    @Benchmark
+    public long sign() throws Exception {
+        return Fixtures.signAndWrite(signer, message, identity);
+    }
+}

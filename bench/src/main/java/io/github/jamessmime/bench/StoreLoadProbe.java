@@ -1,0 +1,56 @@
+package io.github.jamessmime.bench;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+
+import io.github.jamessmime.core.CertificateStore;
+
+/**
+ * Runs in a fresh JVM, as James at start-up: times {@code CertificateStore.open} over a store directory with
+ * the given index file (absent: every file is decrypted and the index written; present: a restart), then
+ * {@code reload()} of the same store with nothing changed (what the 30 s directory check costs when it fires).
+ * Checks that every file was accepted and a sender is found. Prints {@code LOAD i wallNanos processCpuNanos}.
+ */
+public final class StoreLoadProbe {
+    private StoreLoadProbe() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of(args[0]);
+        int expected = Integer.parseInt(args[1]);
+        Optional<Path> index = Optional.of(Path.of(args[2]));
+        com.sun.management.OperatingSystemMXBean os =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
+        long cpuBefore = os.getProcessCpuTime();
+        long start = System.nanoTime();
+        CertificateStore store = CertificateStore.open(dir, Fixtures.PASSWORD, Clock.systemUTC(), index);
+        print(0, System.nanoTime() - start, os.getProcessCpuTime() - cpuBefore);
+        check(store, expected);
+
+        cpuBefore = os.getProcessCpuTime();
+        start = System.nanoTime();
+        store.reload();
+        print(1, System.nanoTime() - start, os.getProcessCpuTime() - cpuBefore);
+        check(store, expected);
+    }
+
+    private static void print(int i, long wall, long cpu) {
+        System.out.println("LOAD " + i + " " + wall + " " + cpu);
+    }
+
+    private static void check(CertificateStore store, int expected) {
+        List<CertificateStore.FileReport> reports = store.reports();
+        long refused = reports.stream().filter(r -> !r.usable()).count();
+        if (reports.size() != expected || refused > 0) {
+            throw new IllegalStateException("expected " + expected + " usable files, got " + reports.size()
+                + " with " + refused + " refused, e.g. " + reports.stream().filter(r -> !r.usable()).findFirst());
+        }
+        if (store.find(StoreGenerator.address(expected)).isEmpty()) {
+            throw new IllegalStateException("sender " + StoreGenerator.address(expected) + " not found");
+        }
+    }
+}
