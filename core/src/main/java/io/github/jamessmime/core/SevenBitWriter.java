@@ -48,6 +48,14 @@ final class SevenBitWriter {
     private void writeEntity(MimePart part, boolean onlyContentHeaders) throws IOException, MessagingException {
         ContentType type = contentType(part);
         if (type.match("multipart/*")) {
+            int mark = out.size();
+            writeHeaders(part, onlyContentHeaders, null);
+            String boundary = type.getParameter("boundary");
+            if (boundary != null && !boundary.isEmpty() && encodingOf(part).equals("7bit")
+                && copyCanonical(rawStream(part), Strictness.WHOLE_MULTIPART)) {
+                return;
+            }
+            out.truncate(mark);
             writeHeaders(part, onlyContentHeaders, null);
             writeMultipart(part, type);
         } else if (type.match("message/rfc822") && !isEncoded(part)) {
@@ -96,7 +104,7 @@ final class SevenBitWriter {
         if (copyable) {
             int mark = out.size();
             writeHeaders(part, onlyContentHeaders, null);
-            if (copyCanonical(rawStream(part), text && encoding.equals("7bit"))) {
+            if (copyCanonical(rawStream(part), text && encoding.equals("7bit") ? Strictness.TEXT : Strictness.BYTES)) {
                 return;
             }
             out.truncate(mark);
@@ -116,15 +124,31 @@ final class SevenBitWriter {
         }
     }
 
+    /** What {@link #copyCanonical} accepts besides 7-bit bytes and lines of at most 998 octets. */
+    enum Strictness {
+        /** Any line (base64, quoted-printable, 7bit non-text bodies). */
+        BYTES,
+        /** No line starting with {@code From } or ending in white space (7bit text, which relays may alter). */
+        TEXT,
+        /**
+         * A whole multipart body copied without parsing it: as TEXT, and no part header may declare a transfer
+         * encoding other than 7bit, base64 or quoted-printable (an 8bit label is what a 7-bit relay rewrites).
+         */
+        WHOLE_MULTIPART
+    }
+
     /**
      * Copies a 7-bit body, turning bare CR and LF into CRLF. Gives false, having written an unknown amount,
-     * when the body has an 8-bit or NUL byte or a line over 998 octets, or (for 7bit text) a line that starts
-     * with {@code From } or ends in white space; the caller then rolls back and re-encodes.
+     * when the body has an 8-bit or NUL byte or a line over 998 octets, or breaks the {@code strictness}
+     * rules; the caller then rolls back and re-encodes (or walks the multipart part by part).
      *
      * <p>The loop is the hot path for large attachments: a printable byte costs two comparisons; line ends
-     * and control bytes take the slow branch.
+     * and control bytes take the slow branch. A multipart whose parts are all 7-bit clean is copied in this
+     * one pass, without javax.mail parsing it (which costs more than the copy on large messages).
      */
-    private boolean copyCanonical(InputStream in, boolean strictText) throws IOException {
+    private boolean copyCanonical(InputStream in, Strictness strictness) throws IOException {
+        boolean strictText = strictness != Strictness.BYTES;
+        boolean wholeMultipart = strictness == Strictness.WHOLE_MULTIPART;
         try (InputStream source = in) {
             int lineLength = 0;
             boolean lineStart = true;
@@ -149,6 +173,9 @@ final class SevenBitWriter {
                         if (lineStart) {
                             lineStart = false;
                             if (strictText && b == 'F' && startsWithFromSpace(chunk, i, read)) {
+                                return false;
+                            }
+                            if (wholeMultipart && (b == 'C' || b == 'c') && !acceptableEncodingLine(chunk, i, read)) {
                                 return false;
                             }
                         }
@@ -199,6 +226,37 @@ final class SevenBitWriter {
             }
             return true;
         }
+    }
+
+    private static final byte[] TRANSFER_ENCODING = "content-transfer-encoding:".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /**
+     * For a line starting at {@code index}: true unless it is a Content-Transfer-Encoding header whose value is
+     * not 7bit, base64 or quoted-printable. Conservative at a chunk edge or on a folded value.
+     */
+    private static boolean acceptableEncodingLine(byte[] bytes, int index, int length) {
+        int i = index;
+        for (byte expected : TRANSFER_ENCODING) {
+            if (i >= length) {
+                return false;
+            }
+            if (Character.toLowerCase((char) bytes[i]) != expected) {
+                return true;
+            }
+            i++;
+        }
+        while (i < length && (bytes[i] == ' ' || bytes[i] == '\t')) {
+            i++;
+        }
+        int start = i;
+        while (i < length && bytes[i] != '\r' && bytes[i] != '\n' && bytes[i] != ';' && bytes[i] != ' ' && bytes[i] != '\t') {
+            i++;
+        }
+        if (i >= length) {
+            return false;
+        }
+        String value = new String(bytes, start, i - start, java.nio.charset.StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT);
+        return value.equals("7bit") || value.equals("base64") || value.equals("quoted-printable");
     }
 
     private void flushPending(int from, int to) throws IOException {

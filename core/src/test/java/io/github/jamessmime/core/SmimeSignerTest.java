@@ -246,4 +246,21 @@ class SmimeSignerTest {
         assertThat(part.substring(part.indexOf("\r\n\r\n") + 4)).isEqualTo(canonicalBody);
         assertThat(Verifiers.openssl(signed, pki.root(), NOW).exitCode).isZero();
     }
+
+    @Test
+    void partLabelledEightBitShouldBeRelabelledEvenWhenItsBytesAreAscii() throws Exception {
+        // A 7-bit relay re-encodes parts labelled 8bit: the label alone would break the signature.
+        byte[] raw = (TestMessages.headers(SENDER, "Labelled 8bit") + "Content-Type: multipart/mixed; boundary=\"b8\"\r\n\r\n"
+            + "--b8\r\nContent-Type: text/plain; charset=us-ascii\r\nContent-Transfer-Encoding: 8bit\r\n\r\nplain ascii\r\n"
+            + "--b8\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\nAAEC\r\n--b8--\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
+
+        byte[] signed = signAndSerialize(raw, identity(KeyType.RSA_2048), DigestAlgorithm.SHA_256);
+
+        String part = new String(Verifiers.rawPart(signed, Verifiers.parse(signed)), StandardCharsets.US_ASCII);
+        assertThat(part.toLowerCase()).doesNotContain("content-transfer-encoding: 8bit").contains("content-transfer-encoding: quoted-printable");
+        Verifiers.OpensslResult openssl = Verifiers.openssl(signed, pki.root(), NOW);
+        assertThat(openssl.exitCode).as(openssl.toString()).isZero();
+        assertThat(Verifiers.leaves(Verifiers.parse(openssl.content))).isEqualTo(Verifiers.leaves(Verifiers.parse(raw)));
+    }
 }
