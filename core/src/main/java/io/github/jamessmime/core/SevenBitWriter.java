@@ -167,7 +167,7 @@ final class SevenBitWriter {
                         emit(CRLF, 1, 1);
                     }
                 }
-                for (; i < read; i++) {
+                while (i < read) {
                     int b = chunk[i];
                     if (b >= 14) {
                         if (lineStart) {
@@ -179,7 +179,13 @@ final class SevenBitWriter {
                                 return false;
                             }
                         }
-                        if (++lineLength > MAX_LINE) {
+                        // the hot loop: a run of printable bytes
+                        int runStart = i++;
+                        while (i < read && chunk[i] >= 14) {
+                            i++;
+                        }
+                        lineLength += i - runStart;
+                        if (lineLength > MAX_LINE) {
                             return false;
                         }
                         continue;
@@ -211,12 +217,14 @@ final class SevenBitWriter {
                         }
                         lineLength = 0;
                         lineStart = true;
+                        i++;
                         continue;
                     }
                     lineStart = false;
                     if (++lineLength > MAX_LINE) {
                         return false;
                     }
+                    i++;
                 }
                 flushPending(start, read);
                 lastOfPreviousChunk = chunk[read - 1];

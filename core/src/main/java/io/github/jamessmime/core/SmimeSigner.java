@@ -58,7 +58,7 @@ public final class SmimeSigner {
 
     private final DigestAlgorithm digest;
     private final Clock clock;
-    private final SecureRandom random = new SecureRandom();
+    private final SecureRandom random = boundaryRandom();
     private final DigestCalculatorProvider digests;
 
     public SmimeSigner(DigestAlgorithm digest, Clock clock) {
@@ -206,6 +206,15 @@ public final class SmimeSigner {
                 new SMIMEEncryptionKeyPreferenceAttribute(new IssuerAndSerialNumber(certificate.getIssuer(), certificate.getSerialNumber())));
         } catch (CertificateEncodingException | IOException e) {
             throw new IllegalStateException("cannot encode certificate " + identity, e);
+        }
+    }
+
+    /** The JDK's DRBG: no system call per boundary, unlike the default NativePRNG. */
+    private static SecureRandom boundaryRandom() {
+        try {
+            return SecureRandom.getInstance("DRBG");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            return new SecureRandom();
         }
     }
 
