@@ -43,9 +43,11 @@ final class JamesServerProcess implements AutoCloseable {
     private final int submissionPort;
     private final int webAdminPort;
     private final Thread shutdownHook;
+    private final java.security.PublicKey dkimPublicKey;
 
     private JamesServerProcess(Process process, Path workingDirectory, Path logFile, int smtpPort, int submissionPort,
-                               int webAdminPort) {
+                               int webAdminPort, java.security.PublicKey dkimPublicKey) {
+        this.dkimPublicKey = dkimPublicKey;
         this.process = process;
         this.workingDirectory = workingDirectory;
         this.logFile = logFile;
@@ -147,11 +149,26 @@ final class JamesServerProcess implements AutoCloseable {
             env.put("JAMES_SUBMISSION_PORT", Integer.toString(submissionPort));
             env.put("JAMES_WEBADMIN_HOST", ItEnvironment.LOOPBACK);
             env.put("JAMES_WEBADMIN_PORT", Integer.toString(webAdminPort));
+            java.security.KeyPair dkimKeys = null;
+            if (!environment.containsKey("DKIM_PRIVATE_KEY")) {
+                // DKIMSign (mailetcontainer.xml) needs a key to start: a fresh one per server.
+                try {
+                    java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("RSA");
+                    generator.initialize(2048);
+                    dkimKeys = generator.generateKeyPair();
+                } catch (java.security.GeneralSecurityException e) {
+                    throw new IllegalStateException(e);
+                }
+                env.put("DKIM_PRIVATE_KEY", "-----BEGIN PRIVATE KEY-----\n"
+                    + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(dkimKeys.getPrivate().getEncoded())
+                    + "\n-----END PRIVATE KEY-----\n");
+            }
             env.putAll(environment);
             writeEnvironmentFile(workingDirectory.resolve("james.env"), env, environment);
 
             Process process = builder.start();
-            JamesServerProcess james = new JamesServerProcess(process, workingDirectory, logFile, smtpPort, submissionPort, webAdminPort);
+            JamesServerProcess james = new JamesServerProcess(process, workingDirectory, logFile, smtpPort, submissionPort, webAdminPort,
+                dkimKeys == null ? null : dkimKeys.getPublic());
             try {
                 james.awaitStarted(startupTimeout);
             } catch (RuntimeException | Error e) {
@@ -182,6 +199,11 @@ final class JamesServerProcess implements AutoCloseable {
 
     int smtpPort() {
         return smtpPort;
+    }
+
+    /** The public half of the DKIM key the server signs with (selector demo, d=shop.example by default). */
+    java.security.PublicKey dkimPublicKey() {
+        return dkimPublicKey;
     }
 
     int submissionPort() {

@@ -124,6 +124,24 @@ class SignBySenderInJamesTest {
     }
 
     @Test
+    void jamesShouldDkimSignAfterSmimeSoThatBothVerify() throws Exception {
+        TestMessage mail = TestMessage.text(BILLING, RECIPIENT, "Invoice – S/MIME then DKIM");
+
+        mail.sendAuthenticated(ItEnvironment.LOOPBACK, james.submissionPort(), BILLING, USER_PASSWORD);
+        ReceivedMail received = sink.awaitMessageId(mail.messageId(), DELIVERY_TIMEOUT);
+        Path file = save(received, "smime-then-dkim.eml");
+
+        assertThat(received.header("DKIM-Signature")).as("DKIM-Signature header").contains("d=shop.example").contains("s=demo");
+        Process dkim = new ProcessBuilder("/usr/bin/python3", Path.of("src/test/resources/dkim_verify.py").toAbsolutePath().toString(),
+            file.toString(), java.util.Base64.getEncoder().encodeToString(james.dkimPublicKey().getEncoded()))
+            .redirectErrorStream(true).start();
+        String dkimOutput = new String(dkim.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(dkim.waitFor()).as("dkimpy verification of %s: %s", file, dkimOutput).isZero();
+        OpenSsl.Result verification = OpenSsl.cmsVerify(file, rootPem);
+        assertThat(verification.exitCode).as("openssl verification of %s:\n%s", file, verification).isZero();
+    }
+
+    @Test
     void jamesShouldNotSignMailSubmittedWithoutAuthentication() throws Exception {
         // Plain SMTP from loopback: James relays it (127.0.0.0/8 is an authorized network), but relaying rights
         // are not an entitlement to BILLING's signature.
