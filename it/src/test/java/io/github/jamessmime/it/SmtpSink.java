@@ -62,6 +62,30 @@ final class SmtpSink implements AutoCloseable {
         return await("Message-ID " + messageId, mail -> messageId.equals(mail.header("Message-ID")), timeout);
     }
 
+    /** Waits until {@code count} copies with this Message-ID arrived; gives them in the order they arrived. */
+    List<ReceivedMail> awaitCopies(String messageId, int count, Duration timeout) {
+        Instant deadline = Instant.now().plus(timeout);
+        while (true) {
+            List<ReceivedMail> copies = new ArrayList<>();
+            for (ReceivedMail mail : received()) {
+                if (messageId.equals(mail.header("Message-ID"))) {
+                    copies.add(mail);
+                }
+            }
+            if (copies.size() > count) {
+                throw new AssertionError("The sink received " + copies.size() + " copies of " + messageId + ", expected " + count);
+            }
+            if (copies.size() == count) {
+                return copies;
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("The sink received " + copies.size() + " of " + count + " copies of " + messageId
+                    + " within " + timeout.toSeconds() + " s: " + summaries());
+            }
+            JamesServerProcess.sleep(Duration.ofMillis(100));
+        }
+    }
+
     ReceivedMail await(String description, Predicate<ReceivedMail> wanted, Duration timeout) {
         Instant deadline = Instant.now().plus(timeout);
         while (true) {

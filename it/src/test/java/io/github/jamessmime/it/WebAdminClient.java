@@ -57,6 +57,26 @@ final class WebAdminClient {
         return response.body();
     }
 
+    /**
+     * Re-injects a copy of one stored mail into {@code processor} (PATCH ...?action=reprocess&consume=false: the stored
+     * mail stays) and waits for the task to end.
+     */
+    void reprocess(String repository, String key, String processor) {
+        HttpResponse<byte[]> response = send(request("/mailRepositories/" + encode(repository) + "/mails/" + encode(key)
+            + "?action=reprocess&consume=false&processor=" + encode(processor)).method("PATCH", HttpRequest.BodyPublishers.noBody()));
+        expect(response, 201, "reprocess " + key + " of " + repository + " into " + processor);
+        Matcher taskId = Pattern.compile("\"taskId\"\\s*:\\s*\"([^\"]+)\"").matcher(new String(response.body(), StandardCharsets.UTF_8));
+        if (!taskId.find()) {
+            throw new IllegalStateException("WebAdmin: no taskId in " + new String(response.body(), StandardCharsets.UTF_8));
+        }
+        HttpResponse<byte[]> done = send(request("/tasks/" + taskId.group(1) + "/await").GET());
+        expect(done, 200, "await reprocessing task " + taskId.group(1));
+        String status = new String(done.body(), StandardCharsets.UTF_8);
+        if (!status.contains("\"completed\"")) {
+            throw new IllegalStateException("WebAdmin: reprocessing task did not complete: " + status);
+        }
+    }
+
     private HttpRequest.Builder request(String path) {
         return HttpRequest.newBuilder(base.resolve(path)).timeout(TIMEOUT);
     }

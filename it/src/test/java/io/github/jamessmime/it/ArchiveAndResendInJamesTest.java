@@ -1,0 +1,176 @@
+package io.github.jamessmime.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.bouncycastle.asn1.cms.CMSAttributes;
+import org.bouncycastle.asn1.cms.Time;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import io.github.jamessmime.testing.TestPki;
+import io.github.jamessmime.testing.Verifiers;
+
+/**
+ * Sign after archival: the archive keeps the unsigned original, and every resend of it (WebAdmin reprocess into
+ * the "sign" processor) is signed afresh, with the certificate valid at resend time, without a second archive copy.
+ * Mail is delivered to tools/OutboxSink.java, which does not announce 8BITMIME: an 8-bit message must still verify.
+ */
+class ArchiveAndResendInJamesTest {
+    private static final String BILLING = "billing@shop.example";
+    private static final String PASSWORD = "user-secret";
+    private static final String ARCHIVE = "var/mail/relay-archive";
+    private static final Duration DELIVERY = Duration.ofSeconds(60);
+    private static final Pattern STORE_LOADED = Pattern.compile("S/MIME certificate store .*: \\d+ sender addresses");
+
+    private static Path run;
+    private static Path store;
+    private static Path rootPem;
+    private static TestPki pki;
+    private static OutboxSinkProcess sink;
+    private static JamesServerProcess james;
+
+    @RegisterExtension
+    static final PrintJamesLogOnFailure PRINT_LOG = new PrintJamesLogOnFailure(() -> james, 150);
+
+    @BeforeAll
+    static void startJames() throws Exception {
+        run = ItEnvironment.newRunDirectory(ArchiveAndResendInJamesTest.class.getSimpleName());
+        pki = TestPki.create(Instant.now());
+        store = Files.createDirectories(run.resolve("pki/store"));
+        pki.sender(BILLING).keyIndex(0).issue().writePkcs12(store.resolve("billing.p12"), "store-secret".toCharArray());
+        Path passwordFile = Files.writeString(run.resolve("pki/store.password"), "store-secret\n");
+        rootPem = pki.writeRootPem(run.resolve("pki/root.pem"));
+        Files.createDirectories(run.resolve("received"));
+        sink = OutboxSinkProcess.start(Files.createDirectories(run.resolve("outbox")));
+        james = JamesServerProcess.builder("james")
+            .workingDirectory(run.resolve("james"))
+            .relayGateway(sink.host(), sink.port())
+            .smimeStore(store, passwordFile)
+            .env("SMIME_STORE_RELOAD_SECONDS", "1")
+            .start();
+        james.webAdmin().createDomain("shop.example");
+        james.webAdmin().createUser(BILLING, PASSWORD);
+    }
+
+    @AfterAll
+    static void stopJames() throws Exception {
+        try {
+            if (james != null) {
+                james.close();
+            }
+        } finally {
+            if (sink != null) {
+                sink.close();
+            }
+        }
+    }
+
+    @Test
+    void resendFromArchiveShouldBeSignedAgainWithTheCertificateValidThen() throws Exception {
+        String messageId = "<" + UUID.randomUUID() + "@it.james-smime.test>";
+        byte[] original = ("From: Shop Billing <" + BILLING + ">\r\n"
+            + "To: customer@remote.example\r\n"
+            + "Subject: Rechnung 4711\r\n"
+            + "Message-ID: " + messageId + "\r\n"
+            + "MIME-Version: 1.0\r\n"
+            + "Content-Type: text/plain; charset=UTF-8\r\n"
+            + "Content-Transfer-Encoding: 8bit\r\n"
+            + "\r\n"
+            + "Grüße aus Köln, Ihre Rechnung über 42,00 € liegt bei.\r\n").getBytes(StandardCharsets.UTF_8);
+
+        TestMessage.sendRawAuthenticated(ItEnvironment.LOOPBACK, james.submissionPort(), BILLING, PASSWORD,
+            "customer@remote.example", original);
+        byte[] first = sink.awaitCopies(messageId, 1, DELIVERY).get(0);
+        String key = archivedKey(messageId);
+        byte[] archived = james.webAdmin().mailContent(ARCHIVE, key);
+
+        assertThat(new String(archived, StandardCharsets.ISO_8859_1))
+            .as("the archive holds the unsigned original, byte for byte (James only adds trace headers on top)")
+            .endsWith(new String(original, StandardCharsets.ISO_8859_1));
+        Verifiers.BcResult firstSignature = verified(first, "first.eml");
+
+        // signingTime has a resolution of one second
+        JamesServerProcess.sleep(Duration.ofMillis(1100));
+        james.webAdmin().reprocess(ARCHIVE, key, "sign");
+        byte[] resent = sink.awaitCopies(messageId, 2, DELIVERY).get(1);
+
+        Verifiers.BcResult resentSignature = verified(resent, "resent.eml");
+        assertThat(signingTime(resentSignature)).isAfter(signingTime(firstSignature));
+        assertThat(resentSignature.signer).isEqualTo(firstSignature.signer);
+        assertThat(archivedKeys(messageId)).as("archive copies of %s after the resend", messageId).hasSize(1);
+
+        TestPki.Issued renewed = pki.sender(BILLING).keyIndex(1).issue();
+        int loadsBefore = storeLoads();
+        Path next = renewed.writePkcs12(run.resolve("pki/billing-renewed.p12"), "store-secret".toCharArray());
+        Files.move(next, store.resolve("billing.p12"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        awaitStoreLoadsAbove(loadsBefore);
+        james.webAdmin().reprocess(ARCHIVE, key, "sign");
+        byte[] afterRenewal = sink.awaitCopies(messageId, 3, DELIVERY).get(2);
+
+        Verifiers.BcResult renewedSignature = verified(afterRenewal, "after-renewal.eml");
+        assertThat(renewedSignature.signer).isEqualTo(renewed.certificate());
+        assertThat(archivedKeys(messageId)).hasSize(1);
+    }
+
+    /** Checks the delivered copy with openssl (independent verifier), gives BouncyCastle's view of its signature. */
+    private static Verifiers.BcResult verified(byte[] mail, String fileName) throws Exception {
+        Path file = Files.write(run.resolve("received").resolve(fileName), mail);
+        OpenSsl.Result openssl = OpenSsl.cmsVerify(file, rootPem);
+        assertThat(openssl.exitCode).as("openssl verification of %s:\n%s", file, openssl).isZero();
+        assertThat(new javax.mail.internet.MimeBodyPart(new java.io.ByteArrayInputStream(openssl.output)).getContent())
+            .as("the signed content, decoded").isEqualTo("Grüße aus Köln, Ihre Rechnung über 42,00 € liegt bei.\r\n");
+        return Verifiers.bouncyCastle(mail);
+    }
+
+    private static Instant signingTime(Verifiers.BcResult signature) {
+        return Time.getInstance(signature.signerInformation.getSignedAttributes().get(CMSAttributes.signingTime)
+            .getAttrValues().getObjectAt(0)).getDate().toInstant();
+    }
+
+    private static String archivedKey(String messageId) throws Exception {
+        List<String> keys = archivedKeys(messageId);
+        assertThat(keys).as("archive copies of %s", messageId).hasSize(1);
+        return keys.get(0);
+    }
+
+    private static List<String> archivedKeys(String messageId) throws Exception {
+        List<String> keys = new ArrayList<>();
+        for (String key : james.webAdmin().mailKeys(ARCHIVE)) {
+            if (messageId.equals(SmtpSink.ReceivedMail.parse(james.webAdmin().mailContent(ARCHIVE, key)).getMessageID())) {
+                keys.add(key);
+            }
+        }
+        return keys;
+    }
+
+    private static int storeLoads() {
+        Matcher matcher = STORE_LOADED.matcher(james.log());
+        int count = 0;
+        while (matcher.find()) {
+            count++;
+        }
+        return count;
+    }
+
+    private static void awaitStoreLoadsAbove(int count) {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        while (storeLoads() <= count) {
+            assertThat(Instant.now()).as("the store reloads within 30 s of the file change").isBefore(deadline);
+            JamesServerProcess.sleep(Duration.ofMillis(200));
+        }
+    }
+}
