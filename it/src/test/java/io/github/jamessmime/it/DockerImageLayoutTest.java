@@ -1,0 +1,92 @@
+package io.github.jamessmime.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * No Docker engine runs here, so the image cannot be built; this checks what can be checked without one: every
+ * path the Dockerfile copies exists after {@code mvn package}, the image's conf/ is the very james-conf/ the
+ * real-James tests run, and every variable the compose file sets is read by that configuration.
+ */
+class DockerImageLayoutTest {
+    private static final Path ROOT = ItEnvironment.confDirectory().getParent();
+    private static final Path DOCKERFILE = ROOT.resolve("docker/Dockerfile");
+
+    private static List<String[]> copies() throws IOException {
+        return Files.readAllLines(DOCKERFILE, StandardCharsets.UTF_8).stream()
+            .map(String::trim)
+            .filter(line -> line.startsWith("COPY "))
+            .map(line -> line.substring(5).trim().split("\\s+"))
+            .collect(Collectors.toList());
+    }
+
+    @Test
+    void dockerfileShouldDeriveFromTheOfficialJames381Image() throws IOException {
+        String dockerfile = Files.readString(DOCKERFILE, StandardCharsets.UTF_8);
+
+        assertThat(dockerfile).contains("ARG JAMES_FLAVOUR=memory").contains("FROM apache/james:${JAMES_FLAVOUR}-3.8.1");
+    }
+
+    @Test
+    void everyPathTheDockerfileCopiesShouldExistAfterPackage() throws IOException {
+        List<String[]> copies = copies();
+
+        assertThat(copies).hasSize(2);
+        for (String[] copy : copies) {
+            String source = copy[0];
+            if (source.contains("*")) {
+                Path directory = ROOT.resolve(source).getParent();
+                PathMatcher glob = FileSystems.getDefault().getPathMatcher("glob:" + ROOT.resolve(source));
+                try (Stream<Path> files = Files.list(directory)) {
+                    assertThat(files.filter(glob::matches).collect(Collectors.toList()))
+                        .as("files matching %s", source).containsExactly(ItEnvironment.extensionJar());
+                }
+            } else {
+                assertThat(ROOT.resolve(source)).as(source).exists();
+            }
+        }
+        assertThat(copies).extracting(copy -> copy[copy.length - 1])
+            .containsExactly("/root/extensions-jars/", "/root/conf/");
+    }
+
+    @Test
+    void imageConfigurationShouldBeTheDirectoryTheTestsRun() throws IOException {
+        String confSource = copies().stream().filter(copy -> copy[1].equals("/root/conf/")).findFirst().orElseThrow()[0];
+
+        assertThat(ROOT.resolve(confSource).toRealPath()).isEqualTo(ItEnvironment.confDirectory().toRealPath());
+        assertThat(Files.readString(DOCKERFILE, StandardCharsets.UTF_8))
+            .as("the image's own conf/ is replaced, not merged").contains("RUN rm -rf /root/conf && mkdir -p /root/conf");
+    }
+
+    @Test
+    void everyVariableOfTheComposeFileShouldBeReadByTheConfiguration() throws IOException {
+        String composeFile = Files.readString(ROOT.resolve("docker/docker-compose.yml"), StandardCharsets.UTF_8);
+        String compose = composeFile.substring(composeFile.indexOf("    environment:"), composeFile.indexOf("    secrets:"));
+        StringBuilder configuration = new StringBuilder();
+        try (Stream<Path> files = Files.list(ItEnvironment.confDirectory())) {
+            for (Path file : files.collect(Collectors.toList())) {
+                configuration.append(Files.readString(file, StandardCharsets.UTF_8));
+            }
+        }
+        Matcher variable = Pattern.compile("^\\s+((?:JAMES|SMIME|DKIM)_[A-Z_]+):", Pattern.MULTILINE).matcher(compose);
+        int count = 0;
+        while (variable.find()) {
+            count++;
+            assertThat(configuration.toString()).as("james-conf reads %s", variable.group(1)).contains("${env:" + variable.group(1));
+        }
+        assertThat(count).isGreaterThanOrEqualTo(6);
+    }
+}
