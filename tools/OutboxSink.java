@@ -21,7 +21,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * bring 8-bit mail down to 7 bit, as many real relays still make it.
  *
  * <p>Single-file program (Java 11+): {@code java tools/OutboxSink.java PORT DIRECTORY}. Port 0 picks a free
- * port; the first line printed is {@code outbox listening on 127.0.0.1:PORT}, then one line per message.
+ * port; the first line printed is {@code outbox listening on 127.0.0.1:PORT}, then one line per message. Like a
+ * receiving MTA adds trace headers, it puts the envelope recipients on top of each file as
+ * {@code X-Outbox-Recipients:} (a header no signature covers).
  */
 public final class OutboxSink {
     private static final AtomicInteger COUNTER = new AtomicInteger();
@@ -48,7 +50,7 @@ public final class OutboxSink {
         try (socket; InputStream in = new BufferedInputStream(socket.getInputStream()); OutputStream out = socket.getOutputStream()) {
             socket.setSoTimeout(120_000);
             reply(out, "220 outbox.localhost ESMTP OutboxSink");
-            boolean haveRecipient = false;
+            java.util.List<String> recipients = new java.util.ArrayList<>();
             for (String line = readLine(in); line != null; line = readLine(in)) {
                 String command = line.length() >= 4 ? line.substring(0, 4).toUpperCase(Locale.ROOT) : line.toUpperCase(Locale.ROOT);
                 switch (command) {
@@ -59,27 +61,30 @@ public final class OutboxSink {
                         reply(out, "250 outbox.localhost");
                         break;
                     case "MAIL":
-                        haveRecipient = false;
+                        recipients.clear();
                         reply(out, "250 OK");
                         break;
                     case "RCPT":
-                        haveRecipient = true;
+                        int open = line.indexOf('<');
+                        int close = line.indexOf('>', open + 1);
+                        recipients.add(open >= 0 && close > open ? line.substring(open + 1, close) : line.substring(line.indexOf(':') + 1).trim());
                         reply(out, "250 OK");
                         break;
                     case "DATA":
-                        if (!haveRecipient) {
+                        if (recipients.isEmpty()) {
                             reply(out, "503 RCPT first");
                             break;
                         }
                         reply(out, "354 end with <CRLF>.<CRLF>");
-                        Path file = save(directory, readData(in));
+                        byte[] trace = ("X-Outbox-Recipients: " + String.join(", ", recipients) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+                        Path file = save(directory, trace, readData(in));
                         System.out.println("outbox: " + file.toAbsolutePath());
                         System.out.flush();
                         reply(out, "250 OK " + file.getFileName());
-                        haveRecipient = false;
+                        recipients.clear();
                         break;
                     case "RSET":
-                        haveRecipient = false;
+                        recipients.clear();
                         reply(out, "250 OK");
                         break;
                     case "NOOP":
@@ -119,10 +124,13 @@ public final class OutboxSink {
         throw new IOException("connection closed in DATA");
     }
 
-    private static Path save(Path directory, byte[] message) throws IOException {
+    private static Path save(Path directory, byte[] trace, byte[] message) throws IOException {
         String name = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS"))
             + "-" + COUNTER.incrementAndGet() + ".eml";
-        Path temporary = Files.write(directory.resolve("." + name + ".tmp"), message);
+        byte[] content = new byte[trace.length + message.length];
+        System.arraycopy(trace, 0, content, 0, trace.length);
+        System.arraycopy(message, 0, content, trace.length, message.length);
+        Path temporary = Files.write(directory.resolve("." + name + ".tmp"), content);
         return Files.move(temporary, directory.resolve(name), StandardCopyOption.ATOMIC_MOVE);
     }
 

@@ -34,6 +34,7 @@ class ArchiveAndResendInJamesTest {
     private static final String PASSWORD = "user-secret";
     private static final String ARCHIVE = "var/mail/relay-archive";
     private static final Duration DELIVERY = Duration.ofSeconds(60);
+    private static final String INVOICE_TEXT = "Grüße aus Köln, Ihre Rechnung über 42,00 € liegt bei.\r\n";
     private static final Pattern STORE_LOADED = Pattern.compile("S/MIME certificate store .*: \\d+ sender addresses");
 
     private static Path run;
@@ -90,7 +91,7 @@ class ArchiveAndResendInJamesTest {
             + "Content-Type: text/plain; charset=UTF-8\r\n"
             + "Content-Transfer-Encoding: 8bit\r\n"
             + "\r\n"
-            + "Grüße aus Köln, Ihre Rechnung über 42,00 € liegt bei.\r\n").getBytes(StandardCharsets.UTF_8);
+            + INVOICE_TEXT).getBytes(StandardCharsets.UTF_8);
 
         TestMessage.sendRawAuthenticated(ItEnvironment.LOOPBACK, james.submissionPort(), BILLING, PASSWORD,
             "customer@remote.example", original);
@@ -126,13 +127,50 @@ class ArchiveAndResendInJamesTest {
         assertThat(archivedKeys(messageId)).hasSize(1);
     }
 
+    @Test
+    void resendRouteShouldSendTheArchivedOriginalToANewRecipientSigned() throws Exception {
+        String messageId = "<" + UUID.randomUUID() + "@it.james-smime.test>";
+        byte[] original = ("From: " + BILLING + "\r\nTo: customer@remote.example\r\nSubject: Invoice again\r\n"
+            + "Message-ID: " + messageId + "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n"
+            + "Content-Transfer-Encoding: 8bit\r\n\r\n" + INVOICE_TEXT).getBytes(StandardCharsets.UTF_8);
+        TestMessage.sendRawAuthenticated(ItEnvironment.LOOPBACK, james.submissionPort(), BILLING, PASSWORD,
+            "customer@remote.example", original);
+        sink.awaitCopies(messageId, 1, DELIVERY);
+        String key = archivedKey(messageId);
+
+        java.net.http.HttpResponse<byte[]> response = james.webAdmin().post("/smime/resend?repository="
+            + WebAdminClient.encodeSegment(ARCHIVE) + "&key=" + WebAdminClient.encodeSegment(key)
+            + "&recipient=" + WebAdminClient.encodeSegment("accounting@remote.example"));
+
+        assertThat(response.statusCode()).as(new String(response.body(), StandardCharsets.UTF_8)).isEqualTo(201);
+        assertThat(new String(response.body(), StandardCharsets.UTF_8)).contains("\"recipients\":[\"accounting@remote.example\"]");
+        byte[] resent = sink.awaitCopies(messageId, 2, DELIVERY).get(1);
+        assertThat(SmtpSink.ReceivedMail.parse(resent).getHeader("X-Outbox-Recipients", null)).isEqualTo("accounting@remote.example");
+        verified(resent, "resent-to-accounting.eml");
+        assertThat(archivedKeys(messageId)).as("archive copies of %s after the resend", messageId).hasSize(1);
+    }
+
+    @Test
+    void resendRouteShouldAnswerBadRequestAndNotFoundInJamesStyle() {
+        java.net.http.HttpResponse<byte[]> missingRecipient = james.webAdmin().post("/smime/resend?repository="
+            + WebAdminClient.encodeSegment(ARCHIVE) + "&key=any");
+        java.net.http.HttpResponse<byte[]> unknownKey = james.webAdmin().post("/smime/resend?repository="
+            + WebAdminClient.encodeSegment(ARCHIVE) + "&key=no-such-mail&recipient=a@remote.example");
+
+        assertThat(missingRecipient.statusCode()).isEqualTo(400);
+        assertThat(new String(missingRecipient.body(), StandardCharsets.UTF_8)).contains("\"type\":\"InvalidArgument\"")
+            .contains("'recipient' is missing");
+        assertThat(unknownKey.statusCode()).isEqualTo(404);
+        assertThat(new String(unknownKey.body(), StandardCharsets.UTF_8)).contains("no mail no-such-mail in " + ARCHIVE);
+    }
+
     /** Checks the delivered copy with openssl (independent verifier), gives BouncyCastle's view of its signature. */
     private static Verifiers.BcResult verified(byte[] mail, String fileName) throws Exception {
         Path file = Files.write(run.resolve("received").resolve(fileName), mail);
         OpenSsl.Result openssl = OpenSsl.cmsVerify(file, rootPem);
         assertThat(openssl.exitCode).as("openssl verification of %s:\n%s", file, openssl).isZero();
         assertThat(new javax.mail.internet.MimeBodyPart(new java.io.ByteArrayInputStream(openssl.output)).getContent())
-            .as("the signed content, decoded").isEqualTo("Grüße aus Köln, Ihre Rechnung über 42,00 € liegt bei.\r\n");
+            .as("the signed content, decoded").isEqualTo(INVOICE_TEXT);
         return Verifiers.bouncyCastle(mail);
     }
 

@@ -77,6 +77,15 @@ final class WebAdminClient {
         }
     }
 
+    /** POST {@code pathAndQuery} with no body: the status and the body, whatever they are. */
+    HttpResponse<byte[]> post(String pathAndQuery) {
+        return send(request(pathAndQuery).POST(HttpRequest.BodyPublishers.noBody()));
+    }
+
+    static String encodeSegment(String segment) {
+        return encode(segment);
+    }
+
     private HttpRequest.Builder request(String path) {
         return HttpRequest.newBuilder(base.resolve(path)).timeout(TIMEOUT);
     }

@@ -1,0 +1,153 @@
+package io.github.jamessmime.mailet;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+import javax.inject.Inject;
+import javax.mail.internet.AddressException;
+
+import org.apache.james.core.MailAddress;
+import org.apache.james.mailrepository.api.MailKey;
+import org.apache.james.mailrepository.api.MailRepository;
+import org.apache.james.mailrepository.api.MailRepositoryPath;
+import org.apache.james.mailrepository.api.MailRepositoryStore;
+import org.apache.james.queue.api.MailQueue;
+import org.apache.james.queue.api.MailQueueFactory;
+import org.apache.james.webadmin.Routes;
+import org.apache.james.webadmin.utils.ErrorResponder;
+import org.apache.mailet.Mail;
+import org.eclipse.jetty.http.HttpStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import spark.Request;
+import spark.Response;
+import spark.Service;
+
+/**
+ * Resends a stored mail (typically the unsigned original in the archive) to new recipients: a copy with the
+ * given recipients is put into the spool in the given processor (by default {@code sign}, so it is signed
+ * afresh and not archived again). The stored mail is left as it is. James's own reprocessing keeps the
+ * original recipients; this is what an operator needs to send an invoice again to another address.
+ *
+ * <pre>
+ * POST /smime/resend?repository=var%2Fmail%2Frelay-archive&amp;key=KEY&amp;recipient=a@x.example[&amp;recipient=...][&amp;processor=sign]
+ * 201 {"repository":"var/mail/relay-archive","key":"KEY","processor":"sign","recipients":["a@x.example"]}
+ * </pre>
+ * Registered through {@code webadmin.properties}: {@code extensions.routes=io.github.jamessmime.mailet.ResendRoutes}.
+ */
+public class ResendRoutes implements Routes {
+    public static final String BASE_PATH = "/smime/resend";
+    public static final String DEFAULT_PROCESSOR = "sign";
+    private static final Logger LOGGER = LoggerFactory.getLogger(ResendRoutes.class);
+
+    private final MailRepositoryStore repositories;
+    private final MailQueueFactory<?> queues;
+
+    @Inject
+    public ResendRoutes(MailRepositoryStore repositories, MailQueueFactory<?> queues) {
+        this.repositories = repositories;
+        this.queues = queues;
+    }
+
+    @Override
+    public String getBasePath() {
+        return BASE_PATH;
+    }
+
+    @Override
+    public void define(Service service) {
+        service.post(BASE_PATH, this::resend);
+    }
+
+    private String resend(Request request, Response response) throws Exception {
+        String repository = required(request, "repository");
+        String key = required(request, "key");
+        String processor = Optional.ofNullable(request.queryParams("processor")).filter(p -> !p.isBlank()).orElse(DEFAULT_PROCESSOR);
+        List<MailAddress> recipients = recipients(request);
+
+        Mail stored = find(MailRepositoryPath.from(repository), new MailKey(key));
+        Mail copy = stored.duplicate();
+        copy.setRecipients(recipients);
+        copy.setState(processor);
+        MailQueue spool = queues.getQueue(MailQueueFactory.SPOOL)
+            .orElseThrow(() -> new IllegalStateException("James has no spool queue"));
+        spool.enQueue(copy);
+        LOGGER.info("Mail {} of {} resent to {} through processor {} (as mail {})", key, repository, recipients, processor, copy.getName());
+
+        response.status(HttpStatus.CREATED_201);
+        response.type("application/json");
+        return "{\"repository\":" + json(repository) + ",\"key\":" + json(key) + ",\"processor\":" + json(processor)
+            + ",\"recipients\":[" + recipients.stream().map(r -> json(r.asString())).collect(Collectors.joining(",")) + "]}";
+    }
+
+    private Mail find(MailRepositoryPath path, MailKey key) throws Exception {
+        List<MailRepository> candidates = repositories.getByPath(path).collect(Collectors.toList());
+        if (candidates.isEmpty()) {
+            throw notFound("no mail repository " + path.asString());
+        }
+        for (MailRepository repository : candidates) {
+            Mail mail = repository.retrieve(key);
+            if (mail != null) {
+                return mail;
+            }
+        }
+        throw notFound("no mail " + key.asString() + " in " + path.asString());
+    }
+
+    private static List<MailAddress> recipients(Request request) {
+        String[] values = request.queryParamsValues("recipient");
+        if (values == null || values.length == 0) {
+            throw badRequest("'recipient' is missing: give one or more recipient=address parameters");
+        }
+        List<MailAddress> recipients = new ArrayList<>();
+        for (String value : values) {
+            try {
+                recipients.add(new MailAddress(value));
+            } catch (AddressException e) {
+                throw badRequest("'recipient' " + value + " is not a mail address");
+            }
+        }
+        return recipients;
+    }
+
+    private static String required(Request request, String name) {
+        String value = request.queryParams(name);
+        if (value == null || value.isBlank()) {
+            throw badRequest("'" + name + "' is missing");
+        }
+        return value;
+    }
+
+    private static RuntimeException badRequest(String message) {
+        return ErrorResponder.builder()
+            .statusCode(HttpStatus.BAD_REQUEST_400)
+            .type(ErrorResponder.ErrorType.INVALID_ARGUMENT)
+            .message(message)
+            .haltError();
+    }
+
+    private static RuntimeException notFound(String message) {
+        return ErrorResponder.builder()
+            .statusCode(HttpStatus.NOT_FOUND_404)
+            .type(ErrorResponder.ErrorType.NOT_FOUND)
+            .message(message)
+            .haltError();
+    }
+
+    private static String json(String text) {
+        StringBuilder out = new StringBuilder("\"");
+        for (char c : text.toCharArray()) {
+            if (c == '"' || c == '\\') {
+                out.append('\\').append(c);
+            } else if (c < 0x20) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.append('"').toString();
+    }
+}
