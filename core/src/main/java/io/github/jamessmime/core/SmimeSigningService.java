@@ -25,13 +25,21 @@ import org.slf4j.LoggerFactory;
  */
 public final class SmimeSigningService implements AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(SmimeSigningService.class);
+    /** One line per signature, for the operator's log shipping: no secret in it. */
+    public static final String AUDIT_LOGGER = "io.github.jamessmime.audit";
+    private static final Logger AUDIT = LoggerFactory.getLogger(AUDIT_LOGGER);
 
     private final CertificateStore store;
     private final SmimeSigner signer;
     private final SenderEntitlement entitlement;
     private final ScheduledExecutorService reloader;
+    private final Clock clock;
+    private final java.util.function.Consumer<String> audit;
 
-    SmimeSigningService(CertificateStore store, SmimeSigner signer, SenderEntitlement entitlement, ScheduledExecutorService reloader) {
+    SmimeSigningService(CertificateStore store, SmimeSigner signer, SenderEntitlement entitlement, ScheduledExecutorService reloader,
+                        Clock clock, java.util.function.Consumer<String> audit) {
+        this.clock = clock;
+        this.audit = audit;
         this.store = store;
         this.signer = signer;
         this.entitlement = entitlement;
@@ -54,7 +62,8 @@ public final class SmimeSigningService implements AutoCloseable {
             reloader.scheduleWithFixedDelay(watch::reloadIfChanged, seconds, seconds, TimeUnit.SECONDS);
         }
         LOGGER.info("S/MIME signing started: {}", configuration);
-        return new SmimeSigningService(store, new SmimeSigner(configuration.digest(), clock), configuration.entitlement(), reloader);
+        return new SmimeSigningService(store, new SmimeSigner(configuration.digest(), clock), configuration.entitlement(), reloader,
+            clock, AUDIT::info);
     }
 
     public CertificateStore store() {
@@ -94,8 +103,30 @@ public final class SmimeSigningService implements AutoCloseable {
         return Eligibility.eligible(from.get(), identity.get(), decision.reason());
     }
 
+    /** Signs, and writes the audit line of the signature. */
     public MimeMessage sign(MimeMessage message, SigningIdentity identity) throws SigningException {
-        return signer.sign(message, identity);
+        MimeMessage signed = signer.sign(message, identity);
+        audit.accept(auditLine(message, identity));
+        return signed;
+    }
+
+    /**
+     * {@code smime-signature time=... messageId="..." sender=... certificateSha256=... serial=... digest=...}: the
+     * sender is the certificate's first address; values that could hold spaces are quoted.
+     */
+    private String auditLine(MimeMessage message, SigningIdentity identity) {
+        String messageId;
+        try {
+            messageId = message.getMessageID();
+        } catch (MessagingException e) {
+            messageId = null;
+        }
+        return "smime-signature time=" + clock.instant()
+            + " messageId=\"" + (messageId == null ? "" : messageId.replace("\"", "'").replaceAll("[\\r\\n]", "")) + "\""
+            + " sender=" + String.join(",", identity.addresses())
+            + " certificateSha256=" + identity.fingerprint()
+            + " serial=" + identity.certificate().getSerialNumber().toString(16)
+            + " digest=" + signer.digest().jcaName();
     }
 
     /** The address of the From header when there is exactly one header with exactly one address. */

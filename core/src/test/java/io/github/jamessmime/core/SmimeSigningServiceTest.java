@@ -89,4 +89,19 @@ class SmimeSigningServiceTest {
 
         assertThat(check(signed, Optional.of(SENDER)).status()).isEqualTo(Eligibility.Status.ALREADY_SIGNED);
     }
+
+    @Test
+    void signatureShouldWriteOneAuditLineWithoutSecrets() throws Exception {
+        java.util.List<String> lines = new java.util.ArrayList<>();
+        SmimeSigningService audited = new SmimeSigningService(service.store(), service.signer(),
+            SenderEntitlement.authenticatedSenderOnly(), null, new MutableClock(NOW), lines::add);
+        SigningIdentity identity = service.store().find(SENDER).orElseThrow();
+
+        audited.sign(Verifiers.parse(TestMessages.plain7bit(SENDER)), identity);
+
+        assertThat(lines).containsExactly("smime-signature time=2026-06-01T10:00:00Z messageId=\"<Invoice4711.42@shop.example>\""
+            + " sender=billing@shop.example certificateSha256=" + identity.fingerprint()
+            + " serial=" + identity.certificate().getSerialNumber().toString(16) + " digest=SHA-256");
+        assertThat(lines.get(0)).doesNotContain("pw");
+    }
 }
