@@ -105,4 +105,60 @@ class CliTest {
         assertThat(out.lines()).hasSize(2);
         assertThat(out).contains("old.p12: refused: certificate for [old@shop.example] expired on");
     }
+
+    private int importP12(TestPki.Issued issued, boolean withTrustStore) throws Exception {
+        Path p12 = issued.writePkcs12(work.resolve("incoming.p12"), "p12-secret".toCharArray());
+        Path p12Password = Files.writeString(work.resolve("p12.password"), "p12-secret\n");
+        Path root = pki.writeRootPem(work.resolve("root.pem"));
+        return withTrustStore
+            ? run("import", "--store", store.toString(), "--password-file", passwordFile.toString(), "--p12", p12.toString(),
+                "--p12-password-file", p12Password.toString(), "--trust-store", root.toString())
+            : run("import", "--store", store.toString(), "--password-file", passwordFile.toString(), "--p12", p12.toString(),
+                "--p12-password-file", p12Password.toString());
+    }
+
+    @Test
+    void importShouldWriteTheCertificateReencryptedUnderTheStorePassword() throws Exception {
+        TestPki.Issued issued = pki.sender("parcels@shop.example").keyType(TestPki.KeyType.EC_P256).issue();
+
+        int exit = importP12(issued, true);
+
+        assertThat(exit).as(err).isZero();
+        Path written = store.resolve("parcels@shop.example.p12");
+        assertThat(out).contains("imported").contains(written.toString());
+        assertThat(io.github.jamessmime.core.CertificateStore.open(store, "pw".toCharArray(), java.time.Clock.systemUTC())
+            .find("parcels@shop.example")).map(identity -> identity.certificate()).contains(issued.certificate());
+        java.security.KeyStore reopened = java.security.KeyStore.getInstance("PKCS12");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> {
+            try (var in = Files.newInputStream(written)) {
+                reopened.load(in, "p12-secret".toCharArray());
+            }
+        }).as("the imported file no longer opens with its original password").isInstanceOf(java.io.IOException.class);
+        assertThat(Files.list(store).map(p -> p.getFileName().toString())).noneMatch(name -> name.endsWith(".tmp"));
+    }
+
+    @Test
+    void importShouldRefuseAChainThatDoesNotLeadToATrustedRoot() throws Exception {
+        int exit = importP12(pki.sender("parcels@shop.example").issue(), false);
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(err).contains("refused: the certificate does not chain to a trusted root");
+        assertThat(store.resolve("parcels@shop.example.p12")).doesNotExist();
+    }
+
+    @Test
+    void importShouldRefuseWhatTheStoreAndTheProfileRefuse() throws Exception {
+        Instant now = Instant.now();
+        assertThat(importP12(pki.sender("*@shop.example").issue(), true)).isEqualTo(1);
+        assertThat(err).contains("wildcard or domain-only address '*@shop.example'");
+        assertThat(importP12(pki.sender("old@shop.example").validity(now.minus(Duration.ofDays(40)), now.minus(Duration.ofDays(1))).issue(), true))
+            .isEqualTo(1);
+        assertThat(err).contains("expired on");
+        assertThat(importP12(pki.sender("sha1@shop.example").signatureAlgorithm("SHA1withRSA").issue(), true)).isEqualTo(1);
+        assertThat(err).contains("signed with SHA1withRSA");
+        assertThat(importP12(pki.sender("long@shop.example").validity(now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(900))).issue(), true))
+            .isEqualTo(1);
+        assertThat(err).contains("valid for 901 days, more than the 825");
+        assertThat(Files.list(store).map(p -> p.getFileName().toString())).containsExactly("billing.p12");
+    }
 }

@@ -89,11 +89,11 @@ public final class TestPki {
         this.rootKeys = keyPair(KeyType.RSA_2048, 0);
         this.root = build(new X500Name("CN=Test Root CA,O=james-smime tests"), rootKeys.getPublic(),
             new X500Name("CN=Test Root CA,O=james-smime tests"), rootKeys.getPrivate(), rootKeys.getPublic(),
-            now.minus(Duration.ofDays(3650)), now.plus(Duration.ofDays(3650)), true, null, null, null);
+            now.minus(Duration.ofDays(3650)), now.plus(Duration.ofDays(3650)), true, null, null, null, "SHA256withRSA");
         this.intermediateKeys = keyPair(KeyType.RSA_2048, 1);
         this.intermediate = build(new X500Name("CN=Test Intermediate CA,O=james-smime tests"), intermediateKeys.getPublic(),
             X500Name.getInstance(root.getSubjectX500Principal().getEncoded()), rootKeys.getPrivate(), rootKeys.getPublic(),
-            now.minus(Duration.ofDays(1000)), now.plus(Duration.ofDays(1000)), true, null, null, null);
+            now.minus(Duration.ofDays(1000)), now.plus(Duration.ofDays(1000)), true, null, null, null, "SHA256withRSA");
     }
 
     /** A PKI whose certificates are valid around {@code now}. */
@@ -149,6 +149,7 @@ public final class TestPki {
         private Integer keyUsage = KeyUsage.digitalSignature | KeyUsage.keyEncipherment;
         private boolean selfSigned = false;
         private boolean mismatchedKey = false;
+        private String signatureAlgorithm = "SHA256withRSA";
 
         private SenderBuilder(String address) {
             emails.add(address);
@@ -189,6 +190,12 @@ public final class TestPki {
             return this;
         }
 
+        /** How the intermediate CA signs the certificate (SHA256withRSA by default). */
+        public SenderBuilder signatureAlgorithm(String signatureAlgorithm) {
+            this.signatureAlgorithm = signatureAlgorithm;
+            return this;
+        }
+
         /** The PKCS#12 gets a private key that does not belong to the certificate. */
         public SenderBuilder mismatchedKey() {
             this.mismatchedKey = true;
@@ -201,7 +208,8 @@ public final class TestPki {
                 X500Name subject = new X500Name("CN=" + (emails.isEmpty() ? "no address" : emails.get(0)) + ",O=james-smime tests");
                 X509Certificate certificate = build(subject, keys.getPublic(),
                     X500Name.getInstance(intermediate.getSubjectX500Principal().getEncoded()),
-                    intermediateKeys.getPrivate(), intermediateKeys.getPublic(), notBefore, notAfter, false, emails, eku, keyUsage);
+                    intermediateKeys.getPrivate(), intermediateKeys.getPublic(), notBefore, notAfter, false, emails, eku, keyUsage,
+                    signatureAlgorithm);
                 PrivateKey privateKey = mismatchedKey ? keyPair(keyType, 99).getPrivate() : keys.getPrivate();
                 return new Issued(privateKey, certificate, List.of(certificate, intermediate, root));
             } catch (GeneralSecurityException e) {
@@ -304,7 +312,8 @@ public final class TestPki {
 
     private static X509Certificate build(X500Name subject, PublicKey subjectKey, X500Name issuer, PrivateKey issuerKey,
                                          PublicKey issuerPublicKey, Instant notBefore, Instant notAfter, boolean ca,
-                                         List<String> emails, KeyPurposeId[] eku, Integer keyUsage) throws GeneralSecurityException {
+                                         List<String> emails, KeyPurposeId[] eku, Integer keyUsage, String signatureAlgorithm)
+        throws GeneralSecurityException {
         try {
             JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
             X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuer, BigInteger.valueOf(SERIALS.incrementAndGet()),
@@ -327,7 +336,7 @@ public final class TestPki {
                     builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
                 }
             }
-            ContentSigner signer = new JcaContentSignerBuilder("SHA256withRSA").build(issuerKey);
+            ContentSigner signer = new JcaContentSignerBuilder(signatureAlgorithm).build(issuerKey);
             X509CertificateHolder holder = builder.build(signer);
             return new JcaX509CertificateConverter().getCertificate(holder);
         } catch (IOException | org.bouncycastle.operator.OperatorCreationException e) {
