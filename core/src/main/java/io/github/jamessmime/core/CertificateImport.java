@@ -87,6 +87,15 @@ public final class CertificateImport {
      */
     public List<Path> importInto(Path storeDirectory, char[] storePassword, Path p12, char[] p12Password, Instant now)
         throws StoreException {
+        List<Path> written = new ArrayList<>();
+        for (SigningIdentity identity : check(p12, p12Password, now)) {
+            written.add(write(storeDirectory, storePassword, identity));
+        }
+        return written;
+    }
+
+    /** The identities of {@code p12} when it passes the store's rules and the profile; writes nothing. */
+    List<SigningIdentity> check(Path p12, char[] p12Password, Instant now) throws StoreException {
         byte[] content;
         try {
             content = Files.readAllBytes(p12);
@@ -102,14 +111,17 @@ public final class CertificateImport {
             }
             throw e;
         }
+        List<SigningIdentity> identities = new ArrayList<>();
         for (CertificateFile.Entry entry : entries) {
             lint(entry.identity, now);
+            identities.add(entry.identity);
         }
-        List<Path> written = new ArrayList<>();
-        for (CertificateFile.Entry entry : entries) {
-            written.add(write(storeDirectory, storePassword, entry.identity));
-        }
-        return written;
+        return identities;
+    }
+
+    /** The store file name of an identity: its first address. */
+    static String fileName(SigningIdentity identity) {
+        return identity.addresses().iterator().next() + ".p12";
     }
 
     private void lint(SigningIdentity identity, Instant now) throws StoreException {
@@ -143,7 +155,7 @@ public final class CertificateImport {
 
     private static Path write(Path storeDirectory, char[] storePassword, SigningIdentity identity) throws StoreException {
         String address = identity.addresses().iterator().next();
-        Path target = storeDirectory.resolve(address + ".p12");
+        Path target = storeDirectory.resolve(fileName(identity));
         Path temporary = null;
         try {
             KeyStore keyStore = KeyStore.getInstance("PKCS12");

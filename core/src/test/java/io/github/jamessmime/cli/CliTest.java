@@ -161,4 +161,69 @@ class CliTest {
         assertThat(err).contains("valid for 901 days, more than the 825");
         assertThat(Files.list(store).map(p -> p.getFileName().toString())).containsExactly("billing.p12");
     }
+
+    private int sync(Path source, boolean dryRun) throws Exception {
+        Path sourcePassword = Files.writeString(work.resolve("source.password"), "export-secret\n");
+        Path root = pki.writeRootPem(work.resolve("root.pem"));
+        return dryRun
+            ? run("sync", "--from", source.toString(), "--from-password-file", sourcePassword.toString(), "--store", store.toString(),
+                "--password-file", passwordFile.toString(), "--trust-store", root.toString(), "--dry-run")
+            : run("sync", "--from", source.toString(), "--from-password-file", sourcePassword.toString(), "--store", store.toString(),
+                "--password-file", passwordFile.toString(), "--trust-store", root.toString());
+    }
+
+    private java.util.Map<String, byte[]> storeContent() throws Exception {
+        java.util.Map<String, byte[]> content = new java.util.TreeMap<>();
+        try (var files = Files.list(store)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                content.put(file.getFileName().toString(), Files.readAllBytes(file));
+            }
+        }
+        return content;
+    }
+
+    @Test
+    void syncShouldMirrorTheSourceAndChangeNothingTheSecondTime() throws Exception {
+        Path source = Files.createDirectories(work.resolve("export"));
+        pki.sender(SENDER).issue().writePkcs12(source.resolve("a.p12"), "export-secret".toCharArray());
+        pki.sender("parcels@shop.example").keyType(TestPki.KeyType.EC_P256).issue().writePkcs12(source.resolve("b.p12"), "export-secret".toCharArray());
+        java.util.Map<String, byte[]> before = storeContent();
+
+        assertThat(sync(source, true)).as(err).isZero();
+        assertThat(out.lines().map(line -> line.replaceAll(":.*", ""))).containsExactly(
+            "would remove billing.p12", "would add billing@shop.example.p12", "would add parcels@shop.example.p12");
+        assertThat(storeContent()).containsOnlyKeys(before.keySet());
+
+        assertThat(sync(source, false)).as(err).isZero();
+        assertThat(storeContent()).containsOnlyKeys("billing@shop.example.p12", "parcels@shop.example.p12");
+        java.util.Map<String, byte[]> afterFirst = storeContent();
+
+        assertThat(sync(source, false)).as(err).isZero();
+        assertThat(out.lines()).allMatch(line -> line.startsWith("unchanged ")).hasSize(2);
+        assertThat(storeContent()).containsOnlyKeys(afterFirst.keySet());
+        for (String name : afterFirst.keySet()) {
+            assertThat(storeContent().get(name)).as(name).isEqualTo(afterFirst.get(name));
+        }
+    }
+
+    @Test
+    void syncShouldReplaceRenewedRemoveGoneAndRefuseBadFiles() throws Exception {
+        Path source = Files.createDirectories(work.resolve("export"));
+        pki.sender(SENDER).keyIndex(0).issue().writePkcs12(source.resolve("a.p12"), "export-secret".toCharArray());
+        pki.sender("parcels@shop.example").issue().writePkcs12(source.resolve("b.p12"), "export-secret".toCharArray());
+        assertThat(sync(source, false)).as(err).isZero();
+        TestPki.Issued renewed = pki.sender(SENDER).keyIndex(1).issue();
+        renewed.writePkcs12(source.resolve("a.p12"), "export-secret".toCharArray());
+        Files.delete(source.resolve("b.p12"));
+        pki.sender("*@shop.example").issue().writePkcs12(source.resolve("wild.p12"), "export-secret".toCharArray());
+
+        int exit = sync(source, false);
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(out).contains("replace billing@shop.example.p12").contains("remove parcels@shop.example.p12: not in the source")
+            .contains("refuse wild.p12: wildcard or domain-only address '*@shop.example'");
+        assertThat(io.github.jamessmime.core.CertificateStore.open(store, "pw".toCharArray(), java.time.Clock.systemUTC())
+            .find(SENDER)).map(identity -> identity.certificate()).contains(renewed.certificate());
+        assertThat(storeContent()).containsOnlyKeys("billing@shop.example.p12");
+    }
 }
