@@ -54,21 +54,11 @@ final class CertificateFile {
         }
     }
 
-    /** Reads every private-key entry of the file; each must pass the rules or the whole file is refused. */
-    static List<SigningIdentity> read(Path file, char[] password, Instant now) throws StoreException {
-        try {
-            List<SigningIdentity> identities = new ArrayList<>();
-            for (Entry entry : read(file, Files.readAllBytes(file), password, now)) {
-                identities.add(entry.identity);
-            }
-            return identities;
-        } catch (IOException e) {
-            throw new StoreException("cannot be read (" + e.getMessage() + ")", e);
-        }
-    }
-
-    /** As {@link #read(Path, char[], Instant)}, from the file's bytes, keeping each entry's alias. */
-    static List<Entry> read(Path file, byte[] content, char[] password, Instant now) throws StoreException {
+    /**
+     * Reads every private-key entry of a file's bytes; each must pass the rules or the whole file is refused.
+     * Expiry is not a rule here: it depends on the time and is checked by the store at every load.
+     */
+    static List<Entry> read(Path file, byte[] content, char[] password) throws StoreException {
         KeyStore keyStore = load(content, password);
         List<Entry> entries = new ArrayList<>();
         try {
@@ -81,7 +71,7 @@ final class CertificateFile {
                 if (key == null || chain == null || chain.length == 0 || !(chain[0] instanceof X509Certificate)) {
                     continue;
                 }
-                entries.add(new Entry(alias, validate(file, key, toX509(chain), now)));
+                entries.add(new Entry(alias, validate(file, key, toX509(chain))));
             }
         } catch (GeneralSecurityException e) {
             throw new StoreException("cannot read the key entries (" + e.getMessage() + ")", e);
@@ -145,13 +135,9 @@ final class CertificateFile {
         return result;
     }
 
-    static SigningIdentity validate(Path file, PrivateKey key, List<X509Certificate> chain, Instant now) throws StoreException {
+    static SigningIdentity validate(Path file, PrivateKey key, List<X509Certificate> chain) throws StoreException {
         X509Certificate certificate = chain.get(0);
         Set<String> addresses = addresses(certificate);
-        if (now.isAfter(certificate.getNotAfter().toInstant())) {
-            throw new StoreException("certificate for " + addresses + " expired on " + certificate.getNotAfter().toInstant()
-                + "; import the renewed certificate");
-        }
         checkExtendedKeyUsage(certificate);
         boolean[] keyUsage = certificate.getKeyUsage();
         if (keyUsage != null && (keyUsage.length <= DIGITAL_SIGNATURE || !keyUsage[DIGITAL_SIGNATURE])) {
@@ -162,9 +148,18 @@ final class CertificateFile {
         return identity(file, SigningIdentity.KeySource.of(key), chain, addresses);
     }
 
+    /** The refusal of a certificate that expired before {@code now}, if it did. */
+    static java.util.Optional<String> expiry(SigningIdentity identity, Instant now) {
+        if (!now.isAfter(identity.notAfter())) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of("certificate for " + identity.addresses() + " expired on " + identity.notAfter()
+            + "; import the renewed certificate");
+    }
+
     /**
      * An identity from certificates the store index vouches for (they passed every rule when indexed; the
-     * caller checks expiry again). The key is read on first use.
+     * caller checks expiry). The key is read on first use.
      */
     static SigningIdentity fromIndex(Path file, SigningIdentity.KeySource key, List<X509Certificate> chain) throws StoreException {
         return identity(file, key, chain, addresses(chain.get(0)));

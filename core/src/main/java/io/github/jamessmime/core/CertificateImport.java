@@ -104,7 +104,7 @@ public final class CertificateImport {
         }
         List<CertificateFile.Entry> entries;
         try {
-            entries = CertificateFile.read(p12, content, p12Password, now);
+            entries = CertificateFile.read(p12, content, p12Password);
         } catch (StoreException e) {
             if (e.getMessage().startsWith("wrong password")) {
                 throw new StoreException("wrong password: the file does not open with the password given for it");
@@ -113,6 +113,10 @@ public final class CertificateImport {
         }
         List<SigningIdentity> identities = new ArrayList<>();
         for (CertificateFile.Entry entry : entries) {
+            java.util.Optional<String> expired = CertificateFile.expiry(entry.identity, now);
+            if (expired.isPresent()) {
+                throw new StoreException(expired.get());
+            }
             lint(entry.identity, now);
             identities.add(entry.identity);
         }

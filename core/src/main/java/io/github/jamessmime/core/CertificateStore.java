@@ -167,7 +167,7 @@ public final class CertificateStore {
             return new Loaded(fromIndex(file, known, now), known);
         }
         try {
-            List<CertificateFile.Entry> entries = CertificateFile.read(file, content, password, now);
+            List<CertificateFile.Entry> entries = CertificateFile.read(file, content, password);
             List<StoreIndex.IndexedIdentity> indexed = new ArrayList<>();
             List<SigningIdentity> identities = new ArrayList<>();
             for (CertificateFile.Entry entry : entries) {
@@ -179,7 +179,7 @@ public final class CertificateStore {
             }
             StoreIndex.IndexedFile indexedFile = new StoreIndex.IndexedFile(sha256, Optional.empty(), indexed);
             indexedFile.built = List.copyOf(identities);
-            return new Loaded(FileReport.usable(file, identities), indexedFile);
+            return new Loaded(checkExpiry(file, indexedFile.built, now), indexedFile);
         } catch (StoreException e) {
             return new Loaded(refused(file, e.getMessage()), new StoreIndex.IndexedFile(sha256, Optional.of(e.getMessage()), List.of()));
         } catch (RuntimeException e) {
@@ -203,16 +203,22 @@ public final class CertificateStore {
                 identities = List.copyOf(identities);
                 known.built = identities;
             }
-            for (SigningIdentity identity : identities) {
-                if (now.isAfter(identity.notAfter())) {
-                    return refused(file, "certificate for " + identity.addresses() + " expired on " + identity.notAfter()
-                        + "; import the renewed certificate");
-                }
-            }
-            return FileReport.usable(file, identities);
+            return checkExpiry(file, identities, now);
         } catch (StoreException e) {
             return refused(file, e.getMessage());
         }
+    }
+
+    /** Usable, or refused as expired (keeping the identities, so that the health check can name the senders). */
+    private static FileReport checkExpiry(Path file, List<SigningIdentity> identities, Instant now) {
+        for (SigningIdentity identity : identities) {
+            Optional<String> expired = CertificateFile.expiry(identity, now);
+            if (expired.isPresent()) {
+                LOGGER.warn("S/MIME certificate file {} refused: {}", file, expired.get());
+                return FileReport.expired(file, identities, expired.get());
+            }
+        }
+        return FileReport.usable(file, identities);
     }
 
     private static FileReport refused(Path file, String reason) {
@@ -295,20 +301,31 @@ public final class CertificateStore {
     public static final class FileReport {
         private final Path file;
         private final List<SigningIdentity> identities;
+        private final List<SigningIdentity> expired;
         private final Optional<String> refusal;
 
-        private FileReport(Path file, List<SigningIdentity> identities, Optional<String> refusal) {
+        private FileReport(Path file, List<SigningIdentity> identities, List<SigningIdentity> expired, Optional<String> refusal) {
             this.file = file;
             this.identities = identities;
+            this.expired = expired;
             this.refusal = refusal;
         }
 
         static FileReport usable(Path file, List<SigningIdentity> identities) {
-            return new FileReport(file, List.copyOf(identities), Optional.empty());
+            return new FileReport(file, List.copyOf(identities), List.of(), Optional.empty());
         }
 
         static FileReport refused(Path file, String reason) {
-            return new FileReport(file, List.of(), Optional.of(reason));
+            return new FileReport(file, List.of(), List.of(), Optional.of(reason));
+        }
+
+        static FileReport expired(Path file, List<SigningIdentity> identities, String reason) {
+            return new FileReport(file, List.of(), List.copyOf(identities), Optional.of(reason));
+        }
+
+        /** The identities of a file refused only because its certificate expired. */
+        public List<SigningIdentity> expiredIdentities() {
+            return expired;
         }
 
         public Path file() {

@@ -31,10 +31,12 @@ public final class SmimeConfiguration {
     public static final String STORE_INDEX_FILE = "store.indexFile";
     static final String DEFAULT_INDEX_FILE = ".james-smime-index";
     public static final String SIGNING_DIGEST = "signing.digest";
+    public static final String HEALTH_EXPIRY_WARNING_DAYS = "health.expiryWarningDays";
+    static final long DEFAULT_EXPIRY_WARNING_DAYS = 30;
     public static final String TRUSTED_NETWORKS = "entitlement.trustedNetworks";
     public static final String GRANTS_FILE = "entitlement.grants.file";
     static final Set<String> KEYS = Set.of(STORE_DIRECTORY, STORE_PASSWORD, STORE_PASSWORD_FILE, STORE_PASSWORD_ENV,
-        STORE_RELOAD_INTERVAL, STORE_INDEX_FILE, SIGNING_DIGEST, TRUSTED_NETWORKS, GRANTS_FILE);
+        STORE_RELOAD_INTERVAL, STORE_INDEX_FILE, SIGNING_DIGEST, HEALTH_EXPIRY_WARNING_DAYS, TRUSTED_NETWORKS, GRANTS_FILE);
     static final long DEFAULT_RELOAD_SECONDS = 30;
 
     private final Path storeDirectory;
@@ -42,11 +44,13 @@ public final class SmimeConfiguration {
     private final DigestAlgorithm digest;
     private final Duration reloadInterval;
     private final Optional<Path> indexFile;
+    private final Duration expiryWarning;
     private final SenderEntitlement entitlement;
 
     private SmimeConfiguration(Path storeDirectory, char[] storePassword, DigestAlgorithm digest, Duration reloadInterval,
-                               Optional<Path> indexFile, SenderEntitlement entitlement) {
+                               Optional<Path> indexFile, Duration expiryWarning, SenderEntitlement entitlement) {
         this.storeDirectory = storeDirectory;
+        this.expiryWarning = expiryWarning;
         this.indexFile = indexFile;
         this.storePassword = storePassword;
         this.digest = digest;
@@ -96,13 +100,30 @@ public final class SmimeConfiguration {
         String index = properties.getOrDefault(STORE_INDEX_FILE, DEFAULT_INDEX_FILE).trim();
         Optional<Path> indexFile = index.equalsIgnoreCase("none") || index.isEmpty()
             ? Optional.empty() : Optional.of(storeDirectory.resolve(index).normalize());
-        return new SmimeConfiguration(storeDirectory, password, digest, reload, indexFile,
+        return new SmimeConfiguration(storeDirectory, password, digest, reload, indexFile, expiryWarning(properties),
             new SenderEntitlement(trustedNetworks(properties), grants(properties, baseDirectory)));
     }
 
     /** Reads a properties file such as conf/smime.properties. */
     public static SmimeConfiguration load(Path propertiesFile, Function<String, String> environment) throws ConfigurationException {
         return parse(readProperties(propertiesFile, "configuration"), propertiesFile.toAbsolutePath().getParent(), environment);
+    }
+
+    private static Duration expiryWarning(Map<String, String> properties) throws ConfigurationException {
+        String value = value(properties, HEALTH_EXPIRY_WARNING_DAYS);
+        if (value == null) {
+            return Duration.ofDays(DEFAULT_EXPIRY_WARNING_DAYS);
+        }
+        try {
+            long days = Long.parseLong(value);
+            if (days < 0) {
+                throw new NumberFormatException();
+            }
+            return Duration.ofDays(days);
+        } catch (NumberFormatException e) {
+            throw new ConfigurationException("smime.properties: " + HEALTH_EXPIRY_WARNING_DAYS + " '" + value
+                + "' is not a number of days");
+        }
     }
 
     private static String value(Map<String, String> properties, String key) {
@@ -230,6 +251,11 @@ public final class SmimeConfiguration {
 
     public Duration reloadInterval() {
         return reloadInterval;
+    }
+
+    /** How long before a sender's certificate expires the health check turns degraded. */
+    public Duration expiryWarning() {
+        return expiryWarning;
     }
 
     /** Where the store keeps its index (relative to the store directory), or empty for none. */

@@ -35,10 +35,12 @@ public final class SmimeSigningService implements AutoCloseable {
     private final ScheduledExecutorService reloader;
     private final Clock clock;
     private final java.util.function.Consumer<String> audit;
+    private final java.time.Duration expiryWarning;
 
     SmimeSigningService(CertificateStore store, SmimeSigner signer, SenderEntitlement entitlement, ScheduledExecutorService reloader,
-                        Clock clock, java.util.function.Consumer<String> audit) {
+                        Clock clock, java.util.function.Consumer<String> audit, java.time.Duration expiryWarning) {
         this.clock = clock;
+        this.expiryWarning = expiryWarning;
         this.audit = audit;
         this.store = store;
         this.signer = signer;
@@ -63,7 +65,7 @@ public final class SmimeSigningService implements AutoCloseable {
         }
         LOGGER.info("S/MIME signing started: {}", configuration);
         return new SmimeSigningService(store, new SmimeSigner(configuration.digest(), clock), configuration.entitlement(), reloader,
-            clock, AUDIT::info);
+            clock, AUDIT::info, configuration.expiryWarning());
     }
 
     public CertificateStore store() {
@@ -101,6 +103,11 @@ public final class SmimeSigningService implements AutoCloseable {
             return Eligibility.refused(Eligibility.Status.NOT_ENTITLED, from, decision.reason());
         }
         return Eligibility.eligible(from.get(), identity.get(), decision.reason());
+    }
+
+    /** The store's health now (see {@link StoreHealth}). */
+    public StoreHealth health() {
+        return StoreHealth.evaluate(store, clock.instant(), expiryWarning);
     }
 
     /** Signs, and writes the audit line of the signature. */

@@ -94,7 +94,7 @@ class SmimeSigningServiceTest {
     void signatureShouldWriteOneAuditLineWithoutSecrets() throws Exception {
         java.util.List<String> lines = new java.util.ArrayList<>();
         SmimeSigningService audited = new SmimeSigningService(service.store(), service.signer(),
-            SenderEntitlement.authenticatedSenderOnly(), null, new MutableClock(NOW), lines::add);
+            SenderEntitlement.authenticatedSenderOnly(), null, new MutableClock(NOW), lines::add, java.time.Duration.ofDays(30));
         SigningIdentity identity = service.store().find(SENDER).orElseThrow();
 
         audited.sign(Verifiers.parse(TestMessages.plain7bit(SENDER)), identity);

@@ -53,6 +53,9 @@ class ArchiveAndResendInJamesTest {
         pki = TestPki.create(Instant.now());
         store = Files.createDirectories(run.resolve("pki/store"));
         pki.sender(BILLING).keyIndex(0).issue().writePkcs12(store.resolve("billing.p12"), "store-secret".toCharArray());
+        // expires in 10 days: the health check must say degraded
+        pki.sender("parcels@shop.example").keyIndex(2).validity(Instant.now().minus(Duration.ofDays(300)), Instant.now().plus(Duration.ofDays(10)).plusSeconds(3600))
+            .issue().writePkcs12(store.resolve("parcels.p12"), "store-secret".toCharArray());
         Path passwordFile = Files.writeString(run.resolve("pki/store.password"), "store-secret\n");
         rootPem = pki.writeRootPem(run.resolve("pki/root.pem"));
         Files.createDirectories(run.resolve("received"));
@@ -148,6 +151,17 @@ class ArchiveAndResendInJamesTest {
         assertThat(SmtpSink.ReceivedMail.parse(resent).getHeader("X-Outbox-Recipients", null)).isEqualTo("accounting@remote.example");
         verified(resent, "resent-to-accounting.eml");
         assertThat(archivedKeys(messageId)).as("archive copies of %s after the resend", messageId).hasSize(1);
+    }
+
+    @Test
+    void healthCheckShouldBeDegradedForACertificateTenDaysFromExpiry() {
+        java.net.http.HttpResponse<byte[]> check = james.webAdmin().get("/healthcheck/checks/"
+            + WebAdminClient.encodeSegment("S/MIME certificates"));
+
+        String body = new String(check.body(), StandardCharsets.UTF_8);
+        assertThat(check.statusCode()).as(body).isEqualTo(200);
+        assertThat(body).contains("\"status\":\"degraded\"").contains("parcels@shop.example: certificate expires on")
+            .contains("(in 10 days)");
     }
 
     @Test

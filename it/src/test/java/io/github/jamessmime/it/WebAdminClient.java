@@ -77,6 +77,11 @@ final class WebAdminClient {
         }
     }
 
+    /** GET {@code pathAndQuery}: the status and the body, whatever they are. */
+    HttpResponse<byte[]> get(String pathAndQuery) {
+        return send(request(pathAndQuery).GET());
+    }
+
     /** POST {@code pathAndQuery} with no body: the status and the body, whatever they are. */
     HttpResponse<byte[]> post(String pathAndQuery) {
         return send(request(pathAndQuery).POST(HttpRequest.BodyPublishers.noBody()));

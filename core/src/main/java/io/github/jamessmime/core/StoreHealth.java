@@ -1,0 +1,85 @@
+package io.github.jamessmime.core;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * How the store stands, for James's health check: unhealthy when a sender has certificates but none valid because
+ * they expired; degraded when a sender's certificate that lasts longest expires within the warning period (or none
+ * is valid yet); healthy otherwise. Revocation is not checked yet.
+ */
+public final class StoreHealth {
+    public enum Status { HEALTHY, DEGRADED, UNHEALTHY }
+
+    private final Status status;
+    private final List<String> problems;
+    private final Optional<Long> daysToFirstExpiry;
+
+    private StoreHealth(Status status, List<String> problems, Optional<Long> daysToFirstExpiry) {
+        this.status = status;
+        this.problems = List.copyOf(problems);
+        this.daysToFirstExpiry = daysToFirstExpiry;
+    }
+
+    public static StoreHealth evaluate(CertificateStore store, Instant now, Duration warning) {
+        Map<String, List<SigningIdentity>> byAddress = new TreeMap<>();
+        for (CertificateStore.FileReport report : store.reports()) {
+            for (SigningIdentity identity : report.identities()) {
+                identity.addresses().forEach(address -> byAddress.computeIfAbsent(address, a -> new ArrayList<>()).add(identity));
+            }
+            for (SigningIdentity identity : report.expiredIdentities()) {
+                identity.addresses().forEach(address -> byAddress.computeIfAbsent(address, a -> new ArrayList<>()).add(identity));
+            }
+        }
+        List<String> unhealthy = new ArrayList<>();
+        List<String> degraded = new ArrayList<>();
+        Long soonest = null;
+        for (Map.Entry<String, List<SigningIdentity>> entry : byAddress.entrySet()) {
+            String address = entry.getKey();
+            SigningIdentity lastingLongest = entry.getValue().stream().max(Comparator.comparing(SigningIdentity::notAfter)).orElseThrow();
+            if (store.find(address).isEmpty()) {
+                if (now.isAfter(lastingLongest.notAfter())) {
+                    unhealthy.add(address + ": no valid certificate, the last one expired on " + lastingLongest.notAfter());
+                } else {
+                    degraded.add(address + ": no certificate valid yet (the first from " + entry.getValue().stream()
+                        .map(SigningIdentity::notBefore).min(Comparator.naturalOrder()).orElseThrow() + ")");
+                }
+                continue;
+            }
+            long days = Duration.between(now, lastingLongest.notAfter()).toDays();
+            soonest = soonest == null ? days : Math.min(soonest, days);
+            if (Duration.between(now, lastingLongest.notAfter()).compareTo(warning) < 0) {
+                degraded.add(address + ": certificate expires on " + lastingLongest.notAfter() + " (in " + days + " days)");
+            }
+        }
+        List<String> problems = new ArrayList<>(unhealthy);
+        problems.addAll(degraded);
+        Status status = !unhealthy.isEmpty() ? Status.UNHEALTHY : !degraded.isEmpty() ? Status.DEGRADED : Status.HEALTHY;
+        return new StoreHealth(status, problems, Optional.ofNullable(soonest));
+    }
+
+    public Status status() {
+        return status;
+    }
+
+    /** One line per sender with a problem, unhealthy ones first. */
+    public List<String> problems() {
+        return problems;
+    }
+
+    /** Days until the first sender's usable certificate expires (the gauge), if any is usable. */
+    public Optional<Long> daysToFirstExpiry() {
+        return daysToFirstExpiry;
+    }
+
+    /** A one-line cause for James's health check. */
+    public String summary() {
+        return problems.isEmpty() ? "all sender certificates valid" : String.join("; ", problems);
+    }
+}
