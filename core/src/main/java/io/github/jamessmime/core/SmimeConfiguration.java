@@ -32,11 +32,14 @@ public final class SmimeConfiguration {
     static final String DEFAULT_INDEX_FILE = ".james-smime-index";
     public static final String SIGNING_DIGEST = "signing.digest";
     public static final String HEALTH_EXPIRY_WARNING_DAYS = "health.expiryWarningDays";
+    public static final String USAGE_DIRECTORY = "usage.directory";
+    public static final String USAGE_NODE = "usage.node";
+    static final String DEFAULT_USAGE_DIRECTORY = ".usage";
     static final long DEFAULT_EXPIRY_WARNING_DAYS = 30;
     public static final String TRUSTED_NETWORKS = "entitlement.trustedNetworks";
     public static final String GRANTS_FILE = "entitlement.grants.file";
     static final Set<String> KEYS = Set.of(STORE_DIRECTORY, STORE_PASSWORD, STORE_PASSWORD_FILE, STORE_PASSWORD_ENV,
-        STORE_RELOAD_INTERVAL, STORE_INDEX_FILE, SIGNING_DIGEST, HEALTH_EXPIRY_WARNING_DAYS, TRUSTED_NETWORKS, GRANTS_FILE);
+        STORE_RELOAD_INTERVAL, STORE_INDEX_FILE, SIGNING_DIGEST, HEALTH_EXPIRY_WARNING_DAYS, USAGE_DIRECTORY, USAGE_NODE, TRUSTED_NETWORKS, GRANTS_FILE);
     static final long DEFAULT_RELOAD_SECONDS = 30;
 
     private final Path storeDirectory;
@@ -45,11 +48,16 @@ public final class SmimeConfiguration {
     private final Duration reloadInterval;
     private final Optional<Path> indexFile;
     private final Duration expiryWarning;
+    private final Path usageDirectory;
+    private final String usageNode;
     private final SenderEntitlement entitlement;
 
     private SmimeConfiguration(Path storeDirectory, char[] storePassword, DigestAlgorithm digest, Duration reloadInterval,
-                               Optional<Path> indexFile, Duration expiryWarning, SenderEntitlement entitlement) {
+                               Optional<Path> indexFile, Duration expiryWarning, Path usageDirectory, String usageNode,
+                               SenderEntitlement entitlement) {
         this.storeDirectory = storeDirectory;
+        this.usageDirectory = usageDirectory;
+        this.usageNode = usageNode;
         this.expiryWarning = expiryWarning;
         this.indexFile = indexFile;
         this.storePassword = storePassword;
@@ -100,13 +108,28 @@ public final class SmimeConfiguration {
         String index = properties.getOrDefault(STORE_INDEX_FILE, DEFAULT_INDEX_FILE).trim();
         Optional<Path> indexFile = index.equalsIgnoreCase("none") || index.isEmpty()
             ? Optional.empty() : Optional.of(storeDirectory.resolve(index).normalize());
+        Path usageDirectory = storeDirectory.resolve(properties.getOrDefault(USAGE_DIRECTORY, DEFAULT_USAGE_DIRECTORY).trim()).normalize();
+        String usageNode = Optional.ofNullable(value(properties, USAGE_NODE)).orElseGet(SmimeConfiguration::hostName);
+        if (!usageNode.matches("[A-Za-z0-9._-]+")) {
+            throw new ConfigurationException("smime.properties: " + USAGE_NODE + " '" + usageNode
+                + "' may only hold letters, digits, '.', '_' and '-'");
+        }
         return new SmimeConfiguration(storeDirectory, password, digest, reload, indexFile, expiryWarning(properties),
-            new SenderEntitlement(trustedNetworks(properties), grants(properties, baseDirectory)));
+            usageDirectory, usageNode, new SenderEntitlement(trustedNetworks(properties), grants(properties, baseDirectory)));
     }
 
     /** Reads a properties file such as conf/smime.properties. */
     public static SmimeConfiguration load(Path propertiesFile, Function<String, String> environment) throws ConfigurationException {
         return parse(readProperties(propertiesFile, "configuration"), propertiesFile.toAbsolutePath().getParent(), environment);
+    }
+
+    /** This host's name, made safe as a file name: the default node name of the usage counts. */
+    static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9._-]", "_");
+        } catch (java.net.UnknownHostException e) {
+            return "node";
+        }
     }
 
     private static Duration expiryWarning(Map<String, String> properties) throws ConfigurationException {
@@ -251,6 +274,16 @@ public final class SmimeConfiguration {
 
     public Duration reloadInterval() {
         return reloadInterval;
+    }
+
+    /** Where the signature counts per sender and month are kept (relative to the store directory). */
+    public Path usageDirectory() {
+        return usageDirectory;
+    }
+
+    /** This node's name in the usage counts. */
+    public String usageNode() {
+        return usageNode;
     }
 
     /** How long before a sender's certificate expires the health check turns degraded. */

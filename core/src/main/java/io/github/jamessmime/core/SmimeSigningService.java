@@ -28,6 +28,7 @@ public final class SmimeSigningService implements AutoCloseable {
     /** One line per signature, for the operator's log shipping: no secret in it. */
     public static final String AUDIT_LOGGER = "io.github.jamessmime.audit";
     private static final Logger AUDIT = LoggerFactory.getLogger(AUDIT_LOGGER);
+    static final long USAGE_FLUSH_SECONDS = 10;
 
     private final CertificateStore store;
     private final SmimeSigner signer;
@@ -36,10 +37,12 @@ public final class SmimeSigningService implements AutoCloseable {
     private final Clock clock;
     private final java.util.function.Consumer<String> audit;
     private final java.time.Duration expiryWarning;
+    private final UsageCounter usage;
 
     SmimeSigningService(CertificateStore store, SmimeSigner signer, SenderEntitlement entitlement, ScheduledExecutorService reloader,
-                        Clock clock, java.util.function.Consumer<String> audit, java.time.Duration expiryWarning) {
+                        Clock clock, java.util.function.Consumer<String> audit, java.time.Duration expiryWarning, UsageCounter usage) {
         this.clock = clock;
+        this.usage = usage;
         this.expiryWarning = expiryWarning;
         this.audit = audit;
         this.store = store;
@@ -52,20 +55,21 @@ public final class SmimeSigningService implements AutoCloseable {
     public static SmimeSigningService start(SmimeConfiguration configuration, Clock clock) throws StoreException {
         CertificateStore store = CertificateStore.open(configuration.storeDirectory(), configuration.storePassword(), clock,
             configuration.indexFile());
-        ScheduledExecutorService reloader = null;
+        ScheduledExecutorService reloader = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "smime-store-maintenance");
+            thread.setDaemon(true);
+            return thread;
+        });
         long seconds = configuration.reloadInterval().getSeconds();
         if (seconds > 0) {
-            reloader = Executors.newSingleThreadScheduledExecutor(runnable -> {
-                Thread thread = new Thread(runnable, "smime-store-reload");
-                thread.setDaemon(true);
-                return thread;
-            });
             DirectoryWatch watch = new DirectoryWatch(store);
             reloader.scheduleWithFixedDelay(watch::reloadIfChanged, seconds, seconds, TimeUnit.SECONDS);
         }
+        UsageCounter usage = new UsageCounter(configuration.usageDirectory(), configuration.usageNode(), clock);
+        reloader.scheduleWithFixedDelay(usage::flush, USAGE_FLUSH_SECONDS, USAGE_FLUSH_SECONDS, TimeUnit.SECONDS);
         LOGGER.info("S/MIME signing started: {}", configuration);
         return new SmimeSigningService(store, new SmimeSigner(configuration.digest(), clock), configuration.entitlement(), reloader,
-            clock, AUDIT::info, configuration.expiryWarning());
+            clock, AUDIT::info, configuration.expiryWarning(), usage);
     }
 
     public CertificateStore store() {
@@ -113,15 +117,31 @@ public final class SmimeSigningService implements AutoCloseable {
     /** Signs, and writes the audit line of the signature. */
     public MimeMessage sign(MimeMessage message, SigningIdentity identity) throws SigningException {
         MimeMessage signed = signer.sign(message, identity);
-        audit.accept(auditLine(message, identity));
+        String sender = sender(message, identity);
+        usage.count(sender);
+        audit.accept(auditLine(message, sender, identity));
         return signed;
     }
 
+    /** The From address the message is signed as (the certificate's first address if the header is odd). */
+    private static String sender(MimeMessage message, SigningIdentity identity) {
+        try {
+            return singleFromAddress(message).orElse(identity.addresses().iterator().next());
+        } catch (MessagingException e) {
+            return identity.addresses().iterator().next();
+        }
+    }
+
+    /** Signatures per sender address in {@code month}, over every node sharing the store. */
+    public java.util.Map<String, Long> usage(java.time.YearMonth month) {
+        return usage.usage(month);
+    }
+
     /**
-     * {@code smime-signature time=... messageId="..." sender=... certificateSha256=... serial=... digest=...}: the
-     * sender is the certificate's first address; values that could hold spaces are quoted.
+     * {@code smime-signature time=... messageId="..." sender=... certificateSha256=... serial=... digest=...}; values
+     * that could hold spaces are quoted.
      */
-    private String auditLine(MimeMessage message, SigningIdentity identity) {
+    private String auditLine(MimeMessage message, String sender, SigningIdentity identity) {
         String messageId;
         try {
             messageId = message.getMessageID();
@@ -130,7 +150,7 @@ public final class SmimeSigningService implements AutoCloseable {
         }
         return "smime-signature time=" + clock.instant()
             + " messageId=\"" + (messageId == null ? "" : messageId.replace("\"", "'").replaceAll("[\\r\\n]", "")) + "\""
-            + " sender=" + String.join(",", identity.addresses())
+            + " sender=" + sender
             + " certificateSha256=" + identity.fingerprint()
             + " serial=" + identity.certificate().getSerialNumber().toString(16)
             + " digest=" + signer.digest().jcaName();
@@ -154,6 +174,7 @@ public final class SmimeSigningService implements AutoCloseable {
         if (reloader != null) {
             reloader.shutdownNow();
         }
+        usage.flush();
     }
 
     /** Reloads the store when the set of files, their sizes or their modification times change. */

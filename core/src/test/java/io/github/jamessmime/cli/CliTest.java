@@ -226,4 +226,22 @@ class CliTest {
             .find(SENDER)).map(identity -> identity.certificate()).contains(renewed.certificate());
         assertThat(storeContent()).containsOnlyKeys("billing@shop.example.p12");
     }
+
+    @Test
+    void usageShouldAddUpTheNodesOfAMonth() throws Exception {
+        java.time.Clock june = java.time.Clock.fixed(Instant.parse("2026-06-15T12:00:00Z"), java.time.ZoneOffset.UTC);
+        io.github.jamessmime.core.UsageCounter a = new io.github.jamessmime.core.UsageCounter(store.resolve(".usage"), "node-a", june);
+        io.github.jamessmime.core.UsageCounter b = new io.github.jamessmime.core.UsageCounter(store.resolve(".usage"), "node-b", june);
+        a.count(SENDER);
+        b.count(SENDER);
+        b.count("parcels@shop.example");
+        a.flush();
+        b.flush();
+
+        assertThat(run("usage", "--store", store.toString(), "--month", "2026-06")).isZero();
+        assertThat(out.lines()).containsExactly("billing@shop.example 2", "parcels@shop.example 1",
+            "2026-06: 3 signatures by 2 active sender addresses");
+        assertThat(run("usage", "--store", store.toString(), "--month", "June")).isEqualTo(1);
+        assertThat(err).contains("--month 'June' is not a month");
+    }
 }

@@ -94,7 +94,8 @@ class SmimeSigningServiceTest {
     void signatureShouldWriteOneAuditLineWithoutSecrets() throws Exception {
         java.util.List<String> lines = new java.util.ArrayList<>();
         SmimeSigningService audited = new SmimeSigningService(service.store(), service.signer(),
-            SenderEntitlement.authenticatedSenderOnly(), null, new MutableClock(NOW), lines::add, java.time.Duration.ofDays(30));
+            SenderEntitlement.authenticatedSenderOnly(), null, new MutableClock(NOW), lines::add, java.time.Duration.ofDays(30),
+            new UsageCounter(conf.resolve("usage"), "test", new MutableClock(NOW)));
         SigningIdentity identity = service.store().find(SENDER).orElseThrow();
 
         audited.sign(Verifiers.parse(TestMessages.plain7bit(SENDER)), identity);
@@ -103,5 +104,18 @@ class SmimeSigningServiceTest {
             + " sender=billing@shop.example certificateSha256=" + identity.fingerprint()
             + " serial=" + identity.certificate().getSerialNumber().toString(16) + " digest=SHA-256");
         assertThat(lines.get(0)).doesNotContain("pw");
+    }
+
+    @Test
+    void signatureShouldCountForTheSenderInTheCurrentMonth() throws Exception {
+        SigningIdentity identity = service.store().find(SENDER).orElseThrow();
+
+        service.sign(Verifiers.parse(TestMessages.plain7bit(SENDER)), identity);
+        service.sign(Verifiers.parse(TestMessages.utf8EightBit(SENDER)), identity);
+
+        assertThat(service.usage(java.time.YearMonth.of(2026, 6))).containsExactly(java.util.Map.entry(SENDER, 2L));
+        service.close();
+        assertThat(UsageCounter.read(conf.resolve("store/.usage"), java.time.YearMonth.of(2026, 6)))
+            .as("flushed when the service closes").containsExactly(java.util.Map.entry(SENDER, 2L));
     }
 }

@@ -142,6 +142,25 @@ class SignBySenderInJamesTest {
     }
 
     @Test
+    void usageRouteShouldCountEverySignatureOfTheSender() throws Exception {
+        long before = billingSignaturesThisMonth();
+        TestMessage mail = TestMessage.text(BILLING, RECIPIENT, "Invoice – counted");
+
+        mail.sendAuthenticated(ItEnvironment.LOOPBACK, james.submissionPort(), BILLING, USER_PASSWORD);
+        sink.awaitMessageId(mail.messageId(), DELIVERY_TIMEOUT);
+
+        assertThat(billingSignaturesThisMonth()).isEqualTo(before + 1);
+    }
+
+    private static long billingSignaturesThisMonth() {
+        java.net.http.HttpResponse<byte[]> response = james.webAdmin().get("/smime/usage?month=" + java.time.YearMonth.now(java.time.ZoneOffset.UTC));
+        String body = new String(response.body(), StandardCharsets.UTF_8);
+        assertThat(response.statusCode()).as(body).isEqualTo(200);
+        java.util.regex.Matcher count = java.util.regex.Pattern.compile("\"" + java.util.regex.Pattern.quote(BILLING) + "\":(\\d+)").matcher(body);
+        return count.find() ? Long.parseLong(count.group(1)) : 0;
+    }
+
+    @Test
     void jamesShouldNotSignMailSubmittedWithoutAuthentication() throws Exception {
         // Plain SMTP from loopback: James relays it (127.0.0.0/8 is an authorized network), but relaying rights
         // are not an entitlement to BILLING's signature.

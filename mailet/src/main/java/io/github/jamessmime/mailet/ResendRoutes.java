@@ -79,8 +79,8 @@ public class ResendRoutes implements Routes {
 
         response.status(HttpStatus.CREATED_201);
         response.type("application/json");
-        return "{\"repository\":" + json(repository) + ",\"key\":" + json(key) + ",\"processor\":" + json(processor)
-            + ",\"recipients\":[" + recipients.stream().map(r -> json(r.asString())).collect(Collectors.joining(",")) + "]}";
+        return "{\"repository\":" + Json.string(repository) + ",\"key\":" + Json.string(key) + ",\"processor\":" + Json.string(processor)
+            + ",\"recipients\":[" + recipients.stream().map(r -> Json.string(r.asString())).collect(Collectors.joining(",")) + "]}";
     }
 
     private Mail find(MailRepositoryPath path, MailKey key) throws Exception {
@@ -135,19 +135,5 @@ public class ResendRoutes implements Routes {
             .type(ErrorResponder.ErrorType.NOT_FOUND)
             .message(message)
             .haltError();
-    }
-
-    private static String json(String text) {
-        StringBuilder out = new StringBuilder("\"");
-        for (char c : text.toCharArray()) {
-            if (c == '"' || c == '\\') {
-                out.append('\\').append(c);
-            } else if (c < 0x20) {
-                out.append(String.format("\\u%04x", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
-        return out.append('"').toString();
     }
 }

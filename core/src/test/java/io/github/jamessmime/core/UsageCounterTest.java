@@ -1,0 +1,71 @@
+package io.github.jamessmime.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.github.jamessmime.testing.MutableClock;
+
+class UsageCounterTest {
+    static final YearMonth JUNE = YearMonth.of(2026, 6);
+    static final YearMonth JULY = YearMonth.of(2026, 7);
+
+    @TempDir
+    Path directory;
+    MutableClock clock = new MutableClock(Instant.parse("2026-06-30T23:59:00Z"));
+
+    @Test
+    void countsShouldSurviveARestartOfTheNode() {
+        UsageCounter node = new UsageCounter(directory, "node-a", clock);
+        node.count("billing@shop.example");
+        node.count("billing@shop.example");
+        node.flush();
+
+        UsageCounter restarted = new UsageCounter(directory, "node-a", clock);
+        restarted.count("billing@shop.example");
+
+        assertThat(restarted.usage(JUNE)).containsExactly(Map.entry("billing@shop.example", 3L));
+        restarted.flush();
+        assertThat(UsageCounter.read(directory, JUNE)).containsExactly(Map.entry("billing@shop.example", 3L));
+    }
+
+    @Test
+    void countsOfNodesSharingTheDirectoryShouldAddUp() {
+        UsageCounter a = new UsageCounter(directory, "node-a", clock);
+        UsageCounter b = new UsageCounter(directory, "node-b", clock);
+        a.count("billing@shop.example");
+        b.count("billing@shop.example");
+        b.count("parcels@shop.example");
+        a.flush();
+        b.flush();
+
+        assertThat(a.usage(JUNE)).containsExactly(Map.entry("billing@shop.example", 2L), Map.entry("parcels@shop.example", 1L));
+        assertThat(UsageCounter.read(directory, JUNE)).isEqualTo(a.usage(JUNE));
+    }
+
+    @Test
+    void signaturesShouldCountInTheCalendarMonthTheyHappenIn() {
+        UsageCounter node = new UsageCounter(directory, "node-a", clock);
+        node.count("billing@shop.example");
+        clock.set(Instant.parse("2026-07-01T00:00:01Z"));
+        node.count("billing@shop.example");
+        node.count("billing@shop.example");
+        node.flush();
+
+        assertThat(UsageCounter.read(directory, JUNE)).containsExactly(Map.entry("billing@shop.example", 1L));
+        assertThat(UsageCounter.read(directory, JULY)).containsExactly(Map.entry("billing@shop.example", 2L));
+    }
+
+    @Test
+    void nodeNameShouldBeSafeAsAFileName() {
+        assertThatThrownBy(() -> new UsageCounter(directory, "../evil", clock))
+            .hasMessageContaining("usage node name '../evil'");
+    }
+}
