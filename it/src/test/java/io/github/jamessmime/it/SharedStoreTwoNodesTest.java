@@ -1,0 +1,143 @@
+package io.github.jamessmime.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.github.jamessmime.it.SmtpSink.ReceivedMail;
+import io.github.jamessmime.testing.TestPki;
+
+/**
+ * Two James nodes mount one certificate store: a certificate imported with the CLI while both run is used by the
+ * other node for its next message, without a restart, and the usage counts of both nodes add up.
+ */
+class SharedStoreTwoNodesTest {
+    private static final String BILLING = "billing@shop.example";
+    private static final String PARCELS = "parcels@shop.example";
+    private static final String PASSWORD = "user-secret";
+    private static final Duration DELIVERY = Duration.ofSeconds(60);
+
+    private static Path run;
+    private static Path store;
+    private static Path storePassword;
+    private static Path rootPem;
+    private static TestPki pki;
+    private static SmtpSink sink;
+    private static JamesServerProcess nodeA;
+    private static JamesServerProcess nodeB;
+
+    @BeforeAll
+    static void startTwoNodes() throws Exception {
+        run = ItEnvironment.newRunDirectory(SharedStoreTwoNodesTest.class.getSimpleName());
+        pki = TestPki.create(Instant.now());
+        store = Files.createDirectories(run.resolve("shared-store"));
+        storePassword = Files.writeString(run.resolve("store.password"), "store-secret\n");
+        rootPem = pki.writeRootPem(run.resolve("root.pem"));
+        pki.sender(BILLING).issue().writePkcs12(store.resolve("billing.p12"), "store-secret".toCharArray());
+        sink = SmtpSink.start();
+        nodeA = start("node-a");
+        nodeB = start("node-b");
+    }
+
+    private static JamesServerProcess start(String node) throws Exception {
+        JamesServerProcess james = JamesServerProcess.builder(node)
+            .workingDirectory(run.resolve(node))
+            .relayGateway(sink.host(), sink.port())
+            .smimeStore(store, storePassword)
+            .env("SMIME_STORE_RELOAD_SECONDS", "1")
+            .env("SMIME_USAGE_NODE", node)
+            .start();
+        james.webAdmin().createDomain("shop.example");
+        james.webAdmin().createUser(BILLING, PASSWORD);
+        james.webAdmin().createUser(PARCELS, PASSWORD);
+        return james;
+    }
+
+    @AfterAll
+    static void stopNodes() throws Exception {
+        for (AutoCloseable closeable : new AutoCloseable[] {nodeA, nodeB, sink}) {
+            if (closeable != null) {
+                closeable.close();
+            }
+        }
+    }
+
+    @Test
+    void certificateImportedWhileRunningShouldBeUsedByTheOtherNodeAndUsageShouldAddUp() throws Exception {
+        TestMessage before = TestMessage.text(PARCELS, "customer@remote.example", "Parcel notice before import");
+        before.sendAuthenticated(ItEnvironment.LOOPBACK, nodeB.submissionPort(), PARCELS, PASSWORD);
+        assertThat(sink.awaitMessageId(before.messageId(), DELIVERY).contentType()).startsWithIgnoringCase("text/plain");
+
+        Path p12 = pki.sender(PARCELS).keyType(TestPki.KeyType.EC_P256).issue()
+            .writePkcs12(run.resolve("parcels-from-ca.p12"), "ca-secret".toCharArray());
+        Path p12Password = Files.writeString(run.resolve("ca.password"), "ca-secret\n");
+        List<String> output = cli("import", "--store", store.toString(), "--password-file", storePassword.toString(),
+            "--p12", p12.toString(), "--p12-password-file", p12Password.toString(), "--trust-store", rootPem.toString());
+        assertThat(output).anyMatch(line -> line.startsWith("imported "));
+
+        ReceivedMail signed = awaitSignedFrom(nodeB, PARCELS, Duration.ofSeconds(30));
+        Path file = Files.write(run.resolve("parcels-signed-by-node-b.eml"), signed.raw());
+        OpenSsl.Result openssl = OpenSsl.cmsVerify(file, rootPem);
+        assertThat(openssl.exitCode).as("openssl: %s", openssl).isZero();
+
+        TestMessage fromNodeA = TestMessage.text(BILLING, "customer@remote.example", "Invoice from node a");
+        fromNodeA.sendAuthenticated(ItEnvironment.LOOPBACK, nodeA.submissionPort(), BILLING, PASSWORD);
+        assertThat(sink.awaitMessageId(fromNodeA.messageId(), DELIVERY).contentType()).startsWithIgnoringCase("multipart/signed");
+
+        // each node writes its counts every 10 s; the route of either node adds up both files
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(40));
+        String usage = "";
+        while (Instant.now().isBefore(deadline)) {
+            usage = new String(nodeA.webAdmin().get("/smime/usage?month=" + YearMonth.now(ZoneOffset.UTC)).body(), StandardCharsets.UTF_8);
+            if (usage.contains("\"" + PARCELS + "\":1") && usage.contains("\"" + BILLING + "\":1")) {
+                break;
+            }
+            JamesServerProcess.sleep(Duration.ofMillis(500));
+        }
+        assertThat(usage).contains("\"" + PARCELS + "\":1").contains("\"" + BILLING + "\":1").contains("\"activeSenders\":2");
+    }
+
+    /** Sends from {@code sender} through {@code node} until a copy arrives signed (the node re-reads the store every second). */
+    private static ReceivedMail awaitSignedFrom(JamesServerProcess node, String sender, Duration timeout) throws Exception {
+        Instant deadline = Instant.now().plus(timeout);
+        int attempt = 0;
+        while (true) {
+            TestMessage mail = TestMessage.text(sender, "customer@remote.example", "Parcel notice after import " + ++attempt);
+            mail.sendAuthenticated(ItEnvironment.LOOPBACK, node.submissionPort(), sender, PASSWORD);
+            ReceivedMail received = sink.awaitMessageId(mail.messageId(), DELIVERY);
+            if (received.contentType().toLowerCase().startsWith("multipart/signed")) {
+                assertThat(attempt).as("signed without a restart, within a few reload intervals").isLessThanOrEqualTo(10);
+                return received;
+            }
+            assertThat(Instant.now()).as("a message from %s signed by the other node", sender).isBefore(deadline);
+            JamesServerProcess.sleep(Duration.ofSeconds(2));
+        }
+    }
+
+    private static List<String> cli(String... args) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-jar");
+        command.add(ItEnvironment.extensionJar().toString());
+        Collections.addAll(command, args);
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(output).isZero();
+        return output.lines().collect(java.util.stream.Collectors.toList());
+    }
+}
