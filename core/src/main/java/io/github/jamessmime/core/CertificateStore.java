@@ -73,6 +73,10 @@ public final class CertificateStore {
         return directory;
     }
 
+    char[] password() {
+        return password.clone();
+    }
+
     /**
      * The identity to sign as {@code address} now: among the certificates naming it that are valid at this
      * instant, the one that expires last. A certificate that is not yet valid becomes usable at its

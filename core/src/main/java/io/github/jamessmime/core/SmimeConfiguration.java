@@ -32,6 +32,7 @@ public final class SmimeConfiguration {
     static final String DEFAULT_INDEX_FILE = ".james-smime-index";
     public static final String SIGNING_DIGEST = "signing.digest";
     public static final String HEALTH_EXPIRY_WARNING_DAYS = "health.expiryWarningDays";
+    public static final String IMPORT_TRUST_STORE = "import.trustStore";
     public static final String USAGE_DIRECTORY = "usage.directory";
     public static final String USAGE_NODE = "usage.node";
     static final String DEFAULT_USAGE_DIRECTORY = ".usage";
@@ -39,7 +40,7 @@ public final class SmimeConfiguration {
     public static final String TRUSTED_NETWORKS = "entitlement.trustedNetworks";
     public static final String GRANTS_FILE = "entitlement.grants.file";
     static final Set<String> KEYS = Set.of(STORE_DIRECTORY, STORE_PASSWORD, STORE_PASSWORD_FILE, STORE_PASSWORD_ENV,
-        STORE_RELOAD_INTERVAL, STORE_INDEX_FILE, SIGNING_DIGEST, HEALTH_EXPIRY_WARNING_DAYS, USAGE_DIRECTORY, USAGE_NODE, TRUSTED_NETWORKS, GRANTS_FILE);
+        STORE_RELOAD_INTERVAL, STORE_INDEX_FILE, SIGNING_DIGEST, HEALTH_EXPIRY_WARNING_DAYS, USAGE_DIRECTORY, USAGE_NODE, IMPORT_TRUST_STORE, TRUSTED_NETWORKS, GRANTS_FILE);
     static final long DEFAULT_RELOAD_SECONDS = 30;
 
     private final Path storeDirectory;
@@ -50,12 +51,14 @@ public final class SmimeConfiguration {
     private final Duration expiryWarning;
     private final Path usageDirectory;
     private final String usageNode;
+    private final Optional<Path> importTrustStore;
     private final SenderEntitlement entitlement;
 
     private SmimeConfiguration(Path storeDirectory, char[] storePassword, DigestAlgorithm digest, Duration reloadInterval,
                                Optional<Path> indexFile, Duration expiryWarning, Path usageDirectory, String usageNode,
-                               SenderEntitlement entitlement) {
+                               Optional<Path> importTrustStore, SenderEntitlement entitlement) {
         this.storeDirectory = storeDirectory;
+        this.importTrustStore = importTrustStore;
         this.usageDirectory = usageDirectory;
         this.usageNode = usageNode;
         this.expiryWarning = expiryWarning;
@@ -115,7 +118,8 @@ public final class SmimeConfiguration {
                 + "' may only hold letters, digits, '.', '_' and '-'");
         }
         return new SmimeConfiguration(storeDirectory, password, digest, reload, indexFile, expiryWarning(properties),
-            usageDirectory, usageNode, new SenderEntitlement(trustedNetworks(properties), grants(properties, baseDirectory)));
+            usageDirectory, usageNode, Optional.ofNullable(value(properties, IMPORT_TRUST_STORE)).map(baseDirectory::resolve),
+            new SenderEntitlement(trustedNetworks(properties), grants(properties, baseDirectory)));
     }
 
     /** Reads a properties file such as conf/smime.properties. */
@@ -279,6 +283,11 @@ public final class SmimeConfiguration {
     /** Where the signature counts per sender and month are kept (relative to the store directory). */
     public Path usageDirectory() {
         return usageDirectory;
+    }
+
+    /** Root certificates (PEM) an imported certificate must chain to; empty for the JDK's. */
+    public Optional<Path> importTrustStore() {
+        return importTrustStore;
     }
 
     /** This node's name in the usage counts. */

@@ -38,10 +38,13 @@ public final class SmimeSigningService implements AutoCloseable {
     private final java.util.function.Consumer<String> audit;
     private final java.time.Duration expiryWarning;
     private final UsageCounter usage;
+    private final java.util.Optional<Path> importTrustStore;
 
     SmimeSigningService(CertificateStore store, SmimeSigner signer, SenderEntitlement entitlement, ScheduledExecutorService reloader,
-                        Clock clock, java.util.function.Consumer<String> audit, java.time.Duration expiryWarning, UsageCounter usage) {
+                        Clock clock, java.util.function.Consumer<String> audit, java.time.Duration expiryWarning, UsageCounter usage,
+                        java.util.Optional<Path> importTrustStore) {
         this.clock = clock;
+        this.importTrustStore = importTrustStore;
         this.usage = usage;
         this.expiryWarning = expiryWarning;
         this.audit = audit;
@@ -69,7 +72,7 @@ public final class SmimeSigningService implements AutoCloseable {
         reloader.scheduleWithFixedDelay(usage::flush, USAGE_FLUSH_SECONDS, USAGE_FLUSH_SECONDS, TimeUnit.SECONDS);
         LOGGER.info("S/MIME signing started: {}", configuration);
         return new SmimeSigningService(store, new SmimeSigner(configuration.digest(), clock), configuration.entitlement(), reloader,
-            clock, AUDIT::info, configuration.expiryWarning(), usage);
+            clock, AUDIT::info, configuration.expiryWarning(), usage, configuration.importTrustStore());
     }
 
     public CertificateStore store() {
@@ -107,6 +110,51 @@ public final class SmimeSigningService implements AutoCloseable {
             return Eligibility.refused(Eligibility.Status.NOT_ENTITLED, from, decision.reason());
         }
         return Eligibility.eligible(from.get(), identity.get(), decision.reason());
+    }
+
+    /**
+     * Imports a PKCS#12 (given as bytes with its own password) into the store with {@link CertificateImport}'s checks,
+     * then reloads the store so that this node uses it at once (others at their next directory check).
+     */
+    public List<Path> importCertificate(byte[] p12, char[] p12Password) throws StoreException {
+        Path temporary = null;
+        try {
+            temporary = Files.createTempFile("smime-import-", ".p12");
+            Files.write(temporary, p12);
+            CertificateImport importer = importTrustStore.isPresent()
+                ? CertificateImport.trusting(importTrustStore.get()) : CertificateImport.trustingJdk();
+            List<Path> written = importer.importInto(store.directory(), store.password(), temporary, p12Password, clock.instant());
+            store.reload();
+            return written;
+        } catch (IOException e) {
+            throw new StoreException("cannot stage the uploaded file (" + e.getMessage() + ")", e);
+        } finally {
+            if (temporary != null) {
+                try {
+                    Files.deleteIfExists(temporary);
+                } catch (IOException ignored) {
+                    // a temporary file
+                }
+            }
+        }
+    }
+
+    /** Deletes the store file holding the certificate with this SHA-256, and reloads. False when there is none. */
+    public boolean deleteCertificate(String sha256) throws StoreException {
+        for (CertificateStore.FileReport report : store.reports()) {
+            List<SigningIdentity> identities = new ArrayList<>(report.identities());
+            identities.addAll(report.expiredIdentities());
+            if (identities.stream().anyMatch(identity -> identity.fingerprint().equalsIgnoreCase(sha256))) {
+                try {
+                    Files.deleteIfExists(report.file());
+                } catch (IOException e) {
+                    throw new StoreException("cannot delete " + report.file() + " (" + e.getMessage() + ")", e);
+                }
+                store.reload();
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The store's health now (see {@link StoreHealth}). */

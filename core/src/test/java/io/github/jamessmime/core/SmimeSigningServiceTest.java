@@ -95,7 +95,7 @@ class SmimeSigningServiceTest {
         java.util.List<String> lines = new java.util.ArrayList<>();
         SmimeSigningService audited = new SmimeSigningService(service.store(), service.signer(),
             SenderEntitlement.authenticatedSenderOnly(), null, new MutableClock(NOW), lines::add, java.time.Duration.ofDays(30),
-            new UsageCounter(conf.resolve("usage"), "test", new MutableClock(NOW)));
+            new UsageCounter(conf.resolve("usage"), "test", new MutableClock(NOW)), java.util.Optional.empty());
         SigningIdentity identity = service.store().find(SENDER).orElseThrow();
 
         audited.sign(Verifiers.parse(TestMessages.plain7bit(SENDER)), identity);

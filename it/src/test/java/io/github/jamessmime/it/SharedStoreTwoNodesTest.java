@@ -60,6 +60,7 @@ class SharedStoreTwoNodesTest {
             .smimeStore(store, storePassword)
             .env("SMIME_STORE_RELOAD_SECONDS", "1")
             .env("SMIME_USAGE_NODE", node)
+            .env("SMIME_IMPORT_TRUST_STORE", rootPem.toString())
             .start();
         james.webAdmin().createDomain("shop.example");
         james.webAdmin().createUser(BILLING, PASSWORD);
@@ -109,6 +110,36 @@ class SharedStoreTwoNodesTest {
             JamesServerProcess.sleep(Duration.ofMillis(500));
         }
         assertThat(usage).contains("\"" + PARCELS + "\":1").contains("\"" + BILLING + "\":1").contains("\"activeSenders\":2");
+    }
+
+    @Test
+    void certificateUploadedThroughWebAdminOnOneNodeShouldSignOnTheOtherAndBeRemovable() throws Exception {
+        String sales = "sales@shop.example";
+        nodeA.webAdmin().createUser(sales, PASSWORD);
+        nodeB.webAdmin().createUser(sales, PASSWORD);
+        TestPki.Issued issued = pki.sender(sales).keyIndex(3).issue();
+        byte[] p12 = Files.readAllBytes(issued.writePkcs12(run.resolve("sales-upload.p12"), "upload-secret".toCharArray()));
+
+        java.net.http.HttpResponse<byte[]> uploaded = nodeA.webAdmin().upload("/smime/certificates", p12, "upload-secret");
+        assertThat(uploaded.statusCode()).as(new String(uploaded.body(), StandardCharsets.UTF_8)).isEqualTo(201);
+        assertThat(new String(uploaded.body(), StandardCharsets.UTF_8)).isEqualTo("{\"imported\":[\"sales@shop.example.p12\"]}");
+        String shown = new String(nodeA.webAdmin().get("/smime/certificates/" + sales).body(), StandardCharsets.UTF_8);
+        assertThat(shown).contains("\"status\":\"valid\"").contains("\"addresses\":[\"" + sales + "\"]");
+
+        ReceivedMail signed = awaitSignedFrom(nodeB, sales, Duration.ofSeconds(30));
+        assertThat(OpenSsl.cmsVerify(Files.write(run.resolve("sales-signed-by-node-b.eml"), signed.raw()), rootPem).exitCode).isZero();
+
+        byte[] wildcard = Files.readAllBytes(pki.sender("*@shop.example").issue().writePkcs12(run.resolve("wild.p12"), "x".toCharArray()));
+        java.net.http.HttpResponse<byte[]> refused = nodeA.webAdmin().upload("/smime/certificates", wildcard, "x");
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(new String(refused.body(), StandardCharsets.UTF_8)).contains("\"type\":\"InvalidArgument\"")
+            .contains("wildcard or domain-only address");
+
+        String fingerprint = String.format("%064x", new java.math.BigInteger(1, java.security.MessageDigest.getInstance("SHA-256")
+            .digest(issued.certificate().getEncoded())));
+        assertThat(nodeA.webAdmin().delete("/smime/certificates/" + fingerprint).statusCode()).isEqualTo(204);
+        assertThat(nodeA.webAdmin().get("/smime/certificates/" + sales).statusCode()).isEqualTo(404);
+        assertThat(nodeA.webAdmin().delete("/smime/certificates/" + fingerprint).statusCode()).isEqualTo(404);
     }
 
     /** Sends from {@code sender} through {@code node} until a copy arrives signed (the node re-reads the store every second). */

@@ -82,6 +82,16 @@ final class WebAdminClient {
         return send(request(pathAndQuery).GET());
     }
 
+    /** POST a PKCS#12 with its password in the X-P12-Password header. */
+    HttpResponse<byte[]> upload(String path, byte[] p12, String password) {
+        return send(request(path).header("X-P12-Password", password).header("Content-Type", "application/x-pkcs12")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(p12)));
+    }
+
+    HttpResponse<byte[]> delete(String path) {
+        return send(request(path).DELETE());
+    }
+
     /** POST {@code pathAndQuery} with no body: the status and the body, whatever they are. */
     HttpResponse<byte[]> post(String pathAndQuery) {
         return send(request(pathAndQuery).POST(HttpRequest.BodyPublishers.noBody()));
