@@ -38,11 +38,13 @@ public final class CertificateStore {
     private final char[] password;
     private final Clock clock;
     private final Optional<Path> indexFile;
+    private final RevocationChecker revocation;
     private final AtomicReference<Snapshot> snapshot = new AtomicReference<>(Snapshot.EMPTY);
     private volatile Map<String, StoreIndex.IndexedFile> index;
 
-    private CertificateStore(Path directory, char[] password, Clock clock, Optional<Path> indexFile) {
+    private CertificateStore(Path directory, char[] password, Clock clock, Optional<Path> indexFile, RevocationChecker revocation) {
         this.directory = directory;
+        this.revocation = revocation;
         this.password = password.clone();
         this.clock = clock;
         this.indexFile = indexFile;
@@ -60,11 +62,17 @@ public final class CertificateStore {
      * decrypted on first use.
      */
     public static CertificateStore open(Path directory, char[] password, Clock clock, Optional<Path> indexFile) throws StoreException {
+        return open(directory, password, clock, indexFile, RevocationChecker.none());
+    }
+
+    /** As {@link #open(Path, char[], Clock, Optional)}; certificates that {@code revocation} finds revoked are not used. */
+    public static CertificateStore open(Path directory, char[] password, Clock clock, Optional<Path> indexFile,
+                                        RevocationChecker revocation) throws StoreException {
         if (!Files.isDirectory(directory)) {
             throw new StoreException("certificate store directory " + directory.toAbsolutePath()
                 + " does not exist or is not a directory; create it or fix store.directory");
         }
-        CertificateStore store = new CertificateStore(directory, password, clock, indexFile);
+        CertificateStore store = new CertificateStore(directory, password, clock, indexFile, revocation);
         store.reload();
         return store;
     }
@@ -112,6 +120,7 @@ public final class CertificateStore {
     public synchronized List<FileReport> reload() throws StoreException {
         List<Path> files = listFiles(directory);
         Instant now = clock.instant();
+        revocation.refreshDirectory();
         Map<String, StoreIndex.IndexedFile> previous = index;
         List<Loaded> loaded = files.parallelStream()
             .map(file -> readOne(file, previous.get(file.getFileName().toString()), now))
@@ -213,13 +222,16 @@ public final class CertificateStore {
         }
     }
 
-    /** Usable, or refused as expired (keeping the identities, so that the health check can name the senders). */
-    private static FileReport checkExpiry(Path file, List<SigningIdentity> identities, Instant now) {
+    /**
+     * Usable, or refused as expired or revoked (keeping the identities, so that the health check can name the
+     * senders).
+     */
+    private FileReport checkExpiry(Path file, List<SigningIdentity> identities, Instant now) {
         for (SigningIdentity identity : identities) {
-            Optional<String> expired = CertificateFile.expiry(identity, now);
-            if (expired.isPresent()) {
-                LOGGER.warn("S/MIME certificate file {} refused: {}", file, expired.get());
-                return FileReport.expired(file, identities, expired.get());
+            Optional<String> unusable = CertificateFile.expiry(identity, now).or(() -> revocation.revocation(identity));
+            if (unusable.isPresent()) {
+                LOGGER.warn("S/MIME certificate file {} refused: {}", file, unusable.get());
+                return FileReport.expired(file, identities, unusable.get());
             }
         }
         return FileReport.usable(file, identities);
@@ -327,7 +339,7 @@ public final class CertificateStore {
             return new FileReport(file, List.of(), List.copyOf(identities), Optional.of(reason));
         }
 
-        /** The identities of a file refused only because its certificate expired. */
+        /** The identities of a file refused only because its certificate expired or was revoked. */
         public List<SigningIdentity> expiredIdentities() {
             return expired;
         }

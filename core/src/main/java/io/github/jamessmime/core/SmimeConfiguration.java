@@ -33,6 +33,9 @@ public final class SmimeConfiguration {
     public static final String SIGNING_DIGEST = "signing.digest";
     public static final String HEALTH_EXPIRY_WARNING_DAYS = "health.expiryWarningDays";
     public static final String IMPORT_TRUST_STORE = "import.trustStore";
+    public static final String REVOCATION_CRL_DIRECTORY = "revocation.crlDirectory";
+    public static final String REVOCATION_FETCH = "revocation.fetchDistributionPoints";
+    public static final String REVOCATION_REFRESH_MINUTES = "revocation.refreshMinutes";
     public static final String USAGE_DIRECTORY = "usage.directory";
     public static final String USAGE_NODE = "usage.node";
     static final String DEFAULT_USAGE_DIRECTORY = ".usage";
@@ -40,7 +43,8 @@ public final class SmimeConfiguration {
     public static final String TRUSTED_NETWORKS = "entitlement.trustedNetworks";
     public static final String GRANTS_FILE = "entitlement.grants.file";
     static final Set<String> KEYS = Set.of(STORE_DIRECTORY, STORE_PASSWORD, STORE_PASSWORD_FILE, STORE_PASSWORD_ENV,
-        STORE_RELOAD_INTERVAL, STORE_INDEX_FILE, SIGNING_DIGEST, HEALTH_EXPIRY_WARNING_DAYS, USAGE_DIRECTORY, USAGE_NODE, IMPORT_TRUST_STORE, TRUSTED_NETWORKS, GRANTS_FILE);
+        STORE_RELOAD_INTERVAL, STORE_INDEX_FILE, SIGNING_DIGEST, HEALTH_EXPIRY_WARNING_DAYS, USAGE_DIRECTORY, USAGE_NODE, IMPORT_TRUST_STORE,
+        REVOCATION_CRL_DIRECTORY, REVOCATION_FETCH, REVOCATION_REFRESH_MINUTES, TRUSTED_NETWORKS, GRANTS_FILE);
     static final long DEFAULT_RELOAD_SECONDS = 30;
 
     private final Path storeDirectory;
@@ -52,12 +56,19 @@ public final class SmimeConfiguration {
     private final Path usageDirectory;
     private final String usageNode;
     private final Optional<Path> importTrustStore;
+    private final Optional<Path> crlDirectory;
+    private final boolean fetchDistributionPoints;
+    private final Duration revocationRefresh;
     private final SenderEntitlement entitlement;
 
     private SmimeConfiguration(Path storeDirectory, char[] storePassword, DigestAlgorithm digest, Duration reloadInterval,
                                Optional<Path> indexFile, Duration expiryWarning, Path usageDirectory, String usageNode,
-                               Optional<Path> importTrustStore, SenderEntitlement entitlement) {
+                               Optional<Path> importTrustStore, Optional<Path> crlDirectory, boolean fetchDistributionPoints,
+                               Duration revocationRefresh, SenderEntitlement entitlement) {
         this.storeDirectory = storeDirectory;
+        this.crlDirectory = crlDirectory;
+        this.fetchDistributionPoints = fetchDistributionPoints;
+        this.revocationRefresh = revocationRefresh;
         this.importTrustStore = importTrustStore;
         this.usageDirectory = usageDirectory;
         this.usageNode = usageNode;
@@ -119,12 +130,42 @@ public final class SmimeConfiguration {
         }
         return new SmimeConfiguration(storeDirectory, password, digest, reload, indexFile, expiryWarning(properties),
             usageDirectory, usageNode, Optional.ofNullable(value(properties, IMPORT_TRUST_STORE)).map(baseDirectory::resolve),
+            Optional.ofNullable(value(properties, REVOCATION_CRL_DIRECTORY)).map(baseDirectory::resolve),
+            bool(properties, REVOCATION_FETCH, true),
+            Duration.ofMinutes(number(properties, REVOCATION_REFRESH_MINUTES, 60, "minutes")),
             new SenderEntitlement(trustedNetworks(properties), grants(properties, baseDirectory)));
     }
 
     /** Reads a properties file such as conf/smime.properties. */
     public static SmimeConfiguration load(Path propertiesFile, Function<String, String> environment) throws ConfigurationException {
         return parse(readProperties(propertiesFile, "configuration"), propertiesFile.toAbsolutePath().getParent(), environment);
+    }
+
+    private static boolean bool(Map<String, String> properties, String key, boolean defaultValue) throws ConfigurationException {
+        String value = value(properties, key);
+        if (value == null) {
+            return defaultValue;
+        }
+        if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(value);
+        }
+        throw new ConfigurationException("smime.properties: " + key + " '" + value + "' must be true or false");
+    }
+
+    private static long number(Map<String, String> properties, String key, long defaultValue, String unit) throws ConfigurationException {
+        String value = value(properties, key);
+        if (value == null) {
+            return defaultValue;
+        }
+        try {
+            long number = Long.parseLong(value);
+            if (number < 0) {
+                throw new NumberFormatException();
+            }
+            return number;
+        } catch (NumberFormatException e) {
+            throw new ConfigurationException("smime.properties: " + key + " '" + value + "' is not a number of " + unit);
+        }
     }
 
     /** This host's name, made safe as a file name: the default node name of the usage counts. */
@@ -283,6 +324,16 @@ public final class SmimeConfiguration {
     /** Where the signature counts per sender and month are kept (relative to the store directory). */
     public Path usageDirectory() {
         return usageDirectory;
+    }
+
+    /** The checker of revoked signer certificates this configuration describes. */
+    public RevocationChecker revocationChecker(java.time.Clock clock) {
+        return new RevocationChecker(crlDirectory, fetchDistributionPoints, Duration.ofSeconds(5), clock);
+    }
+
+    /** How often the store is re-read to pick up new CRLs (0: only when the store directory changes). */
+    public Duration revocationRefresh() {
+        return revocationRefresh;
     }
 
     /** Root certificates (PEM) an imported certificate must chain to; empty for the JDK's. */

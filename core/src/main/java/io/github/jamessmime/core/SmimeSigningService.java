@@ -57,7 +57,7 @@ public final class SmimeSigningService implements AutoCloseable {
     /** Opens the store and, unless the interval is 0, watches its directory for changes. */
     public static SmimeSigningService start(SmimeConfiguration configuration, Clock clock) throws StoreException {
         CertificateStore store = CertificateStore.open(configuration.storeDirectory(), configuration.storePassword(), clock,
-            configuration.indexFile());
+            configuration.indexFile(), configuration.revocationChecker(clock));
         ScheduledExecutorService reloader = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "smime-store-maintenance");
             thread.setDaemon(true);
@@ -67,6 +67,16 @@ public final class SmimeSigningService implements AutoCloseable {
         if (seconds > 0) {
             DirectoryWatch watch = new DirectoryWatch(store);
             reloader.scheduleWithFixedDelay(watch::reloadIfChanged, seconds, seconds, TimeUnit.SECONDS);
+        }
+        long refresh = configuration.revocationRefresh().toMinutes();
+        if (refresh > 0) {
+            reloader.scheduleWithFixedDelay(() -> {
+                try {
+                    store.reload();
+                } catch (StoreException | RuntimeException e) {
+                    LOGGER.warn("S/MIME certificate store refresh for revocation failed: {}", e.getMessage());
+                }
+            }, refresh, refresh, TimeUnit.MINUTES);
         }
         UsageCounter usage = new UsageCounter(configuration.usageDirectory(), configuration.usageNode(), clock);
         reloader.scheduleWithFixedDelay(usage::flush, USAGE_FLUSH_SECONDS, USAGE_FLUSH_SECONDS, TimeUnit.SECONDS);

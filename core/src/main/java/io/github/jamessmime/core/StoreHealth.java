@@ -11,8 +11,8 @@ import java.util.TreeMap;
 
 /**
  * How the store stands, for James's health check: unhealthy when a sender has certificates but none valid because
- * they expired; degraded when a sender's certificate that lasts longest expires within the warning period (or none
- * is valid yet); healthy otherwise. Revocation is not checked yet.
+ * they expired or were revoked; degraded when a sender's certificate that lasts longest expires within the warning
+ * period (or none is valid yet); healthy otherwise.
  */
 public final class StoreHealth {
     public enum Status { HEALTHY, DEGRADED, UNHEALTHY }
@@ -29,7 +29,11 @@ public final class StoreHealth {
 
     public static StoreHealth evaluate(CertificateStore store, Instant now, Duration warning) {
         Map<String, List<SigningIdentity>> byAddress = new TreeMap<>();
+        Map<String, String> refusals = new TreeMap<>();
         for (CertificateStore.FileReport report : store.reports()) {
+            for (SigningIdentity identity : report.expiredIdentities()) {
+                identity.addresses().forEach(address -> refusals.put(address, report.refusal().orElse("")));
+            }
             for (SigningIdentity identity : report.identities()) {
                 identity.addresses().forEach(address -> byAddress.computeIfAbsent(address, a -> new ArrayList<>()).add(identity));
             }
@@ -44,7 +48,9 @@ public final class StoreHealth {
             String address = entry.getKey();
             SigningIdentity lastingLongest = entry.getValue().stream().max(Comparator.comparing(SigningIdentity::notAfter)).orElseThrow();
             if (store.find(address).isEmpty()) {
-                if (now.isAfter(lastingLongest.notAfter())) {
+                if (refusals.containsKey(address) && refusals.get(address).contains("revoked")) {
+                    unhealthy.add(address + ": no usable certificate, " + refusals.get(address));
+                } else if (now.isAfter(lastingLongest.notAfter())) {
                     unhealthy.add(address + ": no valid certificate, the last one expired on " + lastingLongest.notAfter());
                 } else {
                     degraded.add(address + ": no certificate valid yet (the first from " + entry.getValue().stream()

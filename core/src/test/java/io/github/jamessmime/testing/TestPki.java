@@ -89,11 +89,11 @@ public final class TestPki {
         this.rootKeys = keyPair(KeyType.RSA_2048, 0);
         this.root = build(new X500Name("CN=Test Root CA,O=james-smime tests"), rootKeys.getPublic(),
             new X500Name("CN=Test Root CA,O=james-smime tests"), rootKeys.getPrivate(), rootKeys.getPublic(),
-            now.minus(Duration.ofDays(3650)), now.plus(Duration.ofDays(3650)), true, null, null, null, "SHA256withRSA");
+            now.minus(Duration.ofDays(3650)), now.plus(Duration.ofDays(3650)), true, null, null, null, "SHA256withRSA", null);
         this.intermediateKeys = keyPair(KeyType.RSA_2048, 1);
         this.intermediate = build(new X500Name("CN=Test Intermediate CA,O=james-smime tests"), intermediateKeys.getPublic(),
             X500Name.getInstance(root.getSubjectX500Principal().getEncoded()), rootKeys.getPrivate(), rootKeys.getPublic(),
-            now.minus(Duration.ofDays(1000)), now.plus(Duration.ofDays(1000)), true, null, null, null, "SHA256withRSA");
+            now.minus(Duration.ofDays(1000)), now.plus(Duration.ofDays(1000)), true, null, null, null, "SHA256withRSA", null);
     }
 
     /** A PKI whose certificates are valid around {@code now}. */
@@ -150,6 +150,7 @@ public final class TestPki {
         private boolean selfSigned = false;
         private boolean mismatchedKey = false;
         private String signatureAlgorithm = "SHA256withRSA";
+        private String crlDistributionPoint;
 
         private SenderBuilder(String address) {
             emails.add(address);
@@ -196,6 +197,12 @@ public final class TestPki {
             return this;
         }
 
+        /** A CRL distribution point (http URI) in the certificate. */
+        public SenderBuilder crlDistributionPoint(String uri) {
+            this.crlDistributionPoint = uri;
+            return this;
+        }
+
         /** The PKCS#12 gets a private key that does not belong to the certificate. */
         public SenderBuilder mismatchedKey() {
             this.mismatchedKey = true;
@@ -209,7 +216,7 @@ public final class TestPki {
                 X509Certificate certificate = build(subject, keys.getPublic(),
                     X500Name.getInstance(intermediate.getSubjectX500Principal().getEncoded()),
                     intermediateKeys.getPrivate(), intermediateKeys.getPublic(), notBefore, notAfter, false, emails, eku, keyUsage,
-                    signatureAlgorithm);
+                    signatureAlgorithm, crlDistributionPoint);
                 PrivateKey privateKey = mismatchedKey ? keyPair(keyType, 99).getPrivate() : keys.getPrivate();
                 return new Issued(privateKey, certificate, List.of(certificate, intermediate, root));
             } catch (GeneralSecurityException e) {
@@ -293,6 +300,31 @@ public final class TestPki {
         }
     }
 
+    /** A CRL of the intermediate CA revoking {@code revoked}, valid from {@code now} for a week, DER-encoded. */
+    public byte[] crl(X509Certificate... revoked) {
+        return crl(intermediateKeys.getPrivate(), revoked);
+    }
+
+    /** A CRL in the intermediate CA's name but signed with another key (the root's): it must not count. */
+    public byte[] forgedCrl(X509Certificate... revoked) {
+        return crl(rootKeys.getPrivate(), revoked);
+    }
+
+    private byte[] crl(PrivateKey signingKey, X509Certificate... revoked) {
+        try {
+            org.bouncycastle.cert.X509v2CRLBuilder builder = new org.bouncycastle.cert.X509v2CRLBuilder(
+                X500Name.getInstance(intermediate.getSubjectX500Principal().getEncoded()), Date.from(now.minus(Duration.ofHours(1))));
+            builder.setNextUpdate(Date.from(now.plus(Duration.ofDays(7))));
+            for (X509Certificate certificate : revoked) {
+                builder.addCRLEntry(certificate.getSerialNumber(), Date.from(now.minus(Duration.ofMinutes(30))),
+                    org.bouncycastle.asn1.x509.CRLReason.keyCompromise);
+            }
+            return builder.build(new JcaContentSignerBuilder("SHA256withRSA").build(signingKey)).getEncoded();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static synchronized KeyPair keyPair(KeyType type, int index) throws GeneralSecurityException {
         List<KeyPair> pool = KEY_POOL.computeIfAbsent(type, t -> new ArrayList<>());
         while (pool.size() <= index) {
@@ -312,8 +344,8 @@ public final class TestPki {
 
     private static X509Certificate build(X500Name subject, PublicKey subjectKey, X500Name issuer, PrivateKey issuerKey,
                                          PublicKey issuerPublicKey, Instant notBefore, Instant notAfter, boolean ca,
-                                         List<String> emails, KeyPurposeId[] eku, Integer keyUsage, String signatureAlgorithm)
-        throws GeneralSecurityException {
+                                         List<String> emails, KeyPurposeId[] eku, Integer keyUsage, String signatureAlgorithm,
+                                         String crlDistributionPoint) throws GeneralSecurityException {
         try {
             JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
             X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuer, BigInteger.valueOf(SERIALS.incrementAndGet()),
@@ -330,6 +362,12 @@ public final class TestPki {
                 }
                 if (eku != null && eku.length > 0) {
                     builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(eku));
+                }
+                if (crlDistributionPoint != null) {
+                    GeneralNames uri = new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, crlDistributionPoint));
+                    builder.addExtension(Extension.cRLDistributionPoints, false, new org.bouncycastle.asn1.x509.CRLDistPoint(
+                        new org.bouncycastle.asn1.x509.DistributionPoint[] {new org.bouncycastle.asn1.x509.DistributionPoint(
+                            new org.bouncycastle.asn1.x509.DistributionPointName(uri), null, null)}));
                 }
                 if (emails != null && !emails.isEmpty()) {
                     GeneralName[] names = emails.stream().map(e -> new GeneralName(GeneralName.rfc822Name, e)).toArray(GeneralName[]::new);
