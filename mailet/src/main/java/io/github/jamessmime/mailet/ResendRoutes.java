@@ -9,6 +9,7 @@ import javax.inject.Inject;
 import javax.mail.internet.AddressException;
 
 import org.apache.james.core.MailAddress;
+import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.james.mailrepository.api.MailKey;
 import org.apache.james.mailrepository.api.MailRepository;
 import org.apache.james.mailrepository.api.MailRepositoryPath;
@@ -70,11 +71,17 @@ public class ResendRoutes implements Routes {
 
         Mail stored = find(MailRepositoryPath.from(repository), new MailKey(key));
         Mail copy = stored.duplicate();
-        copy.setRecipients(recipients);
-        copy.setState(processor);
-        MailQueue spool = queues.getQueue(MailQueueFactory.SPOOL)
-            .orElseThrow(() -> new IllegalStateException("James has no spool queue"));
-        spool.enQueue(copy);
+        try {
+            copy.setRecipients(recipients);
+            copy.setState(processor);
+            MailQueue spool = queues.getQueue(MailQueueFactory.SPOOL)
+                .orElseThrow(() -> new IllegalStateException("James has no spool queue"));
+            spool.enQueue(copy);
+        } finally {
+            // the queue holds its own copy; release what the repository and duplicate() opened
+            LifecycleUtil.dispose(copy);
+            LifecycleUtil.dispose(stored);
+        }
         LOGGER.info("Mail {} of {} resent to {} through processor {} (as mail {})", key, repository, recipients, processor, copy.getName());
 
         response.status(HttpStatus.CREATED_201);

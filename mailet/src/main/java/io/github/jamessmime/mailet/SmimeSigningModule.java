@@ -11,6 +11,7 @@ import javax.inject.Singleton;
 
 import org.apache.commons.configuration2.Configuration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.james.metrics.api.GaugeRegistry;
 import org.apache.james.utils.PropertiesProvider;
 
 import com.google.inject.AbstractModule;
@@ -27,11 +28,14 @@ import io.github.jamessmime.core.StoreException;
  */
 public class SmimeSigningModule extends AbstractModule {
     public static final String CONFIGURATION_NAME = "smime";
+    /** Days until the first sender's usable certificate expires (-1 when none is usable). */
+    public static final String DAYS_TO_FIRST_EXPIRY_GAUGE = "smime.certificates.daysToFirstExpiry";
 
     @Provides
     @Singleton
     SmimeSigningService provideSigningService(PropertiesProvider propertiesProvider,
-                                              org.apache.james.server.core.configuration.Configuration jamesConfiguration)
+                                              org.apache.james.server.core.configuration.Configuration jamesConfiguration,
+                                              GaugeRegistry gauges)
         throws io.github.jamessmime.core.ConfigurationException, StoreException {
         Map<String, String> properties = new HashMap<>();
         try {
@@ -48,7 +52,10 @@ public class SmimeSigningModule extends AbstractModule {
                 + ".properties cannot be read: " + e.getMessage(), e);
         }
         Path confDirectory = Path.of(jamesConfiguration.directories().getConfDirectory());
-        return SmimeSigningService.start(SmimeConfiguration.parse(properties, confDirectory, System::getenv), Clock.systemUTC());
+        SmimeSigningService service = SmimeSigningService.start(SmimeConfiguration.parse(properties, confDirectory, System::getenv),
+            Clock.systemUTC());
+        gauges.register(DAYS_TO_FIRST_EXPIRY_GAUGE, () -> service.health().daysToFirstExpiry().orElse(-1L));
+        return service;
     }
 
     @Override
