@@ -339,4 +339,19 @@ class CertificateStoreTest {
             .isInstanceOf(SigningException.class)
             .hasMessageContaining("billing.p12 changed since the store was loaded");
     }
+
+    @Test
+    void removingTheCurrentCertificateShouldFallBackToTheNextValidOne() throws Exception {
+        TestPki.Issued older = pki.sender(SENDER).keyIndex(0).validity(NOW.minus(Duration.ofDays(100)), NOW.plus(Duration.ofDays(30))).issue();
+        TestPki.Issued current = pki.sender(SENDER).keyIndex(1).validity(NOW.minus(Duration.ofDays(1)), NOW.plus(Duration.ofDays(365))).issue();
+        older.writePkcs12(directory.resolve("older.p12"), PASSWORD);
+        current.writePkcs12(directory.resolve("current.p12"), PASSWORD);
+        CertificateStore store = openIndexed();
+        assertThat(store.find(SENDER).orElseThrow().certificate()).isEqualTo(current.certificate());
+
+        Files.delete(directory.resolve("current.p12"));
+        store.reload();
+
+        assertThat(store.find(SENDER).orElseThrow().certificate()).isEqualTo(older.certificate());
+    }
 }
