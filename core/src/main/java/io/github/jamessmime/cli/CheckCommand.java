@@ -16,6 +16,14 @@ final class CheckCommand implements Callable<Integer> {
     @Mixin
     StoreOptions storeOptions;
 
+    /** {@code file: addresses issuer="..." valid FROM to UNTIL sha256=...}. */
+    static String describe(CertificateStore.FileReport report, SigningIdentity identity) {
+        return report.file().getFileName() + ": " + String.join(",", identity.addresses())
+            + " issuer=\"" + identity.certificate().getIssuerX500Principal().getName() + "\""
+            + " valid " + identity.notBefore() + " to " + identity.notAfter()
+            + " sha256=" + identity.fingerprint();
+    }
+
     @Override
     public Integer call() {
         PrintStream out = System.out;
@@ -29,10 +37,7 @@ final class CheckCommand implements Callable<Integer> {
                     continue;
                 }
                 for (SigningIdentity identity : report.identities()) {
-                    out.println(report.file().getFileName() + ": " + String.join(",", identity.addresses())
-                        + " issuer=\"" + identity.certificate().getIssuerX500Principal().getName() + "\""
-                        + " valid " + identity.notBefore() + " to " + identity.notAfter()
-                        + " sha256=" + identity.fingerprint() + " ok");
+                    out.println(describe(report, identity) + " ok");
                 }
             }
             if (store.reports().isEmpty()) {

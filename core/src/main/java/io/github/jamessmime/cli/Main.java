@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** {@code java -jar james-smime-extension.jar <command>}: operator tools around the certificate store. */
 @Command(name = "james-smime", mixinStandardHelpOptions = true, version = "james-smime 0.1.0",
     description = "S/MIME sign-by-sender tools for Apache James.",
-    subcommands = {SignCommand.class, CheckCommand.class, ImportCommand.class, SyncCommand.class, UsageCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {SignCommand.class, CheckCommand.class, ImportCommand.class, SyncCommand.class, ShowCommand.class, DeleteCommand.class, UsageCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {

@@ -244,4 +244,19 @@ class CliTest {
         assertThat(run("usage", "--store", store.toString(), "--month", "June")).isEqualTo(1);
         assertThat(err).contains("--month 'June' is not a month");
     }
+
+    @Test
+    void showAndDeleteShouldWorkOnOneCertificate() throws Exception {
+        String fingerprint = io.github.jamessmime.core.CertificateStore.open(store, "pw".toCharArray(), java.time.Clock.systemUTC())
+            .find(SENDER).orElseThrow().fingerprint();
+
+        assertThat(run("show", "--store", store.toString(), "--password-file", passwordFile.toString(), "--address", SENDER)).isZero();
+        assertThat(out.strip()).startsWith("billing.p12: billing@shop.example").contains("sha256=" + fingerprint).endsWith("ok, in use");
+
+        assertThat(run("delete", "--store", store.toString(), "--password-file", passwordFile.toString(), "--sha256", fingerprint)).isZero();
+        assertThat(store.resolve("billing.p12")).doesNotExist();
+        assertThat(run("show", "--store", store.toString(), "--password-file", passwordFile.toString(), "--address", SENDER)).isEqualTo(1);
+        assertThat(err).contains("show: no certificate for billing@shop.example");
+        assertThat(run("delete", "--store", store.toString(), "--password-file", passwordFile.toString(), "--sha256", fingerprint)).isEqualTo(1);
+    }
 }
