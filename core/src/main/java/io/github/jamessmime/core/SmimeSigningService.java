@@ -80,6 +80,8 @@ public final class SmimeSigningService implements AutoCloseable {
         }
         UsageCounter usage = new UsageCounter(configuration.usageDirectory(), configuration.usageNode(), clock);
         reloader.scheduleWithFixedDelay(usage::flush, USAGE_FLUSH_SECONDS, USAGE_FLUSH_SECONDS, TimeUnit.SECONDS);
+        // James does not close extension services when it stops: write the last counts when the JVM exits
+        Runtime.getRuntime().addShutdownHook(new Thread(usage::flush, "smime-usage-flush"));
         LOGGER.info("S/MIME signing started: {}", configuration);
         return new SmimeSigningService(store, new SmimeSigner(configuration.digest(), clock), configuration.entitlement(), reloader,
             clock, AUDIT::info, configuration.expiryWarning(), usage, configuration.importTrustStore());

@@ -54,8 +54,12 @@ class SharedStoreTwoNodesTest {
     }
 
     private static JamesServerProcess start(String node) throws Exception {
+        return start(node, node);
+    }
+
+    private static JamesServerProcess start(String directory, String node) throws Exception {
         JamesServerProcess james = JamesServerProcess.builder(node)
-            .workingDirectory(run.resolve(node))
+            .workingDirectory(run.resolve(directory))
             .relayGateway(sink.host(), sink.port())
             .smimeStore(store, storePassword)
             .env("SMIME_STORE_RELOAD_SECONDS", "1")
@@ -110,6 +114,15 @@ class SharedStoreTwoNodesTest {
             JamesServerProcess.sleep(Duration.ofMillis(500));
         }
         assertThat(usage).contains("\"" + PARCELS + "\":1").contains("\"" + BILLING + "\":1").contains("\"activeSenders\":2");
+
+        // a restarted node goes on from its counts: node A stops right after a signature it has not flushed yet
+        TestMessage beforeRestart = TestMessage.text(BILLING, "customer@remote.example", "Invoice before restart");
+        beforeRestart.sendAuthenticated(ItEnvironment.LOOPBACK, nodeA.submissionPort(), BILLING, PASSWORD);
+        sink.awaitMessageId(beforeRestart.messageId(), DELIVERY);
+        nodeA.close();
+        nodeA = start("node-a-restarted", "node-a");
+        String afterRestart = new String(nodeA.webAdmin().get("/smime/usage").body(), StandardCharsets.UTF_8);
+        assertThat(afterRestart).as("usage after node A restarted").contains("\"" + BILLING + "\":2").contains("\"" + PARCELS + "\":1");
     }
 
     @Test
