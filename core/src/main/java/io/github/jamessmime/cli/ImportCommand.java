@@ -4,22 +4,22 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 
-import io.github.jamessmime.core.CertificateImport;
 import io.github.jamessmime.core.ConfigurationException;
 import io.github.jamessmime.core.SmimeConfiguration;
 import io.github.jamessmime.core.StoreException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "import", description = "Checks a PKCS#12 (store rules and the S/MIME certificate profile) and writes it into the"
     + " store as <address>.p12, re-encrypted under the store password (AES-256, PBKDF2), atomically. Exit 1 with the reason"
     + " when it is refused.")
 final class ImportCommand implements Callable<Integer> {
-    @Option(names = "--store", required = true, paramLabel = "DIR", description = "the store directory")
-    Path store;
+    @Mixin
+    StoreOptions storeOptions;
 
-    @Option(names = "--password-file", required = true, paramLabel = "FILE", description = "file holding the store password")
-    Path passwordFile;
+    @Mixin
+    TrustOptions trustOptions;
 
     @Option(names = "--p12", required = true, paramLabel = "FILE", description = "the PKCS#12 to import")
     Path p12;
@@ -27,16 +27,12 @@ final class ImportCommand implements Callable<Integer> {
     @Option(names = "--p12-password-file", required = true, paramLabel = "FILE", description = "file holding its password")
     Path p12PasswordFile;
 
-    @Option(names = "--trust-store", paramLabel = "PEM", description = "root certificates the chain must lead to (default: the JDK's)")
-    Path trustStore;
 
     @Override
     public Integer call() {
         try {
-            char[] storePassword = SmimeConfiguration.readPasswordFile(passwordFile, "--password-file");
             char[] p12Password = SmimeConfiguration.readPasswordFile(p12PasswordFile, "--p12-password-file");
-            CertificateImport importer = trustStore == null ? CertificateImport.trustingJdk() : CertificateImport.trusting(trustStore);
-            for (Path written : importer.importInto(store, storePassword, p12, p12Password, Instant.now())) {
+            for (Path written : trustOptions.importer().importInto(storeOptions.store, storeOptions.password(), p12, p12Password, Instant.now())) {
                 System.out.println("imported " + p12 + " as " + written);
             }
             return 0;

@@ -18,7 +18,10 @@ final class StoreOptions {
     Path passwordFile;
 
     CertificateStore open() throws ConfigurationException, StoreException {
-        char[] password = SmimeConfiguration.readPasswordFile(passwordFile, "--password-file");
-        return CertificateStore.open(store, password, Clock.systemUTC());
+        return CertificateStore.open(store, password(), Clock.systemUTC());
+    }
+
+    char[] password() throws ConfigurationException {
+        return SmimeConfiguration.readPasswordFile(passwordFile, "--password-file");
     }
 }

@@ -5,12 +5,12 @@ import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-import io.github.jamessmime.core.CertificateImport;
 import io.github.jamessmime.core.ConfigurationException;
 import io.github.jamessmime.core.SmimeConfiguration;
 import io.github.jamessmime.core.StoreException;
 import io.github.jamessmime.core.StoreSync;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "sync", description = "Mirrors a folder of PKCS#12 files into the store: adds new certificates, replaces renewed"
@@ -23,14 +23,11 @@ final class SyncCommand implements Callable<Integer> {
     @Option(names = "--from-password-file", required = true, paramLabel = "FILE", description = "file holding their password")
     Path fromPasswordFile;
 
-    @Option(names = "--store", required = true, paramLabel = "DIR", description = "the store directory")
-    Path store;
+    @Mixin
+    StoreOptions storeOptions;
 
-    @Option(names = "--password-file", required = true, paramLabel = "FILE", description = "file holding the store password")
-    Path passwordFile;
-
-    @Option(names = "--trust-store", paramLabel = "PEM", description = "root certificates the chains must lead to (default: the JDK's)")
-    Path trustStore;
+    @Mixin
+    TrustOptions trustOptions;
 
     @Option(names = "--dry-run", description = "print the plan, change nothing")
     boolean dryRun;
@@ -39,9 +36,8 @@ final class SyncCommand implements Callable<Integer> {
     public Integer call() {
         try {
             char[] sourcePassword = SmimeConfiguration.readPasswordFile(fromPasswordFile, "--from-password-file");
-            char[] storePassword = SmimeConfiguration.readPasswordFile(passwordFile, "--password-file");
-            CertificateImport importer = trustStore == null ? CertificateImport.trustingJdk() : CertificateImport.trusting(trustStore);
-            List<StoreSync.Action> actions = new StoreSync(importer, Clock.systemUTC()).sync(from, sourcePassword, store, storePassword, dryRun);
+            List<StoreSync.Action> actions = new StoreSync(trustOptions.importer(), Clock.systemUTC())
+                .sync(from, sourcePassword, storeOptions.store, storeOptions.password(), dryRun);
             boolean refused = false;
             for (StoreSync.Action action : actions) {
                 System.out.println((dryRun ? "would " : "") + action);
