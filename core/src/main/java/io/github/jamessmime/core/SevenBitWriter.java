@@ -56,10 +56,10 @@ final class SevenBitWriter {
                 return;
             }
             out.truncate(mark);
-            writeHeaders(part, onlyContentHeaders, null);
+            writeHeaders(part, onlyContentHeaders, compositeEncoding(part));
             writeMultipart(part, type);
         } else if (type.match("message/rfc822") && !isEncoded(part)) {
-            writeHeaders(part, onlyContentHeaders, null);
+            writeHeaders(part, onlyContentHeaders, compositeEncoding(part));
             Object content = part.getContent();
             if (!(content instanceof MimeMessage)) {
                 throw new MessagingException("message/rfc822 part does not hold a message");
@@ -326,6 +326,15 @@ final class SevenBitWriter {
 
     private static boolean isPrintableAscii(String text) {
         return text.chars().allMatch(c -> c == '\r' || c == '\n' || c == '\t' || (c >= 32 && c < 127));
+    }
+
+    /**
+     * A multipart or message/rfc822 labelled 8bit or binary is relabelled 7bit, since everything inside is written
+     * 7-bit: a relay that downgrades would otherwise rewrite the label inside the signed content.
+     */
+    private static String compositeEncoding(MimePart part) throws MessagingException {
+        String encoding = encodingOf(part);
+        return encoding.equals("8bit") || encoding.equals("binary") ? "7bit" : null;
     }
 
     private static boolean isEncoded(MimePart part) throws MessagingException {

@@ -263,4 +263,23 @@ class SmimeSignerTest {
         assertThat(openssl.exitCode).as(openssl.toString()).isZero();
         assertThat(Verifiers.leaves(Verifiers.parse(openssl.content))).isEqualTo(Verifiers.leaves(Verifiers.parse(raw)));
     }
+
+    @Test
+    void multipartLabelledEightBitShouldBeRelabelledSevenBit() throws Exception {
+        byte[] raw = TestMessages.concat(("From: " + SENDER + "\r\nSubject: 8bit multipart\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/mixed; boundary=\"m8\"\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+                + "--m8\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII),
+            "Grüße\r\n".getBytes(StandardCharsets.UTF_8),
+            "--m8--\r\n".getBytes(StandardCharsets.US_ASCII));
+
+        byte[] signed = signAndSerialize(raw, identity(KeyType.RSA_2048), DigestAlgorithm.SHA_256);
+
+        String part = new String(Verifiers.rawPart(signed, Verifiers.parse(signed)), StandardCharsets.US_ASCII).toLowerCase();
+        assertThat(part).doesNotContain("content-transfer-encoding: 8bit").startsWith("content-type: multipart/mixed")
+            .contains("content-transfer-encoding: 7bit");
+        Verifiers.OpensslResult openssl = Verifiers.openssl(signed, pki.root(), NOW);
+        assertThat(openssl.exitCode).as(openssl.toString()).isZero();
+        assertThat(Verifiers.leaves(Verifiers.parse(openssl.content))).isEqualTo(Verifiers.leaves(Verifiers.parse(raw)));
+    }
 }

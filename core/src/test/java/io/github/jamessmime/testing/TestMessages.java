@@ -183,7 +183,7 @@ public final class TestMessages {
         return text.getBytes(StandardCharsets.US_ASCII);
     }
 
-    static byte[] concat(byte[]... parts) {
+    public static byte[] concat(byte[]... parts) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (byte[] part : parts) {
             out.writeBytes(part);
