@@ -176,8 +176,19 @@ public final class SmimeSigningService implements AutoCloseable {
 
     /** Signs, and writes the audit line of the signature. */
     public MimeMessage sign(MimeMessage message, SigningIdentity identity) throws SigningException {
+        return sign(message, identity, sender(message, identity));
+    }
+
+    /** Signs a message {@link #check} found eligible, as its From address (no second parse of the header). */
+    public MimeMessage sign(MimeMessage message, Eligibility eligibility) throws SigningException {
+        if (!eligibility.isEligible()) {
+            throw new IllegalArgumentException("not eligible: " + eligibility);
+        }
+        return sign(message, eligibility.identity().orElseThrow(), eligibility.fromAddress().orElseThrow());
+    }
+
+    private MimeMessage sign(MimeMessage message, SigningIdentity identity, String sender) throws SigningException {
         MimeMessage signed = signer.sign(message, identity);
-        String sender = sender(message, identity);
         usage.count(sender);
         audit.accept(auditLine(message, sender, identity));
         return signed;

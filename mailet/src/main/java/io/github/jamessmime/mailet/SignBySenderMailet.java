@@ -59,7 +59,7 @@ public class SignBySenderMailet extends GenericMailet {
         String from = eligibility.fromAddress().orElseThrow();
         MimeMessage signed;
         try {
-            signed = service.sign(mail.getMessage(), identity);
+            signed = service.sign(mail.getMessage(), eligibility);
         } catch (SigningException e) {
             LOGGER.warn("Mail {} could not be S/MIME signed as {}: {}", mail.getName(), from, e.getMessage());
             throw new MessagingException("S/MIME signing of mail " + mail.getName() + " as " + from + " failed: " + e.getMessage(), e);
