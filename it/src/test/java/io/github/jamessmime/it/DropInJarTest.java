@@ -7,10 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.stream.Collectors;
@@ -54,29 +51,6 @@ class DropInJarTest {
             .map(shape -> Arguments.of(sender, shape.getKey(), shape.getValue())));
     }
 
-    private static final class Run {
-        final int exitCode;
-        final String output;
-
-        Run(int exitCode, String output) {
-            this.exitCode = exitCode;
-            this.output = output;
-        }
-    }
-
-    private static Run java(String... args) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-jar");
-        command.add(ItEnvironment.extensionJar().toString());
-        Collections.addAll(command, args);
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        process.getOutputStream().close();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return new Run(process.exitValue(), output);
-    }
-
     @Test
     void jarShouldHoldBouncyCastleOnlyUnderTheRelocatedPackage() throws Exception {
         try (JarFile jar = new JarFile(ItEnvironment.extensionJar().toFile())) {
@@ -96,7 +70,7 @@ class DropInJarTest {
         Path in = Files.write(run.resolve("in-" + Math.abs((sender + shape).hashCode()) + ".eml"), raw);
         Path out = run.resolve("signed-" + Math.abs((sender + shape).hashCode()) + ".eml");
 
-        Run sign = java("sign", "--store", store.toString(), "--password-file", passwordFile.toString(),
+        DropInJar.Run sign = DropInJar.run("sign", "--store", store.toString(), "--password-file", passwordFile.toString(),
             "--in", in.toString(), "--out", out.toString());
 
         assertThat(sign.exitCode).as(sign.output).isZero();
@@ -109,7 +83,7 @@ class DropInJarTest {
     void cliShouldExitNonZeroWithReasonWhenSenderHasNoCertificate() throws Exception {
         Path in = Files.write(run.resolve("orders.eml"), TestMessages.plain7bit("orders@shop.example"));
 
-        Run sign = java("sign", "--store", store.toString(), "--password-file", passwordFile.toString(),
+        DropInJar.Run sign = DropInJar.run("sign", "--store", store.toString(), "--password-file", passwordFile.toString(),
             "--in", in.toString(), "--out", run.resolve("orders-signed.eml").toString());
 
         assertThat(sign.exitCode).isNotZero();
@@ -125,7 +99,7 @@ class DropInJarTest {
         pki.sender("old@shop.example").validity(Instant.now().minus(Duration.ofDays(60)), Instant.now().minus(Duration.ofDays(2)))
             .issue().writePkcs12(checkStore.resolve("old.p12"), "store-secret".toCharArray());
 
-        Run check = java("check", "--store", checkStore.toString(), "--password-file", passwordFile.toString());
+        DropInJar.Run check = DropInJar.run("check", "--store", checkStore.toString(), "--password-file", passwordFile.toString());
 
         assertThat(check.exitCode).isEqualTo(1);
         List<String> lines = check.output.lines().filter(line -> line.contains(".p12:")).collect(Collectors.toList());

@@ -9,10 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -173,15 +170,8 @@ class SharedStoreTwoNodesTest {
     }
 
     private static List<String> cli(String... args) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-jar");
-        command.add(ItEnvironment.extensionJar().toString());
-        Collections.addAll(command, args);
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as(output).isZero();
-        return output.lines().collect(java.util.stream.Collectors.toList());
+        DropInJar.Run run = DropInJar.run(args);
+        assertThat(run.exitCode).as(run.output).isZero();
+        return run.output.lines().collect(java.util.stream.Collectors.toList());
     }
 }
