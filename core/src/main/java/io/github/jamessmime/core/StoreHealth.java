@@ -48,9 +48,11 @@ public final class StoreHealth {
             String address = entry.getKey();
             SigningIdentity lastingLongest = entry.getValue().stream().max(Comparator.comparing(SigningIdentity::notAfter)).orElseThrow();
             if (store.find(address).isEmpty()) {
-                if (refusals.containsKey(address) && refusals.get(address).contains("revoked")) {
+                if (refusals.containsKey(address)) {
+                    // refused at the last load: expired or revoked, the store's reason says which
                     unhealthy.add(address + ": no usable certificate, " + refusals.get(address));
                 } else if (now.isAfter(lastingLongest.notAfter())) {
+                    // expired since the last load
                     unhealthy.add(address + ": no valid certificate, the last one expired on " + lastingLongest.notAfter());
                 } else {
                     degraded.add(address + ": no certificate valid yet (the first from " + entry.getValue().stream()

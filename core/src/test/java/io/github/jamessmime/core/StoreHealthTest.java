@@ -84,7 +84,7 @@ class StoreHealthTest {
         StoreHealth health = health();
 
         assertThat(health.status()).isEqualTo(StoreHealth.Status.UNHEALTHY);
-        assertThat(health.summary()).startsWith("parcels@shop.example: no valid certificate, the last one expired on");
+        assertThat(health.summary()).startsWith("parcels@shop.example: no usable certificate, certificate for [parcels@shop.example] expired on");
     }
 
     @Test
