@@ -2,7 +2,9 @@ package io.github.jamessmime.core;
 
 import java.io.OutputStream;
 import java.security.GeneralSecurityException;
+import java.security.Key;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.Signature;
 import java.security.SignatureException;
 import java.security.interfaces.ECKey;
@@ -47,7 +49,7 @@ final class JdkContentSigner implements ContentSigner {
     }
 
     /** The signature algorithm for the key: RSA PKCS#1 v1.5, RSASSA-PSS for PSS keys, or ECDSA. */
-    static String algorithmName(PrivateKey key, DigestAlgorithm digest) {
+    static String algorithmName(Key key, DigestAlgorithm digest) {
         if (isPss(key)) {
             return digest.signaturePrefix() + "withRSAandMGF1";
         }
@@ -61,22 +63,30 @@ final class JdkContentSigner implements ContentSigner {
     }
 
     static JdkContentSigner create(PrivateKey key, DigestAlgorithm digest) throws GeneralSecurityException {
-        String name = algorithmName(key, digest);
-        AlgorithmIdentifier identifier = ALGORITHMS.find(name);
-        Signature signature;
-        if (isPss(key)) {
-            signature = Signature.getInstance("RSASSA-PSS");
-            int saltLength = Integer.parseInt(digest.signaturePrefix().substring(3)) / 8;
-            signature.setParameter(new PSSParameterSpec(digest.jcaName(), "MGF1", new MGF1ParameterSpec(digest.jcaName()),
-                saltLength, PSSParameterSpec.TRAILER_FIELD_BC));
-        } else {
-            signature = Signature.getInstance(name);
-        }
+        Signature signature = signature(key, digest);
         signature.initSign(key);
-        return new JdkContentSigner(identifier, signature);
+        return new JdkContentSigner(ALGORITHMS.find(algorithmName(key, digest)), signature);
     }
 
-    private static boolean isPss(PrivateKey key) {
+    /** A JDK verifier of what {@link #create} signs with the private key of {@code publicKey}. */
+    static Signature verifier(PublicKey publicKey, DigestAlgorithm digest) throws GeneralSecurityException {
+        Signature signature = signature(publicKey, digest);
+        signature.initVerify(publicKey);
+        return signature;
+    }
+
+    private static Signature signature(Key key, DigestAlgorithm digest) throws GeneralSecurityException {
+        if (!isPss(key)) {
+            return Signature.getInstance(algorithmName(key, digest));
+        }
+        Signature signature = Signature.getInstance("RSASSA-PSS");
+        int saltLength = Integer.parseInt(digest.signaturePrefix().substring(3)) / 8;
+        signature.setParameter(new PSSParameterSpec(digest.jcaName(), "MGF1", new MGF1ParameterSpec(digest.jcaName()),
+            saltLength, PSSParameterSpec.TRAILER_FIELD_BC));
+        return signature;
+    }
+
+    private static boolean isPss(Key key) {
         return key instanceof RSAKey && "RSASSA-PSS".equalsIgnoreCase(key.getAlgorithm());
     }
 

@@ -5,7 +5,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Base64;
 import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 import javax.mail.BodyPart;
 import javax.mail.MessagingException;
@@ -18,10 +20,15 @@ import javax.mail.internet.ParseException;
 
 /**
  * Writes a MIME entity in the canonical, 7-bit form that is signed (RFC 8551 3.1): CRLF line breaks, only
- * 7-bit bytes, no line over 998 octets. Parts that are already so are copied byte for byte; 8bit and
- * binary parts, and 7bit parts that break the rules, are re-encoded (quoted-printable for text, base64
- * otherwise). A text part with a line that starts with {@code From } or ends in white space is re-encoded
- * too, since mbox stores and some relays alter such lines.
+ * 7-bit bytes (part headers included), no line over 998 octets, and a shape that every verifier reads and
+ * re-serialises to the same bytes ({@link MultipartShape}).
+ *
+ * <p>Parts that are already so are copied byte for byte: a whole multipart in one pass when its shape is
+ * canonical. Otherwise the tree as javax.mail reads it is written anew: header lines repaired and made 7-bit
+ * ({@link HeaderLines}), each multipart with a fresh boundary, without preamble and epilogue (text MIME readers
+ * never show), 8bit and binary leaves re-encoded (quoted-printable for text, base64 otherwise), as are text
+ * leaves with a line that starts with {@code From } or ends in white space, since mbox stores and some relays
+ * alter such lines. Composites nest at most {@code maxDepth} levels; deeper mail is refused.
  */
 final class SevenBitWriter {
     static final int MAX_LINE = 998;
@@ -30,88 +37,114 @@ final class SevenBitWriter {
 
     private final ByteBuffer out;
     private final byte[] chunk;
+    private final int maxDepth;
+    private final Supplier<String> boundaries;
 
     /**
-     * @param out       receives the canonical bytes
-     * @param sizeHint  the message size, if known (sizes the copy buffer for small messages)
+     * @param out        receives the canonical bytes
+     * @param sizeHint   the message size, if known (sizes the copy buffer for small messages)
+     * @param maxDepth   how many levels of multipart and message/rfc822 may nest
+     * @param boundaries fresh boundaries for multiparts that are written anew
      */
-    SevenBitWriter(ByteBuffer out, int sizeHint) {
+    SevenBitWriter(ByteBuffer out, int sizeHint, int maxDepth, Supplier<String> boundaries) {
         this.out = out;
         this.chunk = new byte[sizeHint > 0 ? Math.min(CHUNK, Math.max(1024, sizeHint)) : CHUNK];
+        this.maxDepth = maxDepth;
+        this.boundaries = boundaries;
     }
 
-    /** Writes the body and the Content-* headers of a message: the part that gets signed. */
-    void writeContentOf(MimeMessage message) throws IOException, MessagingException {
-        writeEntity(message, true);
+    /** Writes the body and the given Content-* header lines of a message: the part that gets signed. */
+    void writeContentOf(MimeMessage message, List<String> contentHeaders) throws IOException, MessagingException {
+        writeEntity(message, contentHeaders, 0);
     }
 
-    private void writeEntity(MimePart part, boolean onlyContentHeaders) throws IOException, MessagingException {
+    private void writeEntity(MimePart part, List<String> headers, int depth) throws IOException, MessagingException {
+        if (depth > maxDepth) {
+            throw new MessagingException("multiparts and attached messages nest more than " + maxDepth
+                + " levels deep (mime.maxDepth)");
+        }
         ContentType type = contentType(part);
+        String encoding = encodingOf(part);
         if (type.match("multipart/*")) {
             int mark = out.size();
-            writeHeaders(part, onlyContentHeaders, null);
             String boundary = type.getParameter("boundary");
-            if (boundary != null && !boundary.isEmpty() && encodingOf(part).equals("7bit")
-                && copyCanonical(rawStream(part), Strictness.WHOLE_MULTIPART)) {
-                return;
+            if (encoding.equals("7bit")) {
+                writeHeaders(part, headers, null, null);
+                int bodyStart = out.size();
+                if (copyCanonical(rawStream(part), Strictness.TEXT)
+                    && MultipartShape.isCanonical(out.array(), bodyStart, out.size(), boundary, depth, maxDepth)) {
+                    return;
+                }
+                out.truncate(mark);
             }
-            out.truncate(mark);
-            writeHeaders(part, onlyContentHeaders, compositeEncoding(part));
-            writeMultipart(part, type);
+            writeMultipart(part, type, headers, depth);
         } else if (type.match("message/rfc822") && !isEncoded(part)) {
-            writeHeaders(part, onlyContentHeaders, compositeEncoding(part));
+            int mark = out.size();
+            if (encoding.equals("7bit")) {
+                writeHeaders(part, headers, null, null);
+                if (copyCanonical(rawStream(part), Strictness.TEXT)) {
+                    return;
+                }
+                out.truncate(mark);
+            }
+            writeHeaders(part, headers, null, compositeEncoding(part));
             Object content = part.getContent();
             if (!(content instanceof MimeMessage)) {
                 throw new MessagingException("message/rfc822 part does not hold a message");
             }
-            writeEntity((MimeMessage) content, false);
+            writeEntity((MimeMessage) content, null, depth + 1);
         } else {
-            writeLeaf(part, type, onlyContentHeaders);
+            writeLeaf(part, type, headers);
         }
     }
 
-    private void writeMultipart(MimePart part, ContentType type) throws IOException, MessagingException {
-        String boundary = type.getParameter("boundary");
+    /** A multipart written anew: a fresh boundary, no preamble or epilogue, each part canonical. */
+    private void writeMultipart(MimePart part, ContentType type, List<String> headers, int depth)
+        throws IOException, MessagingException {
         Object content = part.getContent();
-        if (boundary == null || !(content instanceof Multipart)) {
+        if (!(content instanceof Multipart)) {
             throw new MessagingException("multipart entity without a usable boundary");
         }
         Multipart multipart = (Multipart) content;
-        String preamble = multipart instanceof javax.mail.internet.MimeMultipart
-            ? ((javax.mail.internet.MimeMultipart) multipart).getPreamble() : null;
-        if (preamble != null && isPrintableAscii(preamble)) {
-            emitCanonicalText(preamble);
+        int count = multipart.getCount();
+        if (count == 0) {
+            throw new MessagingException(type.getBaseType() + " without any part");
         }
+        String boundary = boundaries.get();
+        ContentType rewritten = new ContentType(type.getPrimaryType(), type.getSubType(), type.getParameterList());
+        rewritten.setParameter("boundary", boundary);
+        writeHeaders(part, headers, HeaderLines.repaired("Content-Type: " + HeaderLines.withEncodedParameters(rewritten)),
+            compositeEncoding(part));
         byte[] delimiter = ("--" + boundary).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        for (int i = 0; i < multipart.getCount(); i++) {
+        for (int i = 0; i < count; i++) {
             emit(delimiter, 0, delimiter.length);
             emit(CRLF, 0, 2);
             BodyPart child = multipart.getBodyPart(i);
             if (!(child instanceof MimePart)) {
                 throw new MessagingException("body part " + i + " is not a MIME part");
             }
-            writeEntity((MimePart) child, false);
+            writeEntity((MimePart) child, null, depth + 1);
             emit(CRLF, 0, 2);
         }
         emit(delimiter, 0, delimiter.length);
         emit(new byte[] {'-', '-', '\r', '\n'}, 0, 4);
     }
 
-    private void writeLeaf(MimePart part, ContentType type, boolean onlyContentHeaders) throws IOException, MessagingException {
+    private void writeLeaf(MimePart part, ContentType type, List<String> headers) throws IOException, MessagingException {
         String encoding = encodingOf(part);
         boolean text = type.getPrimaryType().equalsIgnoreCase("text");
         boolean copyable = encoding.equals("7bit") || encoding.equals("base64") || encoding.equals("quoted-printable");
         if (copyable) {
             int mark = out.size();
-            writeHeaders(part, onlyContentHeaders, null);
-            if (copyCanonical(rawStream(part), text && encoding.equals("7bit") ? Strictness.TEXT : Strictness.BYTES)) {
+            writeHeaders(part, headers, null, null);
+            if (copyCanonical(rawStream(part), text && !encoding.equals("base64") ? Strictness.TEXT : Strictness.BYTES)) {
                 return;
             }
             out.truncate(mark);
         }
         // Re-encode: 8bit, binary, or a 7bit/encoded body that breaks the rules.
         String target = text ? "quoted-printable" : "base64";
-        writeHeaders(part, onlyContentHeaders, target);
+        writeHeaders(part, headers, null, target);
         try (InputStream decoded = part.getInputStream()) {
             if (text) {
                 QuotedPrintable.encodeText(decoded, new EmitStream());
@@ -128,13 +161,8 @@ final class SevenBitWriter {
     enum Strictness {
         /** Any line (base64, quoted-printable, 7bit non-text bodies). */
         BYTES,
-        /** No line starting with {@code From } or ending in white space (7bit text, which relays may alter). */
-        TEXT,
-        /**
-         * A whole multipart body copied without parsing it: as TEXT, and no part header may declare a transfer
-         * encoding other than 7bit, base64 or quoted-printable (an 8bit label is what a 7-bit relay rewrites).
-         */
-        WHOLE_MULTIPART
+        /** No line starting with {@code From } or ending in white space (text and multiparts, which relays may alter). */
+        TEXT
     }
 
     /**
@@ -148,7 +176,6 @@ final class SevenBitWriter {
      */
     private boolean copyCanonical(InputStream in, Strictness strictness) throws IOException {
         boolean strictText = strictness != Strictness.BYTES;
-        boolean wholeMultipart = strictness == Strictness.WHOLE_MULTIPART;
         try (InputStream source = in) {
             int lineLength = 0;
             boolean lineStart = true;
@@ -173,9 +200,6 @@ final class SevenBitWriter {
                         if (lineStart) {
                             lineStart = false;
                             if (strictText && b == 'F' && startsWithFromSpace(chunk, i, read)) {
-                                return false;
-                            }
-                            if (wholeMultipart && (b == 'C' || b == 'c') && !acceptableEncodingLine(chunk, i, read)) {
                                 return false;
                             }
                         }
@@ -236,37 +260,6 @@ final class SevenBitWriter {
         }
     }
 
-    private static final byte[] TRANSFER_ENCODING = "content-transfer-encoding:".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-
-    /**
-     * For a line starting at {@code index}: true unless it is a Content-Transfer-Encoding header whose value is
-     * not 7bit, base64 or quoted-printable. Conservative at a chunk edge or on a folded value.
-     */
-    private static boolean acceptableEncodingLine(byte[] bytes, int index, int length) {
-        int i = index;
-        for (byte expected : TRANSFER_ENCODING) {
-            if (i >= length) {
-                return false;
-            }
-            if (Character.toLowerCase((char) bytes[i]) != expected) {
-                return true;
-            }
-            i++;
-        }
-        while (i < length && (bytes[i] == ' ' || bytes[i] == '\t')) {
-            i++;
-        }
-        int start = i;
-        while (i < length && bytes[i] != '\r' && bytes[i] != '\n' && bytes[i] != ';' && bytes[i] != ' ' && bytes[i] != '\t') {
-            i++;
-        }
-        if (i >= length) {
-            return false;
-        }
-        String value = new String(bytes, start, i - start, java.nio.charset.StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT);
-        return value.equals("7bit") || value.equals("base64") || value.equals("quoted-printable");
-    }
-
     private void flushPending(int from, int to) throws IOException {
         if (to > from) {
             emit(chunk, from, to - from);
@@ -281,60 +274,64 @@ final class SevenBitWriter {
         return bytes[index + 1] == 'r' && bytes[index + 2] == 'o' && bytes[index + 3] == 'm' && bytes[index + 4] == ' ';
     }
 
-    private void writeHeaders(MimePart part, boolean onlyContentHeaders, String newEncoding) throws IOException, MessagingException {
-        for (String line : Collections.list(part.getAllHeaderLines())) {
-            String name = headerName(line);
-            if (onlyContentHeaders && !name.startsWith("content-")) {
-                continue;
+    /**
+     * Writes a header block: each line canonical ({@link HeaderLines#canonical}), the first Content-Type and
+     * Content-Transfer-Encoding only (parsers differ on which of several counts), then the blank line.
+     *
+     * @param lines       the lines to write, or null for all of the part's
+     * @param contentType a Content-Type line replacing the part's, or null
+     * @param encoding    the transfer encoding to declare instead of the part's, or null to keep it
+     */
+    private void writeHeaders(MimePart part, List<String> lines, String contentType, String encoding)
+        throws IOException, MessagingException {
+        boolean typeWritten = false;
+        boolean encodingWritten = false;
+        for (String line : lines != null ? lines : Collections.list(part.getAllHeaderLines())) {
+            String name = HeaderLines.name(line);
+            if (name.equals("content-type")) {
+                if (!typeWritten) {
+                    emitLine(contentType != null ? contentType : HeaderLines.canonical(line));
+                }
+                typeWritten = true;
+            } else if (name.equals("content-transfer-encoding")) {
+                if (!encodingWritten) {
+                    emitLine("Content-Transfer-Encoding: " + (encoding != null ? encoding : encodingOf(part)));
+                }
+                encodingWritten = true;
+            } else if (!isStrayDelimiter(line)) {
+                emitLine(HeaderLines.canonical(line));
             }
-            if (newEncoding != null && name.equals("content-transfer-encoding")) {
-                continue;
-            }
-            emitCanonicalText(line);
-            emit(CRLF, 0, 2);
         }
-        if (newEncoding != null) {
-            emitCanonicalText("Content-Transfer-Encoding: " + newEncoding);
-            emit(CRLF, 0, 2);
+        if (!typeWritten && contentType != null) {
+            emitLine(contentType);
+        }
+        if (!encodingWritten && encoding != null) {
+            emitLine("Content-Transfer-Encoding: " + encoding);
         }
         emit(CRLF, 0, 2);
     }
 
-    static String headerName(String line) {
-        int colon = line.indexOf(':');
-        return (colon < 0 ? line : line.substring(0, colon)).trim().toLowerCase(Locale.ROOT);
+    /**
+     * A delimiter line that javax.mail took for a header line (a part right after the delimiter, with no blank
+     * line: an empty part or two delimiters in a row). It carries nothing and is left out.
+     */
+    private static boolean isStrayDelimiter(String line) {
+        return line.startsWith("--") && line.indexOf(':') < 0;
     }
 
-    /** Header lines and preambles: line breaks normalised to CRLF. */
-    private void emitCanonicalText(String text) throws IOException {
-        boolean latin1 = text.chars().allMatch(c -> c < 256);
-        byte[] bytes = text.getBytes(latin1 ? java.nio.charset.StandardCharsets.ISO_8859_1 : java.nio.charset.StandardCharsets.UTF_8);
-        int start = 0;
-        for (int i = 0; i < bytes.length; i++) {
-            byte b = bytes[i];
-            if (b == '\r' || b == '\n') {
-                emit(bytes, start, i - start);
-                emit(CRLF, 0, 2);
-                if (b == '\r' && i + 1 < bytes.length && bytes[i + 1] == '\n') {
-                    i++;
-                }
-                start = i + 1;
-            }
-        }
-        emit(bytes, start, bytes.length - start);
-    }
-
-    private static boolean isPrintableAscii(String text) {
-        return text.chars().allMatch(c -> c == '\r' || c == '\n' || c == '\t' || (c >= 32 && c < 127));
+    /** A canonical header line: 7-bit, folds already CRLF. */
+    private void emitLine(String line) throws IOException {
+        out.writeAscii(line);
+        emit(CRLF, 0, 2);
     }
 
     /**
-     * A multipart or message/rfc822 labelled 8bit or binary is relabelled 7bit, since everything inside is written
-     * 7-bit: a relay that downgrades would otherwise rewrite the label inside the signed content.
+     * A multipart or message/rfc822 written anew is labelled 7bit when it declared another encoding, since
+     * everything inside is written 7-bit: a relay that downgrades would otherwise rewrite the label inside
+     * the signed content.
      */
     private static String compositeEncoding(MimePart part) throws MessagingException {
-        String encoding = encodingOf(part);
-        return encoding.equals("8bit") || encoding.equals("binary") ? "7bit" : null;
+        return encodingOf(part).equals("7bit") ? null : "7bit";
     }
 
     private static boolean isEncoded(MimePart part) throws MessagingException {

@@ -56,14 +56,31 @@ import org.bouncycastle.util.Store;
 public final class SmimeSigner {
     private static final Session SESSION = Session.getInstance(new Properties());
 
+    /** Default of {@code mime.maxDepth}: far above real mail, below the 64 levels BouncyCastle's verifier descends. */
+    public static final int DEFAULT_MAX_DEPTH = 32;
+
     private final DigestAlgorithm digest;
     private final Clock clock;
+    private final int maxDepth;
+    private final boolean selfCheck;
     private final SecureRandom random = boundaryRandom();
     private final DigestCalculatorProvider digests;
 
+    /** A signer with the default nesting limit and the self-check on. */
     public SmimeSigner(DigestAlgorithm digest, Clock clock) {
+        this(digest, clock, DEFAULT_MAX_DEPTH, true);
+    }
+
+    /**
+     * @param maxDepth  how many levels of multipart and message/rfc822 a message may nest to be signed
+     * @param selfCheck whether every signed message is read back as a re-serialising verifier does
+     *                  ({@link SelfCheck}) before it is returned
+     */
+    public SmimeSigner(DigestAlgorithm digest, Clock clock, int maxDepth, boolean selfCheck) {
         this.digest = digest;
         this.clock = clock;
+        this.maxDepth = maxDepth;
+        this.selfCheck = selfCheck;
         try {
             this.digests = new JcaDigestCalculatorProviderBuilder().build();
         } catch (OperatorCreationException e) {
@@ -89,42 +106,62 @@ public final class SmimeSigner {
     /**
      * The signed copy of {@code message}. The original is not changed.
      *
-     * @throws SigningException when the message is already signed or encrypted, is malformed, or the key fails
+     * @throws SigningException when the message is already signed or encrypted, cannot be made canonical, or
+     *                          the key fails; its message is one line
      */
     public MimeMessage sign(MimeMessage message, SigningIdentity identity) throws SigningException {
+        ByteBuffer buffer;
+        String boundary;
+        InternetHeaders headers;
+        int bodyStart;
+        int contentStart;
+        int contentLength;
         try {
             if (isSignedOrEncrypted(message)) {
                 throw new SigningException("the message is already signed or encrypted; it is left as it is");
             }
+            OuterHeaders outer = OuterHeaders.of(message);
             int size = message.getSize();
-            ByteBuffer buffer = new ByteBuffer(size > 0 ? size + size / 16 + 8192 : 64 * 1024);
-            String boundary = newBoundary();
-            InternetHeaders headers = writeOuterHeaders(message, boundary, buffer);
-            int bodyStart = buffer.size();
+            buffer = new ByteBuffer(size > 0 ? size + size / 16 + 8192 : 64 * 1024);
+            boundary = newBoundary();
+            headers = writeOuterHeaders(outer, boundary, buffer);
+            bodyStart = buffer.size();
             buffer.writeAscii("This is an S/MIME signed message.\r\n\r\n--" + boundary + "\r\n");
-            int contentStart = buffer.size();
-            new SevenBitWriter(buffer, size).writeContentOf(message);
-            int contentLength = buffer.size() - contentStart;
-            byte[] signature = signature(identity, buffer.array(), contentStart, contentLength);
-            writeSignaturePart(boundary, signature, buffer);
-            return new SignedMimeMessage(headers, buffer.toInputStream(), bodyStart);
-        } catch (MessagingException | IOException e) {
-            throw new SigningException("malformed message: " + e.getMessage(), e);
+            contentStart = buffer.size();
+            new SevenBitWriter(buffer, size, maxDepth, this::newBoundary).writeContentOf(message, outer.contentLines());
+            contentLength = buffer.size() - contentStart;
         } catch (SigningException e) {
             throw e;
-        } catch (GeneralSecurityException | CMSException | OperatorCreationException | RuntimeException e) {
-            throw new SigningException("signing with " + identity.source().getFileName() + " failed: " + e, e);
+        } catch (MessagingException | IOException | RuntimeException e) {
+            throw new SigningException("malformed message: " + HeaderLines.excerpt(describe(e), 300), e);
+        } catch (StackOverflowError e) {
+            throw new SigningException("malformed message: nested too deeply to be read", e);
         }
+        byte[] signature;
+        try {
+            signature = signature(identity, buffer.array(), contentStart, contentLength);
+        } catch (SigningException e) {
+            throw e;
+        } catch (GeneralSecurityException | CMSException | OperatorCreationException | IOException | RuntimeException e) {
+            throw new SigningException("signing with " + identity.source().getFileName() + " failed: "
+                + HeaderLines.excerpt(describe(e), 300), e);
+        }
+        writeSignaturePart(boundary, signature, buffer);
+        if (selfCheck) {
+            SelfCheck.verify(buffer, boundary, contentStart, contentLength, signature, identity, digest);
+        }
+        return new SignedMimeMessage(headers, buffer.toInputStream(), bodyStart);
+    }
+
+    private static String describe(Throwable e) {
+        String message = e.getMessage();
+        return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
     }
 
     /** Writes the outer header block and gives the same lines as javax.mail headers (no second parse). */
-    private InternetHeaders writeOuterHeaders(MimeMessage message, String boundary, ByteBuffer out) throws MessagingException {
+    private InternetHeaders writeOuterHeaders(OuterHeaders outer, String boundary, ByteBuffer out) {
         InternetHeaders headers = new InternetHeaders();
-        for (String line : Collections.list(message.getAllHeaderLines())) {
-            String name = SevenBitWriter.headerName(line);
-            if (name.startsWith("content-") || name.equals("mime-version")) {
-                continue;
-            }
+        for (String line : outer.otherLines()) {
             writeLine(out, line);
             headers.addHeaderLine(line);
         }
@@ -146,7 +183,7 @@ public final class SmimeSigner {
         out.writeAscii("\r\n");
     }
 
-    private static void writeSignaturePart(String boundary, byte[] signature, ByteBuffer out) throws IOException {
+    private static void writeSignaturePart(String boundary, byte[] signature, ByteBuffer out) {
         out.writeAscii("\r\n--" + boundary + "\r\n"
             + "Content-Type: application/pkcs7-signature; name=\"smime.p7s\"\r\n"
             + "Content-Transfer-Encoding: base64\r\n"
