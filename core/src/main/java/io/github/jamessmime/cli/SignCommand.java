@@ -46,8 +46,14 @@ final class SignCommand implements Callable<Integer> {
             CertificateStore store = storeOptions.open();
             MimeMessage message;
             try (InputStream input = new SharedFileInputStream(in.toFile())) {
-                message = new MimeMessage(Session.getInstance(new Properties()), input);
-                Optional<String> from = SmimeSigningService.singleFromAddress(message);
+                Optional<String> from;
+                try {
+                    message = new MimeMessage(Session.getInstance(new Properties()), input);
+                    from = SmimeSigningService.singleFromAddress(message);
+                } catch (RuntimeException e) {
+                    // javax.mail throws unchecked exceptions on some broken header blocks
+                    return fail(in + " cannot be read as a message: " + e);
+                }
                 if (from.isEmpty()) {
                     return fail("the From header of " + in + " does not hold exactly one address");
                 }
@@ -67,13 +73,14 @@ final class SignCommand implements Callable<Integer> {
             }
         } catch (IllegalArgumentException | ConfigurationException | StoreException | SigningException e) {
             return fail(e.getMessage());
-        } catch (Exception e) {
+        } catch (Exception | StackOverflowError e) {
             return fail("cannot sign " + in + ": " + e);
         }
     }
 
+    /** One line on stderr, whatever the reason holds. */
     static int fail(String reason) {
-        System.err.println("sign: " + reason);
+        System.err.println("sign: " + reason.replaceAll("\\s*[\\r\\n]+\\s*", " "));
         return 1;
     }
 }

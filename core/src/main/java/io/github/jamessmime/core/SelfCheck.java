@@ -35,7 +35,7 @@ final class SelfCheck {
     }
 
     static void verify(ByteBuffer buffer, String boundary, int contentStart, int contentLength, byte[] signature,
-                       SigningIdentity identity, DigestAlgorithm digest) throws SigningException {
+                       SigningIdentity identity, DigestAlgorithm digest) throws SelfCheckException {
         String problem;
         try {
             problem = problem(buffer, boundary, contentStart, contentLength, signature, identity, digest);
@@ -43,7 +43,7 @@ final class SelfCheck {
             problem = "the signed message cannot be read back: " + HeaderLines.excerpt(String.valueOf(e.getMessage()), 200);
         }
         if (problem != null) {
-            throw new SigningException("self-check failed, so the message is not signed: " + problem);
+            throw new SelfCheckException("self-check failed, so the message is not signed: " + problem);
         }
     }
 

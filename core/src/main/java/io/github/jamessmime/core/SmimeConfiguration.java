@@ -31,6 +31,8 @@ public final class SmimeConfiguration {
     public static final String STORE_INDEX_FILE = "store.indexFile";
     static final String DEFAULT_INDEX_FILE = ".james-smime-index";
     public static final String SIGNING_DIGEST = "signing.digest";
+    public static final String SIGNING_SELF_CHECK = "signing.selfCheck";
+    public static final String MIME_MAX_DEPTH = "mime.maxDepth";
     public static final String HEALTH_EXPIRY_WARNING_DAYS = "health.expiryWarningDays";
     public static final String IMPORT_TRUST_STORE = "import.trustStore";
     public static final String REVOCATION_CRL_DIRECTORY = "revocation.crlDirectory";
@@ -43,13 +45,15 @@ public final class SmimeConfiguration {
     public static final String TRUSTED_NETWORKS = "entitlement.trustedNetworks";
     public static final String GRANTS_FILE = "entitlement.grants.file";
     static final Set<String> KEYS = Set.of(STORE_DIRECTORY, STORE_PASSWORD, STORE_PASSWORD_FILE, STORE_PASSWORD_ENV,
-        STORE_RELOAD_INTERVAL, STORE_INDEX_FILE, SIGNING_DIGEST, HEALTH_EXPIRY_WARNING_DAYS, USAGE_DIRECTORY, USAGE_NODE, IMPORT_TRUST_STORE,
+        STORE_RELOAD_INTERVAL, STORE_INDEX_FILE, SIGNING_DIGEST, SIGNING_SELF_CHECK, MIME_MAX_DEPTH, HEALTH_EXPIRY_WARNING_DAYS, USAGE_DIRECTORY, USAGE_NODE, IMPORT_TRUST_STORE,
         REVOCATION_CRL_DIRECTORY, REVOCATION_FETCH, REVOCATION_REFRESH_MINUTES, TRUSTED_NETWORKS, GRANTS_FILE);
     static final long DEFAULT_RELOAD_SECONDS = 30;
 
     private final Path storeDirectory;
     private final char[] storePassword;
     private final DigestAlgorithm digest;
+    private final boolean selfCheck;
+    private final int maxDepth;
     private final Duration reloadInterval;
     private final Optional<Path> indexFile;
     private final Duration expiryWarning;
@@ -61,7 +65,8 @@ public final class SmimeConfiguration {
     private final Duration revocationRefresh;
     private final SenderEntitlement entitlement;
 
-    private SmimeConfiguration(Path storeDirectory, char[] storePassword, DigestAlgorithm digest, Duration reloadInterval,
+    private SmimeConfiguration(Path storeDirectory, char[] storePassword, DigestAlgorithm digest, boolean selfCheck, int maxDepth,
+                               Duration reloadInterval,
                                Optional<Path> indexFile, Duration expiryWarning, Path usageDirectory, String usageNode,
                                Optional<Path> importTrustStore, Optional<Path> crlDirectory, boolean fetchDistributionPoints,
                                Duration revocationRefresh, SenderEntitlement entitlement) {
@@ -76,6 +81,8 @@ public final class SmimeConfiguration {
         this.indexFile = indexFile;
         this.storePassword = storePassword;
         this.digest = digest;
+        this.selfCheck = selfCheck;
+        this.maxDepth = maxDepth;
         this.reloadInterval = reloadInterval;
         this.entitlement = entitlement;
     }
@@ -128,7 +135,13 @@ public final class SmimeConfiguration {
             throw new ConfigurationException("smime.properties: " + USAGE_NODE + " '" + usageNode
                 + "' may only hold letters, digits, '.', '_' and '-'");
         }
-        return new SmimeConfiguration(storeDirectory, password, digest, reload, indexFile, expiryWarning(properties),
+        long maxDepth = number(properties, MIME_MAX_DEPTH, SmimeSigner.DEFAULT_MAX_DEPTH, "levels");
+        if (maxDepth < 1 || maxDepth > Reserialiser.VERIFIER_MAX_DEPTH) {
+            throw new ConfigurationException("smime.properties: " + MIME_MAX_DEPTH + " " + maxDepth + " must be between 1 and "
+                + Reserialiser.VERIFIER_MAX_DEPTH + " (BouncyCastle's verifier descends no deeper)");
+        }
+        return new SmimeConfiguration(storeDirectory, password, digest, bool(properties, SIGNING_SELF_CHECK, true), (int) maxDepth,
+            reload, indexFile, expiryWarning(properties),
             usageDirectory, usageNode, Optional.ofNullable(value(properties, IMPORT_TRUST_STORE)).map(baseDirectory::resolve),
             Optional.ofNullable(value(properties, REVOCATION_CRL_DIRECTORY)).map(baseDirectory::resolve),
             bool(properties, REVOCATION_FETCH, true),
@@ -317,6 +330,11 @@ public final class SmimeConfiguration {
         return digest;
     }
 
+    /** The signer these settings describe. */
+    public SmimeSigner signer(java.time.Clock clock) {
+        return new SmimeSigner(digest, clock, maxDepth, selfCheck);
+    }
+
     public Duration reloadInterval() {
         return reloadInterval;
     }
@@ -363,7 +381,8 @@ public final class SmimeConfiguration {
     /** The settings without the password. */
     @Override
     public String toString() {
-        return "SmimeConfiguration{store=" + storeDirectory + ", digest=" + digest.jcaName() + ", reload=" + reloadInterval
+        return "SmimeConfiguration{store=" + storeDirectory + ", digest=" + digest.jcaName() + ", selfCheck=" + selfCheck
+            + ", maxDepth=" + maxDepth + ", reload=" + reloadInterval
             + ", " + entitlement + "}";
     }
 }

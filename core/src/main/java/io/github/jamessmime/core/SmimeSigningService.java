@@ -39,6 +39,7 @@ public final class SmimeSigningService implements AutoCloseable {
     private final java.time.Duration expiryWarning;
     private final UsageCounter usage;
     private final java.util.Optional<Path> importTrustStore;
+    private final java.util.concurrent.atomic.AtomicLong selfCheckFailures = new java.util.concurrent.atomic.AtomicLong();
 
     SmimeSigningService(CertificateStore store, SmimeSigner signer, SenderEntitlement entitlement, ScheduledExecutorService reloader,
                         Clock clock, java.util.function.Consumer<String> audit, java.time.Duration expiryWarning, UsageCounter usage,
@@ -83,7 +84,7 @@ public final class SmimeSigningService implements AutoCloseable {
         // James does not close extension services when it stops: write the last counts when the JVM exits
         Runtime.getRuntime().addShutdownHook(new Thread(usage::flush, "smime-usage-flush"));
         LOGGER.info("S/MIME signing started: {}", configuration);
-        return new SmimeSigningService(store, new SmimeSigner(configuration.digest(), clock), configuration.entitlement(), reloader,
+        return new SmimeSigningService(store, configuration.signer(clock), configuration.entitlement(), reloader,
             clock, AUDIT::info, configuration.expiryWarning(), usage, configuration.importTrustStore());
     }
 
@@ -188,7 +189,13 @@ public final class SmimeSigningService implements AutoCloseable {
     }
 
     private MimeMessage sign(MimeMessage message, SigningIdentity identity, String sender) throws SigningException {
-        MimeMessage signed = signer.sign(message, identity);
+        MimeMessage signed;
+        try {
+            signed = signer.sign(message, identity);
+        } catch (SelfCheckException e) {
+            selfCheckFailures.incrementAndGet();
+            throw e;
+        }
         usage.count(sender);
         audit.accept(auditLine(message, sender, identity));
         return signed;
@@ -201,6 +208,11 @@ public final class SmimeSigningService implements AutoCloseable {
         } catch (MessagingException e) {
             return identity.addresses().iterator().next();
         }
+    }
+
+    /** How many signed messages failed the self-check since start (each was left unsigned or held). */
+    public long selfCheckFailures() {
+        return selfCheckFailures.get();
     }
 
     /** Signatures per sender address in {@code month}, over every node sharing the store. */

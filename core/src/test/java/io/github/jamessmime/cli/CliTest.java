@@ -84,6 +84,25 @@ class CliTest {
         assertThat(signed).doesNotExist();
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+        "\tfolded before any field\r\nFrom: billing@shop.example\r\n\r\nbody\r\n",
+        "From: billing@shop.example\r\nSubject: a folded\r\n  refusal\r\nnot a field\r\n\r\nbody\r\n",
+        "From: billing@shop.example\r\nContent-Type: multipart/mixed; boundary=\"x\"\r\n\r\nno delimiter\r\n"})
+    void signShouldRefuseBrokenMessagesWithExactlyOneLine(String message) throws Exception {
+        Path in = Files.writeString(work.resolve("in.eml"), message);
+        Path signed = work.resolve("out.eml");
+
+        int exit = run("sign", "--store", store.toString(), "--password-file", passwordFile.toString(),
+            "--in", in.toString(), "--out", signed.toString());
+
+        assertThat(exit).isNotZero();
+        java.util.List<String> reasons = err.strip().lines().filter(line -> !line.contains("INFO")).collect(java.util.stream.Collectors.toList());
+        assertThat(reasons).hasSize(1);
+        assertThat(reasons.get(0)).startsWith("sign: ");
+        assertThat(signed).doesNotExist();
+    }
+
     @Test
     void checkShouldPrintOneLinePerFileAndExitZeroWhenAllUsable() throws Exception {
         int exit = run("check", "--store", store.toString(), "--password-file", passwordFile.toString());

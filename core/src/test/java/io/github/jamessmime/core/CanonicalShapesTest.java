@@ -192,4 +192,24 @@ class CanonicalShapesTest {
             .isInstanceOf(SigningException.class)
             .hasMessageContaining("nest more than");
     }
+
+    /** An identity whose key does not belong to its certificate: what a faulty key operation looks like to a verifier. */
+    static SigningIdentity mismatchedIdentity() throws Exception {
+        TestPki.Issued other = pki.sender(SENDER).mismatchedKey().issue();
+        return new SigningIdentity(identity.source(), SigningIdentity.KeySource.of(other.privateKey()), identity.certificate(),
+            identity.intermediates(), identity.addresses(), identity.fingerprint());
+    }
+
+    @Test
+    void selfCheckShouldStopASignatureThatDoesNotVerify() throws Exception {
+        SigningIdentity faulty = mismatchedIdentity();
+        MimeMessage message = Verifiers.parse(TestMessages.plain7bit(SENDER));
+
+        assertThatThrownBy(() -> new SmimeSigner(DigestAlgorithm.SHA_256, CLOCK).sign(message, faulty))
+            .isInstanceOf(SelfCheckException.class)
+            .hasMessageContaining("does not verify with the certificate's public key");
+        byte[] unchecked = Verifiers.serialize(new SmimeSigner(DigestAlgorithm.SHA_256, CLOCK, SmimeSigner.DEFAULT_MAX_DEPTH, false)
+            .sign(message, faulty));
+        assertThat(Verifiers.openssl(unchecked, pki.root(), NOW).exitCode).isNotZero();
+    }
 }

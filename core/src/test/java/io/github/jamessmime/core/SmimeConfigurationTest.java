@@ -113,4 +113,24 @@ class SmimeConfigurationTest {
         assertThatThrownBy(() -> parse(Map.of("store.directory", "x", "store.password", "p", "entitlement.grants.file", "grants.properties")))
             .hasMessageContaining("entitlement.grants.file: '*@shop.example' granted to app@shop.example is not a mail address: wildcards are not supported");
     }
+
+    @Test
+    void parseShouldRefuseANestingLimitBeyondWhatVerifiersDescend() {
+        Map<String, String> properties = new java.util.HashMap<>(Map.of("store.directory", "store", "store.password", "pw"));
+        properties.put(SmimeConfiguration.MIME_MAX_DEPTH, "65");
+
+        assertThatThrownBy(() -> SmimeConfiguration.parse(properties, Path.of("/conf"), name -> null))
+            .isInstanceOf(ConfigurationException.class)
+            .hasMessageContaining("mime.maxDepth 65 must be between 1 and 64");
+    }
+
+    @Test
+    void parseShouldRefuseASelfCheckThatIsNotABoolean() {
+        Map<String, String> properties = new java.util.HashMap<>(Map.of("store.directory", "store", "store.password", "pw"));
+        properties.put(SmimeConfiguration.SIGNING_SELF_CHECK, "maybe");
+
+        assertThatThrownBy(() -> SmimeConfiguration.parse(properties, Path.of("/conf"), name -> null))
+            .isInstanceOf(ConfigurationException.class)
+            .hasMessageContaining("signing.selfCheck 'maybe' must be true or false");
+    }
 }

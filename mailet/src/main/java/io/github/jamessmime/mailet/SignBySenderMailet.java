@@ -63,6 +63,10 @@ public class SignBySenderMailet extends GenericMailet {
         } catch (SigningException e) {
             LOGGER.warn("Mail {} could not be S/MIME signed as {}: {}", mail.getName(), from, e.getMessage());
             throw new MessagingException("S/MIME signing of mail " + mail.getName() + " as " + from + " failed: " + e.getMessage(), e);
+        } catch (RuntimeException | StackOverflowError e) {
+            // never expected: the signer reports every failure as a SigningException; the failure policy still applies
+            LOGGER.error("Mail {} could not be S/MIME signed as {}: unexpected {}", mail.getName(), from, e.toString(), e);
+            throw new MessagingException("S/MIME signing of mail " + mail.getName() + " as " + from + " failed: " + e, e instanceof Exception ? (Exception) e : null);
         }
         mail.setMessage(signed);
         mail.setAttribute(new Attribute(SIGNER_ADDRESS, AttributeValue.of(from)));

@@ -30,6 +30,8 @@ public class SmimeSigningModule extends AbstractModule {
     public static final String CONFIGURATION_NAME = "smime";
     /** Days until the first sender's usable certificate expires (-1 when none is usable). */
     public static final String DAYS_TO_FIRST_EXPIRY_GAUGE = "smime.certificates.daysToFirstExpiry";
+    /** Signed messages that failed the self-check since start, so were not sent signed. */
+    public static final String SELF_CHECK_FAILURES_GAUGE = "smime.signing.selfCheckFailures";
 
     @Provides
     @Singleton
@@ -55,6 +57,7 @@ public class SmimeSigningModule extends AbstractModule {
         SmimeSigningService service = SmimeSigningService.start(SmimeConfiguration.parse(properties, confDirectory, System::getenv),
             Clock.systemUTC());
         gauges.register(DAYS_TO_FIRST_EXPIRY_GAUGE, () -> service.health().daysToFirstExpiry().orElse(-1L));
+        gauges.register(SELF_CHECK_FAILURES_GAUGE, service::selfCheckFailures);
         return service;
     }
 
