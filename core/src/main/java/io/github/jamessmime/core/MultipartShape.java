@@ -32,8 +32,8 @@ final class MultipartShape {
     private static final class Frame {
         final byte[] delimiter;
         State state = State.PREAMBLE;
-        /** Whether the current part's body has a line: an empty body still needs the line break before the delimiter. */
-        boolean bodyHasLine;
+        /** Where the current part's body starts: an empty body still needs the line break before the delimiter. */
+        int bodyStart = -1;
 
         Frame(String boundary) {
             this.delimiter = ("--" + boundary).getBytes(StandardCharsets.US_ASCII);
@@ -44,7 +44,7 @@ final class MultipartShape {
     private final int maxDepth;
     private final Deque<Frame> open = new ArrayDeque<>();
     private final List<String> boundaries = new ArrayList<>();
-    private final List<Integer> dashLines = new ArrayList<>();
+    private final List<Integer> strays = new ArrayList<>();
     private final List<String> headers = new ArrayList<>();
 
     private MultipartShape(byte[] bytes, int maxDepth) {
@@ -52,9 +52,14 @@ final class MultipartShape {
         this.maxDepth = maxDepth;
     }
 
-    /** True when {@code bytes[from, to)}, the body of a multipart with {@code boundary} at nesting {@code depth}, is canonical. */
-    static boolean isCanonical(byte[] bytes, int from, int to, String boundary, int depth, int maxDepth) {
-        return new MultipartShape(bytes, maxDepth - depth).check(from, to, boundary);
+    /**
+     * True when {@code bytes[from, to)}, the CRLF body of a multipart with {@code boundary} at nesting {@code depth},
+     * is canonical. {@code dashLines[0, count)} are the offsets, in order, of every line in it that starts with
+     * {@code -} (the copy collects them): only those and the header blocks after delimiters are read.
+     */
+    static boolean isCanonical(byte[] bytes, int from, int to, String boundary, int depth, int maxDepth,
+                               int[] dashLines, int count) {
+        return new MultipartShape(bytes, maxDepth - depth).check(from, to, boundary, dashLines, count);
     }
 
     /** RFC 2046 5.1.1: 1 to 70 characters of bchars, not ending in a space. */
@@ -73,64 +78,64 @@ final class MultipartShape {
         return true;
     }
 
-    private boolean check(int from, int to, String boundary) {
-        if (!push(boundary)) {
+    private boolean check(int from, int to, String boundary, int[] dashLines, int count) {
+        if (to - from < 2 || bytes[to - 2] != '\r' || bytes[to - 1] != '\n' || !push(boundary)) {
             return false;
         }
+        int next = 0;
         int pos = from;
-        while (pos < to) {
-            int end = lineEnd(pos, to);
-            if (end < 0) {
-                return false;
-            }
-            int next = end + 2;
+        while (true) {
             Frame frame = open.peek();
-            if (frame == null) {
-                return false; // text after the outermost close delimiter
-            }
             if (frame.state == State.HEADERS) {
-                if (!header(frame, pos, end)) {
+                int end = lineEnd(pos, to);
+                if (end < 0 || !header(frame, pos, end)) {
                     return false;
                 }
-            } else if (isDash(pos, end)) {
-                boolean delimiter = matches(frame.delimiter, pos, end, false) || matches(frame.delimiter, pos, end, true);
-                if (delimiter && frame.state == State.BODY && !frame.bodyHasLine) {
-                    return false; // read as the end of the header block by some, as an empty body by others
-                }
-                frame.bodyHasLine = true;
-                if (matches(frame.delimiter, pos, end, false)) {
-                    frame.state = State.HEADERS;
-                    headers.clear();
-                } else if (matches(frame.delimiter, pos, end, true)) {
-                    if (frame.state == State.PREAMBLE) {
-                        return false; // no part
-                    }
-                    open.pop();
-                    if (open.isEmpty()) {
-                        if (next != to) {
-                            return false; // epilogue
-                        }
-                    } else {
-                        // exactly one blank line, then the enclosing delimiter
-                        if (next + 2 > to || bytes[next] != '\r' || bytes[next + 1] != '\n') {
-                            return false;
-                        }
-                        next += 2;
-                        open.peek().state = State.AFTER_CHILD;
-                    }
-                } else if (frame.state == State.AFTER_CHILD) {
-                    return false;
-                } else {
-                    dashLines.add(pos);
-                }
-            } else if (frame.state == State.AFTER_CHILD) {
-                return false;
-            } else {
-                frame.bodyHasLine = true;
+                pos = end + 2;
+                frame.bodyStart = pos;
+                continue;
             }
-            pos = next;
+            // between header blocks only lines starting with '-' can matter
+            while (next < count && dashLines[next] < pos) {
+                next++;
+            }
+            if (next == count) {
+                return false; // no close delimiter
+            }
+            int line = dashLines[next++];
+            int end = lineEnd(line, to);
+            if (end < 0 || (frame.state == State.AFTER_CHILD && line != pos)) {
+                return false;
+            }
+            boolean delimiter = matches(frame.delimiter, line, end, false);
+            if (!delimiter && !matches(frame.delimiter, line, end, true)) {
+                strays.add(line);
+                pos = end + 2;
+                continue;
+            }
+            if (frame.state == State.BODY && line == frame.bodyStart) {
+                return false; // an empty body without its line break: the end of the header block for some
+            }
+            pos = end + 2;
+            if (delimiter) {
+                frame.state = State.HEADERS;
+                headers.clear();
+                continue;
+            }
+            if (frame.state == State.PREAMBLE) {
+                return false; // no part
+            }
+            open.pop();
+            if (open.isEmpty()) {
+                return pos == to && noStrayDelimiters(to); // nothing after the close delimiter
+            }
+            // exactly one blank line, then the enclosing delimiter
+            if (pos + 2 > to || bytes[pos] != '\r' || bytes[pos + 1] != '\n') {
+                return false;
+            }
+            pos += 2;
+            open.peek().state = State.AFTER_CHILD;
         }
-        return open.isEmpty() && noStrayDelimiters(to);
     }
 
     /** One line of a part's header block; at the blank line, the part's type decides what follows. */
@@ -196,7 +201,6 @@ final class MultipartShape {
             return push(type.getParameter("boundary"));
         }
         frame.state = State.BODY;
-        frame.bodyHasLine = false;
         return true;
     }
 
@@ -216,7 +220,7 @@ final class MultipartShape {
 
     /** No line that is not a delimiter starts with {@code --} and any boundary of the tree. */
     private boolean noStrayDelimiters(int to) {
-        for (int pos : dashLines) {
+        for (int pos : strays) {
             for (String boundary : boundaries) {
                 if (startsWith(pos, to, boundary)) {
                     return false;

@@ -60,13 +60,17 @@ final class Reserialiser {
         }
         String[] declared = part.getHeader("Content-Transfer-Encoding");
         String encoding = declared == null ? "7bit" : declared[0];
+        boolean binary = encoding.equalsIgnoreCase("binary");
+        // Inside the outermost multipart, the epilogue scan reads every byte and refuses a bare CR or LF
+        // (see Lines), so there a leaf is compared as it is and its line breaks are not converted a second time.
+        OutputStream body = binary || !topLevel ? out : new CrlfOutputStream(out);
         if (encoding.equalsIgnoreCase("base64") || encoding.equalsIgnoreCase("quoted-printable")) {
             writeHeaderLines(part, out);
             try (InputStream raw = part.getRawInputStream()) {
-                raw.transferTo(new CrlfOutputStream(out));
+                raw.transferTo(body);
             }
         } else {
-            part.writeTo(encoding.equalsIgnoreCase("binary") ? out : new CrlfOutputStream(out));
+            part.writeTo(body);
         }
     }
 
@@ -84,7 +88,7 @@ final class Reserialiser {
     private static void writePreamble(MimeBodyPart part, String delimiter, OutputStream out) throws IOException, MessagingException {
         byte[] boundary = delimiter.getBytes(StandardCharsets.ISO_8859_1);
         try (Lines lines = new Lines(part.getRawInputStream())) {
-            while (lines.next()) {
+            while (lines.next(true)) {
                 if (lines.equalTo(boundary)) {
                     return;
                 }
@@ -107,7 +111,7 @@ final class Reserialiser {
                     remaining--;
                 }
             }
-            while (lines.next() && !lines.startsWith(outer)) {
+            while (lines.next(true) && !lines.startsWith(outer)) {
                 lines.writeTo(out);
             }
         }
@@ -118,6 +122,7 @@ final class Reserialiser {
         byte[] boundary = delimiter.getBytes(StandardCharsets.ISO_8859_1);
         int remaining = count + 1;
         try (Lines lines = new Lines(part.getRawInputStream())) {
+            lines.refuseBareLineBreaks();
             while (remaining > 0 && lines.next()) {
                 if (lines.startsWith(boundary)) {
                     remaining--;
@@ -126,7 +131,7 @@ final class Reserialiser {
             if (remaining > 0) {
                 throw new MessagingException("fewer delimiter lines " + delimiter + " than parts");
             }
-            while (lines.next()) {
+            while (lines.next(true)) {
                 lines.writeTo(out);
             }
         }
@@ -137,55 +142,126 @@ final class Reserialiser {
         out.write(CRLF);
     }
 
-    /** The lines of a stream as verifiers split them: at LF, with every CR dropped. */
+    /**
+     * The lines of a stream as verifiers split them: at LF, with every CR dropped. Unless a line is to be written
+     * ({@link #next(boolean)}), only what a delimiter comparison needs is kept: the first byte of a line that does
+     * not start with '-', at most {@link #PREFIX} bytes of one that does, so that counting delimiter lines over a
+     * large part costs about one comparison per byte.
+     */
     private static final class Lines implements AutoCloseable {
+        private static final int PREFIX = 128;
         private final InputStream in;
-        private final byte[] buffer = new byte[8192];
+        /** One byte more than is read: an LF after the data stops the scan without a bounds test. */
+        private final byte[] buffer = new byte[64 * 1024 + 1];
         private int position;
         private int limit;
-        private byte[] line = new byte[256];
-        private int length;
+        private byte[] line = new byte[PREFIX];
+        private int kept;
+        private boolean whole;
+        private boolean strict;
+        private int previous = '\n';
 
         Lines(InputStream in) {
             this.in = in;
         }
 
+        /**
+         * From now on a CR not followed by LF, or an LF not after a CR, is an error: what verifiers would
+         * change to CRLF (and so hash differently) is found in this same scan.
+         */
+        void refuseBareLineBreaks() {
+            strict = true;
+        }
+
+        /** Reads the next line, keeping only its first bytes; false at the end of the stream. */
         boolean next() throws IOException {
-            length = 0;
+            return next(false);
+        }
+
+        /** Reads the next line, all of it when {@code keepAll}; false at the end of the stream. */
+        boolean next(boolean keepAll) throws IOException {
+            kept = 0;
+            whole = true;
             boolean any = false;
             while (true) {
-                if (position == limit) {
-                    limit = in.read(buffer, 0, buffer.length);
-                    position = 0;
-                    if (limit <= 0) {
-                        limit = 0;
-                        return any;
+                if (position == limit && !fill()) {
+                    if (strict && previous == '\r') {
+                        throw new IOException("bare CR at the end of the signed content");
                     }
+                    return any;
                 }
                 any = true;
-                byte b = buffer[position++];
-                if (b == '\n') {
+                int start = position;
+                int end = start;
+                while (true) {
+                    while (buffer[end] > '\r') {
+                        end++;
+                    }
+                    byte b = buffer[end];
+                    if (end == limit || b == '\n') {
+                        break;
+                    }
+                    if (strict && b == '\r' && end + 1 < limit && buffer[end + 1] != '\n') {
+                        throw new IOException("bare CR in the signed content");
+                    }
+                    end++;
+                }
+                if (end > start) {
+                    previous = buffer[end - 1];
+                }
+                keep(start, end, keepAll);
+                if (end < limit) {
+                    if (strict && previous != '\r') {
+                        throw new IOException("bare LF in the signed content");
+                    }
+                    previous = '\n';
+                    position = end + 1;
                     return true;
                 }
-                if (b != '\r') {
-                    if (length == line.length) {
-                        line = Arrays.copyOf(line, length * 2);
-                    }
-                    line[length++] = b;
+                position = end;
+            }
+        }
+
+        private boolean fill() throws IOException {
+            int read = in.read(buffer, 0, buffer.length - 1);
+            position = 0;
+            limit = Math.max(read, 0);
+            buffer[limit] = '\n';
+            if (strict && read > 0 && previous == '\r' && buffer[0] != '\n') {
+                throw new IOException("bare CR in the signed content");
+            }
+            return read > 0;
+        }
+
+        /** Keeps the bytes of {@code buffer[start, end)} but CRs, all or up to the prefix. */
+        private void keep(int start, int end, boolean keepAll) {
+            for (int i = start; i < end; i++) {
+                byte b = buffer[i];
+                if (b == '\r') {
+                    continue;
                 }
+                if (!keepAll && (kept == line.length || (kept > 0 && line[0] != '-'))) {
+                    // only delimiter-like lines are compared: the rest of the line cannot matter
+                    whole = false;
+                    return;
+                }
+                if (kept == line.length) {
+                    line = Arrays.copyOf(line, kept * 2);
+                }
+                line[kept++] = b;
             }
         }
 
         boolean startsWith(byte[] prefix) {
-            return length >= prefix.length && Arrays.equals(line, 0, prefix.length, prefix, 0, prefix.length);
+            return kept >= prefix.length && Arrays.equals(line, 0, prefix.length, prefix, 0, prefix.length);
         }
 
         boolean equalTo(byte[] other) {
-            return length == other.length && startsWith(other);
+            return whole && kept == other.length && startsWith(other);
         }
 
         void writeTo(OutputStream out) throws IOException {
-            out.write(line, 0, length);
+            out.write(line, 0, kept);
             out.write(CRLF);
         }
 
@@ -195,10 +271,13 @@ final class Reserialiser {
         }
     }
 
-    /** Line breaks made CRLF: a CR becomes CRLF, an LF not after a CR becomes CRLF. */
+    /**
+     * Line breaks made CRLF as verifiers do: a CR becomes CRLF, an LF not after a CR becomes CRLF. Runs without a
+     * bare CR or LF pass through in one write.
+     */
     static final class CrlfOutputStream extends OutputStream {
         private final OutputStream out;
-        private int last = -1;
+        private boolean afterCr;
 
         CrlfOutputStream(OutputStream out) {
             this.out = out;
@@ -213,20 +292,30 @@ final class Reserialiser {
         public void write(byte[] bytes, int offset, int length) throws IOException {
             int start = offset;
             int end = offset + length;
-            for (int i = offset; i < end; i++) {
+            int i = offset;
+            if (afterCr && i < end && bytes[i] == '\n') {
+                start = ++i; // the LF of a CRLF split across two writes: its CRLF is written
+            }
+            afterCr = false;
+            for (; i < end; i++) {
                 byte b = bytes[i];
+                if (b > '\r') {
+                    continue;
+                }
                 if (b == '\r') {
+                    if (i + 1 < end && bytes[i + 1] == '\n') {
+                        i++;
+                        continue;
+                    }
                     out.write(bytes, start, i - start);
                     out.write(CRLF);
                     start = i + 1;
+                    afterCr = i + 1 == end;
                 } else if (b == '\n') {
                     out.write(bytes, start, i - start);
-                    if (last != '\r') {
-                        out.write(CRLF);
-                    }
+                    out.write(CRLF);
                     start = i + 1;
                 }
-                last = b;
             }
             out.write(bytes, start, end - start);
         }

@@ -39,6 +39,10 @@ final class SevenBitWriter {
     private final byte[] chunk;
     private final int maxDepth;
     private final Supplier<String> boundaries;
+    /** While a whole multipart is copied: the output offsets of its lines that start with '-'. */
+    private boolean collectDashLines;
+    private int[] dashLines = new int[64];
+    private int dashLineCount;
 
     /**
      * @param out        receives the canonical bytes
@@ -71,8 +75,12 @@ final class SevenBitWriter {
             if (encoding.equals("7bit")) {
                 writeHeaders(part, headers, null, null);
                 int bodyStart = out.size();
-                if (copyCanonical(rawStream(part), Strictness.TEXT)
-                    && MultipartShape.isCanonical(out.array(), bodyStart, out.size(), boundary, depth, maxDepth)) {
+                dashLineCount = 0;
+                collectDashLines = true;
+                boolean copied = copyCanonical(rawStream(part), Strictness.TEXT);
+                collectDashLines = false;
+                if (copied && MultipartShape.isCanonical(out.array(), bodyStart, out.size(), boundary, depth, maxDepth,
+                    dashLines, dashLineCount)) {
                     return;
                 }
                 out.truncate(mark);
@@ -202,6 +210,9 @@ final class SevenBitWriter {
                             if (strictText && b == 'F' && startsWithFromSpace(chunk, i, read)) {
                                 return false;
                             }
+                            if (b == '-' && collectDashLines) {
+                                addDashLine(out.size() + i - start);
+                            }
                         }
                         // the hot loop: a run of printable bytes
                         int runStart = i++;
@@ -258,6 +269,13 @@ final class SevenBitWriter {
             }
             return true;
         }
+    }
+
+    private void addDashLine(int offset) {
+        if (dashLineCount == dashLines.length) {
+            dashLines = java.util.Arrays.copyOf(dashLines, dashLineCount * 2);
+        }
+        dashLines[dashLineCount++] = offset;
     }
 
     private void flushPending(int from, int to) throws IOException {
