@@ -11,7 +11,8 @@ import javax.mail.internet.MimeMessage;
  * The header block of a message to sign, read as RFC 5322 2.2 does, so that the new {@code MIME-Version}
  * and {@code Content-Type} never follow a line where some parser ends the header block.
  *
- * <p>Repaired, since every parser then reads the line alike: a byte-order mark before the first field, white
+ * <p>Repaired, since every parser then reads the line alike: a byte-order mark before the first field, an mbox
+ * separator line ({@code From sender date}) before it, white
  * space before a colon (obsolete syntax), breaks not followed by white space (a header set by a program), and
  * trailing white space. Refused: a block that starts with a continuation line, and any line that is not a
  * header field (a line without a colon, or a name with spaces or 8-bit bytes: parsers disagree on whether it
@@ -32,8 +33,11 @@ final class OuterHeaders {
         boolean first = true;
         for (String line : Collections.list(message.getAllHeaderLines())) {
             if (first) {
-                line = withoutByteOrderMark(line);
                 first = false;
+                line = withoutByteOrderMark(line);
+                if (line.startsWith("From ")) {
+                    continue; // an mbox separator line (Unix From_), not part of the message
+                }
             }
             if (line.isEmpty() || line.charAt(0) == ' ' || line.charAt(0) == '\t') {
                 throw new SigningException("the header block starts with a continuation line ('"

@@ -76,6 +76,8 @@ class CanonicalShapesTest {
             + "Content-Type: text/plain\r\n\r\nHello\r\n").getBytes(StandardCharsets.US_ASCII));
         shapes.put("byte order mark", TestMessages.concat(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF},
             (HEADERS + "Content-Type: text/plain\r\n\r\nHello\r\n").getBytes(StandardCharsets.US_ASCII)));
+        shapes.put("mbox separator line", ("From billing@shop.example Mon Nov 30 06:00:00 2026\r\n" + HEADERS
+            + "Content-Type: text/plain\r\n\r\nHello\r\n").getBytes(StandardCharsets.US_ASCII));
         shapes.put("canonical with preamble", TestMessages.withAttachment(SENDER));
         return shapes;
     }
