@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
@@ -87,6 +88,131 @@ public final class Verifiers {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    /** The outcome of both independent verifiers for one message. */
+    public static final class Verdict {
+        public final boolean opensslOk;
+        public final String opensslError;
+        public final byte[] opensslContent;
+        public final boolean bcOk;
+        public final String bcError;
+        public final byte[] bcContent;
+
+        Verdict(boolean opensslOk, String opensslError, byte[] opensslContent, boolean bcOk, String bcError, byte[] bcContent) {
+            this.opensslOk = opensslOk;
+            this.opensslError = opensslError;
+            this.opensslContent = opensslContent;
+            this.bcOk = bcOk;
+            this.bcError = bcError;
+            this.bcContent = bcContent;
+        }
+
+        public boolean bothOk() {
+            return opensslOk && bcOk;
+        }
+
+        @Override
+        public String toString() {
+            return "openssl " + (opensslOk ? "ok" : "FAILED: " + opensslError.replaceAll("\\s+", " "))
+                + "; BouncyCastle SMIMESigned " + (bcOk ? "ok" : "FAILED: " + bcError);
+        }
+    }
+
+    /**
+     * Verifies every message with two implementations other than the signer: Debian's {@code openssl cms -verify}
+     * (text mode, against {@code root}, at {@code at}), which hashes the first part as sent, and BouncyCastle's bcmail
+     * {@code SMIMESigned} (1.85, in a JVM of its own: {@code src/test/verifier/BcSmimeVerify.java}), which hashes the
+     * part as it rebuilds it from javax.mail's parse. Keys of the map name the messages in the result.
+     */
+    public static Map<String, Verdict> independentVerify(Map<String, byte[]> signedMessages, X509Certificate root, Instant at)
+        throws IOException, InterruptedException {
+        Path program = Path.of("src/test/verifier/BcSmimeVerify.java").toAbsolutePath();
+        Path classpath = Path.of("target/bc-smime-verifier").toAbsolutePath();
+        if (!Files.isRegularFile(program) || !Files.isDirectory(classpath)) {
+            throw new IllegalStateException("the BouncyCastle verifier needs " + program + " and " + classpath
+                + " (made by mvn generate-test-resources in core/)");
+        }
+        Path dir = Files.createTempDirectory("independent-verify");
+        try {
+            Path ca = TestPki.writePem(dir.resolve("root.pem"), root);
+            Map<String, String> files = new java.util.LinkedHashMap<>();
+            int index = 0;
+            for (Map.Entry<String, byte[]> entry : signedMessages.entrySet()) {
+                String file = String.format("%05d-%s", index++, entry.getKey().replaceAll("[^A-Za-z0-9._-]", "_"));
+                Files.write(dir.resolve(file + ".eml"), entry.getValue());
+                files.put(entry.getKey(), file);
+            }
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+            Map<String, java.util.concurrent.Future<String[]>> openssl = new java.util.LinkedHashMap<>();
+            for (String file : files.values()) {
+                openssl.put(file, pool.submit(() -> opensslFile(dir, file, ca, at)));
+            }
+            Map<String, String[]> bc = bcmail(program, classpath, dir);
+            pool.shutdown();
+            Map<String, Verdict> result = new java.util.LinkedHashMap<>();
+            for (Map.Entry<String, String> entry : files.entrySet()) {
+                String file = entry.getValue();
+                String[] ossl;
+                try {
+                    ossl = openssl.get(file).get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    ossl = new String[] {"FAIL", String.valueOf(e.getCause())};
+                }
+                String[] b = bc.getOrDefault(file, new String[] {"FAIL", "no verdict from the BouncyCastle verifier"});
+                Path opensslContent = dir.resolve(file + ".openssl-content");
+                Path bcContent = dir.resolve(file + ".bc-content");
+                result.put(entry.getKey(), new Verdict(ossl[0].equals("OK"), ossl[1],
+                    Files.exists(opensslContent) ? Files.readAllBytes(opensslContent) : new byte[0],
+                    b[0].equals("OK"), b.length > 1 ? b[1] : "", Files.exists(bcContent) ? Files.readAllBytes(bcContent) : new byte[0]));
+            }
+            return result;
+        } finally {
+            try (var walk = Files.walk(dir)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    /** {@link #independentVerify} of one message. */
+    public static Verdict independentVerify(byte[] signedMessage, X509Certificate root, Instant at) throws IOException, InterruptedException {
+        return independentVerify(Map.of("message", signedMessage), root, at).get("message");
+    }
+
+    private static String[] opensslFile(Path dir, String file, Path ca, Instant at) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder("openssl", "cms", "-verify", "-inform", "SMIME",
+            "-in", dir.resolve(file + ".eml").toString(), "-CAfile", ca.toString(), "-attime", Long.toString(at.getEpochSecond()),
+            "-out", dir.resolve(file + ".openssl-content").toString())
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+        process.getOutputStream().close();
+        String stderr = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            return new String[] {"FAIL", "openssl did not finish"};
+        }
+        boolean ok = process.exitValue() == 0 && stderr.contains("Verification successful");
+        return new String[] {ok ? "OK" : "FAIL", stderr};
+    }
+
+    private static Map<String, String[]> bcmail(Path program, Path classpath, Path dir) throws IOException, InterruptedException {
+        Path javaCommand = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process process = new ProcessBuilder(javaCommand.toString(), "-cp", classpath + java.io.File.separator + "*", program.toString(), dir.toString())
+            .redirectErrorStream(true)
+            .start();
+        process.getOutputStream().close();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(10, TimeUnit.MINUTES) || process.exitValue() != 0) {
+            throw new IllegalStateException("the BouncyCastle verifier failed: " + output);
+        }
+        Map<String, String[]> verdicts = new java.util.HashMap<>();
+        for (String line : output.split("\n")) {
+            String[] fields = line.split("\t", 3);
+            if (fields.length >= 2) {
+                verdicts.put(fields[0], fields.length == 3 ? new String[] {fields[1], fields[2]} : new String[] {fields[1]});
+            }
+        }
+        return verdicts;
     }
 
     /** BouncyCastle's view of a serialised signed message: the verified signer and its certificates. */
