@@ -114,7 +114,13 @@ final class SevenBitWriter {
             throw new MessagingException("multipart entity without a usable boundary");
         }
         Multipart multipart = (Multipart) content;
-        int count = multipart.getCount();
+        int count;
+        try {
+            count = multipart.getCount();
+        } catch (MessagingException e) {
+            throw new MessagingException(type.getBaseType() + " with boundary \"" + type.getParameter("boundary")
+                + "\" cannot be read (" + e.getMessage() + ")", e);
+        }
         if (count == 0) {
             throw new MessagingException(type.getBaseType() + " without any part");
         }

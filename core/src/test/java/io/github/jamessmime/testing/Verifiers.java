@@ -311,6 +311,19 @@ public final class Verifiers {
         return result;
     }
 
+    /** The type without parameters; a Content-Type javax.mail cannot parse stands as it is. */
+    private static String baseType(Part part) throws MessagingException {
+        String header = part.getContentType();
+        if (header == null) {
+            return "text/plain";
+        }
+        try {
+            return new javax.mail.internet.ContentType(header).getBaseType();
+        } catch (javax.mail.internet.ParseException e) {
+            return "unparsed " + header.trim();
+        }
+    }
+
     private static void collect(Part part, List<String> result) throws Exception {
         Object content = part.getContent();
         if (content instanceof Multipart) {
@@ -324,10 +337,18 @@ public final class Verifiers {
             collect((MimeMessage) content, result);
             return;
         }
-        String type = part.getContentType() == null ? "text/plain" : new javax.mail.internet.ContentType(part.getContentType()).getBaseType();
+        String type = baseType(part);
         byte[] bytes;
         try (InputStream in = part.getInputStream()) {
             bytes = in.readAllBytes();
+        } catch (IOException e) {
+            // a body its declared encoding cannot decode: compare the encoded lines, line breaks normalised
+            try (InputStream raw = ((javax.mail.internet.MimePart) part) instanceof javax.mail.internet.MimeBodyPart
+                ? ((javax.mail.internet.MimeBodyPart) part).getRawInputStream() : ((MimeMessage) part).getRawInputStream()) {
+                result.add("undecodable " + type.toLowerCase() + ": "
+                    + new String(raw.readAllBytes(), StandardCharsets.ISO_8859_1).replace("\r\n", "\n").replace('\r', '\n'));
+            }
+            return;
         }
         if (type.toLowerCase().startsWith("text/")) {
             String text = new String(bytes, StandardCharsets.ISO_8859_1).replace("\r\n", "\n").replace('\r', '\n');
