@@ -109,17 +109,18 @@ final class SevenBitWriter {
     /** A multipart written anew: a fresh boundary, no preamble or epilogue, each part canonical. */
     private void writeMultipart(MimePart part, ContentType type, List<String> headers, int depth)
         throws IOException, MessagingException {
-        Object content = part.getContent();
-        if (!(content instanceof Multipart)) {
-            throw new MessagingException("multipart entity without a usable boundary");
-        }
-        Multipart multipart = (Multipart) content;
+        Multipart multipart;
         int count;
         try {
+            Object content = part.getContent();
+            if (!(content instanceof Multipart)) {
+                throw new MessagingException("it does not read as a multipart");
+            }
+            multipart = (Multipart) content;
             count = multipart.getCount();
-        } catch (MessagingException e) {
+        } catch (MessagingException | IOException e) {
             throw new MessagingException(type.getBaseType() + " with boundary \"" + type.getParameter("boundary")
-                + "\" cannot be read (" + e.getMessage() + ")", e);
+                + "\" cannot be read: " + e.getMessage(), e);
         }
         if (count == 0) {
             throw new MessagingException(type.getBaseType() + " without any part");
