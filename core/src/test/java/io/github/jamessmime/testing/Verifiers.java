@@ -302,7 +302,7 @@ public final class Verifiers {
     }
 
     /**
-     * The leaves of a MIME tree as "content-type-without-params: decoded bytes", text with line breaks
+     * The leaves of a MIME tree as "content-type-without-params: decoded bytes" (base64 unless text), line breaks
      * normalised to LF: two trees with the same leaves carry the same content.
      */
     public static List<String> leaves(Part part) throws Exception {
@@ -350,11 +350,12 @@ public final class Verifiers {
             }
             return;
         }
+        // line breaks normalised in every leaf: a 7bit body is lines by definition and is signed with CRLF
+        String text = new String(bytes, StandardCharsets.ISO_8859_1).replace("\r\n", "\n").replace('\r', '\n');
         if (type.toLowerCase().startsWith("text/")) {
-            String text = new String(bytes, StandardCharsets.ISO_8859_1).replace("\r\n", "\n").replace('\r', '\n');
             result.add(type.toLowerCase() + ": " + text);
         } else {
-            result.add(type.toLowerCase() + ": " + java.util.Base64.getEncoder().encodeToString(bytes));
+            result.add(type.toLowerCase() + ": " + java.util.Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.ISO_8859_1)));
         }
     }
 }
