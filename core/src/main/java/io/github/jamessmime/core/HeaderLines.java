@@ -107,6 +107,67 @@ final class HeaderLines {
         return result;
     }
 
+    /**
+     * A Content-Type value that javax.mail's strict parser refuses, read as lenient parsers read it: empty
+     * parameters ({@code ;;}) skipped, an unquoted value taken up to the next {@code ;} (spaces, {@code =},
+     * {@code ?} or 8-bit bytes included), quoted values unquoted. Empty when even so there is no
+     * {@code type/subtype} or a parameter has no name.
+     */
+    static java.util.Optional<ContentType> lenientContentType(String header) {
+        String value = decode(unfold(header)).trim();
+        java.util.List<String> fields = new java.util.ArrayList<>();
+        StringBuilder field = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '"' && (i == 0 || value.charAt(i - 1) != '\\')) {
+                quoted = !quoted;
+            }
+            if (c == ';' && !quoted) {
+                fields.add(field.toString().trim());
+                field.setLength(0);
+            } else {
+                field.append(c);
+            }
+        }
+        fields.add(field.toString().trim());
+        String[] base = fields.get(0).split("/", -1);
+        if (base.length != 2 || !isToken(base[0].trim()) || !isToken(base[1].trim())) {
+            return java.util.Optional.empty();
+        }
+        ParameterList parameters = new ParameterList();
+        for (String parameter : fields.subList(1, fields.size())) {
+            if (parameter.isEmpty()) {
+                continue;
+            }
+            int equals = parameter.indexOf('=');
+            String name = equals < 0 ? "" : parameter.substring(0, equals).trim();
+            if (!isToken(name)) {
+                return java.util.Optional.empty();
+            }
+            String raw = parameter.substring(equals + 1).trim();
+            if (raw.length() >= 2 && raw.startsWith("\"") && raw.endsWith("\"")) {
+                raw = raw.substring(1, raw.length() - 1).replace("\\\"", "\"").replace("\\\\", "\\");
+            }
+            parameters.set(name, raw);
+        }
+        return java.util.Optional.of(new ContentType(base[0].trim(), base[1].trim(), parameters));
+    }
+
+    /** RFC 2045 token: printable ASCII without spaces and tspecials. */
+    private static boolean isToken(String text) {
+        if (text.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c <= 32 || c >= 127 || "()<>@,;:\\\"/[]?=".indexOf(c) >= 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** {@code type/subtype; params}, every parameter with a non-ASCII value in RFC 2231 UTF-8 form. */
     static String withEncodedParameters(ContentType type) {
         type.setParameterList(utf8Parameters(type.getParameterList()));

@@ -15,6 +15,7 @@ import javax.mail.Multipart;
 import javax.mail.internet.ContentType;
 import javax.mail.internet.MimeBodyPart;
 import javax.mail.internet.MimeMessage;
+import javax.mail.internet.MimeMultipart;
 import javax.mail.internet.MimePart;
 import javax.mail.internet.ParseException;
 
@@ -67,12 +68,16 @@ final class SevenBitWriter {
             throw new MessagingException("multiparts and attached messages nest more than " + maxDepth
                 + " levels deep (mime.maxDepth)");
         }
-        ContentType type = contentType(part);
+        String header = part.getHeader("Content-Type", null);
+        ContentType type = contentType(header);
+        // a Content-Type only a lenient reading understands is written anew in strict form
+        String typeLine = header == null || parses(header) ? null
+            : HeaderLines.repaired("Content-Type: " + HeaderLines.withEncodedParameters(type));
         String encoding = encodingOf(part);
         if (type.match("multipart/*")) {
             int mark = out.size();
             String boundary = type.getParameter("boundary");
-            if (encoding.equals("7bit")) {
+            if (encoding.equals("7bit") && typeLine == null) {
                 writeHeaders(part, headers, null, null);
                 int bodyStart = out.size();
                 dashLineCount = 0;
@@ -89,20 +94,20 @@ final class SevenBitWriter {
         } else if (type.match("message/rfc822") && !isEncoded(part)) {
             int mark = out.size();
             if (encoding.equals("7bit")) {
-                writeHeaders(part, headers, null, null);
+                writeHeaders(part, headers, typeLine, null);
                 if (copyCanonical(rawStream(part), Strictness.TEXT)) {
                     return;
                 }
                 out.truncate(mark);
             }
-            writeHeaders(part, headers, null, compositeEncoding(part));
+            writeHeaders(part, headers, typeLine, compositeEncoding(part));
             Object content = part.getContent();
             if (!(content instanceof MimeMessage)) {
                 throw new MessagingException("message/rfc822 part does not hold a message");
             }
             writeEntity((MimeMessage) content, null, depth + 1);
         } else {
-            writeLeaf(part, type, headers);
+            writeLeaf(part, type, typeLine, headers);
         }
     }
 
@@ -112,13 +117,10 @@ final class SevenBitWriter {
         Multipart multipart;
         int count;
         try {
-            Object content = part.getContent();
-            if (!(content instanceof Multipart)) {
-                throw new MessagingException("it does not read as a multipart");
-            }
-            multipart = (Multipart) content;
+            // parsed with the Content-Type as read here (a lenient reading may have found the boundary)
+            multipart = new MimeMultipart(new TypedDataSource(part, type));
             count = multipart.getCount();
-        } catch (MessagingException | IOException e) {
+        } catch (MessagingException e) {
             throw new MessagingException(type.getBaseType() + " with boundary \"" + type.getParameter("boundary")
                 + "\" cannot be read: " + e.getMessage(), e);
         }
@@ -145,13 +147,13 @@ final class SevenBitWriter {
         emit(new byte[] {'-', '-', '\r', '\n'}, 0, 4);
     }
 
-    private void writeLeaf(MimePart part, ContentType type, List<String> headers) throws IOException, MessagingException {
+    private void writeLeaf(MimePart part, ContentType type, String typeLine, List<String> headers) throws IOException, MessagingException {
         String encoding = encodingOf(part);
         boolean text = type.getPrimaryType().equalsIgnoreCase("text");
         boolean copyable = encoding.equals("7bit") || encoding.equals("base64") || encoding.equals("quoted-printable");
         if (copyable) {
             int mark = out.size();
-            writeHeaders(part, headers, null, null);
+            writeHeaders(part, headers, typeLine, null);
             if (copyCanonical(rawStream(part), text && !encoding.equals("base64") ? Strictness.TEXT : Strictness.BYTES)) {
                 return;
             }
@@ -159,7 +161,7 @@ final class SevenBitWriter {
         }
         // Re-encode: 8bit, binary, or a 7bit/encoded body that breaks the rules.
         String target = text ? "quoted-printable" : "base64";
-        writeHeaders(part, headers, null, target);
+        writeHeaders(part, headers, typeLine, target);
         try (InputStream decoded = part.getInputStream()) {
             if (text) {
                 QuotedPrintable.encodeText(decoded, new EmitStream());
@@ -311,7 +313,13 @@ final class SevenBitWriter {
         throws IOException, MessagingException {
         boolean typeWritten = false;
         boolean encodingWritten = false;
+        boolean first = true;
         for (String line : lines != null ? lines : Collections.list(part.getAllHeaderLines())) {
+            boolean mboxSeparator = first && part instanceof MimeMessage && line.startsWith("From ");
+            first = false;
+            if (mboxSeparator) {
+                continue; // an attached message kept with its mbox separator line (Unix From_)
+            }
             String name = HeaderLines.name(line);
             if (name.equals("content-type")) {
                 if (!typeWritten) {
@@ -369,15 +377,56 @@ final class SevenBitWriter {
         return encoding == null ? "7bit" : encoding.trim().toLowerCase(Locale.ROOT);
     }
 
-    static ContentType contentType(MimePart part) throws MessagingException {
-        String header = part.getHeader("Content-Type", null);
+    /** The type a Content-Type value states, read strictly, else leniently ({@link HeaderLines#lenientContentType}). */
+    static ContentType contentType(String header) throws MessagingException {
         if (header == null) {
             return new ContentType("text", "plain", null);
         }
         try {
             return new ContentType(header);
         } catch (ParseException e) {
-            throw new MessagingException("malformed Content-Type '" + header + "': " + e.getMessage(), e);
+            return HeaderLines.lenientContentType(header).orElseThrow(() -> new MessagingException(
+                "malformed Content-Type '" + HeaderLines.excerpt(header) + "': " + e.getMessage(), e));
+        }
+    }
+
+    private static boolean parses(String header) {
+        try {
+            new ContentType(header);
+            return true;
+        } catch (ParseException e) {
+            return false;
+        }
+    }
+
+    /** A part's decoded content under a given Content-Type, so that javax.mail parses it as read here. */
+    private static final class TypedDataSource implements javax.activation.DataSource {
+        private final MimePart part;
+        private final String type;
+
+        TypedDataSource(MimePart part, ContentType type) {
+            this.part = part;
+            this.type = type.toString();
+        }
+
+        @Override
+        public InputStream getInputStream() throws IOException {
+            return new javax.mail.internet.MimePartDataSource(part).getInputStream();
+        }
+
+        @Override
+        public OutputStream getOutputStream() throws IOException {
+            throw new IOException("read only");
+        }
+
+        @Override
+        public String getContentType() {
+            return type;
+        }
+
+        @Override
+        public String getName() {
+            return "";
         }
     }
 

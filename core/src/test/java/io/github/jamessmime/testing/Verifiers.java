@@ -320,12 +320,18 @@ public final class Verifiers {
         try {
             return new javax.mail.internet.ContentType(header).getBaseType();
         } catch (javax.mail.internet.ParseException e) {
-            return "unparsed " + header.trim();
+            int semicolon = header.indexOf(';');
+            return (semicolon < 0 ? header : header.substring(0, semicolon)).trim(); // as lenient parsers read it
         }
     }
 
     private static void collect(Part part, List<String> result) throws Exception {
-        Object content = part.getContent();
+        Object content;
+        try {
+            content = part.getContent();
+        } catch (java.io.UnsupportedEncodingException e) {
+            content = null; // text in a charset the JDK lacks: compared as bytes below
+        }
         if (content instanceof Multipart) {
             Multipart multipart = (Multipart) content;
             for (int i = 0; i < multipart.getCount(); i++) {
