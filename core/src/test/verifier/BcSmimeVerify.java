@@ -68,5 +68,8 @@ public final class BcSmimeVerify {
             }
             System.out.println(name + "\t" + verdict);
         }
+        System.out.flush();
+        // a javax.activation pipe thread left behind by a failed parse must not keep this JVM alive
+        System.exit(0);
     }
 }

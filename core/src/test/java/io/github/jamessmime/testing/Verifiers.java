@@ -143,13 +143,23 @@ public final class Verifiers {
                 Files.write(dir.resolve(file + ".eml"), entry.getValue());
                 files.put(entry.getKey(), file);
             }
-            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+            // openssl runs on a small pool while the BouncyCastle JVM works through the whole directory
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+                Math.max(2, Runtime.getRuntime().availableProcessors()));
             Map<String, java.util.concurrent.Future<String[]>> openssl = new java.util.LinkedHashMap<>();
-            for (String file : files.values()) {
-                openssl.put(file, pool.submit(() -> opensslFile(dir, file, ca, at)));
+            Map<String, String[]> bc;
+            try {
+                for (String file : files.values()) {
+                    openssl.put(file, pool.submit(() -> opensslFile(dir, file, ca, at)));
+                }
+                bc = bcmail(program, classpath, dir);
+            } finally {
+                // every openssl is done (or stopped) before the directory goes
+                pool.shutdown();
+                if (!pool.awaitTermination(2, TimeUnit.MINUTES)) {
+                    pool.shutdownNow();
+                }
             }
-            Map<String, String[]> bc = bcmail(program, classpath, dir);
-            pool.shutdown();
             Map<String, Verdict> result = new java.util.LinkedHashMap<>();
             for (Map.Entry<String, String> entry : files.entrySet()) {
                 String file = entry.getValue();
@@ -197,13 +207,17 @@ public final class Verifiers {
 
     private static Map<String, String[]> bcmail(Path program, Path classpath, Path dir) throws IOException, InterruptedException {
         Path javaCommand = Path.of(System.getProperty("java.home"), "bin", "java");
+        // stderr to a file outside the *.eml set: a warning on stderr must not split a verdict line on stdout
+        Path stderr = dir.resolve("bc-verifier.stderr");
         Process process = new ProcessBuilder(javaCommand.toString(), "-cp", classpath + java.io.File.separator + "*", program.toString(), dir.toString())
-            .redirectErrorStream(true)
+            .redirectError(stderr.toFile())
             .start();
         process.getOutputStream().close();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!process.waitFor(10, TimeUnit.MINUTES) || process.exitValue() != 0) {
-            throw new IllegalStateException("the BouncyCastle verifier failed: " + output);
+            process.destroyForcibly();
+            throw new IllegalStateException("the BouncyCastle verifier failed: " + output
+                + new String(Files.readAllBytes(stderr), StandardCharsets.UTF_8));
         }
         Map<String, String[]> verdicts = new java.util.HashMap<>();
         for (String line : output.split("\n")) {
