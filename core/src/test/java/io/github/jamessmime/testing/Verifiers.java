@@ -201,7 +201,7 @@ public final class Verifiers {
         String type = part.getContentType() == null ? "text/plain" : new javax.mail.internet.ContentType(part.getContentType()).getBaseType();
         byte[] bytes;
         try (InputStream in = part.getInputStream()) {
-            bytes = in.readAllBytes();
+            bytes = readFully(in);
         }
         if (type.toLowerCase().startsWith("text/")) {
             String text = new String(bytes, StandardCharsets.ISO_8859_1).replace("\r\n", "\n").replace('\r', '\n');
@@ -209,5 +209,19 @@ public final class Verifiers {
         } else {
             result.add(type.toLowerCase() + ": " + java.util.Base64.getEncoder().encodeToString(bytes));
         }
+    }
+
+    /**
+     * All bytes of a stream. Not {@link InputStream#readAllBytes}: javax.mail 1.6's base64 and quoted-printable
+     * decoders answer a read of zero bytes with -1, which ends readAllBytes after its first 8192 bytes.
+     */
+    private static byte[] readFully(InputStream in) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        int read;
+        while ((read = in.read(buffer, 0, buffer.length)) >= 0) {
+            out.write(buffer, 0, read);
+        }
+        return out.toByteArray();
     }
 }
