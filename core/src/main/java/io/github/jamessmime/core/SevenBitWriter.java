@@ -82,7 +82,7 @@ final class SevenBitWriter {
                 int bodyStart = out.size();
                 dashLineCount = 0;
                 collectDashLines = true;
-                boolean copied = copyCanonical(rawStream(part), Strictness.TEXT);
+                boolean copied = copyCanonical(rawStream(part));
                 collectDashLines = false;
                 if (copied && MultipartShape.isCanonical(out.array(), bodyStart, out.size(), boundary, depth, maxDepth,
                     dashLines, dashLineCount)) {
@@ -95,7 +95,7 @@ final class SevenBitWriter {
             int mark = out.size();
             if (encoding.equals("7bit")) {
                 writeHeaders(part, headers, typeLine, null);
-                if (copyCanonical(rawStream(part), Strictness.TEXT)) {
+                if (copyCanonical(rawStream(part))) {
                     return;
                 }
                 out.truncate(mark);
@@ -151,11 +151,17 @@ final class SevenBitWriter {
         String encoding = encodingOf(part);
         boolean text = type.getPrimaryType().equalsIgnoreCase("text");
         boolean copyable = encoding.equals("7bit") || encoding.equals("base64") || encoding.equals("quoted-printable");
-        if (copyable) {
+        // message/* may not be encoded (RFC 2046 5.2; javax.mail ignores an encoding there): copied as it is, or refused
+        boolean mayEncode = !type.getPrimaryType().equalsIgnoreCase("message");
+        if (copyable || !mayEncode) {
             int mark = out.size();
             writeHeaders(part, headers, typeLine, null);
-            if (copyCanonical(rawStream(part), text && !encoding.equals("base64") ? Strictness.TEXT : Strictness.BYTES)) {
+            if (copyCanonical(rawStream(part), mayEncode)) {
                 return;
+            }
+            if (!mayEncode) {
+                throw new MessagingException(type.getBaseType() + " part is not 7-bit text with lines of at most "
+                    + MAX_LINE + " octets, and may not be encoded (RFC 2046 5.2)");
             }
             out.truncate(mark);
         }
@@ -167,41 +173,49 @@ final class SevenBitWriter {
                 QuotedPrintable.encodeText(decoded, new EmitStream());
             } else {
                 try (OutputStream base64 = Base64.getMimeEncoder().wrap(new NonClosing(new EmitStream()))) {
-                    decoded.transferTo(base64);
+                    // 7bit and 8bit data are lines (RFC 2045 2.7, 2.8), written as the copy writes them: CRLF
+                    boolean lines = encoding.equals("7bit") || encoding.equals("8bit");
+                    decoded.transferTo(lines ? new Reserialiser.CrlfOutputStream(base64) : base64);
                 }
                 emit(CRLF, 0, 2);
             }
         }
     }
 
-    /** What {@link #copyCanonical} accepts besides 7-bit bytes and lines of at most 998 octets. */
-    enum Strictness {
-        /** Any line (base64, quoted-printable, 7bit non-text bodies). */
-        BYTES,
-        /** No line starting with {@code From } or ending in white space (text and multiparts, which relays may alter). */
-        TEXT
-    }
-
     /**
      * Copies a 7-bit body, turning bare CR and LF into CRLF. Gives false, having written an unknown amount,
-     * when the body has an 8-bit or NUL byte or a line over 998 octets, or breaks the {@code strictness}
-     * rules; the caller then rolls back and re-encodes (or walks the multipart part by part).
+     * when the body has an 8-bit or NUL byte, a line over 998 octets, a line that starts with {@code From } or
+     * ends in white space (mbox stores and relays alter such lines, in any part); the caller then rolls back and
+     * re-encodes (or walks the multipart part by part). The result does not depend on how the stream splits its reads.
      *
      * <p>The loop is the hot path for large attachments: a printable byte costs two comparisons; line ends
      * and control bytes take the slow branch. A multipart whose parts are all 7-bit clean is copied in this
      * one pass, without javax.mail parsing it (which costs more than the copy on large messages).
      */
-    private boolean copyCanonical(InputStream in, Strictness strictness) throws IOException {
-        boolean strictText = strictness != Strictness.BYTES;
+    private boolean copyCanonical(InputStream in) throws IOException {
+        return copyCanonical(in, true);
+    }
+
+    /** @param lineRules whether a line starting with {@code From } or ending in white space makes the copy fail */
+    private boolean copyCanonical(InputStream in, boolean lineRules) throws IOException {
         try (InputStream source = in) {
             int lineLength = 0;
             boolean lineStart = true;
             boolean pendingCr = false;
             int lastOfPreviousChunk = '\n';
+            // bytes of "From " matched at the end of the previous chunk, at the start of a line
+            int fromMatched = 0;
             int read;
             while ((read = source.read(chunk)) > 0) {
                 int start = 0;
                 int i = 0;
+                if (fromMatched > 0) {
+                    int matched = matchFrom(chunk, 0, read, fromMatched);
+                    if (matched == FROM_SPACE.length) {
+                        return false;
+                    }
+                    fromMatched = Math.max(matched, 0);
+                }
                 if (pendingCr) {
                     // the previous chunk ended with a CR, already copied
                     pendingCr = false;
@@ -216,8 +230,13 @@ final class SevenBitWriter {
                     if (b >= 14) {
                         if (lineStart) {
                             lineStart = false;
-                            if (strictText && b == 'F' && startsWithFromSpace(chunk, i, read)) {
-                                return false;
+                            if (b == 'F' && lineRules) {
+                                int matched = matchFrom(chunk, i, read, 0);
+                                if (matched == FROM_SPACE.length) {
+                                    return false;
+                                }
+                                // the chunk ends inside what may be "From ": the next chunk decides
+                                fromMatched = Math.max(matched, 0);
                             }
                             if (b == '-' && collectDashLines) {
                                 addDashLine(out.size() + i - start);
@@ -238,7 +257,7 @@ final class SevenBitWriter {
                         return false;
                     }
                     if (b == '\r' || b == '\n') {
-                        if (strictText && lineLength > 0) {
+                        if (lineRules && lineLength > 0) {
                             int before = i > 0 ? chunk[i - 1] : lastOfPreviousChunk;
                             if (before == ' ' || before == '\t') {
                                 return false;
@@ -293,12 +312,21 @@ final class SevenBitWriter {
         }
     }
 
-    /** A {@code From } at a chunk boundary is checked conservatively: any line starting with F there re-encodes. */
-    private static boolean startsWithFromSpace(byte[] bytes, int index, int length) {
-        if (index + 5 > length) {
-            return true;
+    private static final byte[] FROM_SPACE = {'F', 'r', 'o', 'm', ' '};
+
+    /**
+     * How many bytes of {@code "From "} match from {@code bytes[index]} on, having matched {@code matched} already:
+     * 5 for a whole match, fewer when the chunk ends first, -1 at a mismatch.
+     */
+    private static int matchFrom(byte[] bytes, int index, int length, int matched) {
+        int i = index;
+        while (matched < FROM_SPACE.length && i < length) {
+            if (bytes[i++] != FROM_SPACE[matched]) {
+                return -1;
+            }
+            matched++;
         }
-        return bytes[index + 1] == 'r' && bytes[index + 2] == 'o' && bytes[index + 3] == 'm' && bytes[index + 4] == ' ';
+        return matched;
     }
 
     /**

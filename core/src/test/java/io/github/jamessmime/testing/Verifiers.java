@@ -257,7 +257,7 @@ public final class Verifiers {
         BodyPart signaturePart = signed.getBodyPart(1);
         byte[] cms;
         try (InputStream in = signaturePart.getInputStream()) {
-            cms = in.readAllBytes();
+            cms = readFully(in);
         }
         CMSSignedData data = new CMSSignedData(new CMSProcessableByteArray(content), cms);
         SignerInformation signer = data.getSignerInfos().getSigners().iterator().next();
@@ -316,8 +316,9 @@ public final class Verifiers {
     }
 
     /**
-     * The leaves of a MIME tree as "content-type-without-params: decoded bytes" (base64 unless text), line breaks
-     * normalised to LF: two trees with the same leaves carry the same content.
+     * The leaves of a MIME tree as "content-type-without-params: decoded bytes": text with line breaks normalised to
+     * LF, other 7bit and 8bit data (lines by definition) with CRLF, the rest exact, in base64. Two trees with the same
+     * leaves carry the same content.
      */
     public static List<String> leaves(Part part) throws Exception {
         List<String> result = new ArrayList<>();
@@ -360,22 +361,40 @@ public final class Verifiers {
         String type = baseType(part);
         byte[] bytes;
         try (InputStream in = part.getInputStream()) {
-            bytes = in.readAllBytes();
+            bytes = readFully(in);
         } catch (IOException e) {
             // a body its declared encoding cannot decode: compare the encoded lines, line breaks normalised
             try (InputStream raw = ((javax.mail.internet.MimePart) part) instanceof javax.mail.internet.MimeBodyPart
                 ? ((javax.mail.internet.MimeBodyPart) part).getRawInputStream() : ((MimeMessage) part).getRawInputStream()) {
                 result.add("undecodable " + type.toLowerCase() + ": "
-                    + new String(raw.readAllBytes(), StandardCharsets.ISO_8859_1).replace("\r\n", "\n").replace('\r', '\n'));
+                    + new String(readFully(raw), StandardCharsets.ISO_8859_1).replace("\r\n", "\n").replace('\r', '\n'));
             }
             return;
         }
-        // line breaks normalised in every leaf: a 7bit body is lines by definition and is signed with CRLF
-        String text = new String(bytes, StandardCharsets.ISO_8859_1).replace("\r\n", "\n").replace('\r', '\n');
+        String text = new String(bytes, StandardCharsets.ISO_8859_1);
         if (type.toLowerCase().startsWith("text/")) {
-            result.add(type.toLowerCase() + ": " + text);
-        } else {
-            result.add(type.toLowerCase() + ": " + java.util.Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.ISO_8859_1)));
+            result.add(type.toLowerCase() + ": " + text.replace("\r\n", "\n").replace('\r', '\n'));
+            return;
         }
+        String encoding = ((javax.mail.internet.MimePart) part).getEncoding();
+        if (encoding == null || encoding.trim().equalsIgnoreCase("7bit") || encoding.trim().equalsIgnoreCase("8bit")) {
+            // 7bit and 8bit data are lines (RFC 2045 2.7, 2.8): compared in their canonical form, CRLF
+            text = text.replace("\r\n", "\n").replace('\r', '\n').replace("\n", "\r\n");
+        }
+        result.add(type.toLowerCase() + ": " + java.util.Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.ISO_8859_1)));
+    }
+
+    /**
+     * All bytes of a stream. Not {@link InputStream#readAllBytes}: javax.mail 1.6's base64 and quoted-printable
+     * decoders answer a read of zero bytes with -1, which ends readAllBytes after its first 8192 bytes.
+     */
+    private static byte[] readFully(InputStream in) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        int read;
+        while ((read = in.read(buffer, 0, buffer.length)) >= 0) {
+            out.write(buffer, 0, read);
+        }
+        return out.toByteArray();
     }
 }
