@@ -70,10 +70,48 @@ final class HeaderLines {
         if (colon < 0 || !isFieldName(line, 0, nameEnd)) {
             throw new MessagingException("header line '" + excerpt(line) + "' is not a header field (RFC 5322 2.2)");
         }
+        if (nameEnd == colon && isWellFolded(line)) {
+            return line; // the common case: nothing to repair, nothing built
+        }
         StringBuilder out = new StringBuilder(line.length() + 8);
         out.append(line, 0, nameEnd).append(':');
         appendFolded(out, line.substring(colon + 1));
         return foldLongLines(out.toString(), nameEnd);
+    }
+
+    /**
+     * True when every break is CRLF followed by white space and text, no physical line ends in white space and none
+     * is over 998 characters: what {@link #repaired} would give back unchanged.
+     */
+    private static boolean isWellFolded(String line) {
+        int length = line.length();
+        int lineStart = 0;
+        for (int i = 0; i < length; i++) {
+            char c = line.charAt(i);
+            if (c == '\n') {
+                return false;
+            }
+            if (c == '\r') {
+                if (i + 3 >= length || line.charAt(i + 1) != '\n' || !isWhiteSpace(line.charAt(i + 2))
+                    || isWhiteSpace(line.charAt(i - 1)) || i - lineStart > MAX_LINE) {
+                    return false;
+                }
+                int text = i + 2;
+                while (text < length && isWhiteSpace(line.charAt(text))) {
+                    text++;
+                }
+                if (text == length || line.charAt(text) == '\r') {
+                    return false; // a white-space-only continuation line
+                }
+                lineStart = i + 2;
+                i++;
+            }
+        }
+        return length - lineStart <= MAX_LINE && !isWhiteSpace(line.charAt(length - 1));
+    }
+
+    private static boolean isWhiteSpace(char c) {
+        return c == ' ' || c == '\t';
     }
 
     /** {@link #repaired}, then made 7-bit (RFC 2231 parameters or RFC 2047 words for 8-bit values). */

@@ -42,8 +42,7 @@ class CanonicalShapesTest {
     @BeforeAll
     static void setUp() throws Exception {
         pki = TestPki.create(NOW);
-        TestPki.Issued issued = pki.sender(SENDER).issue();
-        identity = CertificateFile.validate(Path.of("test.p12"), issued.privateKey(), issued.chain());
+        identity = SignedChecks.identity(pki);
     }
 
     static byte[] mixed(String boundary, String body) {

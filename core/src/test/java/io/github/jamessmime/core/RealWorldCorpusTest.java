@@ -37,8 +37,7 @@ class RealWorldCorpusTest {
     @BeforeAll
     static void setUp() throws Exception {
         pki = TestPki.create(NOW);
-        TestPki.Issued issued = pki.sender("billing@shop.example").issue();
-        identity = CertificateFile.validate(Path.of("test.p12"), issued.privateKey(), issued.chain());
+        identity = SignedChecks.identity(pki);
     }
 
     static List<String> corpus() throws IOException {

@@ -34,8 +34,7 @@ class SelfCheckTest {
     @BeforeAll
     static void setUp() throws Exception {
         pki = TestPki.create(NOW);
-        TestPki.Issued issued = pki.sender("billing@shop.example").issue();
-        identity = CertificateFile.validate(Path.of("test.p12"), issued.privateKey(), issued.chain());
+        identity = SignedChecks.identity(pki);
     }
 
     /** Checks {@code content} as the first part of a multipart/signed, with the signature of a real message. */
