@@ -382,7 +382,7 @@ public final class BenchMain {
     private Path ensureStore(int senders, int iterations) throws Exception {
         Path dir = target.resolve("store-cache").resolve(senders + "-senders-" + iterations + "-iterations");
         Path marker = dir.resolve(".bench-store.properties");
-        if (Files.exists(marker)) {
+        if (Files.exists(marker) && Files.exists(dir.resolve(Fixtures.ROOT_PEM))) {
             Properties properties = new Properties();
             try (var in = Files.newInputStream(marker)) {
                 properties.load(in);

@@ -35,6 +35,8 @@ import io.github.jamessmime.testing.TestPki;
 final class Fixtures {
     static final String FROM = "billing@bench.example";
     static final char[] PASSWORD = "bench-store-password".toCharArray();
+    /** The root the bench certificates chain to, in each store directory (a dot file: not a certificate file). */
+    static final String ROOT_PEM = ".root.pem";
     static final String FIXTURES_PROPERTY = "bench.fixtures";
     /** As javax.mail's MimeMultipart makes them: ----=_Part_counter_hash.millis */
     static final String BOUNDARY = "----=_Part_4711_1394813476.1700000000000";
@@ -108,6 +110,7 @@ final class Fixtures {
         for (Key key : Key.values()) {
             Path store = storeDirectory(fixtures, key);
             Files.createDirectories(store);
+            pki.writeRootPem(store.resolve(ROOT_PEM));
             pki.sender(FROM).keyType(key.type).issue().writePkcs12(store.resolve("sender.p12"), PASSWORD);
         }
     }
@@ -117,7 +120,8 @@ final class Fixtures {
     }
 
     static SigningIdentity identity(Path fixtures, Key key) throws Exception {
-        CertificateStore store = CertificateStore.open(storeDirectory(fixtures, key), PASSWORD, Clock.systemUTC());
+        CertificateStore store = CertificateStore.open(storeDirectory(fixtures, key), PASSWORD, Clock.systemUTC(),
+            io.github.jamessmime.core.CertificateRules.trusting(storeDirectory(fixtures, key).resolve(ROOT_PEM)));
         return store.find(FROM).orElseThrow(() -> new IllegalStateException("no identity for " + FROM + " in " + store));
     }
 

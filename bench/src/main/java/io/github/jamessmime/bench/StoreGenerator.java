@@ -36,6 +36,7 @@ public final class StoreGenerator {
         int count = Integer.parseInt(args[1]);
         Files.createDirectories(dir);
         TestPki pki = TestPki.create(Instant.now());
+        pki.writeRootPem(dir.resolve(Fixtures.ROOT_PEM));
         for (int k = 0; k < KEY_PAIRS; k++) {
             pki.sender("warmup@bench.example").keyIndex(k).issue();
         }

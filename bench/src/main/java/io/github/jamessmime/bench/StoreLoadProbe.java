@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 
+import io.github.jamessmime.core.CertificateRules;
 import io.github.jamessmime.core.CertificateStore;
 
 /**
@@ -27,7 +28,8 @@ public final class StoreLoadProbe {
 
         long cpuBefore = os.getProcessCpuTime();
         long start = System.nanoTime();
-        CertificateStore store = CertificateStore.open(dir, Fixtures.PASSWORD, Clock.systemUTC(), index);
+        CertificateStore store = CertificateStore.open(dir, Fixtures.PASSWORD, Clock.systemUTC(), index,
+            io.github.jamessmime.core.RevocationChecker.none(), CertificateRules.trusting(dir.resolve(Fixtures.ROOT_PEM)));
         print(0, System.nanoTime() - start, os.getProcessCpuTime() - cpuBefore);
         check(store, expected);
 

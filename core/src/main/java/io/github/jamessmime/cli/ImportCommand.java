@@ -18,8 +18,6 @@ final class ImportCommand implements Callable<Integer> {
     @Mixin
     StoreOptions storeOptions;
 
-    @Mixin
-    TrustOptions trustOptions;
 
     @Option(names = "--p12", required = true, paramLabel = "FILE", description = "the PKCS#12 to import")
     Path p12;
@@ -32,7 +30,7 @@ final class ImportCommand implements Callable<Integer> {
     public Integer call() {
         try {
             char[] p12Password = SmimeConfiguration.readPasswordFile(p12PasswordFile, "--p12-password-file");
-            for (Path written : trustOptions.importer().importInto(storeOptions.store, storeOptions.password(), p12, p12Password, Instant.now())) {
+            for (Path written : storeOptions.importer().importInto(storeOptions.store, storeOptions.password(), p12, p12Password, Instant.now())) {
                 System.out.println("imported " + p12 + " as " + written);
             }
             return 0;

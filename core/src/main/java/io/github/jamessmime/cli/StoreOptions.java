@@ -3,13 +3,18 @@ package io.github.jamessmime.cli;
 import java.nio.file.Path;
 import java.time.Clock;
 
+import io.github.jamessmime.core.CertificateImport;
+import io.github.jamessmime.core.CertificateRules;
 import io.github.jamessmime.core.CertificateStore;
 import io.github.jamessmime.core.ConfigurationException;
 import io.github.jamessmime.core.SmimeConfiguration;
 import io.github.jamessmime.core.StoreException;
 import picocli.CommandLine.Option;
 
-/** The options every command that reads the store takes. */
+/**
+ * The options every command that reads or writes the store takes: the store, its password, and the trust anchors
+ * every certificate must chain to (the same rules James applies: give the same PEM as store.trustAnchors).
+ */
 final class StoreOptions {
     @Option(names = "--store", required = true, paramLabel = "DIR", description = "directory of the senders' PKCS#12 files")
     Path store;
@@ -17,8 +22,20 @@ final class StoreOptions {
     @Option(names = "--password-file", required = true, paramLabel = "FILE", description = "file holding the store password on its first line")
     Path passwordFile;
 
+    @Option(names = {"--trust-anchors", "--trust-store"}, paramLabel = "PEM",
+        description = "root certificates the chains must lead to, as store.trustAnchors in smime.properties (default: the JDK's)")
+    Path trustAnchors;
+
+    CertificateRules rules() throws StoreException {
+        return trustAnchors == null ? CertificateRules.trustingJdk() : CertificateRules.trusting(trustAnchors);
+    }
+
+    CertificateImport importer() throws StoreException {
+        return new CertificateImport(rules());
+    }
+
     CertificateStore open() throws ConfigurationException, StoreException {
-        return CertificateStore.open(store, password(), Clock.systemUTC());
+        return CertificateStore.open(store, password(), Clock.systemUTC(), rules());
     }
 
     char[] password() throws ConfigurationException {

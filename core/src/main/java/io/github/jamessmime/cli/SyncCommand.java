@@ -26,8 +26,6 @@ final class SyncCommand implements Callable<Integer> {
     @Mixin
     StoreOptions storeOptions;
 
-    @Mixin
-    TrustOptions trustOptions;
 
     @Option(names = "--dry-run", description = "print the plan, change nothing")
     boolean dryRun;
@@ -36,7 +34,7 @@ final class SyncCommand implements Callable<Integer> {
     public Integer call() {
         try {
             char[] sourcePassword = SmimeConfiguration.readPasswordFile(fromPasswordFile, "--from-password-file");
-            List<StoreSync.Action> actions = new StoreSync(trustOptions.importer(), Clock.systemUTC())
+            List<StoreSync.Action> actions = new StoreSync(storeOptions.importer(), Clock.systemUTC())
                 .sync(from, sourcePassword, storeOptions.store, storeOptions.password(), dryRun);
             boolean refused = false;
             for (StoreSync.Action action : actions) {

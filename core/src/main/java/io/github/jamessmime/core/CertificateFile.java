@@ -30,15 +30,13 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Reads one PKCS#12 file and applies the store's rules to it. Every refusal is a {@link StoreException}
+ * Reads one PKCS#12 file and applies {@link CertificateRules} to each key entry. Every refusal is a {@link StoreException}
  * whose message says what is wrong and what to do; the file name is added by the caller.
  */
 final class CertificateFile {
     static final int MIN_RSA_BITS = 2048;
-    private static final String EMAIL_PROTECTION = "1.3.6.1.5.5.7.3.4";
-    private static final String ANY_EXTENDED_KEY_USAGE = "2.5.29.37.0";
-    private static final int DIGITAL_SIGNATURE = 0;
-    private static final int RFC822_NAME = 1;
+    /** How every refusal for a password that does not open the file starts. */
+    static final String WRONG_PASSWORD = "wrong password";
 
     private CertificateFile() {
     }
@@ -55,10 +53,10 @@ final class CertificateFile {
     }
 
     /**
-     * Reads every private-key entry of a file's bytes; each must pass the rules or the whole file is refused.
+     * Reads every private-key entry of a file's bytes; each must pass {@code rules} or the whole file is refused.
      * Expiry is not a rule here: it depends on the time and is checked by the store at every load.
      */
-    static List<Entry> read(Path file, byte[] content, char[] password) throws StoreException {
+    static List<Entry> read(Path file, byte[] content, char[] password, CertificateRules rules, Instant now) throws StoreException {
         KeyStore keyStore = load(content, password);
         List<Entry> entries = new ArrayList<>();
         try {
@@ -71,7 +69,7 @@ final class CertificateFile {
                 if (key == null || chain == null || chain.length == 0 || !(chain[0] instanceof X509Certificate)) {
                     continue;
                 }
-                entries.add(new Entry(alias, validate(file, key, toX509(chain))));
+                entries.add(new Entry(alias, rules.validate(file, key, toX509(chain), now)));
             }
         } catch (GeneralSecurityException e) {
             throw new StoreException("cannot read the key entries (" + e.getMessage() + ")", e);
@@ -116,7 +114,7 @@ final class CertificateFile {
             return keyStore;
         } catch (IOException e) {
             if (e.getCause() instanceof UnrecoverableKeyException || String.valueOf(e.getMessage()).contains("password")) {
-                throw new StoreException("wrong password: the file does not open with the store password;"
+                throw new StoreException(WRONG_PASSWORD + ": the file does not open with the store password;"
                     + " re-export it with the store password");
             }
             throw new StoreException("not a readable PKCS#12 file (" + e.getMessage() + "); replace it with a valid .p12 export", e);
@@ -135,19 +133,6 @@ final class CertificateFile {
         return result;
     }
 
-    static SigningIdentity validate(Path file, PrivateKey key, List<X509Certificate> chain) throws StoreException {
-        X509Certificate certificate = chain.get(0);
-        Set<String> addresses = addresses(certificate);
-        checkExtendedKeyUsage(certificate);
-        boolean[] keyUsage = certificate.getKeyUsage();
-        if (keyUsage != null && (keyUsage.length <= DIGITAL_SIGNATURE || !keyUsage[DIGITAL_SIGNATURE])) {
-            throw new StoreException("KeyUsage lacks digitalSignature, so the certificate may not sign;"
-                + " use a certificate issued for S/MIME signing");
-        }
-        checkKey(key, certificate);
-        return identity(file, SigningIdentity.KeySource.of(key), chain, addresses);
-    }
-
     /** The refusal of a certificate that expired before {@code now}, if it did. */
     static java.util.Optional<String> expiry(SigningIdentity identity, Instant now) {
         if (!now.isAfter(identity.notAfter())) {
@@ -162,10 +147,10 @@ final class CertificateFile {
      * caller checks expiry). The key is read on first use.
      */
     static SigningIdentity fromIndex(Path file, SigningIdentity.KeySource key, List<X509Certificate> chain) throws StoreException {
-        return identity(file, key, chain, addresses(chain.get(0)));
+        return identity(file, key, chain, CertificateRules.addresses(chain.get(0)));
     }
 
-    private static SigningIdentity identity(Path file, SigningIdentity.KeySource key, List<X509Certificate> chain, Set<String> addresses) {
+    static SigningIdentity identity(Path file, SigningIdentity.KeySource key, List<X509Certificate> chain, Set<String> addresses) {
         List<X509Certificate> intermediates = new ArrayList<>();
         for (X509Certificate ca : chain.subList(1, chain.size())) {
             if (!isSelfSigned(ca)) {
@@ -175,53 +160,7 @@ final class CertificateFile {
         return new SigningIdentity(file, key, chain.get(0), intermediates, addresses, fingerprint(chain.get(0)));
     }
 
-    /** The SubjectAltName rfc822Names, normalised; wildcard and domain-only names refuse the certificate. */
-    static Set<String> addresses(X509Certificate certificate) throws StoreException {
-        Collection<List<?>> names;
-        try {
-            names = certificate.getSubjectAlternativeNames();
-        } catch (CertificateParsingException e) {
-            throw new StoreException("SubjectAltName cannot be parsed (" + e.getMessage() + ")", e);
-        }
-        Set<String> addresses = new LinkedHashSet<>();
-        if (names != null) {
-            for (List<?> name : names) {
-                if (((Integer) name.get(0)) != RFC822_NAME) {
-                    continue;
-                }
-                String value = String.valueOf(name.get(1));
-                if (value.contains("*") || !value.contains("@") || value.startsWith("@")) {
-                    throw new StoreException("wildcard or domain-only address '" + value + "' refused:"
-                        + " use one certificate per sender address");
-                }
-                Optional<String> normalized = Addresses.normalize(value);
-                if (normalized.isEmpty()) {
-                    throw new StoreException("'" + value + "' in SubjectAltName is not a mail address");
-                }
-                addresses.add(normalized.get());
-            }
-        }
-        if (addresses.isEmpty()) {
-            throw new StoreException("the certificate names no mail address in SubjectAltName (rfc822Name);"
-                + " S/MIME needs the sender address there");
-        }
-        return addresses;
-    }
-
-    private static void checkExtendedKeyUsage(X509Certificate certificate) throws StoreException {
-        List<String> eku;
-        try {
-            eku = certificate.getExtendedKeyUsage();
-        } catch (CertificateParsingException e) {
-            throw new StoreException("ExtendedKeyUsage cannot be parsed (" + e.getMessage() + ")", e);
-        }
-        if (eku != null && !eku.contains(EMAIL_PROTECTION) && !eku.contains(ANY_EXTENDED_KEY_USAGE)) {
-            throw new StoreException("ExtendedKeyUsage lacks emailProtection, so mail clients reject its signatures;"
-                + " use a certificate issued for S/MIME");
-        }
-    }
-
-    private static void checkKey(PrivateKey key, X509Certificate certificate) throws StoreException {
+    static void checkKey(PrivateKey key, X509Certificate certificate) throws StoreException {
         if (key instanceof RSAKey && certificate.getPublicKey() instanceof RSAPublicKey) {
             RSAPublicKey publicKey = (RSAPublicKey) certificate.getPublicKey();
             int bits = publicKey.getModulus().bitLength();

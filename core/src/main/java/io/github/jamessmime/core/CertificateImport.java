@@ -1,7 +1,6 @@
 package io.github.jamessmime.core;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -10,75 +9,29 @@ import java.nio.file.StandardCopyOption;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.SecureRandom;
-import java.security.cert.CertPathBuilder;
-import java.security.cert.CertStore;
 import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
-import java.security.cert.CollectionCertStoreParameters;
-import java.security.cert.PKIXBuilderParameters;
-import java.security.cert.TrustAnchor;
-import java.security.cert.X509CertSelector;
-import java.security.cert.X509Certificate;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Date;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 
 import javax.crypto.spec.PBEParameterSpec;
 
 /**
- * Brings an operator's PKCS#12 into the store: the store's rules, then the S/MIME certificate profile (no SHA-1 or
- * MD5 signature, at most 825 days of validity, a chain to a trust anchor), then the key re-encrypted under the store
- * password with AES-256/PBKDF2 and written atomically as {@code <address>.p12}, so that no reader ever sees half a
- * file.
+ * Brings an operator's PKCS#12 into the store: {@link CertificateRules} (the same rules the store applies at every
+ * load), then the key re-encrypted under the store password with AES-256/PBKDF2 and written atomically as
+ * {@code <address>.p12} inside the store directory, so that no reader ever sees half a file.
  */
 public final class CertificateImport {
-    static final int MAX_VALIDITY_DAYS = 825;
     private static final int PBKDF2_ITERATIONS = 10_000;
 
-    private final Set<TrustAnchor> trustAnchors;
+    private final CertificateRules rules;
 
-    private CertificateImport(Set<TrustAnchor> trustAnchors) {
-        this.trustAnchors = trustAnchors;
+    public CertificateImport(CertificateRules rules) {
+        this.rules = rules;
     }
 
-    /** Trust anchors from a PEM file of root certificates. */
-    public static CertificateImport trusting(Path pemFile) throws StoreException {
-        try (InputStream in = Files.newInputStream(pemFile)) {
-            Set<TrustAnchor> anchors = new HashSet<>();
-            for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                anchors.add(new TrustAnchor((X509Certificate) certificate, null));
-            }
-            if (anchors.isEmpty()) {
-                throw new StoreException("trust store " + pemFile + " holds no certificate; give a PEM file of root certificates");
-            }
-            return new CertificateImport(anchors);
-        } catch (IOException | GeneralSecurityException e) {
-            throw new StoreException("trust store " + pemFile + " cannot be read (" + e.getMessage() + "); give a PEM file of root certificates", e);
-        }
-    }
-
-    /** Trust anchors of the JDK ({@code lib/security/cacerts}). */
-    public static CertificateImport trustingJdk() throws StoreException {
-        Path cacerts = Path.of(System.getProperty("java.home"), "lib", "security", "cacerts");
-        try (InputStream in = Files.newInputStream(cacerts)) {
-            KeyStore keyStore = KeyStore.getInstance(KeyStore.getDefaultType());
-            keyStore.load(in, null);
-            Set<TrustAnchor> anchors = new HashSet<>();
-            for (String alias : java.util.Collections.list(keyStore.aliases())) {
-                Certificate certificate = keyStore.getCertificate(alias);
-                if (certificate instanceof X509Certificate) {
-                    anchors.add(new TrustAnchor((X509Certificate) certificate, null));
-                }
-            }
-            return new CertificateImport(anchors);
-        } catch (IOException | GeneralSecurityException e) {
-            throw new StoreException("the JDK trust store " + cacerts + " cannot be read (" + e.getMessage() + ")", e);
-        }
+    public CertificateRules rules() {
+        return rules;
     }
 
     /**
@@ -104,10 +57,10 @@ public final class CertificateImport {
         }
         List<CertificateFile.Entry> entries;
         try {
-            entries = CertificateFile.read(p12, content, p12Password);
+            entries = CertificateFile.read(p12, content, p12Password, rules, now);
         } catch (StoreException e) {
-            if (e.getMessage().startsWith("wrong password")) {
-                throw new StoreException("wrong password: the file does not open with the password given for it");
+            if (e.getMessage().startsWith(CertificateFile.WRONG_PASSWORD)) {
+                throw new StoreException(CertificateFile.WRONG_PASSWORD + ": the file does not open with the password given for it");
             }
             throw e;
         }
@@ -117,49 +70,34 @@ public final class CertificateImport {
             if (expired.isPresent()) {
                 throw new StoreException(expired.get());
             }
-            lint(entry.identity, now);
             identities.add(entry.identity);
         }
         return identities;
     }
 
-    /** The store file name of an identity: its first address. */
+    /**
+     * The store file name of an identity: its first address, which {@link CertificateRules} only lets through as a
+     * plain mailbox (a single file name component).
+     */
     static String fileName(SigningIdentity identity) {
         return identity.addresses().iterator().next() + ".p12";
     }
 
-    private void lint(SigningIdentity identity, Instant now) throws StoreException {
-        X509Certificate certificate = identity.certificate();
-        String algorithm = certificate.getSigAlgName().toUpperCase(Locale.ROOT);
-        if (algorithm.contains("SHA1") || algorithm.contains("MD5")) {
-            throw new StoreException("the certificate is signed with " + certificate.getSigAlgName()
-                + ", which mail clients no longer trust; ask the CA for a SHA-256 certificate");
+    /** {@code name} inside {@code storeDirectory}, or a refusal when it would resolve anywhere else. */
+    static Path confined(Path storeDirectory, String name) throws StoreException {
+        Path directory = storeDirectory.toAbsolutePath().normalize();
+        Path target = directory.resolve(name).normalize();
+        if (name.isEmpty() || name.length() > 255 || name.startsWith(".") || name.indexOf('\0') >= 0
+            || !directory.equals(target.getParent()) || !target.getFileName().toString().equals(name)) {
+            throw new StoreException("the certificate's address '" + CertificateRules.printable(name)
+                + "' cannot name a file inside the store; ask the CA for a certificate naming a plain sender address");
         }
-        long days = Duration.between(identity.notBefore(), identity.notAfter()).toDays();
-        if (days > MAX_VALIDITY_DAYS) {
-            throw new StoreException("the certificate is valid for " + days + " days, more than the " + MAX_VALIDITY_DAYS
-                + " the S/MIME Baseline Requirements allow; ask the CA for a compliant certificate");
-        }
-        try {
-            X509CertSelector target = new X509CertSelector();
-            target.setCertificate(certificate);
-            PKIXBuilderParameters parameters = new PKIXBuilderParameters(trustAnchors, target);
-            parameters.setRevocationEnabled(false);
-            parameters.setDate(Date.from(now));
-            List<X509Certificate> chain = new ArrayList<>();
-            chain.add(certificate);
-            chain.addAll(identity.intermediates());
-            parameters.addCertStore(CertStore.getInstance("Collection", new CollectionCertStoreParameters(chain)));
-            CertPathBuilder.getInstance("PKIX").build(parameters);
-        } catch (GeneralSecurityException e) {
-            throw new StoreException("the certificate does not chain to a trusted root (" + e.getMessage()
-                + "); include the intermediates in the file, or give the CA's root as trust store");
-        }
+        return target;
     }
 
     private static Path write(Path storeDirectory, char[] storePassword, SigningIdentity identity) throws StoreException {
         String address = identity.addresses().iterator().next();
-        Path target = storeDirectory.resolve(fileName(identity));
+        Path target = confined(storeDirectory, fileName(identity));
         Path temporary = null;
         try {
             KeyStore keyStore = KeyStore.getInstance("PKCS12");

@@ -39,42 +39,58 @@ public final class CertificateStore {
     private final Clock clock;
     private final Optional<Path> indexFile;
     private final RevocationChecker revocation;
+    private final CertificateRules rules;
     private final AtomicReference<Snapshot> snapshot = new AtomicReference<>(Snapshot.EMPTY);
     private volatile Map<String, StoreIndex.IndexedFile> index;
+    private volatile boolean foreignIndex;
+    private volatile boolean passwordMismatch;
 
-    private CertificateStore(Path directory, char[] password, Clock clock, Optional<Path> indexFile, RevocationChecker revocation) {
+    private CertificateStore(Path directory, char[] password, Clock clock, Optional<Path> indexFile, RevocationChecker revocation,
+                             CertificateRules rules) {
         this.directory = directory;
         this.revocation = revocation;
+        this.rules = rules;
         this.password = password.clone();
         this.clock = clock;
         this.indexFile = indexFile;
-        this.index = indexFile.map(file -> StoreIndex.read(file, this.password)).orElseGet(HashMap::new);
+        StoreIndex.Contents contents = indexFile.map(file -> StoreIndex.read(file, this.password, rules.fingerprint()))
+            .orElse(StoreIndex.Contents.NONE);
+        this.index = contents.entries;
+        this.foreignIndex = contents.foreign;
     }
 
     /** Opens the store and reads every file in full (what the check command does). */
-    public static CertificateStore open(Path directory, char[] password, Clock clock) throws StoreException {
-        return open(directory, password, clock, Optional.empty());
+    public static CertificateStore open(Path directory, char[] password, Clock clock, CertificateRules rules) throws StoreException {
+        return open(directory, password, clock, Optional.empty(), RevocationChecker.none(), rules);
     }
 
     /**
      * Opens the store and loads it once; a missing directory is a configuration error. With an index file,
      * files whose content is unchanged since they were indexed are not decrypted at load: their keys are
-     * decrypted on first use.
+     * decrypted on first use. Certificates that {@code revocation} finds revoked are not used; every file must pass
+     * {@code rules}.
      */
-    public static CertificateStore open(Path directory, char[] password, Clock clock, Optional<Path> indexFile) throws StoreException {
-        return open(directory, password, clock, indexFile, RevocationChecker.none());
-    }
-
-    /** As {@link #open(Path, char[], Clock, Optional)}; certificates that {@code revocation} finds revoked are not used. */
     public static CertificateStore open(Path directory, char[] password, Clock clock, Optional<Path> indexFile,
-                                        RevocationChecker revocation) throws StoreException {
+                                        RevocationChecker revocation, CertificateRules rules) throws StoreException {
         if (!Files.isDirectory(directory)) {
             throw new StoreException("certificate store directory " + directory.toAbsolutePath()
                 + " does not exist or is not a directory; create it or fix store.directory");
         }
-        CertificateStore store = new CertificateStore(directory, password, clock, indexFile, revocation);
+        CertificateStore store = new CertificateStore(directory, password, clock, indexFile, revocation, rules);
         store.reload();
         return store;
+    }
+
+    public CertificateRules rules() {
+        return rules;
+    }
+
+    /**
+     * True when the last load found an index written under another store password and opened none of the files with
+     * this one: the password given to this node is wrong (the index is then left as it is for the other nodes).
+     */
+    public boolean passwordMismatch() {
+        return passwordMismatch;
     }
 
     public Path directory() {
@@ -148,8 +164,14 @@ public final class CertificateStore {
         });
         index = current;
         snapshot.set(new Snapshot(Map.copyOf(byAddress), List.copyOf(reports)));
-        if (indexChanged && indexFile.isPresent()) {
-            StoreIndex.write(indexFile.get(), password, current);
+        boolean anyOpened = loaded.stream().anyMatch(item -> item.opened);
+        passwordMismatch = foreignIndex && !anyOpened && !loaded.isEmpty();
+        if (passwordMismatch) {
+            LOGGER.error("S/MIME certificate store {}: the store password opens neither the store index nor any of the {} files;"
+                + " this node's store password is wrong (check store.password*); the index is left as it is", directory, loaded.size());
+        } else if (indexChanged && indexFile.isPresent()) {
+            StoreIndex.write(indexFile.get(), password, rules.fingerprint(), current);
+            foreignIndex = false;
         }
         long refused = reports.stream().filter(r -> !r.usable()).count();
         LOGGER.info("S/MIME certificate store {}: {} sender addresses from {} files, {} refused",
@@ -161,10 +183,13 @@ public final class CertificateStore {
     private static final class Loaded {
         final FileReport report;
         final StoreIndex.IndexedFile indexed;
+        /** The store password opened the file (or the index vouched for it). */
+        final boolean opened;
 
-        Loaded(FileReport report, StoreIndex.IndexedFile indexed) {
+        Loaded(FileReport report, StoreIndex.IndexedFile indexed, boolean opened) {
             this.report = report;
             this.indexed = indexed;
+            this.opened = opened;
         }
     }
 
@@ -173,14 +198,14 @@ public final class CertificateStore {
         try {
             content = Files.readAllBytes(file);
         } catch (IOException e) {
-            return new Loaded(refused(file, "cannot be read (" + e.getMessage() + ")"), null);
+            return new Loaded(refused(file, "cannot be read (" + e.getMessage() + ")"), null, false);
         }
         String sha256 = StoreIndex.sha256(content);
         if (known != null && known.sha256.equals(sha256)) {
-            return new Loaded(fromIndex(file, known, now), known);
+            return new Loaded(fromIndex(file, known, now), known, true);
         }
         try {
-            List<CertificateFile.Entry> entries = CertificateFile.read(file, content, password);
+            List<CertificateFile.Entry> entries = CertificateFile.read(file, content, password, rules, now);
             List<StoreIndex.IndexedIdentity> indexed = new ArrayList<>();
             List<SigningIdentity> identities = new ArrayList<>();
             for (CertificateFile.Entry entry : entries) {
@@ -192,11 +217,14 @@ public final class CertificateStore {
             }
             StoreIndex.IndexedFile indexedFile = new StoreIndex.IndexedFile(sha256, Optional.empty(), indexed);
             indexedFile.built = List.copyOf(identities);
-            return new Loaded(checkExpiry(file, indexedFile.built, now), indexedFile);
+            return new Loaded(checkExpiry(file, indexedFile.built, now), indexedFile, true);
         } catch (StoreException e) {
-            return new Loaded(refused(file, e.getMessage()), new StoreIndex.IndexedFile(sha256, Optional.of(e.getMessage()), List.of()));
+            boolean wrongPassword = e.getMessage().startsWith(CertificateFile.WRONG_PASSWORD);
+            // a verdict that depends on the password, not on the file, is not written down
+            return new Loaded(refused(file, e.getMessage()),
+                wrongPassword ? null : new StoreIndex.IndexedFile(sha256, Optional.of(e.getMessage()), List.of()), !wrongPassword);
         } catch (RuntimeException e) {
-            return new Loaded(refused(file, "unexpected error: " + e), null);
+            return new Loaded(refused(file, "unexpected error: " + e), null, false);
         }
     }
 
@@ -228,7 +256,9 @@ public final class CertificateStore {
      */
     private FileReport checkExpiry(Path file, List<SigningIdentity> identities, Instant now) {
         for (SigningIdentity identity : identities) {
-            Optional<String> unusable = CertificateFile.expiry(identity, now).or(() -> revocation.revocation(identity));
+            Optional<String> unusable = CertificateFile.expiry(identity, now)
+                .or(() -> CertificateRules.intermediateExpiry(identity, now))
+                .or(() -> revocation.revocation(identity));
             if (unusable.isPresent()) {
                 LOGGER.warn("S/MIME certificate file {} refused: {}", file, unusable.get());
                 return FileReport.expired(file, identities, unusable.get());

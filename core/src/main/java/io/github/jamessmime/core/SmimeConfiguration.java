@@ -17,12 +17,16 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * The settings of {@code smime.properties}, shared by the matcher, the mailet and the CLI. Every key is
  * checked when James starts: an unknown key (a typo would silently change the policy) or a bad value
  * stops the start with a message that names the key.
  */
 public final class SmimeConfiguration {
+    private static final Logger LOGGER = LoggerFactory.getLogger(SmimeConfiguration.class);
     public static final String STORE_DIRECTORY = "store.directory";
     public static final String STORE_PASSWORD = "store.password";
     public static final String STORE_PASSWORD_FILE = "store.password.file";
@@ -34,7 +38,9 @@ public final class SmimeConfiguration {
     public static final String SIGNING_SELF_CHECK = "signing.selfCheck";
     public static final String MIME_MAX_DEPTH = "mime.maxDepth";
     public static final String HEALTH_EXPIRY_WARNING_DAYS = "health.expiryWarningDays";
-    public static final String IMPORT_TRUST_STORE = "import.trustStore";
+    public static final String STORE_TRUST_ANCHORS = "store.trustAnchors";
+    /** The name {@link #STORE_TRUST_ANCHORS} had when only import checked chains; still read, with a warning. */
+    static final String OLD_IMPORT_TRUST_STORE = "import.trustStore";
     public static final String REVOCATION_CRL_DIRECTORY = "revocation.crlDirectory";
     public static final String REVOCATION_FETCH = "revocation.fetchDistributionPoints";
     public static final String REVOCATION_REFRESH_MINUTES = "revocation.refreshMinutes";
@@ -45,7 +51,7 @@ public final class SmimeConfiguration {
     public static final String TRUSTED_NETWORKS = "entitlement.trustedNetworks";
     public static final String GRANTS_FILE = "entitlement.grants.file";
     static final Set<String> KEYS = Set.of(STORE_DIRECTORY, STORE_PASSWORD, STORE_PASSWORD_FILE, STORE_PASSWORD_ENV,
-        STORE_RELOAD_INTERVAL, STORE_INDEX_FILE, SIGNING_DIGEST, SIGNING_SELF_CHECK, MIME_MAX_DEPTH, HEALTH_EXPIRY_WARNING_DAYS, USAGE_DIRECTORY, USAGE_NODE, IMPORT_TRUST_STORE,
+        STORE_RELOAD_INTERVAL, STORE_INDEX_FILE, SIGNING_DIGEST, SIGNING_SELF_CHECK, MIME_MAX_DEPTH, HEALTH_EXPIRY_WARNING_DAYS, USAGE_DIRECTORY, USAGE_NODE, STORE_TRUST_ANCHORS, OLD_IMPORT_TRUST_STORE,
         REVOCATION_CRL_DIRECTORY, REVOCATION_FETCH, REVOCATION_REFRESH_MINUTES, TRUSTED_NETWORKS, GRANTS_FILE);
     static final long DEFAULT_RELOAD_SECONDS = 30;
 
@@ -59,7 +65,7 @@ public final class SmimeConfiguration {
     private final Duration expiryWarning;
     private final Path usageDirectory;
     private final String usageNode;
-    private final Optional<Path> importTrustStore;
+    private final CertificateRules rules;
     private final Optional<Path> crlDirectory;
     private final boolean fetchDistributionPoints;
     private final Duration revocationRefresh;
@@ -68,13 +74,13 @@ public final class SmimeConfiguration {
     private SmimeConfiguration(Path storeDirectory, char[] storePassword, DigestAlgorithm digest, boolean selfCheck, int maxDepth,
                                Duration reloadInterval,
                                Optional<Path> indexFile, Duration expiryWarning, Path usageDirectory, String usageNode,
-                               Optional<Path> importTrustStore, Optional<Path> crlDirectory, boolean fetchDistributionPoints,
+                               CertificateRules rules, Optional<Path> crlDirectory, boolean fetchDistributionPoints,
                                Duration revocationRefresh, SenderEntitlement entitlement) {
         this.storeDirectory = storeDirectory;
         this.crlDirectory = crlDirectory;
         this.fetchDistributionPoints = fetchDistributionPoints;
         this.revocationRefresh = revocationRefresh;
-        this.importTrustStore = importTrustStore;
+        this.rules = rules;
         this.usageDirectory = usageDirectory;
         this.usageNode = usageNode;
         this.expiryWarning = expiryWarning;
@@ -142,11 +148,33 @@ public final class SmimeConfiguration {
         }
         return new SmimeConfiguration(storeDirectory, password, digest, bool(properties, SIGNING_SELF_CHECK, true), (int) maxDepth,
             reload, indexFile, expiryWarning(properties),
-            usageDirectory, usageNode, Optional.ofNullable(value(properties, IMPORT_TRUST_STORE)).map(baseDirectory::resolve),
+            usageDirectory, usageNode, rules(properties, baseDirectory),
             Optional.ofNullable(value(properties, REVOCATION_CRL_DIRECTORY)).map(baseDirectory::resolve),
             bool(properties, REVOCATION_FETCH, true),
             Duration.ofMinutes(number(properties, REVOCATION_REFRESH_MINUTES, 60, "minutes")),
             new SenderEntitlement(trustedNetworks(properties), grants(properties, baseDirectory)));
+    }
+
+    /** The certificate rules with the trust anchors of {@value #STORE_TRUST_ANCHORS} (the JDK's roots when empty). */
+    private static CertificateRules rules(Map<String, String> properties, Path baseDirectory) throws ConfigurationException {
+        String anchors = value(properties, STORE_TRUST_ANCHORS);
+        String key = STORE_TRUST_ANCHORS;
+        String old = value(properties, OLD_IMPORT_TRUST_STORE);
+        if (old != null) {
+            if (anchors != null) {
+                throw new ConfigurationException("smime.properties: " + OLD_IMPORT_TRUST_STORE + " and " + STORE_TRUST_ANCHORS
+                    + " are both set; keep only " + STORE_TRUST_ANCHORS);
+            }
+            LOGGER.warn("smime.properties: {} is now called {} (its roots are checked by the store too); rename the key",
+                OLD_IMPORT_TRUST_STORE, STORE_TRUST_ANCHORS);
+            anchors = old;
+            key = OLD_IMPORT_TRUST_STORE;
+        }
+        try {
+            return anchors == null ? CertificateRules.trustingJdk() : CertificateRules.trusting(baseDirectory.resolve(anchors));
+        } catch (StoreException e) {
+            throw new ConfigurationException("smime.properties: " + key + ": " + e.getMessage());
+        }
     }
 
     /** Reads a properties file such as conf/smime.properties. */
@@ -354,9 +382,9 @@ public final class SmimeConfiguration {
         return revocationRefresh;
     }
 
-    /** Root certificates (PEM) an imported certificate must chain to; empty for the JDK's. */
-    public Optional<Path> importTrustStore() {
-        return importTrustStore;
+    /** The rules every certificate of the store must pass, with the trust anchors its chain must lead to. */
+    public CertificateRules certificateRules() {
+        return rules;
     }
 
     /** This node's name in the usage counts. */
@@ -383,6 +411,6 @@ public final class SmimeConfiguration {
     public String toString() {
         return "SmimeConfiguration{store=" + storeDirectory + ", digest=" + digest.jcaName() + ", selfCheck=" + selfCheck
             + ", maxDepth=" + maxDepth + ", reload=" + reloadInterval
-            + ", " + entitlement + "}";
+            + ", trust=" + rules + ", " + entitlement + "}";
     }
 }

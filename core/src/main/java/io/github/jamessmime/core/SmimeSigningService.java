@@ -38,14 +38,11 @@ public final class SmimeSigningService implements AutoCloseable {
     private final java.util.function.Consumer<String> audit;
     private final java.time.Duration expiryWarning;
     private final UsageCounter usage;
-    private final java.util.Optional<Path> importTrustStore;
     private final java.util.concurrent.atomic.AtomicLong selfCheckFailures = new java.util.concurrent.atomic.AtomicLong();
 
     SmimeSigningService(CertificateStore store, SmimeSigner signer, SenderEntitlement entitlement, ScheduledExecutorService reloader,
-                        Clock clock, java.util.function.Consumer<String> audit, java.time.Duration expiryWarning, UsageCounter usage,
-                        java.util.Optional<Path> importTrustStore) {
+                        Clock clock, java.util.function.Consumer<String> audit, java.time.Duration expiryWarning, UsageCounter usage) {
         this.clock = clock;
-        this.importTrustStore = importTrustStore;
         this.usage = usage;
         this.expiryWarning = expiryWarning;
         this.audit = audit;
@@ -58,7 +55,7 @@ public final class SmimeSigningService implements AutoCloseable {
     /** Opens the store and, unless the interval is 0, watches its directory for changes. */
     public static SmimeSigningService start(SmimeConfiguration configuration, Clock clock) throws StoreException {
         CertificateStore store = CertificateStore.open(configuration.storeDirectory(), configuration.storePassword(), clock,
-            configuration.indexFile(), configuration.revocationChecker(clock));
+            configuration.indexFile(), configuration.revocationChecker(clock), configuration.certificateRules());
         ScheduledExecutorService reloader = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "smime-store-maintenance");
             thread.setDaemon(true);
@@ -85,7 +82,7 @@ public final class SmimeSigningService implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(new Thread(usage::flush, "smime-usage-flush"));
         LOGGER.info("S/MIME signing started: {}", configuration);
         return new SmimeSigningService(store, configuration.signer(clock), configuration.entitlement(), reloader,
-            clock, AUDIT::info, configuration.expiryWarning(), usage, configuration.importTrustStore());
+            clock, AUDIT::info, configuration.expiryWarning(), usage);
     }
 
     public CertificateStore store() {
@@ -134,8 +131,7 @@ public final class SmimeSigningService implements AutoCloseable {
         try {
             temporary = Files.createTempFile("smime-import-", ".p12");
             Files.write(temporary, p12);
-            CertificateImport importer = importTrustStore.isPresent()
-                ? CertificateImport.trusting(importTrustStore.get()) : CertificateImport.trustingJdk();
+            CertificateImport importer = new CertificateImport(store.rules());
             List<Path> written = importer.importInto(store.directory(), store.password(), temporary, p12Password, clock.instant());
             store.reload();
             return written;

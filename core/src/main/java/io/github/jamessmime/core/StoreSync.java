@@ -52,7 +52,7 @@ public final class StoreSync {
     public List<Action> sync(Path source, char[] sourcePassword, Path store, char[] storePassword, boolean dryRun) throws StoreException {
         Instant now = clock.instant();
         Map<String, String> current = new HashMap<>();
-        for (CertificateStore.FileReport report : CertificateStore.open(store, storePassword, clock).reports()) {
+        for (CertificateStore.FileReport report : CertificateStore.open(store, storePassword, clock, importer.rules()).reports()) {
             current.put(report.file().getFileName().toString(),
                 report.identities().isEmpty() ? "" : report.identities().get(0).fingerprint());
         }

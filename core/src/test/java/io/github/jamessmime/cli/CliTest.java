@@ -26,6 +26,7 @@ class CliTest {
     Path store;
     Path passwordFile;
     TestPki pki;
+    Path roots;
     String out;
     String err;
 
@@ -36,6 +37,7 @@ class CliTest {
         store = Files.createDirectories(work.resolve("store"));
         passwordFile = Files.writeString(work.resolve("password"), "pw\n");
         pki.sender(SENDER).issue().writePkcs12(store.resolve("billing.p12"), "pw".toCharArray());
+        roots = pki.writeRootPem(work.resolve("roots.pem"));
     }
 
     private int run(String... args) {
@@ -60,7 +62,7 @@ class CliTest {
         Path in = Files.write(work.resolve("in.eml"), TestMessages.utf8EightBit(SENDER));
         Path signed = work.resolve("out.eml");
 
-        int exit = run("sign", "--store", store.toString(), "--password-file", passwordFile.toString(),
+        int exit = run("sign", "--store", store.toString(), "--password-file", passwordFile.toString(), "--trust-anchors", roots.toString(),
             "--in", in.toString(), "--out", signed.toString());
 
         assertThat(exit).as(err).isZero();
@@ -74,7 +76,7 @@ class CliTest {
         Path in = Files.write(work.resolve("in.eml"), TestMessages.plain7bit("orders@shop.example"));
         Path signed = work.resolve("out.eml");
 
-        int exit = run("sign", "--store", store.toString(), "--password-file", passwordFile.toString(),
+        int exit = run("sign", "--store", store.toString(), "--password-file", passwordFile.toString(), "--trust-anchors", roots.toString(),
             "--in", in.toString(), "--out", signed.toString());
 
         assertThat(exit).isNotZero();
@@ -93,7 +95,7 @@ class CliTest {
         Path in = Files.writeString(work.resolve("in.eml"), message);
         Path signed = work.resolve("out.eml");
 
-        int exit = run("sign", "--store", store.toString(), "--password-file", passwordFile.toString(),
+        int exit = run("sign", "--store", store.toString(), "--password-file", passwordFile.toString(), "--trust-anchors", roots.toString(),
             "--in", in.toString(), "--out", signed.toString());
 
         assertThat(exit).isNotZero();
@@ -105,7 +107,7 @@ class CliTest {
 
     @Test
     void checkShouldPrintOneLinePerFileAndExitZeroWhenAllUsable() throws Exception {
-        int exit = run("check", "--store", store.toString(), "--password-file", passwordFile.toString());
+        int exit = run("check", "--store", store.toString(), "--password-file", passwordFile.toString(), "--trust-anchors", roots.toString());
 
         assertThat(exit).isZero();
         assertThat(out.lines()).hasSize(1);
@@ -118,7 +120,7 @@ class CliTest {
         pki.sender("old@shop.example").validity(Instant.now().minus(Duration.ofDays(30)), Instant.now().minus(Duration.ofDays(1)))
             .issue().writePkcs12(store.resolve("old.p12"), "pw".toCharArray());
 
-        int exit = run("check", "--store", store.toString(), "--password-file", passwordFile.toString());
+        int exit = run("check", "--store", store.toString(), "--password-file", passwordFile.toString(), "--trust-anchors", roots.toString());
 
         assertThat(exit).isEqualTo(1);
         assertThat(out.lines()).hasSize(2);
@@ -145,7 +147,7 @@ class CliTest {
         assertThat(exit).as(err).isZero();
         Path written = store.resolve("parcels@shop.example.p12");
         assertThat(out).contains("imported").contains(written.toString());
-        assertThat(io.github.jamessmime.core.CertificateStore.open(store, "pw".toCharArray(), java.time.Clock.systemUTC())
+        assertThat(io.github.jamessmime.core.CertificateStore.open(store, "pw".toCharArray(), java.time.Clock.systemUTC(), pki.rules())
             .find("parcels@shop.example")).map(identity -> identity.certificate()).contains(issued.certificate());
         java.security.KeyStore reopened = java.security.KeyStore.getInstance("PKCS12");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> {
@@ -241,7 +243,7 @@ class CliTest {
         assertThat(exit).isEqualTo(1);
         assertThat(out).contains("replace billing@shop.example.p12").contains("remove parcels@shop.example.p12: not in the source")
             .contains("refuse wild.p12: wildcard or domain-only address '*@shop.example'");
-        assertThat(io.github.jamessmime.core.CertificateStore.open(store, "pw".toCharArray(), java.time.Clock.systemUTC())
+        assertThat(io.github.jamessmime.core.CertificateStore.open(store, "pw".toCharArray(), java.time.Clock.systemUTC(), pki.rules())
             .find(SENDER)).map(identity -> identity.certificate()).contains(renewed.certificate());
         assertThat(storeContent()).containsOnlyKeys("billing@shop.example.p12");
     }
@@ -266,16 +268,16 @@ class CliTest {
 
     @Test
     void showAndDeleteShouldWorkOnOneCertificate() throws Exception {
-        String fingerprint = io.github.jamessmime.core.CertificateStore.open(store, "pw".toCharArray(), java.time.Clock.systemUTC())
+        String fingerprint = io.github.jamessmime.core.CertificateStore.open(store, "pw".toCharArray(), java.time.Clock.systemUTC(), pki.rules())
             .find(SENDER).orElseThrow().fingerprint();
 
-        assertThat(run("show", "--store", store.toString(), "--password-file", passwordFile.toString(), "--address", SENDER)).isZero();
+        assertThat(run("show", "--store", store.toString(), "--password-file", passwordFile.toString(), "--trust-anchors", roots.toString(), "--address", SENDER)).isZero();
         assertThat(out.strip()).startsWith("billing.p12: billing@shop.example").contains("sha256=" + fingerprint).endsWith("ok, in use");
 
-        assertThat(run("delete", "--store", store.toString(), "--password-file", passwordFile.toString(), "--sha256", fingerprint)).isZero();
+        assertThat(run("delete", "--store", store.toString(), "--password-file", passwordFile.toString(), "--trust-anchors", roots.toString(), "--sha256", fingerprint)).isZero();
         assertThat(store.resolve("billing.p12")).doesNotExist();
-        assertThat(run("show", "--store", store.toString(), "--password-file", passwordFile.toString(), "--address", SENDER)).isEqualTo(1);
+        assertThat(run("show", "--store", store.toString(), "--password-file", passwordFile.toString(), "--trust-anchors", roots.toString(), "--address", SENDER)).isEqualTo(1);
         assertThat(err).contains("show: no certificate for billing@shop.example");
-        assertThat(run("delete", "--store", store.toString(), "--password-file", passwordFile.toString(), "--sha256", fingerprint)).isEqualTo(1);
+        assertThat(run("delete", "--store", store.toString(), "--password-file", passwordFile.toString(), "--trust-anchors", roots.toString(), "--sha256", fingerprint)).isEqualTo(1);
     }
 }

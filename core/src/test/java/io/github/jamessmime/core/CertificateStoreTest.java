@@ -43,7 +43,7 @@ class CertificateStoreTest {
     }
 
     private CertificateStore open() throws StoreException {
-        return CertificateStore.open(directory, PASSWORD, clock);
+        return CertificateStore.open(directory, PASSWORD, clock, pki.rules());
     }
 
     private String refusalOf(String fileName) throws StoreException {
@@ -258,14 +258,14 @@ class CertificateStoreTest {
 
     @Test
     void openShouldFailClearlyWhenDirectoryIsMissing() {
-        assertThatThrownBy(() -> CertificateStore.open(directory.resolve("missing"), PASSWORD, clock))
+        assertThatThrownBy(() -> CertificateStore.open(directory.resolve("missing"), PASSWORD, clock, pki.rules()))
             .isInstanceOf(StoreException.class)
             .hasMessageContaining("does not exist")
             .hasMessageContaining("store.directory");
     }
 
     private CertificateStore openIndexed() throws StoreException {
-        return CertificateStore.open(directory, PASSWORD, clock, Optional.of(directory.resolve(".index")));
+        return CertificateStore.open(directory, PASSWORD, clock, Optional.of(directory.resolve(".index")), RevocationChecker.none(), pki.rules());
     }
 
     private byte[] signWith(CertificateStore store) throws Exception {
@@ -322,10 +322,56 @@ class CertificateStoreTest {
         openIndexed();
 
         CertificateStore otherPassword = CertificateStore.open(directory, "not the password".toCharArray(), clock,
-            Optional.of(directory.resolve(".index")));
+            Optional.of(directory.resolve(".index")), RevocationChecker.none(), pki.rules());
 
         assertThat(otherPassword.find(SENDER)).isEmpty();
         assertThat(otherPassword.reports().get(0).refusal()).get().asString().contains("wrong password");
+    }
+
+    @Test
+    void nodeWithAWrongPasswordShouldLeaveTheSharedIndexAsItIs() throws Exception {
+        pki.sender(SENDER).issue().writePkcs12(directory.resolve("billing.p12"), PASSWORD);
+        pki.sender("parcels@shop.example").keyType(KeyType.EC_P256).issue().writePkcs12(directory.resolve("parcels.p12"), PASSWORD);
+        openIndexed();
+        byte[] index = Files.readAllBytes(directory.resolve(".index"));
+
+        CertificateStore wrong = CertificateStore.open(directory, "not the password".toCharArray(), clock,
+            Optional.of(directory.resolve(".index")), RevocationChecker.none(), pki.rules());
+
+        assertThat(wrong.passwordMismatch()).isTrue();
+        assertThat(Files.readAllBytes(directory.resolve(".index"))).isEqualTo(index);
+        CertificateStore healthy = openIndexed();
+        assertThat(healthy.passwordMismatch()).isFalse();
+        assertThat(healthy.find(SENDER)).isPresent();
+        assertThat(Files.readAllBytes(directory.resolve(".index"))).as("the healthy node had nothing to rebuild").isEqualTo(index);
+    }
+
+    @Test
+    void forgedIndexShouldNotOverrideTheFile() throws Exception {
+        pki.sender(SENDER).issue().writePkcs12(directory.resolve("billing.p12"), PASSWORD);
+        openIndexed();
+        Path indexFile = directory.resolve(".index");
+        String forged = Files.readString(indexFile).replaceAll("(?m)^(file \\S+ \\S+) ok$",
+            "$1 refused " + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString("forged".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertThat(forged).isNotEqualTo(Files.readString(indexFile));
+        Files.writeString(indexFile, forged);
+
+        CertificateStore restarted = openIndexed();
+
+        assertThat(restarted.find(SENDER)).isPresent();
+        assertThat(restarted.reports().get(0).usable()).isTrue();
+    }
+
+    @Test
+    void indexWrittenUnderOtherTrustAnchorsShouldNotBeUsed() throws Exception {
+        pki.sender(SENDER).issue().writePkcs12(directory.resolve("billing.p12"), PASSWORD);
+        openIndexed();
+
+        CertificateStore otherAnchors = CertificateStore.open(directory, PASSWORD, clock, Optional.of(directory.resolve(".index")),
+            RevocationChecker.none(), TestPki.createOther(NOW, "Other").rules());
+
+        assertThat(otherAnchors.find(SENDER)).isEmpty();
+        assertThat(otherAnchors.reports().get(0).refusal()).get().asString().contains("does not chain to a trusted root");
     }
 
     @Test

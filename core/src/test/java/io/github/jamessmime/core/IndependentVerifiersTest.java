@@ -41,7 +41,7 @@ class IndependentVerifiersTest {
     static void setUp() throws Exception {
         pki = TestPki.create(NOW);
         issued = pki.sender(SENDER).issue();
-        identity = CertificateFile.validate(Path.of("test.p12"), issued.privateKey(), issued.chain());
+        identity = pki.rules().validate(Path.of("test.p12"), issued.privateKey(), issued.chain(), pki.now());
     }
 
     static byte[] sign(byte[] raw) throws Exception {

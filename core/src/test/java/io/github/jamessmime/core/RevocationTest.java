@@ -39,7 +39,7 @@ class RevocationTest {
     }
 
     private CertificateStore open(RevocationChecker checker) throws Exception {
-        return CertificateStore.open(work.resolve("store"), PASSWORD, clock, Optional.of(work.resolve("store/.index")), checker);
+        return CertificateStore.open(work.resolve("store"), PASSWORD, clock, Optional.of(work.resolve("store/.index")), checker, pki.rules());
     }
 
     @Test

@@ -85,7 +85,7 @@ class SelfCheckTest {
     void selfCheckShouldRefuseASignatureOfAnotherKey() throws Exception {
         SmimeSigner unchecked = new SmimeSigner(DigestAlgorithm.SHA_256, Clock.fixed(NOW, ZoneOffset.UTC), SmimeSigner.DEFAULT_MAX_DEPTH, false);
         TestPki.Issued other = pki.sender("parcels@shop.example").keyIndex(3).issue();
-        SigningIdentity otherIdentity = CertificateFile.validate(Path.of("other.p12"), other.privateKey(), other.chain());
+        SigningIdentity otherIdentity = pki.rules().validate(Path.of("other.p12"), other.privateKey(), other.chain(), pki.now());
         byte[] signed = Verifiers.serialize(unchecked.sign(Verifiers.parse(TestMessages.plain7bit("billing@shop.example")), otherIdentity));
         String content = new String(Verifiers.rawPart(signed, Verifiers.parse(signed)), StandardCharsets.ISO_8859_1);
         byte[] cms = ((javax.mail.Multipart) Verifiers.parse(signed).getContent()).getBodyPart(1).getInputStream().readAllBytes();

@@ -29,7 +29,7 @@ final class SignedChecks {
     /** The sender identity of {@link SmimeSignerTest}: RSA 2048 under the test PKI's intermediate. */
     static SigningIdentity identity(TestPki pki) throws Exception {
         TestPki.Issued issued = pki.sender(SENDER).keyType(TestPki.KeyType.RSA_2048).issue();
-        return CertificateFile.validate(Path.of("test.p12"), issued.privateKey(), issued.chain());
+        return pki.rules().validate(Path.of("test.p12"), issued.privateKey(), issued.chain(), pki.now());
     }
 
     /**

@@ -51,7 +51,7 @@ class SmimeSignerTest {
 
     static SigningIdentity identity(KeyType keyType) throws Exception {
         TestPki.Issued issued = pki.sender(SENDER).keyType(keyType).issue();
-        return CertificateFile.validate(Path.of("test.p12"), issued.privateKey(), issued.chain());
+        return pki.rules().validate(Path.of("test.p12"), issued.privateKey(), issued.chain(), pki.now());
     }
 
     static Stream<Arguments> shapes() {

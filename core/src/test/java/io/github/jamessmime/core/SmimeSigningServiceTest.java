@@ -32,8 +32,9 @@ class SmimeSigningServiceTest {
         pki = TestPki.create(NOW);
         java.nio.file.Files.createDirectories(conf.resolve("store"));
         pki.sender(SENDER).issue().writePkcs12(conf.resolve("store/billing.p12"), "pw".toCharArray());
+        pki.writeRootPem(conf.resolve("roots.pem"));
         SmimeConfiguration configuration = SmimeConfiguration.parse(Map.of("store.directory", "store", "store.password", "pw",
-            "store.reloadIntervalSeconds", "0"), conf, name -> null);
+            "store.reloadIntervalSeconds", "0", "store.trustAnchors", "roots.pem"), conf, name -> null);
         service = SmimeSigningService.start(configuration, new MutableClock(NOW));
     }
 
@@ -95,7 +96,7 @@ class SmimeSigningServiceTest {
         java.util.List<String> lines = new java.util.ArrayList<>();
         SmimeSigningService audited = new SmimeSigningService(service.store(), service.signer(),
             SenderEntitlement.authenticatedSenderOnly(), null, new MutableClock(NOW), lines::add, java.time.Duration.ofDays(30),
-            new UsageCounter(conf.resolve("usage"), "test", new MutableClock(NOW)), java.util.Optional.empty());
+            new UsageCounter(conf.resolve("usage"), "test", new MutableClock(NOW)));
         SigningIdentity identity = service.store().find(SENDER).orElseThrow();
 
         audited.sign(Verifiers.parse(TestMessages.plain7bit(SENDER)), identity);

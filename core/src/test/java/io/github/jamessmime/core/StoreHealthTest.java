@@ -36,7 +36,7 @@ class StoreHealthTest {
     }
 
     private StoreHealth health() throws Exception {
-        return StoreHealth.evaluate(CertificateStore.open(directory, PASSWORD, clock, Optional.of(directory.resolve(".index"))),
+        return StoreHealth.evaluate(CertificateStore.open(directory, PASSWORD, clock, Optional.of(directory.resolve(".index")), RevocationChecker.none(), pki.rules()),
             clock.instant(), WARNING);
     }
 
@@ -90,7 +90,7 @@ class StoreHealthTest {
     @Test
     void healthShouldTurnUnhealthyWhenACertificateExpiresWhileLoadedAndAfterARestart() throws Exception {
         issue("parcels@shop.example", 0, NOW.minus(Duration.ofDays(300)), NOW.plus(Duration.ofDays(1)));
-        CertificateStore store = CertificateStore.open(directory, PASSWORD, clock, Optional.of(directory.resolve(".index")));
+        CertificateStore store = CertificateStore.open(directory, PASSWORD, clock, Optional.of(directory.resolve(".index")), RevocationChecker.none(), pki.rules());
         clock.advance(Duration.ofDays(2));
 
         assertThat(StoreHealth.evaluate(store, clock.instant(), WARNING).status()).isEqualTo(StoreHealth.Status.UNHEALTHY);

@@ -85,13 +85,17 @@ public final class TestPki {
     private final X509Certificate intermediate;
 
     private TestPki(Instant now) throws GeneralSecurityException {
+        this(now, "Test", 0);
+    }
+
+    private TestPki(Instant now, String name, int keyIndex) throws GeneralSecurityException {
         this.now = now;
-        this.rootKeys = keyPair(KeyType.RSA_2048, 0);
-        this.root = build(new X500Name("CN=Test Root CA,O=james-smime tests"), rootKeys.getPublic(),
-            new X500Name("CN=Test Root CA,O=james-smime tests"), rootKeys.getPrivate(), rootKeys.getPublic(),
+        this.rootKeys = keyPair(KeyType.RSA_2048, keyIndex);
+        this.root = build(new X500Name("CN=" + name + " Root CA,O=james-smime tests"), rootKeys.getPublic(),
+            new X500Name("CN=" + name + " Root CA,O=james-smime tests"), rootKeys.getPrivate(), rootKeys.getPublic(),
             now.minus(Duration.ofDays(3650)), now.plus(Duration.ofDays(3650)), true, null, null, null, "SHA256withRSA", null);
-        this.intermediateKeys = keyPair(KeyType.RSA_2048, 1);
-        this.intermediate = build(new X500Name("CN=Test Intermediate CA,O=james-smime tests"), intermediateKeys.getPublic(),
+        this.intermediateKeys = keyPair(KeyType.RSA_2048, keyIndex + 1);
+        this.intermediate = build(new X500Name("CN=" + name + " Intermediate CA,O=james-smime tests"), intermediateKeys.getPublic(),
             X500Name.getInstance(root.getSubjectX500Principal().getEncoded()), rootKeys.getPrivate(), rootKeys.getPublic(),
             now.minus(Duration.ofDays(1000)), now.plus(Duration.ofDays(1000)), true, null, null, null, "SHA256withRSA", null);
     }
@@ -100,6 +104,18 @@ public final class TestPki {
     public static TestPki create(Instant now) {
         try {
             return new TestPki(now);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Another CA: its own root and intermediate keys and names ({@code CN=<name> Root CA}), so that nothing it issues
+     * chains to the roots of {@link #create(Instant)}.
+     */
+    public static TestPki createOther(Instant now, String name) {
+        try {
+            return new TestPki(now, name, 2);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
@@ -115,6 +131,11 @@ public final class TestPki {
 
     public X509Certificate intermediate() {
         return intermediate;
+    }
+
+    /** The store's rules with this PKI's root as the only trust anchor. */
+    public io.github.jamessmime.core.CertificateRules rules() {
+        return io.github.jamessmime.core.CertificateRules.trusting(List.of(root), "the test root");
     }
 
     public Path writeRootPem(Path file) throws IOException {
@@ -151,6 +172,8 @@ public final class TestPki {
         private boolean mismatchedKey = false;
         private String signatureAlgorithm = "SHA256withRSA";
         private String crlDistributionPoint;
+        private boolean ca = false;
+        private String subject;
 
         private SenderBuilder(String address) {
             emails.add(address);
@@ -203,6 +226,18 @@ public final class TestPki {
             return this;
         }
 
+        /** The certificate says CA:TRUE (basicConstraints), keeping the S/MIME extensions. */
+        public SenderBuilder ca() {
+            this.ca = true;
+            return this;
+        }
+
+        /** The subject DN (RFC 4514, for example {@code CN=x,E=y@z}); by default CN=address. */
+        public SenderBuilder subject(String subject) {
+            this.subject = subject;
+            return this;
+        }
+
         /** The PKCS#12 gets a private key that does not belong to the certificate. */
         public SenderBuilder mismatchedKey() {
             this.mismatchedKey = true;
@@ -212,11 +247,12 @@ public final class TestPki {
         public Issued issue() {
             try {
                 KeyPair keys = keyPair(keyType, 10 + keyIndex);
-                X500Name subject = new X500Name("CN=" + (emails.isEmpty() ? "no address" : emails.get(0)) + ",O=james-smime tests");
-                X509Certificate certificate = build(subject, keys.getPublic(),
+                X500Name subjectName = new X500Name(subject != null ? subject
+                    : "CN=" + (emails.isEmpty() ? "no address" : emails.get(0)) + ",O=james-smime tests");
+                X509Certificate certificate = build(subjectName, keys.getPublic(),
                     X500Name.getInstance(intermediate.getSubjectX500Principal().getEncoded()),
                     intermediateKeys.getPrivate(), intermediateKeys.getPublic(), notBefore, notAfter, false, emails, eku, keyUsage,
-                    signatureAlgorithm, crlDistributionPoint);
+                    signatureAlgorithm, crlDistributionPoint, ca);
                 PrivateKey privateKey = mismatchedKey ? keyPair(keyType, 99).getPrivate() : keys.getPrivate();
                 return new Issued(privateKey, certificate, List.of(certificate, intermediate, root));
             } catch (GeneralSecurityException e) {
@@ -346,6 +382,15 @@ public final class TestPki {
                                          PublicKey issuerPublicKey, Instant notBefore, Instant notAfter, boolean ca,
                                          List<String> emails, KeyPurposeId[] eku, Integer keyUsage, String signatureAlgorithm,
                                          String crlDistributionPoint) throws GeneralSecurityException {
+        return build(subject, subjectKey, issuer, issuerKey, issuerPublicKey, notBefore, notAfter, ca, emails, eku, keyUsage,
+            signatureAlgorithm, crlDistributionPoint, false);
+    }
+
+    /** {@code leafCa}: an end-entity profile (SAN, EKU) that nevertheless says CA:TRUE. */
+    private static X509Certificate build(X500Name subject, PublicKey subjectKey, X500Name issuer, PrivateKey issuerKey,
+                                         PublicKey issuerPublicKey, Instant notBefore, Instant notAfter, boolean ca,
+                                         List<String> emails, KeyPurposeId[] eku, Integer keyUsage, String signatureAlgorithm,
+                                         String crlDistributionPoint, boolean leafCa) throws GeneralSecurityException {
         try {
             JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
             X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuer, BigInteger.valueOf(SERIALS.incrementAndGet()),
@@ -356,7 +401,7 @@ public final class TestPki {
                 builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
                 builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
             } else {
-                builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+                builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(leafCa));
                 if (keyUsage != null) {
                     builder.addExtension(Extension.keyUsage, true, new KeyUsage(keyUsage));
                 }

@@ -24,7 +24,9 @@ public final class TestServices {
         for (String sender : senders) {
             pki.sender(sender).issue().writePkcs12(store.resolve(sender + ".p12"), "pw".toCharArray());
         }
+        pki.writeRootPem(conf.resolve("trust-anchors.pem"));
         Map<String, String> properties = new HashMap<>(extra);
+        properties.putIfAbsent("store.trustAnchors", "trust-anchors.pem");
         properties.put("store.directory", "store");
         properties.put("store.password", "pw");
         properties.put("store.reloadIntervalSeconds", "0");
