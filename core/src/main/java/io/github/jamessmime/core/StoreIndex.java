@@ -1,9 +1,7 @@
 package io.github.jamessmime.core;
 
-import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -34,13 +32,16 @@ import org.slf4j.LoggerFactory;
  * alias and the public certificates of each entry. The private keys are not in it; an identity built from
  * the index decrypts its key from the file on first use.
  *
- * <p>The file holds only public data, and a salted PBKDF2 check value of the store password, so that an index
- * written under another password is ignored (the PKCS#12 files themselves already carry as much). It is
- * written atomically; a missing, unreadable or foreign index is simply rebuilt.
+ * <p>The file holds only public data and ends with an HMAC-SHA256 of everything before it, under a key derived from
+ * the store password (PBKDF2, salted), and names the trust anchors it was written under: an index altered by anyone
+ * without the password, written under another password or under other anchors is not used. An entry is used only
+ * for the exact file bytes (SHA-256) it names, and a key decrypted on first use is checked against the indexed
+ * certificate. It is written atomically; a missing or unusable index is rebuilt, except by a node whose password
+ * opens neither the index nor any file (see {@link CertificateStore#passwordMismatch()}).
  */
 final class StoreIndex {
     private static final Logger LOGGER = LoggerFactory.getLogger(StoreIndex.class);
-    private static final String MAGIC = "james-smime-store-index 1";
+    private static final String MAGIC = "james-smime-store-index 2";
     private static final int CHECK_ITERATIONS = 10_000;
 
     private StoreIndex() {
@@ -85,85 +86,136 @@ final class StoreIndex {
         }
     }
 
-    /** The index of {@code file}, or empty when there is none or it does not belong to this password. */
-    static Map<String, IndexedFile> read(Path file, char[] password) {
-        Map<String, IndexedFile> entries = new HashMap<>();
-        if (!Files.isRegularFile(file)) {
-            return entries;
-        }
-        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII)) {
-            if (!MAGIC.equals(reader.readLine())) {
-                return entries;
-            }
-            String[] check = reader.readLine().split(" ");
-            if (check.length != 3 || !check[0].equals("check")
-                || !MessageDigest.isEqual(passwordCheck(password, Base64.getDecoder().decode(check[1])), Base64.getDecoder().decode(check[2]))) {
-                LOGGER.info("S/MIME store index {} was written under another store password; rebuilding it", file);
-                return entries;
-            }
-            CertificateFactory factory = CertificateFactory.getInstance("X.509");
-            Map<String, X509Certificate> certificates = new HashMap<>();
-            String name = null;
-            String sha = null;
-            Optional<String> refusal = Optional.empty();
-            List<IndexedIdentity> identities = new ArrayList<>();
-            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                String[] fields = line.split(" ");
-                if (fields[0].equals("file")) {
-                    if (name != null) {
-                        entries.put(name, new IndexedFile(sha, refusal, identities));
-                    }
-                    name = text(fields[1]);
-                    sha = fields[2];
-                    refusal = fields[3].equals("ok") ? Optional.empty() : Optional.of(text(fields[4]));
-                    identities = new ArrayList<>();
-                } else if (fields[0].equals("id")) {
-                    List<X509Certificate> chain = new ArrayList<>();
-                    for (String der : fields[2].split(",")) {
-                        X509Certificate certificate = certificates.get(der);
-                        if (certificate == null) {
-                            certificate = (X509Certificate) factory.generateCertificate(
-                                new ByteArrayInputStream(Base64.getDecoder().decode(der)));
-                            certificates.put(der, certificate);
-                        }
-                        chain.add(certificate);
-                    }
-                    identities.add(new IndexedIdentity(text(fields[1]), chain));
-                }
-            }
-            if (name != null) {
-                entries.put(name, new IndexedFile(sha, refusal, identities));
-            }
-            return entries;
-        } catch (IOException | GeneralSecurityException | RuntimeException e) {
-            LOGGER.info("S/MIME store index {} cannot be read ({}); rebuilding it", file, e.toString());
-            return new HashMap<>();
+    /** What an index file gave: its entries, and whether it was written under another password (or tampered with). */
+    static final class Contents {
+        static final Contents NONE = new Contents(new HashMap<>(), false);
+
+        final Map<String, IndexedFile> entries;
+        final boolean foreign;
+
+        Contents(Map<String, IndexedFile> entries, boolean foreign) {
+            this.entries = entries;
+            this.foreign = foreign;
         }
     }
 
+    /**
+     * The index of {@code file}: its entries when its MAC verifies under {@code password} and it was written under the
+     * same trust anchors ({@code rules}); otherwise none, flagged foreign when the MAC does not verify.
+     */
+    static Contents read(Path file, char[] password, String rules) {
+        if (!Files.isRegularFile(file)) {
+            return Contents.NONE;
+        }
+        try {
+            byte[] content = Files.readAllBytes(file);
+            int macLine = lastLineStart(content);
+            String text = new String(content, StandardCharsets.US_ASCII);
+            String[] lines = text.substring(0, macLine).split("\n");
+            if (lines.length < 3 || !MAGIC.equals(lines[0]) || !lines[1].startsWith("key ")
+                || !text.startsWith("mac ", macLine)) {
+                LOGGER.info("S/MIME store index {} is not an index of this version; rebuilding it", file);
+                return Contents.NONE;
+            }
+            byte[] salt = Base64.getDecoder().decode(lines[1].substring("key ".length()));
+            byte[] expected = mac(password, salt, content, macLine);
+            byte[] actual = Base64.getDecoder().decode(text.substring(macLine + "mac ".length()).trim());
+            if (!MessageDigest.isEqual(expected, actual)) {
+                LOGGER.warn("S/MIME store index {} does not verify under this store password (written under another one,"
+                    + " or altered); it is not used", file);
+                return new Contents(new HashMap<>(), true);
+            }
+            if (!lines[2].equals("rules " + rules)) {
+                LOGGER.info("S/MIME store index {} was written under other trust anchors; rebuilding it", file);
+                return Contents.NONE;
+            }
+            return new Contents(entries(lines), false);
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
+            LOGGER.info("S/MIME store index {} cannot be read ({}); rebuilding it", file, e.toString());
+            return Contents.NONE;
+        }
+    }
+
+    private static Map<String, IndexedFile> entries(String[] lines) throws GeneralSecurityException {
+        Map<String, IndexedFile> entries = new HashMap<>();
+        CertificateFactory factory = CertificateFactory.getInstance("X.509");
+        Map<String, X509Certificate> certificates = new HashMap<>();
+        String name = null;
+        String sha = null;
+        Optional<String> refusal = Optional.empty();
+        List<IndexedIdentity> identities = new ArrayList<>();
+        for (int i = 3; i < lines.length; i++) {
+            String[] fields = lines[i].split(" ");
+            if (fields[0].equals("file")) {
+                if (name != null) {
+                    entries.put(name, new IndexedFile(sha, refusal, identities));
+                }
+                name = text(fields[1]);
+                sha = fields[2];
+                refusal = fields[3].equals("ok") ? Optional.empty() : Optional.of(text(fields[4]));
+                identities = new ArrayList<>();
+            } else if (fields[0].equals("id")) {
+                List<X509Certificate> chain = new ArrayList<>();
+                for (String der : fields[2].split(",")) {
+                    X509Certificate certificate = certificates.get(der);
+                    if (certificate == null) {
+                        certificate = (X509Certificate) factory.generateCertificate(
+                            new ByteArrayInputStream(Base64.getDecoder().decode(der)));
+                        certificates.put(der, certificate);
+                    }
+                    chain.add(certificate);
+                }
+                identities.add(new IndexedIdentity(text(fields[1]), chain));
+            }
+        }
+        if (name != null) {
+            entries.put(name, new IndexedFile(sha, refusal, identities));
+        }
+        return entries;
+    }
+
+    /** Where the last line of {@code content} (its MAC) starts. */
+    private static int lastLineStart(byte[] content) {
+        int end = content.length;
+        while (end > 0 && content[end - 1] == '\n') {
+            end--;
+        }
+        int start = end;
+        while (start > 0 && content[start - 1] != '\n') {
+            start--;
+        }
+        return start;
+    }
+
     /** Writes the index atomically; a store directory that cannot be written only costs the next start time. */
-    static void write(Path file, char[] password, Map<String, IndexedFile> entries) {
+    static void write(Path file, char[] password, String rules, Map<String, IndexedFile> entries) {
         Path temporary = null;
         try {
             temporary = Files.createTempFile(file.toAbsolutePath().getParent(), ".index-", ".tmp");
             byte[] salt = new byte[16];
             new SecureRandom().nextBytes(salt);
             Base64.Encoder base64 = Base64.getEncoder();
-            try (Writer writer = Files.newBufferedWriter(temporary, StandardCharsets.US_ASCII)) {
-                writer.write(MAGIC + "\n");
-                writer.write("check " + base64.encodeToString(salt) + " " + base64.encodeToString(passwordCheck(password, salt)) + "\n");
-                for (Map.Entry<String, IndexedFile> entry : entries.entrySet()) {
-                    IndexedFile indexed = entry.getValue();
-                    writer.write("file " + code(entry.getKey()) + " " + indexed.sha256 + " "
-                        + indexed.refusal.map(reason -> "refused " + code(reason)).orElse("ok") + "\n");
-                    for (IndexedIdentity identity : indexed.identities) {
-                        List<String> ders = new ArrayList<>();
-                        for (X509Certificate certificate : identity.chain) {
-                            ders.add(base64.encodeToString(certificate.getEncoded()));
-                        }
-                        writer.write("id " + code(identity.alias) + " " + String.join(",", ders) + "\n");
+            StringBuilder text = new StringBuilder();
+            text.append(MAGIC).append('\n');
+            text.append("key ").append(base64.encodeToString(salt)).append('\n');
+            text.append("rules ").append(rules).append('\n');
+            for (Map.Entry<String, IndexedFile> entry : entries.entrySet()) {
+                IndexedFile indexed = entry.getValue();
+                text.append("file ").append(code(entry.getKey())).append(' ').append(indexed.sha256).append(' ')
+                    .append(indexed.refusal.map(reason -> "refused " + code(reason)).orElse("ok")).append('\n');
+                for (IndexedIdentity identity : indexed.identities) {
+                    List<String> ders = new ArrayList<>();
+                    for (X509Certificate certificate : identity.chain) {
+                        ders.add(base64.encodeToString(certificate.getEncoded()));
                     }
+                    text.append("id ").append(code(identity.alias)).append(' ').append(String.join(",", ders)).append('\n');
                 }
+            }
+            byte[] body = text.toString().getBytes(StandardCharsets.US_ASCII);
+            String mac = "mac " + base64.encodeToString(mac(password, salt, body, body.length)) + "\n";
+            try (java.io.OutputStream out = Files.newOutputStream(temporary)) {
+                out.write(body);
+                out.write(mac.getBytes(StandardCharsets.US_ASCII));
             }
             try {
                 Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -180,6 +232,14 @@ final class StoreIndex {
                 }
             }
         }
+    }
+
+    /** HMAC-SHA256 of the first {@code length} bytes under a key derived from the store password. */
+    private static byte[] mac(char[] password, byte[] salt, byte[] content, int length) throws GeneralSecurityException {
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(passwordCheck(password, salt), "HmacSHA256"));
+        mac.update(content, 0, length);
+        return mac.doFinal();
     }
 
     private static byte[] passwordCheck(char[] password, byte[] salt) throws GeneralSecurityException {
