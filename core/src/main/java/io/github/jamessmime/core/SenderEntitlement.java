@@ -36,6 +36,10 @@ public final class SenderEntitlement {
             this.reason = reason;
         }
 
+        static Decision refused(String reason) {
+            return new Decision(false, reason);
+        }
+
         public boolean entitled() {
             return entitled;
         }

@@ -123,6 +123,29 @@ public final class SmimeSigningService implements AutoCloseable {
     }
 
     /**
+     * Whether the submitter owns the From address of {@code message}, by the same entitlement policy as signing, but
+     * whatever the store holds: what gates a DKIM signature of the operator's domain. With {@code domains} not empty,
+     * the From address must also be in one of them.
+     */
+    public SenderEntitlement.Decision ownsFrom(MimeMessage message, Optional<String> authenticatedUser, Optional<String> remoteAddress,
+                                               java.util.Set<String> domains) throws MessagingException {
+        Optional<String> from;
+        try {
+            from = singleFromAddress(message);
+        } catch (AddressException e) {
+            return SenderEntitlement.Decision.refused("malformed From header: " + e.getMessage());
+        }
+        if (from.isEmpty()) {
+            return SenderEntitlement.Decision.refused("the From header does not hold exactly one address");
+        }
+        if (!domains.isEmpty() && !domains.contains(Addresses.domainOf(from.get()))) {
+            return SenderEntitlement.Decision.refused("From address " + from.get() + " is not in " + domains);
+        }
+        SenderEntitlement.Decision decision = entitlement.check(authenticatedUser, remoteAddress, from.get());
+        return decision.entitled() ? decision : SenderEntitlement.Decision.refused(decision.reason() + " (From " + from.get() + ")");
+    }
+
+    /**
      * Imports a PKCS#12 (given as bytes with its own password) into the store with {@link CertificateImport}'s checks,
      * then reloads the store so that this node uses it at once (others at their next directory check).
      */

@@ -72,7 +72,7 @@ class SignBySenderInJamesTest {
         james = JamesServerProcess.builder("james")
             .workingDirectory(run.resolve("james"))
             .relayGateway(sink.host(), sink.port())
-            .smimeStore(store, passwordFile)
+            .smimeStore(store, passwordFile, rootPem)
             .start();
 
         WebAdminClient webAdmin = james.webAdmin();
@@ -132,11 +132,7 @@ class SignBySenderInJamesTest {
         Path file = save(received, "smime-then-dkim.eml");
 
         assertThat(received.header("DKIM-Signature")).as("DKIM-Signature header").contains("d=shop.example").contains("s=demo");
-        Process dkim = new ProcessBuilder("/usr/bin/python3", Path.of("src/test/resources/dkim_verify.py").toAbsolutePath().toString(),
-            file.toString(), java.util.Base64.getEncoder().encodeToString(james.dkimPublicKey().getEncoded()))
-            .redirectErrorStream(true).start();
-        String dkimOutput = new String(dkim.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(dkim.waitFor()).as("dkimpy verification of %s: %s", file, dkimOutput).isZero();
+        assertDkimVerifies(file);
         OpenSsl.Result verification = OpenSsl.cmsVerify(file, rootPem);
         assertThat(verification.exitCode).as("openssl verification of %s:\n%s", file, verification).isZero();
     }
@@ -169,6 +165,8 @@ class SignBySenderInJamesTest {
         mail.sendWithoutAuthentication(ItEnvironment.LOOPBACK, james.smtpPort());
 
         assertDeliveredUnsigned(mail, "unauthenticated.eml");
+        assertThat(sink.awaitMessageId(mail.messageId(), DELIVERY_TIMEOUT).header("DKIM-Signature"))
+            .as("no DKIM signature of the operator's domain for a From nobody proved to own").isNull();
     }
 
     @Test
@@ -179,6 +177,26 @@ class SignBySenderInJamesTest {
         mail.sendAuthenticated(ItEnvironment.LOOPBACK, james.submissionPort(), BILLING, USER_PASSWORD);
 
         assertDeliveredUnsigned(mail, "from-another-user.eml");
+        assertThat(sink.awaitMessageId(mail.messageId(), DELIVERY_TIMEOUT).header("DKIM-Signature"))
+            .as("no DKIM signature of the operator's domain for another user's From").isNull();
+    }
+
+    @Test
+    void ownedFromWithoutCertificateOrMimeVersionShouldGetADkimSignatureThatVerifies() throws Exception {
+        // SALES owns its From (SMTP AUTH) but has no certificate: delivered unsigned, DKIM-signed; the message has no
+        // MIME-Version header, which must be in place before DKIMSign signs h=...:mime-version
+        String messageId = "<" + java.util.UUID.randomUUID() + "@it.james-smime.test>";
+        String raw = "From: " + SALES + "\r\nTo: " + RECIPIENT + "\r\nSubject: Offer without MIME-Version\r\nMessage-ID: "
+            + messageId + "\r\nDate: Thu, 03 Dec 2026 10:00:00 +0000\r\n\r\nOur offer, plain ASCII.\r\n";
+
+        TestMessage.sendRawAuthenticated(ItEnvironment.LOOPBACK, james.submissionPort(), SALES, USER_PASSWORD, RECIPIENT,
+            raw.getBytes(StandardCharsets.US_ASCII));
+        ReceivedMail received = sink.awaitMessageId(messageId, DELIVERY_TIMEOUT);
+        Path file = save(received, "owned-no-mime-version.eml");
+
+        assertThat(received.header("DKIM-Signature")).as("DKIM-Signature header").contains("d=shop.example");
+        assertThat(received.header("MIME-Version")).isEqualTo("1.0");
+        assertDkimVerifies(file);
     }
 
     @Test
@@ -240,6 +258,15 @@ class SignBySenderInJamesTest {
         assertThat(archived).as("archived copy of %s in %s", mail.messageId(), RELAY_ARCHIVE).isNotNull();
         assertThat(archived.getContentType()).as("archived copy").startsWithIgnoringCase("text/plain");
         assertThat(textOf(archived)).isEqualTo(normalized(mail.body()));
+    }
+
+    /** dkimpy (an implementation other than the one that signed) verifies the message's DKIM signature. */
+    private static void assertDkimVerifies(Path file) throws Exception {
+        Process dkim = new ProcessBuilder("/usr/bin/python3", Path.of("src/test/resources/dkim_verify.py").toAbsolutePath().toString(),
+            file.toString(), java.util.Base64.getEncoder().encodeToString(james.dkimPublicKey().getEncoded()))
+            .redirectErrorStream(true).start();
+        String dkimOutput = new String(dkim.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(dkim.waitFor()).as("dkimpy verification of %s: %s", file, dkimOutput).isZero();
     }
 
     private static void assertDeliveredUnsigned(TestMessage mail, String fileName) throws Exception {

@@ -18,10 +18,14 @@ public final class SenderCheck {
     }
 
     public static Eligibility check(SmimeSigningService service, Mail mail) throws MessagingException {
-        Optional<String> authenticatedUser = mail.getAttribute(Mail.SMTP_AUTH_USER)
+        return service.check(mail.getMessage(), authenticatedUser(mail), Optional.ofNullable(mail.getRemoteAddr()));
+    }
+
+    /** The SMTP AUTH user James recorded on the mail, if the submitter authenticated. */
+    public static Optional<String> authenticatedUser(Mail mail) {
+        return mail.getAttribute(Mail.SMTP_AUTH_USER)
             .map(attribute -> attribute.getValue().value())
             .filter(String.class::isInstance)
             .map(String.class::cast);
-        return service.check(mail.getMessage(), authenticatedUser, Optional.ofNullable(mail.getRemoteAddr()));
     }
 }

@@ -1,0 +1,76 @@
+package io.github.jamessmime.matcher;
+
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import javax.inject.Inject;
+import javax.mail.MessagingException;
+
+import org.apache.james.core.MailAddress;
+import org.apache.mailet.Mail;
+import org.apache.mailet.base.GenericMatcher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.github.jamessmime.core.SenderEntitlement;
+import io.github.jamessmime.core.SmimeSigningService;
+
+/**
+ * Matches all recipients of a mail whose From header holds exactly one address that the submitter owns, by the
+ * entitlement policy of {@link HasSenderCertificate} (SMTP AUTH as the address, a grant, or a trusted network; see
+ * smime.properties) but whatever the certificate store holds. The condition, when given, is a comma-separated list of
+ * domains the From address must be in. It gates {@code DKIMSign}, so that the operator's domain never signs a forged
+ * From:
+ *
+ * <pre>{@code
+ * <mailet match="io.github.jamessmime.matcher.SenderOwnsFromAddress=shop.example" class="org.apache.james.jdkim.mailets.DKIMSign">
+ * }</pre>
+ */
+public class SenderOwnsFromAddress extends GenericMatcher {
+    private static final Logger LOGGER = LoggerFactory.getLogger(SenderOwnsFromAddress.class);
+
+    private final SmimeSigningService service;
+    private Set<String> domains = Set.of();
+
+    @Inject
+    public SenderOwnsFromAddress(SmimeSigningService service) {
+        this.service = service;
+    }
+
+    @Override
+    public void init() throws MessagingException {
+        String condition = getCondition();
+        if (condition == null || condition.isBlank()) {
+            domains = Set.of();
+            return;
+        }
+        domains = Arrays.stream(condition.split(",")).map(String::trim).map(domain -> domain.toLowerCase(Locale.ROOT))
+            .collect(Collectors.toUnmodifiableSet());
+        for (String domain : domains) {
+            if (!domain.matches("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")) {
+                throw new MessagingException("SenderOwnsFromAddress: condition '" + condition + "' must be a comma-separated list of"
+                    + " domains (for example shop.example); '" + domain + "' is not one");
+            }
+        }
+    }
+
+    @Override
+    public Collection<MailAddress> match(Mail mail) throws MessagingException {
+        SenderEntitlement.Decision decision = service.ownsFrom(mail.getMessage(), SenderCheck.authenticatedUser(mail),
+            java.util.Optional.ofNullable(mail.getRemoteAddr()), domains);
+        if (decision.entitled()) {
+            return mail.getRecipients();
+        }
+        LOGGER.info("Mail {} will not be DKIM-signed: {}", mail.getName(), decision.reason());
+        return List.of();
+    }
+
+    @Override
+    public String getMatcherInfo() {
+        return "SenderOwnsFromAddress: the submitter owns the From address" + (domains.isEmpty() ? "" : " in " + domains);
+    }
+}
