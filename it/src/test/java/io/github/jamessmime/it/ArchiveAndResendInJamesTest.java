@@ -63,7 +63,7 @@ class ArchiveAndResendInJamesTest {
         james = JamesServerProcess.builder("james")
             .workingDirectory(run.resolve("james"))
             .relayGateway(sink.host(), sink.port())
-            .smimeStore(store, passwordFile)
+            .smimeStore(store, passwordFile, rootPem)
             .env("SMIME_STORE_RELOAD_SECONDS", "1")
             .start();
         james.webAdmin().createDomain("shop.example");
@@ -141,9 +141,8 @@ class ArchiveAndResendInJamesTest {
         sink.awaitCopies(messageId, 1, DELIVERY);
         String key = archivedKey(messageId);
 
-        java.net.http.HttpResponse<byte[]> response = james.webAdmin().post("/smime/resend?repository="
-            + WebAdminClient.encodeSegment(ARCHIVE) + "&key=" + WebAdminClient.encodeSegment(key)
-            + "&recipient=" + WebAdminClient.encodeSegment("accounting@remote.example"));
+        java.net.http.HttpResponse<byte[]> response = james.webAdmin().postJson("/smime/resend",
+            "{\"repository\":\"" + ARCHIVE + "\",\"key\":\"" + key + "\",\"recipients\":[\"accounting@remote.example\"]}");
 
         assertThat(response.statusCode()).as(new String(response.body(), StandardCharsets.UTF_8)).isEqualTo(201);
         assertThat(new String(response.body(), StandardCharsets.UTF_8)).contains("\"recipients\":[\"accounting@remote.example\"]");
@@ -166,14 +165,17 @@ class ArchiveAndResendInJamesTest {
 
     @Test
     void resendRouteShouldAnswerBadRequestAndNotFoundInJamesStyle() {
-        java.net.http.HttpResponse<byte[]> missingRecipient = james.webAdmin().post("/smime/resend?repository="
-            + WebAdminClient.encodeSegment(ARCHIVE) + "&key=any");
-        java.net.http.HttpResponse<byte[]> unknownKey = james.webAdmin().post("/smime/resend?repository="
-            + WebAdminClient.encodeSegment(ARCHIVE) + "&key=no-such-mail&recipient=a@remote.example");
+        java.net.http.HttpResponse<byte[]> missingRecipient = james.webAdmin().postJson("/smime/resend",
+            "{\"repository\":\"" + ARCHIVE + "\",\"key\":\"any\"}");
+        java.net.http.HttpResponse<byte[]> unknownKey = james.webAdmin().postJson("/smime/resend",
+            "{\"repository\":\"" + ARCHIVE + "\",\"key\":\"no-such-mail\",\"recipients\":[\"a@remote.example\"]}");
+        java.net.http.HttpResponse<byte[]> notJson = james.webAdmin().postJson("/smime/resend", "repository=" + ARCHIVE);
 
         assertThat(missingRecipient.statusCode()).isEqualTo(400);
         assertThat(new String(missingRecipient.body(), StandardCharsets.UTF_8)).contains("\"type\":\"InvalidArgument\"")
-            .contains("'recipient' is missing");
+            .contains("'recipients' is missing");
+        assertThat(notJson.statusCode()).isEqualTo(400);
+        assertThat(new String(notJson.body(), StandardCharsets.UTF_8)).contains("the body is not a resend request");
         assertThat(unknownKey.statusCode()).isEqualTo(404);
         assertThat(new String(unknownKey.body(), StandardCharsets.UTF_8)).contains("no mail no-such-mail in " + ARCHIVE);
     }

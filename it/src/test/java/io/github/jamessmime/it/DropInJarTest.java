@@ -35,12 +35,14 @@ class DropInJarTest {
     private static Path store;
     private static Path passwordFile;
     private static TestPki pki;
+    private static Path roots;
 
     @BeforeAll
     static void createStore() throws Exception {
         run = ItEnvironment.newRunDirectory(DropInJarTest.class.getSimpleName());
         pki = TestPki.create(Instant.now());
         store = Files.createDirectories(run.resolve("store"));
+        roots = pki.writeRootPem(run.resolve("roots.pem"));
         passwordFile = Files.writeString(run.resolve("store.password"), "store-secret\n");
         pki.sender(RSA_SENDER).issue().writePkcs12(store.resolve("billing.p12"), "store-secret".toCharArray());
         pki.sender(EC_SENDER).keyType(TestPki.KeyType.EC_P256).issue().writePkcs12(store.resolve("parcels.p12"), "store-secret".toCharArray());
@@ -70,7 +72,7 @@ class DropInJarTest {
         Path in = Files.write(run.resolve("in-" + Math.abs((sender + shape).hashCode()) + ".eml"), raw);
         Path out = run.resolve("signed-" + Math.abs((sender + shape).hashCode()) + ".eml");
 
-        DropInJar.Run sign = DropInJar.run("sign", "--store", store.toString(), "--password-file", passwordFile.toString(),
+        DropInJar.Run sign = DropInJar.run("sign", "--store", store.toString(), "--password-file", passwordFile.toString(), "--trust-anchors", roots.toString(),
             "--in", in.toString(), "--out", out.toString());
 
         assertThat(sign.exitCode).as(sign.output).isZero();
@@ -83,7 +85,7 @@ class DropInJarTest {
     void cliShouldExitNonZeroWithReasonWhenSenderHasNoCertificate() throws Exception {
         Path in = Files.write(run.resolve("orders.eml"), TestMessages.plain7bit("orders@shop.example"));
 
-        DropInJar.Run sign = DropInJar.run("sign", "--store", store.toString(), "--password-file", passwordFile.toString(),
+        DropInJar.Run sign = DropInJar.run("sign", "--store", store.toString(), "--password-file", passwordFile.toString(), "--trust-anchors", roots.toString(),
             "--in", in.toString(), "--out", run.resolve("orders-signed.eml").toString());
 
         assertThat(sign.exitCode).isNotZero();
@@ -99,7 +101,7 @@ class DropInJarTest {
         pki.sender("old@shop.example").validity(Instant.now().minus(Duration.ofDays(60)), Instant.now().minus(Duration.ofDays(2)))
             .issue().writePkcs12(checkStore.resolve("old.p12"), "store-secret".toCharArray());
 
-        DropInJar.Run check = DropInJar.run("check", "--store", checkStore.toString(), "--password-file", passwordFile.toString());
+        DropInJar.Run check = DropInJar.run("check", "--store", checkStore.toString(), "--password-file", passwordFile.toString(), "--trust-anchors", roots.toString());
 
         assertThat(check.exitCode).isEqualTo(1);
         List<String> lines = check.output.lines().filter(line -> line.contains(".p12:")).collect(Collectors.toList());

@@ -44,10 +44,12 @@ final class JamesServerProcess implements AutoCloseable {
     private final int webAdminPort;
     private final Thread shutdownHook;
     private final java.security.PublicKey dkimPublicKey;
+    private final AdminTokens tokens;
 
     private JamesServerProcess(Process process, Path workingDirectory, Path logFile, int smtpPort, int submissionPort,
-                               int webAdminPort, java.security.PublicKey dkimPublicKey) {
+                               int webAdminPort, java.security.PublicKey dkimPublicKey, AdminTokens tokens) {
         this.dkimPublicKey = dkimPublicKey;
+        this.tokens = tokens;
         this.process = process;
         this.workingDirectory = workingDirectory;
         this.logFile = logFile;
@@ -78,10 +80,11 @@ final class JamesServerProcess implements AutoCloseable {
             return env("JAMES_RELAY_GATEWAY", host).env("JAMES_RELAY_GATEWAY_PORT", Integer.toString(port));
         }
 
-        /** SMIME_STORE_DIRECTORY / SMIME_STORE_PASSWORD_FILE of conf/smime.properties. */
-        Builder smimeStore(Path directory, Path passwordFile) {
+        /** SMIME_STORE_DIRECTORY / SMIME_STORE_PASSWORD_FILE / SMIME_TRUST_ANCHORS of conf/smime.properties. */
+        Builder smimeStore(Path directory, Path passwordFile, Path trustAnchors) {
             return env("SMIME_STORE_DIRECTORY", directory.toAbsolutePath().toString())
-                .env("SMIME_STORE_PASSWORD_FILE", passwordFile.toAbsolutePath().toString());
+                .env("SMIME_STORE_PASSWORD_FILE", passwordFile.toAbsolutePath().toString())
+                .env("SMIME_TRUST_ANCHORS", trustAnchors.toAbsolutePath().toString());
         }
 
         /** Any environment variable of the server process (the configuration reads ${env:NAME:-default}). */
@@ -165,12 +168,16 @@ final class JamesServerProcess implements AutoCloseable {
                     + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(dkimKeys.getPrivate().getEncoded())
                     + "\n-----END " + label + "-----\n");
             }
+            // WebAdmin requires a JWT (webadmin.properties): a key pair per server, the public half given to James
+            AdminTokens tokens = AdminTokens.generate();
+            Path jwtKey = tokens.writePublicKey(workingDirectory.resolve("webadmin-jwt-public.pem"));
+            env.put("JAMES_WEBADMIN_JWT_PUBLIC_KEY", "file://" + jwtKey.toAbsolutePath());
             env.putAll(environment);
             writeEnvironmentFile(workingDirectory.resolve("james.env"), env, environment);
 
             Process process = builder.start();
             JamesServerProcess james = new JamesServerProcess(process, workingDirectory, logFile, smtpPort, submissionPort, webAdminPort,
-                dkimKeys == null ? null : dkimKeys.getPublic());
+                dkimKeys == null ? null : dkimKeys.getPublic(), tokens);
             try {
                 james.awaitStarted(startupTimeout);
             } catch (RuntimeException | Error e) {
@@ -224,8 +231,18 @@ final class JamesServerProcess implements AutoCloseable {
         return logFile;
     }
 
+    /** WebAdmin as the administrator (a valid JWT on every request). */
     WebAdminClient webAdmin() {
-        return new WebAdminClient(ItEnvironment.LOOPBACK, webAdminPort);
+        return new WebAdminClient(ItEnvironment.LOOPBACK, webAdminPort, java.util.Optional.of(tokens.adminToken()));
+    }
+
+    /** WebAdmin as anybody else: no token, or the one given. */
+    WebAdminClient webAdminWithToken(java.util.Optional<String> token) {
+        return new WebAdminClient(ItEnvironment.LOOPBACK, webAdminPort, token);
+    }
+
+    AdminTokens tokens() {
+        return tokens;
     }
 
     boolean isAlive() {

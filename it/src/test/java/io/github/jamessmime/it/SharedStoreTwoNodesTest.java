@@ -58,10 +58,9 @@ class SharedStoreTwoNodesTest {
         JamesServerProcess james = JamesServerProcess.builder(node)
             .workingDirectory(run.resolve(directory))
             .relayGateway(sink.host(), sink.port())
-            .smimeStore(store, storePassword)
+            .smimeStore(store, storePassword, rootPem)
             .env("SMIME_STORE_RELOAD_SECONDS", "1")
             .env("SMIME_USAGE_NODE", node)
-            .env("SMIME_IMPORT_TRUST_STORE", rootPem.toString())
             .start();
         james.webAdmin().createDomain("shop.example");
         james.webAdmin().createUser(BILLING, PASSWORD);

@@ -20,10 +20,13 @@ final class WebAdminClient {
     private static final Pattern JSON_STRING = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"");
 
     private final URI base;
+    private final java.util.Optional<String> token;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
 
-    WebAdminClient(String host, int port) {
+    /** {@code token}: the JWT sent as {@code Authorization: Bearer}, if any. */
+    WebAdminClient(String host, int port, java.util.Optional<String> token) {
         this.base = URI.create("http://" + host + ":" + port);
+        this.token = token;
     }
 
     void createDomain(String domain) {
@@ -97,12 +100,25 @@ final class WebAdminClient {
         return send(request(pathAndQuery).POST(HttpRequest.BodyPublishers.noBody()));
     }
 
+    /** POST a JSON body (Content-Type application/json): the status and the body, whatever they are. */
+    HttpResponse<byte[]> postJson(String path, String json) {
+        return send(request(path).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
     static String encodeSegment(String segment) {
         return encode(segment);
     }
 
-    private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(base.resolve(path)).timeout(TIMEOUT);
+    /** A request to {@code path}, with the token when there is one (for tests that add their own headers). */
+    HttpRequest.Builder request(String path) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(base.resolve(path)).timeout(TIMEOUT);
+        token.ifPresent(value -> builder.header("Authorization", "Bearer " + value));
+        return builder;
+    }
+
+    /** Sends a request made with {@link #request(String)}: the status and the body, whatever they are. */
+    HttpResponse<byte[]> exchange(HttpRequest.Builder request) {
+        return send(request);
     }
 
     private HttpResponse<byte[]> send(HttpRequest.Builder request) {

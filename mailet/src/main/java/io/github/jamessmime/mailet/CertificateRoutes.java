@@ -1,11 +1,14 @@
 package io.github.jamessmime.mailet;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 import javax.inject.Inject;
@@ -28,14 +31,20 @@ import spark.Service;
  * <pre>
  * GET    /smime/certificates             every file: address, subject, issuer, serial, validity, SHA-256, status
  * GET    /smime/certificates/{address}   the certificates naming one address (404 if none)
- * POST   /smime/certificates             body: a PKCS#12, header X-P12-Password: its password; 201, or 400 with the reason
+ * POST   /smime/certificates             body: a PKCS#12 (Content-Type application/x-pkcs12, Content-Length at most 1 MiB),
+ *                                        header X-P12-Password: its password; 201, or 400 with the reason (413 too large,
+ *                                        411 chunked, 415 another Content-Type)
  * DELETE /smime/certificates/{sha256}    removes the file holding that certificate; 204, or 404
  * </pre>
+ * A request a browser marks as coming from another site is refused (see {@link CrossSiteGuard}).
  * Changes take effect on this node at once and on nodes sharing the store at their next directory check.
  */
 public class CertificateRoutes implements Routes {
     public static final String BASE_PATH = "/smime/certificates";
     public static final String PASSWORD_HEADER = "X-P12-Password";
+    /** A PKCS#12 of a key, its certificate and a few intermediates is a few KiB; nothing legitimate comes near this. */
+    public static final int MAX_UPLOAD_BYTES = 1024 * 1024;
+    static final Set<String> UPLOAD_TYPES = Set.of("application/x-pkcs12", "application/octet-stream");
 
     private final SmimeSigningService service;
 
@@ -69,13 +78,14 @@ public class CertificateRoutes implements Routes {
     }
 
     private String upload(Request request, Response response) {
+        CrossSiteGuard.requireContentType(request, UPLOAD_TYPES);
         String password = request.headers(PASSWORD_HEADER);
         if (password == null) {
             throw error(HttpStatus.BAD_REQUEST_400, ErrorResponder.ErrorType.INVALID_ARGUMENT,
                 "the " + PASSWORD_HEADER + " header (the password of the uploaded PKCS#12) is missing");
         }
-        byte[] body = request.bodyAsBytes();
-        if (body == null || body.length == 0) {
+        byte[] body = boundedBody(request);
+        if (body.length == 0) {
             throw error(HttpStatus.BAD_REQUEST_400, ErrorResponder.ErrorType.INVALID_ARGUMENT, "the body must be the PKCS#12 file");
         }
         try {
@@ -89,7 +99,35 @@ public class CertificateRoutes implements Routes {
         }
     }
 
+    /** The body, read only when it is at most {@link #MAX_UPLOAD_BYTES} (413 otherwise, before reading more). */
+    private static byte[] boundedBody(Request request) {
+        long declared = request.raw().getContentLengthLong();
+        if (declared < 0) {
+            // chunked: James 3.8.1's request logger has read it already, out of this route's sight
+            throw error(HttpStatus.LENGTH_REQUIRED_411, ErrorResponder.ErrorType.INVALID_ARGUMENT,
+                "send the PKCS#12 with a Content-Length (at most " + MAX_UPLOAD_BYTES + " bytes), not chunked");
+        }
+        if (declared > MAX_UPLOAD_BYTES) {
+            throw tooLarge(declared + " bytes");
+        }
+        try (InputStream in = request.raw().getInputStream()) {
+            byte[] body = in.readNBytes(MAX_UPLOAD_BYTES + 1);
+            if (body.length > MAX_UPLOAD_BYTES) {
+                throw tooLarge("more than " + MAX_UPLOAD_BYTES + " bytes");
+            }
+            return body;
+        } catch (IOException e) {
+            throw error(HttpStatus.BAD_REQUEST_400, ErrorResponder.ErrorType.INVALID_ARGUMENT, "the body cannot be read (" + e.getMessage() + ")");
+        }
+    }
+
+    private static RuntimeException tooLarge(String size) {
+        return error(HttpStatus.PAYLOAD_TOO_LARGE_413, ErrorResponder.ErrorType.INVALID_ARGUMENT,
+            "the upload (" + size + ") is larger than the " + MAX_UPLOAD_BYTES + " bytes a PKCS#12 of one sender needs");
+    }
+
     private String delete(Request request, Response response) {
+        CrossSiteGuard.refuseCrossSite(request);
         String sha256 = request.params("sha256").toLowerCase(Locale.ROOT);
         if (!sha256.matches("[0-9a-f]{64}")) {
             throw error(HttpStatus.BAD_REQUEST_400, ErrorResponder.ErrorType.INVALID_ARGUMENT,

@@ -2,7 +2,7 @@ package io.github.jamessmime.mailet;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 import javax.inject.Inject;
@@ -18,6 +18,9 @@ import org.apache.james.queue.api.MailQueue;
 import org.apache.james.queue.api.MailQueueFactory;
 import org.apache.james.webadmin.Routes;
 import org.apache.james.webadmin.utils.ErrorResponder;
+import org.apache.james.webadmin.utils.JsonExtractException;
+import org.apache.james.webadmin.utils.JsonExtractor;
+import org.apache.james.webadmin.utils.JsonTransformer;
 import org.apache.mailet.Mail;
 import org.eclipse.jetty.http.HttpStatus;
 import org.slf4j.Logger;
@@ -34,9 +37,12 @@ import spark.Service;
  * original recipients; this is what an operator needs to send an invoice again to another address.
  *
  * <pre>
- * POST /smime/resend?repository=var%2Fmail%2Frelay-archive&amp;key=KEY&amp;recipient=a@x.example[&amp;recipient=...][&amp;processor=sign]
+ * POST /smime/resend   Content-Type: application/json
+ * {"repository":"var/mail/relay-archive","key":"KEY","recipients":["a@x.example"],"processor":"sign"}
  * 201 {"repository":"var/mail/relay-archive","key":"KEY","processor":"sign","recipients":["a@x.example"]}
  * </pre>
+ * Only a JSON body is accepted (415 otherwise), so that no web page can make a browser send it from another site
+ * without a CORS preflight (see {@link CrossSiteGuard}).
  * Registered through {@code webadmin.properties}: {@code extensions.routes=io.github.jamessmime.mailet.ResendRoutes}.
  */
 public class ResendRoutes implements Routes {
@@ -46,11 +52,14 @@ public class ResendRoutes implements Routes {
 
     private final MailRepositoryStore repositories;
     private final MailQueueFactory<?> queues;
+    private final JsonTransformer jsonTransformer;
+    private final JsonExtractor<ResendRequest> jsonExtractor = new JsonExtractor<>(ResendRequest.class);
 
     @Inject
-    public ResendRoutes(MailRepositoryStore repositories, MailQueueFactory<?> queues) {
+    public ResendRoutes(MailRepositoryStore repositories, MailQueueFactory<?> queues, JsonTransformer jsonTransformer) {
         this.repositories = repositories;
         this.queues = queues;
+        this.jsonTransformer = jsonTransformer;
     }
 
     @Override
@@ -60,14 +69,16 @@ public class ResendRoutes implements Routes {
 
     @Override
     public void define(Service service) {
-        service.post(BASE_PATH, this::resend);
+        service.post(BASE_PATH, this::resend, jsonTransformer);
     }
 
-    private String resend(Request request, Response response) throws Exception {
-        String repository = required(request, "repository");
-        String key = required(request, "key");
-        String processor = Optional.ofNullable(request.queryParams("processor")).filter(p -> !p.isBlank()).orElse(DEFAULT_PROCESSOR);
-        List<MailAddress> recipients = recipients(request);
+    private ResendResult resend(Request request, Response response) throws Exception {
+        CrossSiteGuard.requireContentType(request, Set.of("application/json"));
+        ResendRequest body = parse(request);
+        String repository = required(body.repository(), "repository");
+        String key = required(body.key(), "key");
+        String processor = body.processor().orElse(DEFAULT_PROCESSOR);
+        List<MailAddress> recipients = recipients(body.recipients());
 
         Mail stored = find(MailRepositoryPath.from(repository), new MailKey(key));
         Mail copy = stored.duplicate();
@@ -85,9 +96,16 @@ public class ResendRoutes implements Routes {
         LOGGER.info("Mail {} of {} resent to {} through processor {} (as mail {})", key, repository, recipients, processor, copy.getName());
 
         response.status(HttpStatus.CREATED_201);
-        response.type("application/json");
-        return "{\"repository\":" + Json.string(repository) + ",\"key\":" + Json.string(key) + ",\"processor\":" + Json.string(processor)
-            + ",\"recipients\":[" + recipients.stream().map(r -> Json.string(r.asString())).collect(Collectors.joining(",")) + "]}";
+        return new ResendResult(repository, key, processor, recipients.stream().map(MailAddress::asString).collect(Collectors.toList()));
+    }
+
+    private ResendRequest parse(Request request) {
+        try {
+            return jsonExtractor.parse(request.body());
+        } catch (JsonExtractException e) {
+            throw badRequest("the body is not a resend request (" + e.getMessage().lines().findFirst().orElse("")
+                + "); send {\"repository\":...,\"key\":...,\"recipients\":[...]}");
+        }
     }
 
     private Mail find(MailRepositoryPath path, MailKey key) throws Exception {
@@ -104,24 +122,22 @@ public class ResendRoutes implements Routes {
         throw notFound("no mail " + key.asString() + " in " + path.asString());
     }
 
-    private static List<MailAddress> recipients(Request request) {
-        String[] values = request.queryParamsValues("recipient");
-        if (values == null || values.length == 0) {
-            throw badRequest("'recipient' is missing: give one or more recipient=address parameters");
+    private static List<MailAddress> recipients(List<String> values) {
+        if (values.isEmpty()) {
+            throw badRequest("'recipients' is missing: give one or more recipient addresses");
         }
         List<MailAddress> recipients = new ArrayList<>();
         for (String value : values) {
             try {
                 recipients.add(new MailAddress(value));
-            } catch (AddressException e) {
-                throw badRequest("'recipient' " + value + " is not a mail address");
+            } catch (AddressException | RuntimeException e) {
+                throw badRequest("'recipients' " + value + " is not a mail address");
             }
         }
         return recipients;
     }
 
-    private static String required(Request request, String name) {
-        String value = request.queryParams(name);
+    private static String required(String value, String name) {
         if (value == null || value.isBlank()) {
             throw badRequest("'" + name + "' is missing");
         }

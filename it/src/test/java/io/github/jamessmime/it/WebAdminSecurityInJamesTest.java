@@ -1,0 +1,219 @@
+package io.github.jamessmime.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import io.github.jamessmime.testing.TestPki;
+
+/**
+ * The shipped WebAdmin configuration against a web page of another origin and against callers without a token:
+ * nothing can be read cross-origin, nothing changed by a request a browser sends without asking, nothing done without
+ * a valid JWT, and an oversized upload is refused before it is read.
+ */
+class WebAdminSecurityInJamesTest {
+    private static final String BILLING = "billing@shop.example";
+    private static final String PASSWORD = "user-secret";
+    private static final String ARCHIVE = "var/mail/relay-archive";
+    private static final String EVIL_ORIGIN = "http://evil.example";
+    private static final Duration DELIVERY = Duration.ofSeconds(60);
+
+    private static Path run;
+    private static TestPki pki;
+    private static OutboxSinkProcess sink;
+    private static JamesServerProcess james;
+
+    @RegisterExtension
+    static final PrintJamesLogOnFailure PRINT_LOG = new PrintJamesLogOnFailure(() -> james, 150);
+
+    @BeforeAll
+    static void startJames() throws Exception {
+        run = ItEnvironment.newRunDirectory(WebAdminSecurityInJamesTest.class.getSimpleName());
+        pki = TestPki.create(Instant.now());
+        Path store = Files.createDirectories(run.resolve("pki/store"));
+        pki.sender(BILLING).issue().writePkcs12(store.resolve("billing.p12"), "store-secret".toCharArray());
+        Path passwordFile = Files.writeString(run.resolve("pki/store.password"), "store-secret\n");
+        Path rootPem = pki.writeRootPem(run.resolve("pki/root.pem"));
+        sink = OutboxSinkProcess.start(Files.createDirectories(run.resolve("outbox")));
+        james = JamesServerProcess.builder("james")
+            .workingDirectory(run.resolve("james"))
+            .relayGateway(sink.host(), sink.port())
+            .smimeStore(store, passwordFile, rootPem)
+            .start();
+        james.webAdmin().createDomain("shop.example");
+        james.webAdmin().createUser(BILLING, PASSWORD);
+    }
+
+    @AfterAll
+    static void stopJames() throws Exception {
+        try {
+            if (james != null) {
+                james.close();
+            }
+        } finally {
+            if (sink != null) {
+                sink.close();
+            }
+        }
+    }
+
+    @Test
+    void requestsWithoutAValidTokenShouldGet401() {
+        for (Optional<String> token : List.of(Optional.<String>empty(), Optional.of(AdminTokens.foreignToken()),
+            Optional.of(james.tokens().expiredToken()), Optional.of("not-a-jwt"))) {
+            WebAdminClient caller = james.webAdminWithToken(token);
+            for (String path : List.of("/smime/certificates", "/smime/usage", "/domains", "/mailRepositories/" + WebAdminClient.encodeSegment(ARCHIVE) + "/mails")) {
+                assertThat(caller.get(path).statusCode()).as("GET %s with token %s", path, token).isEqualTo(401);
+            }
+            assertThat(caller.postJson("/smime/resend", "{}").statusCode()).as("resend with token %s", token).isEqualTo(401);
+        }
+        assertThat(james.webAdmin().get("/smime/certificates").statusCode()).isEqualTo(200);
+        assertThat(james.webAdminWithToken(Optional.empty()).get("/healthcheck").statusCode())
+            .as("the health check stays readable for probes").isEqualTo(200);
+    }
+
+    @Test
+    void answersShouldCarryNoCorsHeaderForAForeignOrigin() {
+        WebAdminClient admin = james.webAdmin();
+        HttpResponse<byte[]> read = admin.exchange(admin.request("/smime/certificates").header("Origin", EVIL_ORIGIN).GET());
+        HttpResponse<byte[]> preflight = admin.exchange(admin.request("/smime/resend").header("Origin", EVIL_ORIGIN)
+            .header("Access-Control-Request-Method", "POST").header("Access-Control-Request-Headers", "content-type, authorization")
+            .method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
+
+        // a browser lets a page read an answer, or send after a preflight, only when this header is "*" or its origin
+        for (HttpResponse<byte[]> response : List.of(read, preflight)) {
+            assertThat(response.headers().allValues("Access-Control-Allow-Origin")).as(response.request().method())
+                .allSatisfy(origin -> assertThat(origin).isNotIn("*", EVIL_ORIGIN, "null").endsWith(".invalid"));
+        }
+    }
+
+    @Test
+    void crossSiteSimpleRequestsShouldResendNothing() throws Exception {
+        String messageId = "<" + UUID.randomUUID() + "@it.james-smime.test>";
+        TestMessage.sendRawAuthenticated(ItEnvironment.LOOPBACK, james.submissionPort(), BILLING, PASSWORD, "customer@remote.example",
+            ("From: " + BILLING + "\r\nTo: customer@remote.example\r\nSubject: Invoice\r\nMessage-ID: " + messageId
+                + "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\nInvoice 4711\r\n").getBytes(StandardCharsets.US_ASCII));
+        sink.awaitCopies(messageId, 1, DELIVERY);
+        String key = archivedKey(messageId);
+        String toAttacker = "{\"repository\":\"" + ARCHIVE + "\",\"key\":\"" + key + "\",\"recipients\":[\"attacker@evil.example\"]}";
+        String query = "/smime/resend?repository=" + WebAdminClient.encodeSegment(ARCHIVE) + "&key=" + WebAdminClient.encodeSegment(key)
+            + "&recipient=attacker%40evil.example";
+        WebAdminClient anonymous = james.webAdminWithToken(Optional.empty());
+        WebAdminClient admin = james.webAdmin();
+
+        // what a page can make a browser send without a preflight: no Authorization header, a form or text body
+        HttpResponse<byte[]> simple = anonymous.exchange(anonymous.request(query).header("Origin", EVIL_ORIGIN)
+            .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString(toAttacker)));
+        // and, should WebAdmin run without JWT, the same shapes still do nothing
+        HttpResponse<byte[]> textBody = admin.exchange(admin.request("/smime/resend").header("Origin", EVIL_ORIGIN)
+            .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString(toAttacker)));
+        HttpResponse<byte[]> formBody = admin.exchange(admin.request(query).header("Origin", EVIL_ORIGIN)
+            .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString("x=1")));
+        HttpResponse<byte[]> markedCrossSite = admin.exchange(admin.request("/smime/resend").header("Origin", EVIL_ORIGIN)
+            .header("Sec-Fetch-Site", "cross-site").header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(toAttacker)));
+
+        assertThat(simple.statusCode()).isEqualTo(401);
+        assertThat(textBody.statusCode()).isEqualTo(415);
+        assertThat(formBody.statusCode()).isEqualTo(415);
+        assertThat(markedCrossSite.statusCode()).isEqualTo(403);
+        // the one legitimate resend arrives, and nothing else did
+        assertThat(admin.postJson("/smime/resend", "{\"repository\":\"" + ARCHIVE + "\",\"key\":\"" + key
+            + "\",\"recipients\":[\"accounting@remote.example\"]}").statusCode()).isEqualTo(201);
+        List<byte[]> copies = sink.awaitCopies(messageId, 2, DELIVERY);
+        JamesServerProcess.sleep(Duration.ofSeconds(2));
+        assertThat(sink.awaitCopies(messageId, 2, DELIVERY)).hasSize(2);
+        assertThat(copies).noneMatch(copy -> new String(copy, StandardCharsets.ISO_8859_1).contains("attacker@evil.example"));
+    }
+
+    @Test
+    void importOfAWrongContentTypeShouldChangeNothing() {
+        WebAdminClient admin = james.webAdmin();
+        HttpResponse<byte[]> form = admin.exchange(admin.request("/smime/certificates").header("X-P12-Password", "x")
+            .header("Content-Type", "multipart/form-data; boundary=x").POST(HttpRequest.BodyPublishers.ofString("--x--")));
+        HttpResponse<byte[]> deleteCrossSite = admin.exchange(admin.request("/smime/certificates/" + "0".repeat(64))
+            .header("Sec-Fetch-Site", "cross-site").DELETE());
+
+        assertThat(form.statusCode()).isEqualTo(415);
+        assertThat(deleteCrossSite.statusCode()).isEqualTo(403);
+    }
+
+    @Test
+    void hundredMegabyteUploadShouldGet413AndJamesStayUp() throws Exception {
+        long size = 100L * 1024 * 1024;
+        WebAdminClient admin = james.webAdmin();
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(30)).build();
+
+        HttpResponse<byte[]> declared = http.send(admin.request("/smime/certificates").expectContinue(true)
+            .header("X-P12-Password", "x").header("Content-Type", "application/x-pkcs12")
+            .POST(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> zeros(size)), size))
+            .build(), HttpResponse.BodyHandlers.ofByteArray());
+        Optional<Integer> chunked = uploadChunked(http, admin, size);
+
+        assertThat(declared.statusCode()).isEqualTo(413);
+        assertThat(new String(declared.body(), StandardCharsets.UTF_8)).contains("larger than the 1048576 bytes");
+        assertThat(chunked).as("a chunked upload gets 411 (Length Required), or the connection closed").satisfiesAnyOf(
+            status -> assertThat(status).contains(411), status -> assertThat(status).isEmpty());
+        assertThat(james.isAlive()).isTrue();
+        assertThat(admin.get("/smime/certificates").statusCode()).isEqualTo(200);
+        assertThat(james.log()).doesNotContain("OutOfMemoryError");
+    }
+
+    /** A chunked upload (no Content-Length): the status, or empty when the server closed the connection first. */
+    private static Optional<Integer> uploadChunked(HttpClient http, WebAdminClient admin, long size) throws InterruptedException {
+        try {
+            return Optional.of(http.send(admin.request("/smime/certificates").header("X-P12-Password", "x")
+                .header("Content-Type", "application/x-pkcs12")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> zeros(size))).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static InputStream zeros(long size) {
+        return new InputStream() {
+            private long left = size;
+
+            @Override
+            public int read() {
+                return left-- > 0 ? 0 : -1;
+            }
+
+            @Override
+            public int read(byte[] buffer, int offset, int length) {
+                if (left <= 0) {
+                    return -1;
+                }
+                int n = (int) Math.min(length, left);
+                java.util.Arrays.fill(buffer, offset, offset + n, (byte) 0);
+                left -= n;
+                return n;
+            }
+        };
+    }
+
+    private static String archivedKey(String messageId) throws Exception {
+        for (String key : james.webAdmin().mailKeys(ARCHIVE)) {
+            if (messageId.equals(SmtpSink.ReceivedMail.parse(james.webAdmin().mailContent(ARCHIVE, key)).getMessageID())) {
+                return key;
+            }
+        }
+        throw new AssertionError("no archive copy of " + messageId);
+    }
+}
