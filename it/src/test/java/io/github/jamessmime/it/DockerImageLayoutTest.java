@@ -89,4 +89,19 @@ class DockerImageLayoutTest {
         }
         assertThat(count).isGreaterThanOrEqualTo(6);
     }
+
+    @Test
+    void composeConfigurationShouldRequireAWebAdminTokenSignedByTheOperatorsKey() throws IOException {
+        String composeFile = Files.readString(ROOT.resolve("docker/docker-compose.yml"), StandardCharsets.UTF_8);
+        java.util.Properties webadmin = new java.util.Properties();
+        try (java.io.Reader reader = Files.newBufferedReader(ItEnvironment.confDirectory().resolve("webadmin.properties"))) {
+            webadmin.load(reader);
+        }
+
+        assertThat(webadmin.getProperty("jwt.enabled")).isEqualTo("true");
+        assertThat(webadmin.getProperty("jwt.publickeypem.url")).startsWith("${env:JAMES_WEBADMIN_JWT_PUBLIC_KEY:-");
+        assertThat(webadmin.getProperty("cors.origin")).endsWith(".invalid");
+        assertThat(composeFile).contains("JAMES_WEBADMIN_JWT_PUBLIC_KEY: file:///run/secrets/webadmin_jwt_public_key")
+            .contains("      - webadmin_jwt_public_key\n").contains("  webadmin_jwt_public_key:\n    file: ./secrets/webadmin-jwt-public.pem");
+    }
 }

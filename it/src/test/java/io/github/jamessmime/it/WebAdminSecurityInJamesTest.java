@@ -36,6 +36,7 @@ class WebAdminSecurityInJamesTest {
     private static final Duration DELIVERY = Duration.ofSeconds(60);
 
     private static Path run;
+    private static Path store;
     private static TestPki pki;
     private static OutboxSinkProcess sink;
     private static JamesServerProcess james;
@@ -47,7 +48,7 @@ class WebAdminSecurityInJamesTest {
     static void startJames() throws Exception {
         run = ItEnvironment.newRunDirectory(WebAdminSecurityInJamesTest.class.getSimpleName());
         pki = TestPki.create(Instant.now());
-        Path store = Files.createDirectories(run.resolve("pki/store"));
+        store = Files.createDirectories(run.resolve("pki/store"));
         pki.sender(BILLING).issue().writePkcs12(store.resolve("billing.p12"), "store-secret".toCharArray());
         Path passwordFile = Files.writeString(run.resolve("pki/store.password"), "store-secret\n");
         Path rootPem = pki.writeRootPem(run.resolve("pki/root.pem"));
@@ -56,6 +57,7 @@ class WebAdminSecurityInJamesTest {
             .workingDirectory(run.resolve("james"))
             .relayGateway(sink.host(), sink.port())
             .smimeStore(store, passwordFile, rootPem)
+            .env("SMIME_STORE_RELOAD_SECONDS", "1")
             .start();
         james.webAdmin().createDomain("shop.example");
         james.webAdmin().createUser(BILLING, PASSWORD);
@@ -152,6 +154,64 @@ class WebAdminSecurityInJamesTest {
 
         assertThat(form.statusCode()).isEqualTo(415);
         assertThat(deleteCrossSite.statusCode()).isEqualTo(403);
+    }
+
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> refusedCertificates() {
+        TestPki other = TestPki.createOther(Instant.now(), "Unknown");
+        return java.util.stream.Stream.of(
+            org.junit.jupiter.params.provider.Arguments.of("ca", pki.sender("ca@shop.example").ca().issue(), "is a CA certificate"),
+            org.junit.jupiter.params.provider.Arguments.of("sha1", pki.sender("sha1@shop.example").signatureAlgorithm("SHA1withRSA").issue(),
+                "is signed with SHA1withRSA"),
+            org.junit.jupiter.params.provider.Arguments.of("subject", pki.sender("subject@shop.example")
+                .subject("CN=x,E=ceo@shop.example,O=james-smime tests").issue(), "the subject's e-mail address 'ceo@shop.example'"),
+            org.junit.jupiter.params.provider.Arguments.of("anyeku", pki.sender("anyeku@shop.example")
+                .extendedKeyUsage(org.bouncycastle.asn1.x509.KeyPurposeId.id_kp_emailProtection,
+                    org.bouncycastle.asn1.x509.KeyPurposeId.anyExtendedKeyUsage).issue(), "anyExtendedKeyUsage"),
+            org.junit.jupiter.params.provider.Arguments.of("untrusted", other.sender("untrusted@shop.example").issue(), "does not chain to a trusted root"),
+            org.junit.jupiter.params.provider.Arguments.of("traversal", pki.sender("../store/billing@shop.example").subject("CN=x,O=james-smime tests").issue(),
+                "is not a plain mail address"),
+            org.junit.jupiter.params.provider.Arguments.of("absolute", pki.sender("/tmp/billing@shop.example").subject("CN=x,O=james-smime tests").issue(),
+                "is not a plain mail address"));
+    }
+
+    /** The same reason through WebAdmin import and for the same file copied into the store by hand. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.MethodSource("refusedCertificates")
+    void importAndStoreShouldRefuseWithTheSameReasonAndWriteNothingOutsideTheStore(String kind, TestPki.Issued issued, String reason)
+        throws Exception {
+        WebAdminClient admin = james.webAdmin();
+        byte[] p12 = Files.readAllBytes(issued.writePkcs12(run.resolve(kind + "-upload.p12"), "p12-secret".toCharArray()));
+        List<String> before = tree(run.getParent());
+        Path absoluteTarget = Path.of("/tmp/billing@shop.example.p12");
+        Optional<java.nio.file.attribute.FileTime> absoluteBefore = modified(absoluteTarget);
+
+        HttpResponse<byte[]> imported = admin.upload("/smime/certificates", p12, "p12-secret");
+
+        assertThat(imported.statusCode()).isEqualTo(400);
+        assertThat(new String(imported.body(), StandardCharsets.UTF_8)).contains(reason);
+        assertThat(tree(run.getParent())).as("no PKCS#12 written anywhere").isEqualTo(before);
+        assertThat(modified(absoluteTarget)).as(absoluteTarget.toString()).isEqualTo(absoluteBefore);
+        issued.writePkcs12(store.resolve("copied-" + kind + ".p12"), "store-secret".toCharArray());
+        java.time.Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        String listing;
+        do {
+            JamesServerProcess.sleep(Duration.ofMillis(300));
+            listing = new String(admin.get("/smime/certificates").body(), StandardCharsets.UTF_8);
+        } while (!listing.contains("copied-" + kind + ".p12") && Instant.now().isBefore(deadline));
+        assertThat(listing).contains("{\"file\":\"copied-" + kind + ".p12\",\"status\":\"refused\",\"reason\":");
+        assertThat(listing.substring(listing.indexOf("copied-" + kind + ".p12"))).contains(reason);
+    }
+
+    private static Optional<java.nio.file.attribute.FileTime> modified(Path file) throws IOException {
+        return Files.exists(file) ? Optional.of(Files.getLastModifiedTime(file)) : Optional.empty();
+    }
+
+    private static List<String> tree(Path root) throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.walk(root)) {
+            // every PKCS#12 anywhere (the run directory holds the store, the uploads and James's working directory)
+            return files.filter(file -> file.getFileName().toString().endsWith(".p12")).map(root::relativize).map(Path::toString).sorted()
+                .collect(java.util.stream.Collectors.toList());
+        }
     }
 
     @Test
