@@ -30,8 +30,12 @@ final class ImportCommand implements Callable<Integer> {
     public Integer call() {
         try {
             char[] p12Password = SmimeConfiguration.readPasswordFile(p12PasswordFile, "--p12-password-file");
-            for (Path written : storeOptions.importer().importInto(storeOptions.store, storeOptions.password(), p12, p12Password, Instant.now())) {
-                System.out.println("imported " + p12 + " as " + written);
+            Instant now = Instant.now();
+            for (java.util.Map.Entry<Path, io.github.jamessmime.core.SigningIdentity> written
+                : storeOptions.importer().importAll(storeOptions.store, storeOptions.password(), p12, p12Password, now).entrySet()) {
+                Instant notBefore = written.getValue().notBefore();
+                System.out.println("imported " + p12 + " as " + written.getKey()
+                    + (now.isBefore(notBefore) ? " (not yet valid until " + notBefore + ": James uses it from then)" : ""));
             }
             return 0;
         } catch (ConfigurationException | StoreException e) {

@@ -40,9 +40,15 @@ public final class CertificateImport {
      */
     public List<Path> importInto(Path storeDirectory, char[] storePassword, Path p12, char[] p12Password, Instant now)
         throws StoreException {
-        List<Path> written = new ArrayList<>();
+        return new ArrayList<>(importAll(storeDirectory, storePassword, p12, p12Password, now).keySet());
+    }
+
+    /** As {@link #importInto}, giving each written file with the identity written into it. */
+    public java.util.Map<Path, SigningIdentity> importAll(Path storeDirectory, char[] storePassword, Path p12, char[] p12Password,
+                                                          Instant now) throws StoreException {
+        java.util.Map<Path, SigningIdentity> written = new java.util.LinkedHashMap<>();
         for (SigningIdentity identity : check(p12, p12Password, now)) {
-            written.add(write(storeDirectory, storePassword, identity));
+            written.put(write(storeDirectory, storePassword, identity), identity);
         }
         return written;
     }

@@ -168,6 +168,16 @@ class CliTest {
     }
 
     @Test
+    void importShouldSayWhenACertificateIsNotYetValid() throws Exception {
+        Instant notBefore = Instant.now().plus(Duration.ofDays(2)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+
+        int exit = importP12(pki.sender("renewal@shop.example").validity(notBefore, notBefore.plus(Duration.ofDays(365))).issue(), true);
+
+        assertThat(exit).isZero();
+        assertThat(out).contains("renewal@shop.example.p12 (not yet valid until " + notBefore + ": James uses it from then)");
+    }
+
+    @Test
     void importShouldRefuseWhatTheStoreAndTheProfileRefuse() throws Exception {
         Instant now = Instant.now();
         assertThat(importP12(pki.sender("*@shop.example").issue(), true)).isEqualTo(1);
