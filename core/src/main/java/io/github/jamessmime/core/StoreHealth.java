@@ -10,9 +10,10 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * How the store stands, for James's health check: unhealthy when a sender has certificates but none valid because
- * they expired or were revoked; degraded when a sender's certificate that lasts longest expires within the warning
- * period (or none is valid yet); healthy otherwise.
+ * How the store stands, for James's health check: unhealthy when the store password opens nothing, when the store
+ * has files but none is usable, or when a sender has certificates but none valid because they expired or were
+ * revoked; degraded when any file is refused (each named with its reason), or a sender's certificate that lasts
+ * longest expires within the warning period (or none is valid yet); healthy otherwise.
  */
 public final class StoreHealth {
     public enum Status { HEALTHY, DEGRADED, UNHEALTHY }
@@ -64,6 +65,20 @@ public final class StoreHealth {
             soonest = soonest == null ? days : Math.min(soonest, days);
             if (Duration.between(now, lastingLongest.notAfter()).compareTo(warning) < 0) {
                 degraded.add(address + ": certificate expires on " + lastingLongest.notAfter() + " (in " + days + " days)");
+            }
+        }
+        List<CertificateStore.FileReport> reports = store.reports();
+        long usableFiles = reports.stream().filter(CertificateStore.FileReport::usable).count();
+        if (store.passwordMismatch()) {
+            unhealthy.add(0, "the store password opens none of the " + reports.size() + " files nor the store index;"
+                + " check store.password, store.password.file or store.password.env");
+        } else if (!reports.isEmpty() && usableFiles == 0) {
+            unhealthy.add(0, "none of the " + reports.size() + " certificate files is usable, so nothing is signed");
+        }
+        for (CertificateStore.FileReport report : reports) {
+            if (!report.usable() && report.expiredIdentities().isEmpty()) {
+                // expired and revoked files are reported per sender above
+                degraded.add(report.file().getFileName() + " refused: " + report.refusal().orElse(""));
             }
         }
         List<String> problems = new ArrayList<>(unhealthy);

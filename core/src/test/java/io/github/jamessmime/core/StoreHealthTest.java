@@ -2,6 +2,7 @@ package io.github.jamessmime.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -95,5 +96,33 @@ class StoreHealthTest {
 
         assertThat(StoreHealth.evaluate(store, clock.instant(), WARNING).status()).isEqualTo(StoreHealth.Status.UNHEALTHY);
         assertThat(health().status()).as("after a restart from the index").isEqualTo(StoreHealth.Status.UNHEALTHY);
+    }
+
+    @Test
+    void healthShouldBeUnhealthyWhenTheStorePasswordOpensNothing() throws Exception {
+        issue("billing@shop.example", 0, NOW.minus(Duration.ofDays(1)), NOW.plus(Duration.ofDays(200)));
+        issue("parcels@shop.example", 1, NOW.minus(Duration.ofDays(1)), NOW.plus(Duration.ofDays(200)));
+        health();
+
+        StoreHealth wrongPassword = StoreHealth.evaluate(CertificateStore.open(directory, "not the password".toCharArray(), clock,
+            Optional.of(directory.resolve(".index")), RevocationChecker.none(), pki.rules()), clock.instant(), WARNING);
+
+        assertThat(wrongPassword.status()).isEqualTo(StoreHealth.Status.UNHEALTHY);
+        assertThat(wrongPassword.summary()).startsWith("the store password opens none of the 2 files nor the store index");
+    }
+
+    @Test
+    void healthShouldBeUnhealthyWhenNoFileIsUsableAndDegradedWhenOneIsRefused() throws Exception {
+        Files.write(directory.resolve("corrupt.p12"), new byte[] {1, 2, 3});
+
+        StoreHealth nothingUsable = health();
+        issue("billing@shop.example", 0, NOW.minus(Duration.ofDays(1)), NOW.plus(Duration.ofDays(200)));
+        StoreHealth oneRefused = health();
+
+        assertThat(nothingUsable.status()).isEqualTo(StoreHealth.Status.UNHEALTHY);
+        assertThat(nothingUsable.summary()).startsWith("none of the 1 certificate files is usable, so nothing is signed")
+            .contains("corrupt.p12 refused: not a readable PKCS#12 file");
+        assertThat(oneRefused.status()).isEqualTo(StoreHealth.Status.DEGRADED);
+        assertThat(oneRefused.problems()).singleElement().asString().startsWith("corrupt.p12 refused: not a readable PKCS#12 file");
     }
 }
