@@ -124,6 +124,13 @@ public final class CertificateStore {
         return Optional.empty();
     }
 
+    /** How many sender addresses have a certificate usable now. */
+    public long usableSenders() {
+        Instant now = clock.instant();
+        return snapshot.get().byAddress.values().stream()
+            .filter(identities -> identities.stream().anyMatch(identity -> identity.isValidAt(now))).count();
+    }
+
     /** What the last load found, one entry per file, in file-name order. */
     public List<FileReport> reports() {
         return snapshot.get().reports;

@@ -138,6 +138,42 @@ class SignBySenderInJamesTest {
     }
 
     @Test
+    void metricsScrapeShouldCountSignedAndUnsignedMailAndEachUnsignedMailShouldHaveItsLine() throws Exception {
+        WebAdminClient scraper = james.webAdminWithToken(java.util.Optional.empty());
+        java.util.Map<String, Double> before = metrics(scraper);
+        TestMessage signed = TestMessage.text(BILLING, RECIPIENT, "Invoice – counted by the metrics");
+        TestMessage unsigned = TestMessage.text(SALES, RECIPIENT, "Offer – no certificate, counted");
+
+        signed.sendAuthenticated(ItEnvironment.LOOPBACK, james.submissionPort(), BILLING, USER_PASSWORD);
+        unsigned.sendAuthenticated(ItEnvironment.LOOPBACK, james.submissionPort(), SALES, USER_PASSWORD);
+        sink.awaitMessageId(signed.messageId(), DELIVERY_TIMEOUT);
+        sink.awaitMessageId(unsigned.messageId(), DELIVERY_TIMEOUT);
+        java.util.Map<String, Double> after = metrics(scraper);
+
+        assertThat(after.get("smime_signed_total") - before.getOrDefault("smime_signed_total", 0.0)).isEqualTo(1.0);
+        assertThat(after.get("smime_unsigned_no_certificate_total") - before.getOrDefault("smime_unsigned_no_certificate_total", 0.0))
+            .isEqualTo(1.0);
+        assertThat(after).containsEntry("smime_certificates_usable_senders", 2.0).containsEntry("smime_certificates_refused_files", 0.0)
+            .containsKey("smime_signing_time_count");
+        assertThat(james.log()).containsPattern("Mail \\S+ left unsigned \\(From " + SALES + "\\): NO_CERTIFICATE: no usable certificate");
+    }
+
+    /** GET /metrics without a token (Prometheus text format): the smime_* samples. */
+    private static java.util.Map<String, Double> metrics(WebAdminClient scraper) {
+        java.net.http.HttpResponse<byte[]> response = scraper.get("/metrics");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).get().asString().startsWith("text/plain; version=0.0.4");
+        java.util.Map<String, Double> samples = new java.util.TreeMap<>();
+        for (String line : new String(response.body(), StandardCharsets.UTF_8).split("\n")) {
+            java.util.regex.Matcher sample = java.util.regex.Pattern.compile("^(smime_[A-Za-z_]+)(?:\\{[^}]*\\})? (\\S+)$").matcher(line);
+            if (sample.matches() && !line.contains("quantile")) {
+                samples.put(sample.group(1), Double.parseDouble(sample.group(2)));
+            }
+        }
+        return samples;
+    }
+
+    @Test
     void usageRouteShouldCountEverySignatureOfTheSender() throws Exception {
         long before = billingSignaturesThisMonth();
         TestMessage mail = TestMessage.text(BILLING, RECIPIENT, "Invoice – counted");

@@ -6,6 +6,8 @@ import javax.inject.Inject;
 import javax.mail.MessagingException;
 import javax.mail.internet.MimeMessage;
 
+import org.apache.james.metrics.api.MetricFactory;
+import org.apache.james.metrics.api.TimeMetric;
 import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeName;
 import org.apache.mailet.AttributeValue;
@@ -15,10 +17,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.github.jamessmime.core.Eligibility;
+import io.github.jamessmime.core.SelfCheckException;
 import io.github.jamessmime.core.SigningException;
 import io.github.jamessmime.core.SigningIdentity;
 import io.github.jamessmime.core.SmimeSigningService;
 import io.github.jamessmime.matcher.SenderCheck;
+import io.github.jamessmime.matcher.SigningMetrics;
 
 /**
  * Signs a mail with the S/MIME certificate of its From address (RFC 8551 detached multipart/signed) and
@@ -37,10 +41,12 @@ public class SignBySenderMailet extends GenericMailet {
     private static final Set<String> PARAMETERS = Set.of();
 
     private final SmimeSigningService service;
+    private final MetricFactory metrics;
 
     @Inject
-    public SignBySenderMailet(SmimeSigningService service) {
+    public SignBySenderMailet(SmimeSigningService service, MetricFactory metrics) {
         this.service = service;
+        this.metrics = metrics;
     }
 
     @Override
@@ -52,22 +58,27 @@ public class SignBySenderMailet extends GenericMailet {
     public void service(Mail mail) throws MessagingException {
         Eligibility eligibility = SenderCheck.check(service, mail);
         if (!eligibility.isEligible()) {
-            LOGGER.info("Mail {} left unsigned: {}", mail.getName(), eligibility);
+            SigningMetrics.leftUnsigned(metrics, mail.getName(), eligibility);
             return;
         }
         SigningIdentity identity = eligibility.identity().orElseThrow();
         String from = eligibility.fromAddress().orElseThrow();
         MimeMessage signed;
+        TimeMetric timer = metrics.timer(SigningMetrics.SIGNING_TIME);
         try {
             signed = service.sign(mail.getMessage(), eligibility);
         } catch (SigningException e) {
             LOGGER.warn("Mail {} could not be S/MIME signed as {}: {}", mail.getName(), from, e.getMessage());
+            SigningMetrics.failed(metrics, e instanceof SelfCheckException ? "self_check" : "signing", mail.getName(), from, e.getMessage());
             throw new MessagingException("S/MIME signing of mail " + mail.getName() + " as " + from + " failed: " + e.getMessage(), e);
         } catch (RuntimeException | StackOverflowError e) {
             // never expected: the signer reports every failure as a SigningException; the failure policy still applies
             LOGGER.error("Mail {} could not be S/MIME signed as {}: unexpected {}", mail.getName(), from, e.toString(), e);
+            SigningMetrics.failed(metrics, "unexpected", mail.getName(), from, e.toString());
             throw new MessagingException("S/MIME signing of mail " + mail.getName() + " as " + from + " failed: " + e, e instanceof Exception ? (Exception) e : null);
         }
+        timer.stopAndPublish();
+        metrics.generate(SigningMetrics.SIGNED).increment();
         mail.setMessage(signed);
         mail.setAttribute(new Attribute(SIGNER_ADDRESS, AttributeValue.of(from)));
         mail.setAttribute(new Attribute(SIGNER_CERTIFICATE_SHA256, AttributeValue.of(identity.fingerprint())));

@@ -32,6 +32,10 @@ public class SmimeSigningModule extends AbstractModule {
     public static final String DAYS_TO_FIRST_EXPIRY_GAUGE = "smime.certificates.daysToFirstExpiry";
     /** Signed messages that failed the self-check since start, so were not sent signed. */
     public static final String SELF_CHECK_FAILURES_GAUGE = "smime.signing.selfCheckFailures";
+    /** Sender addresses with a certificate usable now. */
+    public static final String USABLE_SENDERS_GAUGE = "smime_certificates_usable_senders";
+    /** Files of the store refused at the last load (any reason, expiry and revocation included). */
+    public static final String REFUSED_FILES_GAUGE = "smime_certificates_refused_files";
 
     @Provides
     @Singleton
@@ -58,6 +62,8 @@ public class SmimeSigningModule extends AbstractModule {
             Clock.systemUTC());
         gauges.register(DAYS_TO_FIRST_EXPIRY_GAUGE, () -> service.health().daysToFirstExpiry().orElse(-1L));
         gauges.register(SELF_CHECK_FAILURES_GAUGE, service::selfCheckFailures);
+        gauges.register(USABLE_SENDERS_GAUGE, () -> service.store().usableSenders());
+        gauges.register(REFUSED_FILES_GAUGE, () -> service.store().reports().stream().filter(report -> !report.usable()).count());
         return service;
     }
 

@@ -37,13 +37,14 @@ class SignBySenderMailetTest {
     Path conf;
     TestPki pki;
     SmimeSigningService service;
+    org.apache.james.metrics.tests.RecordingMetricFactory metrics = new org.apache.james.metrics.tests.RecordingMetricFactory();
     SignBySenderMailet mailet;
 
     @BeforeEach
     void setUp() throws Exception {
         pki = TestPki.create(NOW);
         service = TestServices.start(conf, pki, Clock.fixed(NOW, ZoneOffset.UTC), Map.of(), SENDER);
-        mailet = new SignBySenderMailet(service);
+        mailet = new SignBySenderMailet(service, metrics);
         mailet.init(FakeMailetConfig.builder().mailetName("SignBySenderMailet").mailetContext(FakeMailContext.defaultContext()).build());
     }
 
@@ -71,6 +72,8 @@ class SignBySenderMailetTest {
         assertThat(openssl.exitCode).as(openssl.toString()).isZero();
         assertThat(Verifiers.leaves(Verifiers.parse(openssl.content))).isEqualTo(Verifiers.leaves(Verifiers.parse(raw)));
         assertThat(mail.getMessage().getMessageID()).isEqualTo(Verifiers.parse(raw).getMessageID());
+        assertThat(metrics.countFor("smime_signed")).isEqualTo(1);
+        assertThat(metrics.executionTimesFor("smime_signing_time")).hasSize(1);
         assertThat(mail.getAttribute(SignBySenderMailet.SIGNER_ADDRESS)).map(a -> (Object) a.getValue().value()).contains(SENDER);
         assertThat(mail.getAttribute(SignBySenderMailet.SIGNER_CERTIFICATE_SHA256)).map(a -> (Object) a.getValue().value())
             .contains(service.store().find(SENDER).orElseThrow().fingerprint());
@@ -110,11 +113,13 @@ class SignBySenderMailetTest {
             .isInstanceOf(MessagingException.class)
             .hasMessageContaining("S/MIME signing of mail mail-42 as billing@shop.example failed: malformed message");
         assertThat(Verifiers.serialize(mail.getMessage())).isEqualTo(Verifiers.serialize(Verifiers.parse(malformed)));
+        assertThat(metrics.countFor("smime_failed_signing")).isEqualTo(1);
+        assertThat(metrics.countFor("smime_signed")).isZero();
     }
 
     @Test
     void initShouldRefuseUnknownParameterNamingIt() {
-        SignBySenderMailet withTypo = new SignBySenderMailet(service);
+        SignBySenderMailet withTypo = new SignBySenderMailet(service, metrics);
 
         assertThatThrownBy(() -> withTypo.init(FakeMailetConfig.builder().mailetName("SignBySenderMailet")
             .mailetContext(FakeMailContext.defaultContext()).setProperty("digset", "SHA-512").build()))

@@ -7,10 +7,9 @@ import javax.inject.Inject;
 import javax.mail.MessagingException;
 
 import org.apache.james.core.MailAddress;
+import org.apache.james.metrics.api.MetricFactory;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.GenericMatcher;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import io.github.jamessmime.core.Eligibility;
 import io.github.jamessmime.core.SmimeSigningService;
@@ -19,20 +18,21 @@ import io.github.jamessmime.core.SmimeSigningService;
  * Matches all recipients of a mail whose From header holds exactly one address, for which the store holds a
  * certificate usable now, and whose submitter is entitled to that address (SMTP AUTH as the address, a
  * grant, or a trusted network: see smime.properties). Mail that is already signed or encrypted does not
- * match. Takes no condition.
+ * match. Takes no condition. Each mail it does not match gets one INFO line on {@value SigningMetrics#UNSIGNED_LOGGER}
+ * with the reason, and counts in {@code smime_unsigned_<reason>}.
  *
  * <pre>{@code
  * <mailet match="io.github.jamessmime.matcher.HasSenderCertificate" class="io.github.jamessmime.mailet.SignBySenderMailet"/>
  * }</pre>
  */
 public class HasSenderCertificate extends GenericMatcher {
-    private static final Logger LOGGER = LoggerFactory.getLogger(HasSenderCertificate.class);
-
     private final SmimeSigningService service;
+    private final MetricFactory metrics;
 
     @Inject
-    public HasSenderCertificate(SmimeSigningService service) {
+    public HasSenderCertificate(SmimeSigningService service, MetricFactory metrics) {
         this.service = service;
+        this.metrics = metrics;
     }
 
     @Override
@@ -50,7 +50,7 @@ public class HasSenderCertificate extends GenericMatcher {
         if (eligibility.isEligible()) {
             return mail.getRecipients();
         }
-        LOGGER.debug("Mail {} will not be S/MIME signed: {}", mail.getName(), eligibility);
+        SigningMetrics.leftUnsigned(metrics, mail.getName(), eligibility);
         return List.of();
     }
 

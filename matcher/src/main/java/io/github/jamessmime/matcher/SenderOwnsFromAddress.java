@@ -11,6 +11,7 @@ import javax.inject.Inject;
 import javax.mail.MessagingException;
 
 import org.apache.james.core.MailAddress;
+import org.apache.james.metrics.api.MetricFactory;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.GenericMatcher;
 import org.slf4j.Logger;
@@ -34,11 +35,13 @@ public class SenderOwnsFromAddress extends GenericMatcher {
     private static final Logger LOGGER = LoggerFactory.getLogger(SenderOwnsFromAddress.class);
 
     private final SmimeSigningService service;
+    private final MetricFactory metrics;
     private Set<String> domains = Set.of();
 
     @Inject
-    public SenderOwnsFromAddress(SmimeSigningService service) {
+    public SenderOwnsFromAddress(SmimeSigningService service, MetricFactory metrics) {
         this.service = service;
+        this.metrics = metrics;
     }
 
     @Override
@@ -65,6 +68,7 @@ public class SenderOwnsFromAddress extends GenericMatcher {
         if (decision.entitled()) {
             return mail.getRecipients();
         }
+        metrics.generate(SigningMetrics.DKIM_NOT_OWNED).increment();
         LOGGER.info("Mail {} will not be DKIM-signed: {}", mail.getName(), decision.reason());
         return List.of();
     }

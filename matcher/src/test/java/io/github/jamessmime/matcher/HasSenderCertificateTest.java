@@ -37,13 +37,14 @@ class HasSenderCertificateTest {
     @TempDir
     Path conf;
     SmimeSigningService service;
+    org.apache.james.metrics.tests.RecordingMetricFactory metrics = new org.apache.james.metrics.tests.RecordingMetricFactory();
     HasSenderCertificate matcher;
 
     @BeforeEach
     void setUp() throws Exception {
         service = TestServices.start(conf, TestPki.create(NOW), Clock.fixed(NOW, ZoneOffset.UTC),
             Map.of("entitlement.trustedNetworks", "10.1.0.0/16"), SENDER);
-        matcher = new HasSenderCertificate(service);
+        matcher = new HasSenderCertificate(service, metrics);
         matcher.init(FakeMatcherConfig.builder().matcherName("HasSenderCertificate")
             .mailetContext(FakeMailContext.defaultContext()).build());
     }
@@ -78,11 +79,14 @@ class HasSenderCertificateTest {
     void matchShouldReturnEmptyWhenSubmitterIsNotEntitled() throws Exception {
         assertThat(matcher.match(mail(TestMessages.plain7bit(SENDER), "mallory@shop.example", "203.0.113.9"))).isEmpty();
         assertThat(matcher.match(mail(TestMessages.plain7bit(SENDER), null, "203.0.113.9"))).isEmpty();
+        assertThat(metrics.countFor("smime_unsigned_not_entitled")).isEqualTo(2);
     }
 
     @Test
     void matchShouldReturnEmptyWhenSenderHasNoCertificate() throws Exception {
         assertThat(matcher.match(mail(TestMessages.plain7bit("orders@shop.example"), "orders@shop.example", "203.0.113.9"))).isEmpty();
+        assertThat(metrics.countFor("smime_unsigned_no_certificate")).isEqualTo(1);
+        assertThat(metrics.countForPrefixName("smime_unsigned_")).containsOnlyKeys("smime_unsigned_no_certificate");
     }
 
     @Test
@@ -101,7 +105,7 @@ class HasSenderCertificateTest {
 
     @Test
     void initShouldRefuseCondition() {
-        HasSenderCertificate withCondition = new HasSenderCertificate(service);
+        HasSenderCertificate withCondition = new HasSenderCertificate(service, metrics);
 
         assertThatThrownBy(() -> withCondition.init(FakeMatcherConfig.builder().matcherName("HasSenderCertificate")
             .mailetContext(FakeMailContext.defaultContext()).condition("billing@shop.example").build()))

@@ -37,6 +37,7 @@ class SenderOwnsFromAddressTest {
     @TempDir
     Path conf;
     SmimeSigningService service;
+    org.apache.james.metrics.tests.RecordingMetricFactory metrics = new org.apache.james.metrics.tests.RecordingMetricFactory();
 
     @BeforeEach
     void setUp() throws Exception {
@@ -50,7 +51,7 @@ class SenderOwnsFromAddressTest {
     }
 
     private SenderOwnsFromAddress matcher(String condition) throws MessagingException {
-        SenderOwnsFromAddress matcher = new SenderOwnsFromAddress(service);
+        SenderOwnsFromAddress matcher = new SenderOwnsFromAddress(service, metrics);
         matcher.init(FakeMatcherConfig.builder().matcherName("SenderOwnsFromAddress").condition(condition)
             .mailetContext(FakeMailContext.defaultContext()).build());
         return matcher;
@@ -85,6 +86,7 @@ class SenderOwnsFromAddressTest {
         byte[] twoFroms = ("From: " + WITHOUT_CERTIFICATE + "\r\nFrom: " + WITH_CERTIFICATE + "\r\nSubject: x\r\n\r\nbody\r\n")
             .getBytes(StandardCharsets.US_ASCII);
         assertThat(matcher.match(mail(twoFroms, WITHOUT_CERTIFICATE, "203.0.113.9"))).as("two From fields").isEmpty();
+        assertThat(metrics.countFor("smime_dkim_refused_not_owned")).isEqualTo(3);
     }
 
     @Test

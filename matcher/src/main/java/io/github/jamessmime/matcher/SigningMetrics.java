@@ -1,0 +1,53 @@
+package io.github.jamessmime.matcher;
+
+import java.util.Locale;
+
+import org.apache.james.metrics.api.MetricFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.github.jamessmime.core.Eligibility;
+
+/**
+ * The names of the extension's metrics in James's metric factory (exported as they are by {@code GET /metrics},
+ * Prometheus text format), and the logger of the one INFO line each mail left unsigned gets. Counters only grow;
+ * each mail counts once, in the matcher or the mailet that decided.
+ */
+public final class SigningMetrics {
+    /** Mails S/MIME-signed. */
+    public static final String SIGNED = "smime_signed";
+    /** Mails left unsigned, one counter per reason: {@code smime_unsigned_no_certificate} and so on. */
+    public static final String UNSIGNED_PREFIX = "smime_unsigned_";
+    /** Mails that should have been signed but could not: {@code smime_failed_signing}, {@code _self_check}, {@code _unexpected}. */
+    public static final String FAILED_PREFIX = "smime_failed_";
+    /** Time to sign one mail (the timer's percentiles and count). */
+    public static final String SIGNING_TIME = "smime_signing_time";
+    /** Mails not DKIM-signed because the submitter does not own the From address. */
+    public static final String DKIM_NOT_OWNED = "smime_dkim_refused_not_owned";
+    /** One INFO line per mail left unsigned, with its name, From address and reason; silence or route it here. */
+    public static final String UNSIGNED_LOGGER = "io.github.jamessmime.unsigned";
+
+    private static final Logger UNSIGNED = LoggerFactory.getLogger(UNSIGNED_LOGGER);
+
+    private SigningMetrics() {
+    }
+
+    /** The counter of mails left unsigned for {@code status}. */
+    public static String unsigned(Eligibility.Status status) {
+        return UNSIGNED_PREFIX + status.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Counts and logs a mail left unsigned because it was not eligible. */
+    public static void leftUnsigned(MetricFactory metrics, String mailName, Eligibility eligibility) {
+        metrics.generate(unsigned(eligibility.status())).increment();
+        UNSIGNED.info("Mail {} left unsigned (From {}): {}: {}", mailName, eligibility.fromAddress().orElse("-"),
+            eligibility.status(), eligibility.reason());
+    }
+
+    /** Counts and logs a mail whose signature failed; the processor's onMailetException decides what happens to it. */
+    public static void failed(MetricFactory metrics, String kind, String mailName, String from, String reason) {
+        metrics.generate(FAILED_PREFIX + kind).increment();
+        UNSIGNED.info("Mail {} left unsigned (From {}): FAILURE: {} (onMailetException decides: relayed unsigned or held)",
+            mailName, from, reason);
+    }
+}
