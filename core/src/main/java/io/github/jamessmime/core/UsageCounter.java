@@ -2,39 +2,52 @@ package io.github.jamessmime.core;
 
 import java.io.IOException;
 import java.io.Reader;
-import java.io.Writer;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Signatures per sender address per calendar month (UTC), for accounting. Each node counts in memory and writes its
- * own file, {@code <directory>/<YYYY-MM>/<node>.properties} ({@code address=count}), atomically; totals add up the
- * files of every node, so several James nodes sharing the store directory report one figure. A node that restarts
- * goes on from its file. Counts not yet flushed when a node dies are lost (at most one flush interval).
+ * Signatures per sender address per calendar month (UTC), for accounting. Each node appends one line per signature
+ * ({@code address}) to its own journal, {@code <directory>/<YYYY-MM>/<node>.journal}, before the signed mail leaves
+ * the mailet: a signature is counted if and only if it was handed on, a clean stop or a {@code kill -9} of James
+ * loses no count (the line is in the operating system's hands), and only a crash of the machine itself may lose
+ * what was written since the last {@link #flush()} (which forces the journal to disk, every 10 s). A count that cannot
+ * be written fails the signature, so the mail follows the failure policy instead of leaving signed but uncounted.
+ *
+ * <p>Totals add up the journals of every node, so several James nodes sharing the store directory report one figure;
+ * each journal is read incrementally (only the bytes appended since the last read). {@code <node>.properties}
+ * files of earlier versions are added as they are.
  */
 public final class UsageCounter {
     private static final Logger LOGGER = LoggerFactory.getLogger(UsageCounter.class);
+    static final String JOURNAL = ".journal";
+    private static final String LEGACY = ".properties";
 
     private final Path directory;
     private final String node;
     private final Clock clock;
-    private final Map<YearMonth, Map<String, AtomicLong>> counts = new ConcurrentHashMap<>();
-    private volatile boolean dirty;
+    private final Map<YearMonth, FileChannel> journals = new HashMap<>();
+    /** What has been read of each journal file: its counts and up to which byte. */
+    private final Map<Path, JournalState> read = new HashMap<>();
+
+    private static final class JournalState {
+        long offset;
+        final Map<String, Long> counts = new TreeMap<>();
+    }
 
     public UsageCounter(Path directory, String node, Clock clock) {
         if (!node.matches("[A-Za-z0-9._-]+")) {
@@ -49,68 +62,68 @@ public final class UsageCounter {
         return node;
     }
 
-    /** Counts one signature for {@code address} in the current month. */
-    public void count(String address) {
+    /**
+     * Counts one signature for {@code address} in the current month, durably for the JVM: the journal line is written
+     * when this returns.
+     */
+    public synchronized void count(String address) throws SigningException {
         YearMonth month = YearMonth.now(clock.withZone(ZoneOffset.UTC));
-        counts.computeIfAbsent(month, this::loadOwn).computeIfAbsent(address, a -> new AtomicLong()).incrementAndGet();
-        dirty = true;
+        Path file = file(month, node, JOURNAL);
+        try {
+            FileChannel journal = journals.get(month);
+            if (journal == null) {
+                Files.createDirectories(file.getParent());
+                journal = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+                journals.put(month, journal);
+            }
+            ByteBuffer line = ByteBuffer.wrap((address + "\n").getBytes(StandardCharsets.UTF_8));
+            while (line.hasRemaining()) {
+                journal.write(line);
+            }
+        } catch (IOException e) {
+            throw new SigningException("the usage count cannot be written to " + file + " (" + e + "); the mail is not signed"
+                + " so that every signature is counted; make usage.directory writable", e);
+        }
     }
 
-    /** Writes this node's counts if anything changed since the last flush. */
+    /** Forces this node's journals to disk (against a crash of the machine) and closes those of past months. */
     public synchronized void flush() {
-        if (!dirty) {
-            return;
-        }
-        dirty = false;
-        for (Map.Entry<YearMonth, Map<String, AtomicLong>> month : counts.entrySet()) {
-            Properties properties = new Properties();
-            month.getValue().forEach((address, count) -> properties.setProperty(address, Long.toString(count.get())));
-            Path file = file(month.getKey(), node);
-            Path temporary = null;
+        YearMonth current = YearMonth.now(clock.withZone(ZoneOffset.UTC));
+        journals.entrySet().removeIf(entry -> {
             try {
-                Files.createDirectories(file.getParent());
-                temporary = Files.createTempFile(file.getParent(), "." + node, ".tmp");
-                try (Writer writer = Files.newBufferedWriter(temporary, StandardCharsets.UTF_8)) {
-                    properties.store(writer, "S/MIME signatures per sender, node " + node + ", " + month.getKey());
-                }
-                try {
-                    Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING);
+                entry.getValue().force(false);
+                if (entry.getKey().isBefore(current)) {
+                    entry.getValue().close();
+                    return true;
                 }
             } catch (IOException e) {
-                dirty = true;
-                LOGGER.warn("S/MIME usage counts cannot be written to {} ({}); they are kept in memory and written later", file, e.toString());
-                if (temporary != null) {
-                    try {
-                        Files.deleteIfExists(temporary);
-                    } catch (IOException ignored) {
-                        // a dot file, ignored by readers
-                    }
-                }
+                LOGGER.warn("S/MIME usage journal of {} cannot be forced to disk ({})", entry.getKey(), e.toString());
             }
-        }
+            return false;
+        });
     }
 
-    /** address → signatures in {@code month}, over every node (this node's counts as in memory). */
-    public Map<String, Long> usage(YearMonth month) {
+    /** address → signatures in {@code month}, over every node. */
+    public synchronized Map<String, Long> usage(YearMonth month) {
         Map<String, Long> total = new TreeMap<>();
         Path monthDirectory = directory.resolve(month.toString());
-        if (Files.isDirectory(monthDirectory)) {
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(monthDirectory, "*.properties")) {
-                for (Path file : files) {
-                    if (file.getFileName().toString().equals(node + ".properties") && counts.containsKey(month)) {
-                        continue;
-                    }
-                    read(file).forEach((address, count) -> total.merge(address, count, Long::sum));
-                }
-            } catch (IOException e) {
-                LOGGER.warn("S/MIME usage directory {} cannot be read ({})", monthDirectory, e.toString());
-            }
+        if (!Files.isDirectory(monthDirectory)) {
+            return total;
         }
-        Map<String, AtomicLong> own = counts.get(month);
-        if (own != null) {
-            own.forEach((address, count) -> total.merge(address, count.get(), Long::sum));
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(monthDirectory)) {
+            for (Path file : files) {
+                String name = file.getFileName().toString();
+                if (name.startsWith(".")) {
+                    continue;
+                }
+                if (name.endsWith(JOURNAL)) {
+                    readJournal(file).forEach((address, count) -> total.merge(address, count, Long::sum));
+                } else if (name.endsWith(LEGACY)) {
+                    readLegacy(file).forEach((address, count) -> total.merge(address, count, Long::sum));
+                }
+            }
+        } catch (IOException e) {
+            LOGGER.warn("S/MIME usage directory {} cannot be read ({})", monthDirectory, e.toString());
         }
         return total;
     }
@@ -120,21 +133,52 @@ public final class UsageCounter {
         return new UsageCounter(directory, "cli-reader", Clock.systemUTC()).usage(month);
     }
 
-    private Map<String, AtomicLong> loadOwn(YearMonth month) {
-        Map<String, AtomicLong> own = new ConcurrentHashMap<>();
-        read(file(month, node)).forEach((address, count) -> own.put(address, new AtomicLong(count)));
-        return own;
-    }
-
-    private Path file(YearMonth month, String nodeName) {
-        return directory.resolve(month.toString()).resolve(nodeName + ".properties");
-    }
-
-    private static Map<String, Long> read(Path file) {
-        Map<String, Long> result = new TreeMap<>();
-        if (!Files.isRegularFile(file)) {
-            return result;
+    /** The counts of one journal, reading only what was appended since the last call; a partial last line waits. */
+    private Map<String, Long> readJournal(Path file) throws IOException {
+        JournalState state = read.computeIfAbsent(file, f -> new JournalState());
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (size < state.offset) {
+                // replaced or truncated by hand: read it again from the start
+                state.offset = 0;
+                state.counts.clear();
+            }
+            ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+            long position = state.offset;
+            long lineStart = state.offset;
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            while (position < size) {
+                buffer.clear();
+                int n = channel.read(buffer, position);
+                if (n <= 0) {
+                    break;
+                }
+                for (int i = 0; i < n; i++) {
+                    byte b = buffer.get(i);
+                    if (b == '\n') {
+                        String address = new String(bytes.toByteArray(), StandardCharsets.UTF_8).trim();
+                        if (!address.isEmpty()) {
+                            state.counts.merge(address, 1L, Long::sum);
+                        }
+                        bytes.reset();
+                        lineStart = position + i + 1;
+                    } else {
+                        bytes.write(b);
+                    }
+                }
+                position += n;
+            }
+            state.offset = lineStart;
         }
+        return state.counts;
+    }
+
+    private Path file(YearMonth month, String nodeName, String suffix) {
+        return directory.resolve(month.toString()).resolve(nodeName + suffix);
+    }
+
+    private static Map<String, Long> readLegacy(Path file) {
+        Map<String, Long> result = new TreeMap<>();
         Properties properties = new Properties();
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             properties.load(reader);

@@ -122,6 +122,41 @@ class SharedStoreTwoNodesTest {
     }
 
     @Test
+    void aCleanStopInTheMiddleOfTrafficShouldLoseNoCount() throws Exception {
+        long before = billingUsage();
+        List<String> messageIds = new java.util.ArrayList<>();
+        for (int i = 0; i < 15; i++) {
+            TestMessage mail = TestMessage.text(BILLING, "customer@remote.example", "Invoice in a burst " + i);
+            mail.sendAuthenticated(ItEnvironment.LOOPBACK, nodeB.submissionPort(), BILLING, PASSWORD);
+            messageIds.add(mail.messageId());
+        }
+        // stop while mails are being signed and delivered
+        String log;
+        try {
+            nodeB.close();
+        } finally {
+            log = nodeB.log();
+            nodeB = start("node-b-after-stop", "node-b");
+        }
+        JamesServerProcess.sleep(Duration.ofSeconds(3));
+        long signedDelivered = sink.received().stream()
+            .filter(mail -> messageIds.contains(mail.header("Message-ID")))
+            .filter(mail -> mail.contentType().toLowerCase(java.util.Locale.ROOT).startsWith("multipart/signed"))
+            .map(mail -> mail.header("Message-ID")).distinct().count();
+        long auditLines = messageIds.stream().filter(id -> log.contains("smime-signature time=") && log.contains("messageId=\"" + id + "\"")).count();
+
+        assertThat(signedDelivered).as("some mails were signed before the stop").isPositive();
+        assertThat(auditLines).as("audit lines").isEqualTo(signedDelivered);
+        assertThat(billingUsage() - before).as("usage counted").isEqualTo(signedDelivered);
+    }
+
+    private static long billingUsage() throws Exception {
+        return cli("usage", "--store", store.toString(), "--month", YearMonth.now(ZoneOffset.UTC).toString()).stream()
+            .filter(line -> line.contains(BILLING)).map(line -> line.replaceAll("\\D+$", "").replaceAll(".*\\D", ""))
+            .mapToLong(Long::parseLong).findFirst().orElse(0L);
+    }
+
+    @Test
     void certificateUploadedThroughWebAdminOnOneNodeShouldSignOnTheOtherAndBeRemovable() throws Exception {
         String sales = "sales@shop.example";
         nodeA.webAdmin().createUser(sales, PASSWORD);
