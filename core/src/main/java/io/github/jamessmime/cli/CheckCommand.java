@@ -10,7 +10,7 @@ import io.github.jamessmime.core.StoreException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-@Command(name = "check", description = "Reads every file of the store as James would and prints one line per file:"
+@Command(name = "check", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Reads every file of the store as James would and prints one line per file:"
     + " addresses, issuer, validity and ok, or the reason it is refused. Exit 0 when every file is usable, 1 otherwise.")
 final class CheckCommand implements Callable<Integer> {
     @Mixin
@@ -19,7 +19,7 @@ final class CheckCommand implements Callable<Integer> {
     /** {@code file: addresses issuer="..." valid FROM to UNTIL sha256=...}. */
     static String describe(CertificateStore.FileReport report, SigningIdentity identity) {
         return report.file().getFileName() + ": " + String.join(",", identity.addresses())
-            + " issuer=\"" + identity.certificate().getIssuerX500Principal().getName() + "\""
+            + " issuer=\"" + identity.issuer() + "\""
             + " valid " + identity.notBefore() + " to " + identity.notAfter()
             + " sha256=" + identity.fingerprint();
     }

@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "delete", description = "Removes the store file holding the certificate with this SHA-256 (see check or show)."
+@Command(name = "delete", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Removes the store file holding the certificate with this SHA-256 (see check or show)."
     + " Running James nodes drop it at their next directory check. Exit 1 when there is none.")
 final class DeleteCommand implements Callable<Integer> {
     @Mixin

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "import", description = "Checks a PKCS#12 (store rules and the S/MIME certificate profile) and writes it into the"
+@Command(name = "import", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Checks a PKCS#12 (store rules and the S/MIME certificate profile) and writes it into the"
     + " store as <address>.p12, re-encrypted under the store password (AES-256, PBKDF2), atomically. Exit 1 with the reason"
     + " when it is refused.")
 final class ImportCommand implements Callable<Integer> {

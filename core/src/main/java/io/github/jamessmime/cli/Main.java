@@ -4,7 +4,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code java -jar james-smime-extension.jar <command>}: operator tools around the certificate store. */
-@Command(name = "james-smime", mixinStandardHelpOptions = true, version = "james-smime 0.1.0",
+@Command(name = "james-smime", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "S/MIME sign-by-sender tools for Apache James.",
     subcommands = {SignCommand.class, CheckCommand.class, ImportCommand.class, SyncCommand.class, ShowCommand.class, DeleteCommand.class, UsageCommand.class,
         CommandLine.HelpCommand.class})
@@ -14,6 +14,15 @@ public final class Main {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         }
         System.exit(run(args));
+    }
+
+    /** The version of the jar it runs from (its manifest's Implementation-Version), not a number written in the code. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"james-smime " + (version == null ? "(development build, no jar manifest)" : version)};
+        }
     }
 
     /** Runs a command line and gives its exit code (for tests: no System.exit). */

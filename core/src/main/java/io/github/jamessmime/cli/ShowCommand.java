@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "show", description = "Prints the certificates of the store that name one address, with their state"
+@Command(name = "show", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Prints the certificates of the store that name one address, with their state"
     + " (ok, or why they are refused). Exit 1 when there is none.")
 final class ShowCommand implements Callable<Integer> {
     @Mixin

@@ -25,7 +25,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "sign", description = "Signs a message as its From address, with that address's certificate from the store.")
+@Command(name = "sign", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Signs a message as its From address, with that address's certificate from the store.")
 final class SignCommand implements Callable<Integer> {
     @Mixin
     StoreOptions storeOptions;

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "sync", description = "Mirrors a folder of PKCS#12 files into the store: adds new certificates, replaces renewed"
+@Command(name = "sync", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Mirrors a folder of PKCS#12 files into the store: adds new certificates, replaces renewed"
     + " ones, removes those gone from the source, refuses bad ones with the reason. Prints what it did (or, with --dry-run,"
     + " what it would do), one line per file. Running it twice changes nothing the second time. Exit 1 when a file was refused.")
 final class SyncCommand implements Callable<Integer> {

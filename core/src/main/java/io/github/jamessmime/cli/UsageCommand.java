@@ -11,7 +11,7 @@ import io.github.jamessmime.core.UsageCounter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "usage", description = "Prints the signatures per sender address in a calendar month (UTC), added up over every"
+@Command(name = "usage", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Prints the signatures per sender address in a calendar month (UTC), added up over every"
     + " James node sharing the store, and the number of distinct active sender addresses.")
 final class UsageCommand implements Callable<Integer> {
     @Option(names = "--store", required = true, paramLabel = "DIR", description = "the store directory")
@@ -32,7 +32,16 @@ final class UsageCommand implements Callable<Integer> {
             System.err.println("usage: --month '" + month + "' is not a month such as 2026-11");
             return 1;
         }
-        Map<String, Long> usage = UsageCounter.read(usageDirectory != null ? usageDirectory : store.resolve(".usage"), wanted);
+        if (!java.nio.file.Files.isDirectory(store)) {
+            System.err.println("usage: store directory " + store + " does not exist; give the store.directory of smime.properties");
+            return 1;
+        }
+        Path counts = usageDirectory != null ? usageDirectory : store.resolve(".usage");
+        if (usageDirectory != null && !java.nio.file.Files.isDirectory(counts)) {
+            System.err.println("usage: usage directory " + counts + " does not exist; give the usage.directory of smime.properties");
+            return 1;
+        }
+        Map<String, Long> usage = UsageCounter.read(counts, wanted);
         long total = 0;
         for (Map.Entry<String, Long> entry : usage.entrySet()) {
             System.out.println(entry.getKey() + " " + entry.getValue());

@@ -117,10 +117,19 @@ final class CertificateFile {
                 throw new StoreException(WRONG_PASSWORD + ": the file does not open with the store password;"
                     + " re-export it with the store password");
             }
-            throw new StoreException("not a readable PKCS#12 file (" + e.getMessage() + "); replace it with a valid .p12 export", e);
-        } catch (GeneralSecurityException e) {
-            throw new StoreException("not a readable PKCS#12 file (" + e.getMessage() + "); replace it with a valid .p12 export", e);
+            throw new StoreException("not a readable PKCS#12 file (" + describe(e) + "); replace it with a valid .p12 export", e);
+        } catch (GeneralSecurityException | RuntimeException e) {
+            throw new StoreException("not a readable PKCS#12 file (" + describe(e) + "); replace it with a valid .p12 export", e);
         }
+    }
+
+    /** An exception's message, or its kind (and its cause's) when it has none. */
+    private static String describe(Exception e) {
+        if (e.getMessage() != null && !e.getMessage().isBlank()) {
+            return e.getMessage();
+        }
+        Throwable cause = e.getCause();
+        return e.getClass().getSimpleName() + (cause != null && cause.getMessage() != null ? ": " + cause.getMessage() : "");
     }
 
     private static List<X509Certificate> toX509(Certificate[] chain) {

@@ -154,7 +154,7 @@ public final class CertificateRules {
     static Optional<String> intermediateExpiry(SigningIdentity identity, Instant now) {
         for (X509Certificate ca : identity.intermediates()) {
             if (now.isAfter(ca.getNotAfter().toInstant())) {
-                return Optional.of("the CA certificate '" + ca.getSubjectX500Principal().getName() + "' of " + identity.addresses()
+                return Optional.of("the CA certificate '" + SigningIdentity.readable(ca.getSubjectX500Principal()) + "' of " + identity.addresses()
                     + " expired on " + ca.getNotAfter().toInstant() + "; import the file again with the CA's current intermediate");
             }
         }
@@ -252,7 +252,7 @@ public final class CertificateRules {
             String algorithm = certificate.getSigAlgName().toUpperCase(Locale.ROOT);
             if (algorithm.contains("SHA1") || algorithm.contains("MD5") || algorithm.contains("MD2")) {
                 String whose = certificate == chain.get(0) ? "the certificate" : "the CA certificate '"
-                    + certificate.getSubjectX500Principal().getName() + "'";
+                    + SigningIdentity.readable(certificate.getSubjectX500Principal()) + "'";
                 throw new StoreException(whose + " is signed with " + certificate.getSigAlgName()
                     + ", which mail clients no longer trust; ask the CA for a SHA-256 certificate");
             }
@@ -277,11 +277,11 @@ public final class CertificateRules {
             }
             Optional<X509Certificate> issuer = issuerAmong(current, identity.intermediates());
             if (issuer.isEmpty() || path.contains(issuer.get()) || path.size() > 10) {
-                String end = current.getIssuerX500Principal().getName();
+                String end = SigningIdentity.readable(current.getIssuerX500Principal());
                 throw new StoreException("the certificate does not chain to a trusted root: "
                     + (rootInFile(current, chain) ? "its root '" + end + "' (in the file) is not among " + anchorsName
                         + "; add that root to store.trustAnchors (CLI: --trust-anchors) if you trust it"
-                        : "the chain in the file ends at '" + end + "' (issuer of '" + current.getSubjectX500Principal().getName()
+                        : "the chain in the file ends at '" + end + "' (issuer of '" + SigningIdentity.readable(current.getSubjectX500Principal())
                         + "'), which is neither in the file nor among " + anchorsName
                         + "; include the missing intermediates in the file, or add the CA's root to store.trustAnchors"));
             }
@@ -290,11 +290,11 @@ public final class CertificateRules {
         }
         for (X509Certificate ca : path) {
             if (when.isBefore(ca.getNotBefore().toInstant())) {
-                throw new StoreException("the CA certificate '" + ca.getSubjectX500Principal().getName() + "' is not yet valid (until "
+                throw new StoreException("the CA certificate '" + SigningIdentity.readable(ca.getSubjectX500Principal()) + "' is not yet valid (until "
                     + ca.getNotBefore().toInstant() + "); import the file again once it is");
             }
             if (when.isAfter(ca.getNotAfter().toInstant())) {
-                throw new StoreException("the CA certificate '" + ca.getSubjectX500Principal().getName() + "' expired on "
+                throw new StoreException("the CA certificate '" + SigningIdentity.readable(ca.getSubjectX500Principal()) + "' expired on "
                     + ca.getNotAfter().toInstant() + "; include the CA's current intermediate in the file");
             }
         }

@@ -68,6 +68,21 @@ public final class SigningIdentity {
         return fingerprint;
     }
 
+    /** The subject as people read it (RFC 2253, the e-mail attribute as EMAILADDRESS=..., not as hex). */
+    public String subject() {
+        return readable(certificate.getSubjectX500Principal());
+    }
+
+    /** The issuer, as {@link #subject()}. */
+    public String issuer() {
+        return readable(certificate.getIssuerX500Principal());
+    }
+
+    /** A distinguished name in RFC 2253 with the PKCS#9 e-mail attribute spelt out. */
+    public static String readable(javax.security.auth.x500.X500Principal name) {
+        return name.getName(javax.security.auth.x500.X500Principal.RFC2253, java.util.Map.of("1.2.840.113549.1.9.1", "EMAILADDRESS"));
+    }
+
     public Instant notBefore() {
         return certificate.getNotBefore().toInstant();
     }
@@ -92,7 +107,7 @@ public final class SigningIdentity {
 
     @Override
     public String toString() {
-        return "SigningIdentity{" + addresses + ", " + certificate.getSubjectX500Principal().getName()
+        return "SigningIdentity{" + addresses + ", " + subject()
             + ", sha256=" + fingerprint + ", file=" + source + "}";
     }
 }

@@ -290,4 +290,37 @@ class CliTest {
         assertThat(err).contains("show: no certificate for billing@shop.example");
         assertThat(run("delete", "--store", store.toString(), "--password-file", passwordFile.toString(), "--trust-anchors", roots.toString(), "--sha256", fingerprint)).isEqualTo(1);
     }
+
+    @Test
+    void everyCommandShouldAnswerHelpWithExitZero() {
+        for (String command : new String[] {"sign", "check", "import", "sync", "show", "delete", "usage"}) {
+            assertThat(run(command, "--help")).as(command + " --help: " + err).isZero();
+            assertThat(out).as(command).startsWith("Usage: james-smime " + command);
+        }
+    }
+
+    @Test
+    void usageOfAStoreThatDoesNotExistShouldFailNamingIt() {
+        assertThat(run("usage", "--store", work.resolve("nonexistent").toString())).isEqualTo(1);
+        assertThat(err).contains("store directory " + work.resolve("nonexistent") + " does not exist");
+    }
+
+    @Test
+    void checkShouldPrintSubjectsAndIssuersReadably() throws Exception {
+        pki.sender("ceo@shop.example").subject("CN=CEO,E=ceo@shop.example,O=james-smime tests").issue()
+            .writePkcs12(store.resolve("ceo.p12"), "pw".toCharArray());
+
+        assertThat(run("check", "--store", store.toString(), "--password-file", passwordFile.toString(), "--trust-anchors", roots.toString()))
+            .isZero();
+        assertThat(out).contains("issuer=\"O=james-smime tests,CN=Test Intermediate CA\"").doesNotContain("#16");
+    }
+
+    @Test
+    void aFileThatIsNoPkcs12ShouldSayWhyNotNull() throws Exception {
+        Files.write(store.resolve("empty.p12"), new byte[0]);
+
+        run("check", "--store", store.toString(), "--password-file", passwordFile.toString(), "--trust-anchors", roots.toString());
+
+        assertThat(out).contains("empty.p12: refused: not a readable PKCS#12 file (").doesNotContain("(null)");
+    }
 }

@@ -165,8 +165,8 @@ public class CertificateRoutes implements Routes {
                 String status = now.isAfter(identity.notAfter()) ? "expired" : now.isBefore(identity.notBefore()) ? "not yet valid" : "valid";
                 entries.add("{\"addresses\":[" + identity.addresses().stream().map(Json::string).collect(Collectors.joining(","))
                     + "],\"file\":" + Json.string(report.file().getFileName().toString())
-                    + ",\"subject\":" + Json.string(identity.certificate().getSubjectX500Principal().getName())
-                    + ",\"issuer\":" + Json.string(identity.certificate().getIssuerX500Principal().getName())
+                    + ",\"subject\":" + Json.string(identity.subject())
+                    + ",\"issuer\":" + Json.string(identity.issuer())
                     + ",\"serial\":" + Json.string(identity.certificate().getSerialNumber().toString(16))
                     + ",\"notBefore\":" + Json.string(identity.notBefore().toString())
                     + ",\"notAfter\":" + Json.string(identity.notAfter().toString())
