@@ -59,16 +59,23 @@ class DockerImageLayoutTest {
             }
         }
         assertThat(copies).extracting(copy -> copy[copy.length - 1])
-            .containsExactly("/root/extensions-jars/", "/root/conf/");
+            .containsExactly("/opt/james-smime/extensions-jars/", "/opt/james-smime/conf/");
     }
 
     @Test
     void imageConfigurationShouldBeTheDirectoryTheTestsRun() throws IOException {
-        String confSource = copies().stream().filter(copy -> copy[1].equals("/root/conf/")).findFirst().orElseThrow()[0];
+        String confSource = copies().stream().filter(copy -> copy[1].equals("/opt/james-smime/conf/")).findFirst().orElseThrow()[0];
+        String dockerfile = Files.readString(DOCKERFILE, StandardCharsets.UTF_8);
 
         assertThat(ROOT.resolve(confSource).toRealPath()).isEqualTo(ItEnvironment.confDirectory().toRealPath());
-        assertThat(Files.readString(DOCKERFILE, StandardCharsets.UTF_8))
-            .as("the image's own conf/ is replaced, not merged").contains("RUN rm -rf /root/conf && mkdir -p /root/conf");
+        // the base image declares these as VOLUMEs: nothing may be written there, James must not read from there
+        for (String line : dockerfile.lines().filter(l -> !l.startsWith("#")).collect(Collectors.toList())) {
+            assertThat(line).as(line).doesNotContain("/root/conf").doesNotContain("/root/extensions-jars");
+        }
+        assertThat(dockerfile).contains("-Dworking.directory=/opt/james-smime/")
+            .contains("-Dlogback.configurationFile=/opt/james-smime/conf/logback.xml")
+            .contains("ln -s /root/var /opt/james-smime/var")
+            .contains("HEALTHCHECK").contains("http://127.0.0.1:8000/healthcheck");
     }
 
     @Test
