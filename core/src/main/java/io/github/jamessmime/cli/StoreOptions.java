@@ -7,6 +7,7 @@ import io.github.jamessmime.core.CertificateImport;
 import io.github.jamessmime.core.CertificateRules;
 import io.github.jamessmime.core.CertificateStore;
 import io.github.jamessmime.core.ConfigurationException;
+import io.github.jamessmime.core.RevocationChecker;
 import io.github.jamessmime.core.SmimeConfiguration;
 import io.github.jamessmime.core.StoreException;
 import picocli.CommandLine.Option;
@@ -26,6 +27,14 @@ final class StoreOptions {
         description = "root certificates the chains must lead to, as store.trustAnchors in smime.properties (default: the JDK's)")
     Path trustAnchors;
 
+    @Option(names = "--crl-directory", paramLabel = "DIR",
+        description = "CRLs (.crl/.pem) to check the certificates against, as revocation.crlDirectory (default: none)")
+    Path crlDirectory;
+
+    @Option(names = "--no-fetch-crls", description = "do not fetch the CRLs of the certificates' distribution points"
+        + " (as revocation.fetchDistributionPoints=false)")
+    boolean noFetchCrls;
+
     CertificateRules rules() throws StoreException {
         return trustAnchors == null ? CertificateRules.trustingJdk() : CertificateRules.trusting(trustAnchors);
     }
@@ -35,7 +44,10 @@ final class StoreOptions {
     }
 
     CertificateStore open() throws ConfigurationException, StoreException {
-        return CertificateStore.open(store, password(), Clock.systemUTC(), rules());
+        // the same judgement as James's: rules and revocation (no index: the CLI reads every file in full)
+        return CertificateStore.open(store, password(), Clock.systemUTC(), java.util.Optional.empty(),
+            new RevocationChecker(java.util.Optional.ofNullable(crlDirectory), !noFetchCrls, java.time.Duration.ofSeconds(5), Clock.systemUTC()),
+            rules());
     }
 
     char[] password() throws ConfigurationException {

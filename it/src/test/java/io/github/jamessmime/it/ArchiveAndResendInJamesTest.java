@@ -170,12 +170,16 @@ class ArchiveAndResendInJamesTest {
         java.net.http.HttpResponse<byte[]> unknownKey = james.webAdmin().postJson("/smime/resend",
             "{\"repository\":\"" + ARCHIVE + "\",\"key\":\"no-such-mail\",\"recipients\":[\"a@remote.example\"]}");
         java.net.http.HttpResponse<byte[]> notJson = james.webAdmin().postJson("/smime/resend", "repository=" + ARCHIVE);
+        java.net.http.HttpResponse<byte[]> unknownProcessor = james.webAdmin().postJson("/smime/resend",
+            "{\"repository\":\"" + ARCHIVE + "\",\"key\":\"any\",\"recipients\":[\"a@remote.example\"],\"processor\":\"sing\"}");
 
         assertThat(missingRecipient.statusCode()).isEqualTo(400);
         assertThat(new String(missingRecipient.body(), StandardCharsets.UTF_8)).contains("\"type\":\"InvalidArgument\"")
             .contains("'recipients' is missing");
         assertThat(notJson.statusCode()).isEqualTo(400);
         assertThat(new String(notJson.body(), StandardCharsets.UTF_8)).contains("the body is not a resend request");
+        assertThat(unknownProcessor.statusCode()).isEqualTo(400);
+        assertThat(new String(unknownProcessor.body(), StandardCharsets.UTF_8)).contains("'processor' sing is not a processor of mailetcontainer.xml");
         assertThat(unknownKey.statusCode()).isEqualTo(404);
         assertThat(new String(unknownKey.body(), StandardCharsets.UTF_8)).contains("no mail no-such-mail in " + ARCHIVE);
     }

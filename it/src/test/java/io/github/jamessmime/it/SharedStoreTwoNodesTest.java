@@ -168,7 +168,7 @@ class SharedStoreTwoNodesTest {
         assertThat(uploaded.statusCode()).as(new String(uploaded.body(), StandardCharsets.UTF_8)).isEqualTo(201);
         assertThat(new String(uploaded.body(), StandardCharsets.UTF_8)).isEqualTo("{\"imported\":[\"sales@shop.example.p12\"]}");
         String shown = new String(nodeA.webAdmin().get("/smime/certificates/" + sales).body(), StandardCharsets.UTF_8);
-        assertThat(shown).contains("\"status\":\"valid\"").contains("\"addresses\":[\"" + sales + "\"]");
+        assertThat(shown).contains("\"status\":\"valid\",\"inUse\":true").contains("\"addresses\":[\"" + sales + "\"]");
 
         ReceivedMail signed = awaitSignedFrom(nodeB, sales, Duration.ofSeconds(30));
         assertThat(OpenSsl.cmsVerify(Files.write(run.resolve("sales-signed-by-node-b.eml"), signed.raw()), rootPem).exitCode).isZero();

@@ -29,7 +29,8 @@ import spark.Service;
 /**
  * The certificate store over WebAdmin (JSON, James's status codes and error bodies):
  * <pre>
- * GET    /smime/certificates             every file: address, subject, issuer, serial, validity, SHA-256, status
+ * GET    /smime/certificates             every file: address, subject, issuer, serial, validity, SHA-256, status, and
+ *                                        inUse (the one James signs with now for one of its addresses)
  * GET    /smime/certificates/{address}   the certificates naming one address (404 if none)
  * POST   /smime/certificates             body: a PKCS#12 (Content-Type application/x-pkcs12, Content-Length at most 1 MiB),
  *                                        header X-P12-Password: its password; 201, or 400 with the reason (413 too large,
@@ -171,7 +172,10 @@ public class CertificateRoutes implements Routes {
                     + ",\"notBefore\":" + Json.string(identity.notBefore().toString())
                     + ",\"notAfter\":" + Json.string(identity.notAfter().toString())
                     + ",\"sha256\":" + Json.string(identity.fingerprint())
-                    + ",\"status\":" + Json.string(status) + "}");
+                    + ",\"status\":" + Json.string(status)
+                    + ",\"inUse\":" + identity.addresses().stream()
+                        .anyMatch(a -> service.store().find(a).filter(used -> used.fingerprint().equals(identity.fingerprint())).isPresent())
+                    + "}");
             }
         }
         return entries;

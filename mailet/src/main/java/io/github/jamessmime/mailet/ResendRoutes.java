@@ -10,6 +10,8 @@ import javax.mail.internet.AddressException;
 
 import org.apache.james.core.MailAddress;
 import org.apache.james.lifecycle.api.LifecycleUtil;
+import org.apache.james.mailetcontainer.api.MailProcessor;
+import org.apache.james.mailetcontainer.lib.AbstractStateCompositeProcessor;
 import org.apache.james.mailrepository.api.MailKey;
 import org.apache.james.mailrepository.api.MailRepository;
 import org.apache.james.mailrepository.api.MailRepositoryPath;
@@ -55,11 +57,15 @@ public class ResendRoutes implements Routes {
     private final JsonTransformer jsonTransformer;
     private final JsonExtractor<ResendRequest> jsonExtractor = new JsonExtractor<>(ResendRequest.class);
 
+    private final MailProcessor processors;
+
     @Inject
-    public ResendRoutes(MailRepositoryStore repositories, MailQueueFactory<?> queues, JsonTransformer jsonTransformer) {
+    public ResendRoutes(MailRepositoryStore repositories, MailQueueFactory<?> queues, JsonTransformer jsonTransformer,
+                        MailProcessor processors) {
         this.repositories = repositories;
         this.queues = queues;
         this.jsonTransformer = jsonTransformer;
+        this.processors = processors;
     }
 
     @Override
@@ -78,6 +84,7 @@ public class ResendRoutes implements Routes {
         String repository = required(body.repository(), "repository");
         String key = required(body.key(), "key");
         String processor = body.processor().orElse(DEFAULT_PROCESSOR);
+        checkProcessor(processor);
         List<MailAddress> recipients = recipients(body.recipients());
 
         Mail stored = find(MailRepositoryPath.from(repository), new MailKey(key));
@@ -105,6 +112,17 @@ public class ResendRoutes implements Routes {
         } catch (JsonExtractException e) {
             throw badRequest("the body is not a resend request (" + e.getMessage().lines().findFirst().orElse("")
                 + "); send {\"repository\":...,\"key\":...,\"recipients\":[...]}");
+        }
+    }
+
+    /** A processor mailetcontainer.xml does not declare would bounce the copy: refused with the known ones. */
+    private void checkProcessor(String processor) {
+        if (processors instanceof AbstractStateCompositeProcessor) {
+            List<String> states = List.of(((AbstractStateCompositeProcessor) processors).getProcessorStates());
+            if (!states.contains(processor)) {
+                throw badRequest("'processor' " + processor + " is not a processor of mailetcontainer.xml (" + String.join(", ", states)
+                    + "); resend into " + DEFAULT_PROCESSOR + " to have the mail signed afresh");
+            }
         }
     }
 
