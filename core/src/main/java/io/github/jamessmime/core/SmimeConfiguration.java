@@ -36,6 +36,7 @@ public final class SmimeConfiguration {
     static final String DEFAULT_INDEX_FILE = ".james-smime-index";
     public static final String SIGNING_DIGEST = "signing.digest";
     public static final String SIGNING_SELF_CHECK = "signing.selfCheck";
+    public static final String SIGNING_MAX_MESSAGE_SIZE = "signing.maxMessageSize";
     public static final String MIME_MAX_DEPTH = "mime.maxDepth";
     public static final String HEALTH_EXPIRY_WARNING_DAYS = "health.expiryWarningDays";
     public static final String STORE_TRUST_ANCHORS = "store.trustAnchors";
@@ -51,7 +52,7 @@ public final class SmimeConfiguration {
     public static final String TRUSTED_NETWORKS = "entitlement.trustedNetworks";
     public static final String GRANTS_FILE = "entitlement.grants.file";
     static final Set<String> KEYS = Set.of(STORE_DIRECTORY, STORE_PASSWORD, STORE_PASSWORD_FILE, STORE_PASSWORD_ENV,
-        STORE_RELOAD_INTERVAL, STORE_INDEX_FILE, SIGNING_DIGEST, SIGNING_SELF_CHECK, MIME_MAX_DEPTH, HEALTH_EXPIRY_WARNING_DAYS, USAGE_DIRECTORY, USAGE_NODE, STORE_TRUST_ANCHORS, OLD_IMPORT_TRUST_STORE,
+        STORE_RELOAD_INTERVAL, STORE_INDEX_FILE, SIGNING_DIGEST, SIGNING_SELF_CHECK, SIGNING_MAX_MESSAGE_SIZE, MIME_MAX_DEPTH, HEALTH_EXPIRY_WARNING_DAYS, USAGE_DIRECTORY, USAGE_NODE, STORE_TRUST_ANCHORS, OLD_IMPORT_TRUST_STORE,
         REVOCATION_CRL_DIRECTORY, REVOCATION_FETCH, REVOCATION_REFRESH_MINUTES, TRUSTED_NETWORKS, GRANTS_FILE);
     static final long DEFAULT_RELOAD_SECONDS = 30;
 
@@ -59,6 +60,7 @@ public final class SmimeConfiguration {
     private final char[] storePassword;
     private final DigestAlgorithm digest;
     private final boolean selfCheck;
+    private long maxMessageSize = SmimeSigner.DEFAULT_MAX_MESSAGE_SIZE;
     private final int maxDepth;
     private final Duration reloadInterval;
     private final Optional<Path> indexFile;
@@ -146,13 +148,15 @@ public final class SmimeConfiguration {
             throw new ConfigurationException("smime.properties: " + MIME_MAX_DEPTH + " " + maxDepth + " must be between 1 and "
                 + Reserialiser.VERIFIER_MAX_DEPTH + " (BouncyCastle's verifier descends no deeper)");
         }
-        return new SmimeConfiguration(storeDirectory, password, digest, bool(properties, SIGNING_SELF_CHECK, true), (int) maxDepth,
+        SmimeConfiguration configuration = new SmimeConfiguration(storeDirectory, password, digest, bool(properties, SIGNING_SELF_CHECK, true), (int) maxDepth,
             reload, indexFile, expiryWarning(properties),
             usageDirectory, usageNode, rules(properties, baseDirectory),
             Optional.ofNullable(value(properties, REVOCATION_CRL_DIRECTORY)).map(baseDirectory::resolve),
             bool(properties, REVOCATION_FETCH, true),
             Duration.ofMinutes(number(properties, REVOCATION_REFRESH_MINUTES, 60, "minutes")),
             new SenderEntitlement(trustedNetworks(properties), grants(properties, baseDirectory)));
+        configuration.maxMessageSize = size(properties, SIGNING_MAX_MESSAGE_SIZE, SmimeSigner.DEFAULT_MAX_MESSAGE_SIZE);
+        return configuration;
     }
 
     /** The certificate rules with the trust anchors of {@value #STORE_TRUST_ANCHORS} (the JDK's roots when empty). */
@@ -174,6 +178,26 @@ public final class SmimeConfiguration {
             return anchors == null ? CertificateRules.trustingJdk() : CertificateRules.trusting(baseDirectory.resolve(anchors));
         } catch (StoreException e) {
             throw new ConfigurationException("smime.properties: " + key + ": " + e.getMessage());
+        }
+    }
+
+    /** A size in bytes, with an optional K, M or G suffix (powers of 1024). */
+    private static long size(Map<String, String> properties, String key, long defaultValue) throws ConfigurationException {
+        String value = value(properties, key);
+        if (value == null) {
+            return defaultValue;
+        }
+        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("(\\d{1,12})\\s*([KMG]?)i?B?", java.util.regex.Pattern.CASE_INSENSITIVE)
+            .matcher(value);
+        if (!matcher.matches()) {
+            throw new ConfigurationException("smime.properties: " + key + " '" + value + "' is not a size such as 64M or 1048576");
+        }
+        long number = Long.parseLong(matcher.group(1));
+        switch (matcher.group(2).toUpperCase(java.util.Locale.ROOT)) {
+            case "K": return number * 1024;
+            case "M": return number * 1024 * 1024;
+            case "G": return number * 1024 * 1024 * 1024;
+            default: return number;
         }
     }
 
@@ -360,7 +384,7 @@ public final class SmimeConfiguration {
 
     /** The signer these settings describe. */
     public SmimeSigner signer(java.time.Clock clock) {
-        return new SmimeSigner(digest, clock, maxDepth, selfCheck);
+        return new SmimeSigner(digest, clock, maxDepth, selfCheck, maxMessageSize);
     }
 
     public Duration reloadInterval() {

@@ -58,11 +58,14 @@ public final class SmimeSigner {
 
     /** Default of {@code mime.maxDepth}: far above real mail, below the 64 levels BouncyCastle's verifier descends. */
     public static final int DEFAULT_MAX_DEPTH = 32;
+    /** 64 MiB: above James's usual SMTP limits; a signature needs about one more copy of the message in memory. */
+    public static final long DEFAULT_MAX_MESSAGE_SIZE = 64L * 1024 * 1024;
 
     private final DigestAlgorithm digest;
     private final Clock clock;
     private final int maxDepth;
     private final boolean selfCheck;
+    private final long maxMessageSize;
     private final SecureRandom random = boundaryRandom();
     private final DigestCalculatorProvider digests;
 
@@ -77,6 +80,12 @@ public final class SmimeSigner {
      *                  ({@link SelfCheck}) before it is returned
      */
     public SmimeSigner(DigestAlgorithm digest, Clock clock, int maxDepth, boolean selfCheck) {
+        this(digest, clock, maxDepth, selfCheck, DEFAULT_MAX_MESSAGE_SIZE);
+    }
+
+    /** @param maxMessageSize the largest body (bytes, as javax.mail reports its size) that is signed */
+    public SmimeSigner(DigestAlgorithm digest, Clock clock, int maxDepth, boolean selfCheck, long maxMessageSize) {
+        this.maxMessageSize = maxMessageSize;
         this.digest = digest;
         this.clock = clock;
         this.maxDepth = maxDepth;
@@ -120,8 +129,12 @@ public final class SmimeSigner {
             if (isSignedOrEncrypted(message)) {
                 throw new SigningException("the message is already signed or encrypted; it is left as it is");
             }
-            OuterHeaders outer = OuterHeaders.of(message);
             int size = message.getSize();
+            if (size > maxMessageSize) {
+                throw new SigningException("the message body of " + size + " bytes is larger than signing.maxMessageSize ("
+                    + maxMessageSize + " bytes); it follows the failure policy instead of being signed");
+            }
+            OuterHeaders outer = OuterHeaders.of(message);
             buffer = new ByteBuffer(size > 0 ? size + size / 16 + 8192 : 64 * 1024);
             boundary = newBoundary();
             headers = writeOuterHeaders(outer, boundary, buffer);

@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
+
+import io.github.jamessmime.testing.TestPki;
 import org.junit.jupiter.api.io.TempDir;
 
 class SmimeConfigurationTest {
@@ -132,5 +134,25 @@ class SmimeConfigurationTest {
         assertThatThrownBy(() -> SmimeConfiguration.parse(properties, Path.of("/conf"), name -> null))
             .isInstanceOf(ConfigurationException.class)
             .hasMessageContaining("signing.selfCheck 'maybe' must be true or false");
+    }
+
+    @Test
+    void maxMessageSizeShouldReadSuffixesAndRefuseGarbageNamingTheKey() throws Exception {
+        java.util.function.Function<String, Map<String, String>> with = size -> Map.of("store.directory", "/srv/store",
+            "store.password", "p", "signing.maxMessageSize", size);
+
+        assertThatThrownBy(() -> parse(with.apply("lots"))).isInstanceOf(ConfigurationException.class)
+            .hasMessageContaining("signing.maxMessageSize 'lots' is not a size such as 64M");
+        SmimeConfiguration configuration = parse(with.apply("100"));
+        byte[] message = ("From: billing@shop.example\r\nSubject: x\r\n\r\n" + "y".repeat(200) + "\r\n")
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        TestPki pki = TestPki.create(java.time.Instant.now());
+        TestPki.Issued issued = pki.sender("billing@shop.example").issue();
+        SigningIdentity identity = pki.rules().validate(Path.of("t.p12"), issued.privateKey(), issued.chain(), pki.now());
+
+        assertThatThrownBy(() -> configuration.signer(java.time.Clock.systemUTC()).sign(io.github.jamessmime.testing.Verifiers.parse(message), identity))
+            .isInstanceOf(SigningException.class).hasMessageContaining("larger than signing.maxMessageSize (100 bytes)");
+        assertThat(parse(with.apply("1K")).signer(java.time.Clock.systemUTC()).sign(io.github.jamessmime.testing.Verifiers.parse(message), identity))
+            .isNotNull();
     }
 }
