@@ -39,6 +39,8 @@ public final class SmimeConfiguration {
     public static final String SIGNING_MAX_MESSAGE_SIZE = "signing.maxMessageSize";
     public static final String MIME_MAX_DEPTH = "mime.maxDepth";
     public static final String HEALTH_EXPIRY_WARNING_DAYS = "health.expiryWarningDays";
+    public static final String HEALTH_FAILURE_RATE_PERCENT = "health.failureRatePercent";
+    public static final String HEALTH_FAILURE_WINDOW_MINUTES = "health.failureWindowMinutes";
     public static final String STORE_TRUST_ANCHORS = "store.trustAnchors";
     /** The name {@link #STORE_TRUST_ANCHORS} had when only import checked chains; still read, with a warning. */
     static final String OLD_IMPORT_TRUST_STORE = "import.trustStore";
@@ -52,7 +54,7 @@ public final class SmimeConfiguration {
     public static final String TRUSTED_NETWORKS = "entitlement.trustedNetworks";
     public static final String GRANTS_FILE = "entitlement.grants.file";
     static final Set<String> KEYS = Set.of(STORE_DIRECTORY, STORE_PASSWORD, STORE_PASSWORD_FILE, STORE_PASSWORD_ENV,
-        STORE_RELOAD_INTERVAL, STORE_INDEX_FILE, SIGNING_DIGEST, SIGNING_SELF_CHECK, SIGNING_MAX_MESSAGE_SIZE, MIME_MAX_DEPTH, HEALTH_EXPIRY_WARNING_DAYS, USAGE_DIRECTORY, USAGE_NODE, STORE_TRUST_ANCHORS, OLD_IMPORT_TRUST_STORE,
+        STORE_RELOAD_INTERVAL, STORE_INDEX_FILE, SIGNING_DIGEST, SIGNING_SELF_CHECK, SIGNING_MAX_MESSAGE_SIZE, MIME_MAX_DEPTH, HEALTH_EXPIRY_WARNING_DAYS, HEALTH_FAILURE_RATE_PERCENT, HEALTH_FAILURE_WINDOW_MINUTES, USAGE_DIRECTORY, USAGE_NODE, STORE_TRUST_ANCHORS, OLD_IMPORT_TRUST_STORE,
         REVOCATION_CRL_DIRECTORY, REVOCATION_FETCH, REVOCATION_REFRESH_MINUTES, TRUSTED_NETWORKS, GRANTS_FILE);
     static final long DEFAULT_RELOAD_SECONDS = 30;
 
@@ -61,6 +63,8 @@ public final class SmimeConfiguration {
     private final DigestAlgorithm digest;
     private final boolean selfCheck;
     private long maxMessageSize = SmimeSigner.DEFAULT_MAX_MESSAGE_SIZE;
+    private int failureRatePercent = 5;
+    private Duration failureWindow = Duration.ofMinutes(10);
     private final int maxDepth;
     private final Duration reloadInterval;
     private final Optional<Path> indexFile;
@@ -156,6 +160,14 @@ public final class SmimeConfiguration {
             Duration.ofMinutes(number(properties, REVOCATION_REFRESH_MINUTES, 60, "minutes")),
             new SenderEntitlement(trustedNetworks(properties), grants(properties, baseDirectory)));
         configuration.maxMessageSize = size(properties, SIGNING_MAX_MESSAGE_SIZE, SmimeSigner.DEFAULT_MAX_MESSAGE_SIZE);
+        long percent = number(properties, HEALTH_FAILURE_RATE_PERCENT, 5, "percent");
+        long window = number(properties, HEALTH_FAILURE_WINDOW_MINUTES, 10, "minutes");
+        if (percent < 0 || percent > 100 || window < 1 || window > 1440) {
+            throw new ConfigurationException("smime.properties: " + HEALTH_FAILURE_RATE_PERCENT + " must be 0-100 and "
+                + HEALTH_FAILURE_WINDOW_MINUTES + " 1-1440 (got " + percent + " and " + window + ")");
+        }
+        configuration.failureRatePercent = (int) percent;
+        configuration.failureWindow = Duration.ofMinutes(window);
         return configuration;
     }
 
@@ -419,6 +431,15 @@ public final class SmimeConfiguration {
     /** How long before a sender's certificate expires the health check turns degraded. */
     public Duration expiryWarning() {
         return expiryWarning;
+    }
+
+    /** Above this share of failed signatures in {@link #failureWindow()}, the health check turns degraded. */
+    public int failureRatePercent() {
+        return failureRatePercent;
+    }
+
+    public Duration failureWindow() {
+        return failureWindow;
     }
 
     /** Where the store keeps its index (relative to the store directory), or empty for none. */

@@ -39,10 +39,12 @@ public final class SmimeSigningService implements AutoCloseable {
     private final java.time.Duration expiryWarning;
     private final UsageCounter usage;
     private final java.util.concurrent.atomic.AtomicLong selfCheckFailures = new java.util.concurrent.atomic.AtomicLong();
+    private volatile FailureRate failureRate;
 
     SmimeSigningService(CertificateStore store, SmimeSigner signer, SenderEntitlement entitlement, ScheduledExecutorService reloader,
                         Clock clock, java.util.function.Consumer<String> audit, java.time.Duration expiryWarning, UsageCounter usage) {
         this.clock = clock;
+        this.failureRate = new FailureRate(clock, java.time.Duration.ofMinutes(10), 5);
         this.usage = usage;
         this.expiryWarning = expiryWarning;
         this.audit = audit;
@@ -81,8 +83,10 @@ public final class SmimeSigningService implements AutoCloseable {
         // James does not close extension services when it stops: write the last counts when the JVM exits
         Runtime.getRuntime().addShutdownHook(new Thread(usage::flush, "smime-usage-flush"));
         LOGGER.info("S/MIME signing started: {}", configuration);
-        return new SmimeSigningService(store, configuration.signer(clock), configuration.entitlement(), reloader,
+        SmimeSigningService service = new SmimeSigningService(store, configuration.signer(clock), configuration.entitlement(), reloader,
             clock, AUDIT::info, configuration.expiryWarning(), usage);
+        service.failureRate = new FailureRate(clock, configuration.failureWindow(), configuration.failureRatePercent());
+        return service;
     }
 
     public CertificateStore store() {
@@ -191,7 +195,8 @@ public final class SmimeSigningService implements AutoCloseable {
 
     /** The store's health now (see {@link StoreHealth}). */
     public StoreHealth health() {
-        return StoreHealth.evaluate(store, clock.instant(), expiryWarning);
+        StoreHealth health = StoreHealth.evaluate(store, clock.instant(), expiryWarning);
+        return failureRate.problem().map(health::degradedBy).orElse(health);
     }
 
     /** Signs, and writes the audit line of the signature. */
@@ -211,11 +216,16 @@ public final class SmimeSigningService implements AutoCloseable {
         MimeMessage signed;
         try {
             signed = signer.sign(message, identity);
+            usage.count(sender);
         } catch (SelfCheckException e) {
             selfCheckFailures.incrementAndGet();
+            failureRate.record(true);
+            throw e;
+        } catch (SigningException | RuntimeException e) {
+            failureRate.record(true);
             throw e;
         }
-        usage.count(sender);
+        failureRate.record(false);
         audit.accept(auditLine(message, sender, identity));
         return signed;
     }

@@ -87,6 +87,13 @@ public final class StoreHealth {
         return new StoreHealth(status, problems, Optional.ofNullable(soonest));
     }
 
+    /** This health, degraded (unless already unhealthy) by one more problem. */
+    StoreHealth degradedBy(String problem) {
+        List<String> all = new ArrayList<>(problems);
+        all.add(problem);
+        return new StoreHealth(status == Status.UNHEALTHY ? Status.UNHEALTHY : Status.DEGRADED, all, daysToFirstExpiry);
+    }
+
     public Status status() {
         return status;
     }
