@@ -150,6 +150,30 @@ class SharedStoreTwoNodesTest {
         assertThat(billingUsage() - before).as("usage counted").isEqualTo(signedDelivered);
     }
 
+    @Test
+    void aNodeWithAWrongStorePasswordShouldBeUnhealthyAndLeaveTheSharedIndexAlone() throws Exception {
+        Path index = store.resolve(".james-smime-index");
+        byte[] before = Files.readAllBytes(index);
+        Path wrongPassword = Files.writeString(run.resolve("wrong.password"), "not-the-store-secret\n");
+        JamesServerProcess wrong = JamesServerProcess.builder("node-c")
+            .workingDirectory(run.resolve("node-c"))
+            .relayGateway(sink.host(), sink.port())
+            .smimeStore(store, wrongPassword, rootPem)
+            .env("SMIME_USAGE_NODE", "node-c")
+            .start();
+        try {
+            java.net.http.HttpResponse<byte[]> health = wrong.webAdminWithToken(java.util.Optional.empty()).get("/healthcheck");
+
+            assertThat(health.statusCode()).isEqualTo(503);
+            assertThat(new String(health.body(), StandardCharsets.UTF_8)).contains("\"status\":\"unhealthy\"")
+                .contains("the store password opens none of the");
+            assertThat(Files.readAllBytes(index)).as("the shared index").isEqualTo(before);
+            assertThat(nodeA.webAdminWithToken(java.util.Optional.empty()).get("/healthcheck").statusCode()).isEqualTo(200);
+        } finally {
+            wrong.close();
+        }
+    }
+
     private static long billingUsage() throws Exception {
         return cli("usage", "--store", store.toString(), "--month", YearMonth.now(ZoneOffset.UTC).toString()).stream()
             .filter(line -> line.contains(BILLING)).map(line -> line.replaceAll("\\D+$", "").replaceAll(".*\\D", ""))
