@@ -54,7 +54,8 @@ class RevocationTest {
         assertThat(store.reports().get(0).refusal()).get().asString().contains("was revoked on").contains("KEY_COMPROMISE");
         StoreHealth health = StoreHealth.evaluate(store, NOW, Duration.ofDays(30));
         assertThat(health.status()).isEqualTo(StoreHealth.Status.UNHEALTHY);
-        assertThat(health.summary()).startsWith(SENDER + ": no usable certificate, certificate for [" + SENDER + "]");
+        assertThat(health.summary()).startsWith("none of the 1 certificate files is usable, so nothing is signed; ")
+            .contains(SENDER + ": no usable certificate, certificate for [" + SENDER + "]");
     }
 
     @Test
