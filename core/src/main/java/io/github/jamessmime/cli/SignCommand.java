@@ -1,8 +1,6 @@
 package io.github.jamessmime.cli;
 
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Optional;
@@ -14,6 +12,7 @@ import javax.mail.internet.MimeMessage;
 import javax.mail.util.SharedFileInputStream;
 
 import io.github.jamessmime.core.CertificateStore;
+import io.github.jamessmime.core.AtomicFiles;
 import io.github.jamessmime.core.ConfigurationException;
 import io.github.jamessmime.core.DigestAlgorithm;
 import io.github.jamessmime.core.SigningException;
@@ -63,12 +62,13 @@ final class SignCommand implements Callable<Integer> {
                         + " (run the check command to see why)");
                 }
                 MimeMessage signed = new SmimeSigner(algorithm, Clock.systemUTC()).sign(message, identity.get());
-                Path temporary = Files.createTempFile(out.toAbsolutePath().getParent(), ".sign-", ".eml");
-                try (OutputStream output = Files.newOutputStream(temporary)) {
-                    signed.writeTo(output);
-                }
-                Files.move(temporary, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                AtomicFiles.write(out, output -> {
+                    try {
+                        signed.writeTo(output);
+                    } catch (javax.mail.MessagingException e) {
+                        throw new java.io.IOException(e.getMessage(), e);
+                    }
+                });
                 return 0;
             }
         } catch (IllegalArgumentException | ConfigurationException | StoreException | SigningException e) {

@@ -1,11 +1,8 @@
 package io.github.jamessmime.core;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.SecureRandom;
@@ -61,6 +58,20 @@ public final class CertificateImport {
         } catch (IOException e) {
             throw new StoreException(p12 + " cannot be read (" + e.getMessage() + ")", e);
         }
+        return check(p12, content, p12Password, now);
+    }
+
+    /** As {@link #importAll}, for a PKCS#12 already in memory (an upload): nothing is staged on disk. */
+    public java.util.Map<Path, SigningIdentity> importAll(Path storeDirectory, char[] storePassword, byte[] p12, char[] p12Password,
+                                                          Instant now) throws StoreException {
+        java.util.Map<Path, SigningIdentity> written = new java.util.LinkedHashMap<>();
+        for (SigningIdentity identity : check(Path.of("upload.p12"), p12, p12Password, now)) {
+            written.put(write(storeDirectory, storePassword, identity), identity);
+        }
+        return written;
+    }
+
+    private List<SigningIdentity> check(Path p12, byte[] content, char[] p12Password, Instant now) throws StoreException {
         List<CertificateFile.Entry> entries;
         try {
             entries = CertificateFile.read(p12, content, p12Password, rules, now);
@@ -104,7 +115,6 @@ public final class CertificateImport {
     private static Path write(Path storeDirectory, char[] storePassword, SigningIdentity identity) throws StoreException {
         String address = identity.addresses().iterator().next();
         Path target = confined(storeDirectory, fileName(identity));
-        Path temporary = null;
         try {
             KeyStore keyStore = KeyStore.getInstance("PKCS12");
             keyStore.load(null, null);
@@ -115,24 +125,15 @@ public final class CertificateImport {
             new SecureRandom().nextBytes(salt);
             keyStore.setEntry(address, new KeyStore.PrivateKeyEntry(identity.privateKey(), chain.toArray(new Certificate[0])),
                 new KeyStore.PasswordProtection(storePassword, "PBEWithHmacSHA256AndAES_256", new PBEParameterSpec(salt, PBKDF2_ITERATIONS)));
-            temporary = Files.createTempFile(storeDirectory, ".import-", ".tmp");
-            try (OutputStream out = Files.newOutputStream(temporary)) {
-                keyStore.store(out, storePassword);
-            }
-            try {
-                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            AtomicFiles.write(target, out -> {
+                try {
+                    keyStore.store(out, storePassword);
+                } catch (GeneralSecurityException e) {
+                    throw new IOException(e.getMessage(), e);
+                }
+            });
             return target;
         } catch (IOException | GeneralSecurityException | SigningException e) {
-            if (temporary != null) {
-                try {
-                    Files.deleteIfExists(temporary);
-                } catch (IOException ignored) {
-                    // the temporary file is ignored by the store (dot file) and can be removed by hand
-                }
-            }
             throw new StoreException("cannot write " + target + " (" + e.getMessage() + ")", e);
         }
     }

@@ -154,25 +154,10 @@ public final class SmimeSigningService implements AutoCloseable {
      * then reloads the store so that this node uses it at once (others at their next directory check).
      */
     public List<Path> importCertificate(byte[] p12, char[] p12Password) throws StoreException {
-        Path temporary = null;
-        try {
-            temporary = Files.createTempFile("smime-import-", ".p12");
-            Files.write(temporary, p12);
-            CertificateImport importer = new CertificateImport(store.rules());
-            List<Path> written = importer.importInto(store.directory(), store.password(), temporary, p12Password, clock.instant());
-            store.reload();
-            return written;
-        } catch (IOException e) {
-            throw new StoreException("cannot stage the uploaded file (" + e.getMessage() + ")", e);
-        } finally {
-            if (temporary != null) {
-                try {
-                    Files.deleteIfExists(temporary);
-                } catch (IOException ignored) {
-                    // a temporary file
-                }
-            }
-        }
+        CertificateImport importer = new CertificateImport(store.rules());
+        List<Path> written = new ArrayList<>(importer.importAll(store.directory(), store.password(), p12, p12Password, clock.instant()).keySet());
+        store.reload();
+        return written;
     }
 
     /** Deletes the store file holding the certificate with this SHA-256, and reloads. False when there is none. */

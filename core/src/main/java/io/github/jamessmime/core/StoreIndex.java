@@ -3,10 +3,8 @@ package io.github.jamessmime.core;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -189,9 +187,7 @@ final class StoreIndex {
 
     /** Writes the index atomically; a store directory that cannot be written only costs the next start time. */
     static void write(Path file, char[] password, String rules, Map<String, IndexedFile> entries) {
-        Path temporary = null;
         try {
-            temporary = Files.createTempFile(file.toAbsolutePath().getParent(), ".index-", ".tmp");
             byte[] salt = new byte[16];
             new SecureRandom().nextBytes(salt);
             Base64.Encoder base64 = Base64.getEncoder();
@@ -212,25 +208,13 @@ final class StoreIndex {
                 }
             }
             byte[] body = text.toString().getBytes(StandardCharsets.US_ASCII);
-            String mac = "mac " + base64.encodeToString(mac(password, salt, body, body.length)) + "\n";
-            try (java.io.OutputStream out = Files.newOutputStream(temporary)) {
+            byte[] mac = ("mac " + base64.encodeToString(mac(password, salt, body, body.length)) + "\n").getBytes(StandardCharsets.US_ASCII);
+            AtomicFiles.write(file, out -> {
                 out.write(body);
-                out.write(mac.getBytes(StandardCharsets.US_ASCII));
-            }
-            try {
-                Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING);
-            }
+                out.write(mac);
+            });
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
             LOGGER.info("S/MIME store index {} cannot be written ({}); the store works without it, starts are slower", file, e.toString());
-            if (temporary != null) {
-                try {
-                    Files.deleteIfExists(temporary);
-                } catch (IOException ignored) {
-                    // nothing more to do
-                }
-            }
         }
     }
 
