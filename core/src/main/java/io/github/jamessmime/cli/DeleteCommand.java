@@ -1,15 +1,11 @@
 package io.github.jamessmime.cli;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.util.ArrayList;
-import java.util.List;
+import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
-import io.github.jamessmime.core.CertificateStore;
 import io.github.jamessmime.core.ConfigurationException;
-import io.github.jamessmime.core.SigningIdentity;
 import io.github.jamessmime.core.StoreException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,18 +24,14 @@ final class DeleteCommand implements Callable<Integer> {
     public Integer call() {
         try {
             String wanted = sha256.toLowerCase(Locale.ROOT);
-            for (CertificateStore.FileReport report : storeOptions.open().reports()) {
-                List<SigningIdentity> identities = new ArrayList<>(report.identities());
-                identities.addAll(report.expiredIdentities());
-                if (identities.stream().anyMatch(identity -> identity.fingerprint().equals(wanted))) {
-                    Files.delete(report.file());
-                    System.out.println("deleted " + report.file());
-                    return 0;
-                }
+            Optional<Path> deleted = storeOptions.open().delete(wanted);
+            if (deleted.isPresent()) {
+                System.out.println("deleted " + deleted.get());
+                return 0;
             }
             System.err.println("delete: no certificate with SHA-256 " + wanted + " in " + storeOptions.store);
             return 1;
-        } catch (ConfigurationException | StoreException | IOException e) {
+        } catch (ConfigurationException | StoreException e) {
             System.err.println("delete: " + e.getMessage());
             return 1;
         }

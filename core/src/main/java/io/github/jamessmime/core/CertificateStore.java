@@ -131,6 +131,25 @@ public final class CertificateStore {
             .filter(identities -> identities.stream().anyMatch(identity -> identity.isValidAt(now))).count();
     }
 
+    /**
+     * Removes the file holding the certificate with this SHA-256 (hex, any case) and reloads; gives the file removed,
+     * or empty when no file holds it.
+     */
+    public Optional<Path> delete(String sha256) throws StoreException {
+        for (FileReport report : reports()) {
+            if (report.allIdentities().stream().anyMatch(identity -> identity.fingerprint().equalsIgnoreCase(sha256))) {
+                try {
+                    Files.deleteIfExists(report.file());
+                } catch (IOException e) {
+                    throw new StoreException("cannot delete " + report.file() + " (" + e.getMessage() + ")", e);
+                }
+                reload();
+                return Optional.of(report.file());
+            }
+        }
+        return Optional.empty();
+    }
+
     /** What the last load found, one entry per file, in file-name order. */
     public List<FileReport> reports() {
         return snapshot.get().reports;
@@ -374,6 +393,13 @@ public final class CertificateStore {
 
         static FileReport expired(Path file, List<SigningIdentity> identities, String reason) {
             return new FileReport(file, List.of(), List.copyOf(identities), Optional.of(reason));
+        }
+
+        /** Every identity of the file: the usable ones and those refused only as expired or revoked. */
+        public List<SigningIdentity> allIdentities() {
+            List<SigningIdentity> all = new ArrayList<>(identities);
+            all.addAll(expired);
+            return all;
         }
 
         /** The identities of a file refused only because its certificate expired or was revoked. */

@@ -162,20 +162,7 @@ public final class SmimeSigningService implements AutoCloseable {
 
     /** Deletes the store file holding the certificate with this SHA-256, and reloads. False when there is none. */
     public boolean deleteCertificate(String sha256) throws StoreException {
-        for (CertificateStore.FileReport report : store.reports()) {
-            List<SigningIdentity> identities = new ArrayList<>(report.identities());
-            identities.addAll(report.expiredIdentities());
-            if (identities.stream().anyMatch(identity -> identity.fingerprint().equalsIgnoreCase(sha256))) {
-                try {
-                    Files.deleteIfExists(report.file());
-                } catch (IOException e) {
-                    throw new StoreException("cannot delete " + report.file() + " (" + e.getMessage() + ")", e);
-                }
-                store.reload();
-                return true;
-            }
-        }
-        return false;
+        return store.delete(sha256).isPresent();
     }
 
     /** The store's health now (see {@link StoreHealth}). */

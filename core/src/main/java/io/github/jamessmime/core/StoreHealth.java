@@ -35,10 +35,7 @@ public final class StoreHealth {
             for (SigningIdentity identity : report.expiredIdentities()) {
                 identity.addresses().forEach(address -> refusals.put(address, report.refusal().orElse("")));
             }
-            for (SigningIdentity identity : report.identities()) {
-                identity.addresses().forEach(address -> byAddress.computeIfAbsent(address, a -> new ArrayList<>()).add(identity));
-            }
-            for (SigningIdentity identity : report.expiredIdentities()) {
+            for (SigningIdentity identity : report.allIdentities()) {
                 identity.addresses().forEach(address -> byAddress.computeIfAbsent(address, a -> new ArrayList<>()).add(identity));
             }
         }

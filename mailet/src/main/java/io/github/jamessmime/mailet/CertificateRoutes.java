@@ -150,8 +150,7 @@ public class CertificateRoutes implements Routes {
         Instant now = Instant.now();
         List<String> entries = new ArrayList<>();
         for (CertificateStore.FileReport report : service.store().reports()) {
-            List<SigningIdentity> identities = new ArrayList<>(report.identities());
-            identities.addAll(report.expiredIdentities());
+            List<SigningIdentity> identities = report.allIdentities();
             if (identities.isEmpty()) {
                 if (address == null) {
                     entries.add("{\"file\":" + Json.string(report.file().getFileName().toString()) + ",\"status\":\"refused\",\"reason\":"
