@@ -195,7 +195,8 @@ public final class CertificateStore {
         if (passwordMismatch) {
             LOGGER.error("S/MIME certificate store {}: the store password opens neither the store index nor any of the {} files;"
                 + " this node's store password is wrong (check store.password*); the index is left as it is", directory, loaded.size());
-        } else if (indexChanged && indexFile.isPresent()) {
+        } else if (indexChanged && indexFile.isPresent() && (anyOpened || loaded.isEmpty())) {
+            // a password that opens no file has nothing true to write down (and would seal the index with itself)
             StoreIndex.write(indexFile.get(), password, rules.fingerprint(), current);
             foreignIndex = false;
         }

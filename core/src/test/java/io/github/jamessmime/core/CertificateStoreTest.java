@@ -347,6 +347,19 @@ class CertificateStoreTest {
     }
 
     @Test
+    void aFirstStartWithAWrongPasswordShouldWriteNoIndex() throws Exception {
+        pki.sender(SENDER).issue().writePkcs12(directory.resolve("billing.p12"), PASSWORD);
+
+        CertificateStore wrong = CertificateStore.open(directory, "not the password".toCharArray(), clock,
+            Optional.of(directory.resolve(".index")), RevocationChecker.none(), pki.rules());
+
+        assertThat(wrong.find(SENDER)).isEmpty();
+        assertThat(directory.resolve(".index")).as("no index sealed with a password that opens nothing").doesNotExist();
+        assertThat(openIndexed().find(SENDER)).isPresent();
+        assertThat(directory.resolve(".index")).exists();
+    }
+
+    @Test
     void forgedIndexShouldNotOverrideTheFile() throws Exception {
         pki.sender(SENDER).issue().writePkcs12(directory.resolve("billing.p12"), PASSWORD);
         openIndexed();
