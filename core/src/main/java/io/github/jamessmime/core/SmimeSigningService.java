@@ -39,12 +39,13 @@ public final class SmimeSigningService implements AutoCloseable {
     private final java.time.Duration expiryWarning;
     private final UsageCounter usage;
     private final java.util.concurrent.atomic.AtomicLong selfCheckFailures = new java.util.concurrent.atomic.AtomicLong();
-    private volatile FailureRate failureRate;
+    private final FailureRate failureRate;
 
     SmimeSigningService(CertificateStore store, SmimeSigner signer, SenderEntitlement entitlement, ScheduledExecutorService reloader,
-                        Clock clock, java.util.function.Consumer<String> audit, java.time.Duration expiryWarning, UsageCounter usage) {
+                        Clock clock, java.util.function.Consumer<String> audit, java.time.Duration expiryWarning, UsageCounter usage,
+                        FailureRate failureRate) {
         this.clock = clock;
-        this.failureRate = new FailureRate(clock, java.time.Duration.ofMinutes(10), 5);
+        this.failureRate = failureRate;
         this.usage = usage;
         this.expiryWarning = expiryWarning;
         this.audit = audit;
@@ -83,10 +84,9 @@ public final class SmimeSigningService implements AutoCloseable {
         // James does not close extension services when it stops: write the last counts when the JVM exits
         Runtime.getRuntime().addShutdownHook(new Thread(usage::flush, "smime-usage-flush"));
         LOGGER.info("S/MIME signing started: {}", configuration);
-        SmimeSigningService service = new SmimeSigningService(store, configuration.signer(clock), configuration.entitlement(), reloader,
-            clock, AUDIT::info, configuration.expiryWarning(), usage);
-        service.failureRate = new FailureRate(clock, configuration.failureWindow(), configuration.failureRatePercent());
-        return service;
+        return new SmimeSigningService(store, configuration.signer(clock), configuration.entitlement(), reloader,
+            clock, AUDIT::info, configuration.expiryWarning(), usage,
+            new FailureRate(clock, configuration.failureWindow(), configuration.failureRatePercent()));
     }
 
     public CertificateStore store() {

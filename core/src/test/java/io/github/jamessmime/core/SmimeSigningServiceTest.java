@@ -96,7 +96,8 @@ class SmimeSigningServiceTest {
         java.util.List<String> lines = new java.util.ArrayList<>();
         SmimeSigningService audited = new SmimeSigningService(service.store(), service.signer(),
             SenderEntitlement.authenticatedSenderOnly(), null, new MutableClock(NOW), lines::add, java.time.Duration.ofDays(30),
-            new UsageCounter(conf.resolve("usage"), "test", new MutableClock(NOW)));
+            new UsageCounter(conf.resolve("usage"), "test", new MutableClock(NOW)),
+            new FailureRate(new MutableClock(NOW), java.time.Duration.ofMinutes(10), 5));
         SigningIdentity identity = service.store().find(SENDER).orElseThrow();
 
         audited.sign(Verifiers.parse(TestMessages.plain7bit(SENDER)), identity);
