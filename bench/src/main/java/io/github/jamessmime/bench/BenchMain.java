@@ -1,5 +1,8 @@
 package io.github.jamessmime.bench;
 
+import io.github.jamessmime.core.signing.DigestAlgorithm;
+import io.github.jamessmime.core.store.SigningIdentity;
+import io.github.jamessmime.core.signing.SmimeSigner;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -31,9 +34,6 @@ import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.runner.options.VerboseMode;
 import org.openjdk.jmh.util.Statistics;
 
-import io.github.jamessmime.core.DigestAlgorithm;
-import io.github.jamessmime.core.SigningIdentity;
-import io.github.jamessmime.core.SmimeSigner;
 import io.github.jamessmime.testing.Verifiers;
 
 /**
@@ -330,7 +330,7 @@ public final class BenchMain {
         int[] iterationCounts = {JDK_DEFAULT_ITERATIONS, OPENSSL_DEFAULT_ITERATIONS};
         line("### Certificate store load");
         line("");
-        line("`CertificateStore.open(dir, password, clock, index)` over " + String.format(Locale.ROOT, "%,d", senders)
+        line("`CertificateStore.open(dir, password, clock, index, revocation, rules)` over " + String.format(Locale.ROOT, "%,d", senders)
             + " PKCS#12 files, one per sender (RSA-2048 certificate + intermediate + root each, "
             + StoreGenerator.KEY_PAIRS + " key pairs shared between them; AES-256-CBC, "
             + "PBKDF2-HmacSHA256, HmacPBESHA256 MAC, as `KeyStore.store` writes them). Each start is a fresh JVM, "

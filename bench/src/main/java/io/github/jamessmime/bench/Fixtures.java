@@ -1,5 +1,10 @@
 package io.github.jamessmime.bench;
 
+import io.github.jamessmime.core.store.CertificateRules;
+import io.github.jamessmime.core.store.CertificateStore;
+import io.github.jamessmime.core.store.RevocationChecker;
+import io.github.jamessmime.core.store.SigningIdentity;
+import io.github.jamessmime.core.signing.SmimeSigner;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,6 +19,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Random;
 
@@ -21,8 +27,6 @@ import javax.mail.Session;
 import javax.mail.internet.MimeMessage;
 import javax.mail.util.SharedByteArrayInputStream;
 
-import io.github.jamessmime.core.CertificateStore;
-import io.github.jamessmime.core.SigningIdentity;
 import io.github.jamessmime.testing.TestMessages;
 import io.github.jamessmime.testing.TestPki;
 
@@ -120,8 +124,8 @@ final class Fixtures {
     }
 
     static SigningIdentity identity(Path fixtures, Key key) throws Exception {
-        CertificateStore store = CertificateStore.open(storeDirectory(fixtures, key), PASSWORD, Clock.systemUTC(),
-            io.github.jamessmime.core.CertificateRules.trusting(storeDirectory(fixtures, key).resolve(ROOT_PEM)));
+        CertificateStore store = CertificateStore.open(storeDirectory(fixtures, key), PASSWORD, Clock.systemUTC(), Optional.empty(), RevocationChecker.none(),
+            CertificateRules.trusting(storeDirectory(fixtures, key).resolve(ROOT_PEM)));
         return store.find(FROM).orElseThrow(() -> new IllegalStateException("no identity for " + FROM + " in " + store));
     }
 
@@ -140,7 +144,7 @@ final class Fixtures {
     }
 
     /** Signs and serialises; gives the number of bytes written, so that nothing can be optimised away. */
-    static long signAndWrite(io.github.jamessmime.core.SmimeSigner signer, byte[] message, SigningIdentity identity)
+    static long signAndWrite(SmimeSigner signer, byte[] message, SigningIdentity identity)
         throws Exception {
         MimeMessage signed = signer.sign(parse(message), identity);
         CountingNullStream out = new CountingNullStream();

@@ -1,5 +1,8 @@
 package io.github.jamessmime.bench;
 
+import io.github.jamessmime.core.signing.DigestAlgorithm;
+import io.github.jamessmime.core.store.SigningIdentity;
+import io.github.jamessmime.core.signing.SmimeSigner;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.ref.Reference;
@@ -8,9 +11,6 @@ import java.time.Clock;
 
 import javax.mail.internet.MimeMessage;
 
-import io.github.jamessmime.core.DigestAlgorithm;
-import io.github.jamessmime.core.SigningIdentity;
-import io.github.jamessmime.core.SmimeSigner;
 
 /**
  * Runs in a fresh JVM started by {@link BenchMain}: brackets the live heap that signing one large message needs.

@@ -1,13 +1,14 @@
 package io.github.jamessmime.bench;
 
+import io.github.jamessmime.core.store.CertificateRules;
+import io.github.jamessmime.core.store.CertificateStore;
+import io.github.jamessmime.core.store.RevocationChecker;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 
-import io.github.jamessmime.core.CertificateRules;
-import io.github.jamessmime.core.CertificateStore;
 
 /**
  * Runs in a fresh JVM, as James at start-up: times {@code CertificateStore.open} over a store directory with
@@ -29,7 +30,7 @@ public final class StoreLoadProbe {
         long cpuBefore = os.getProcessCpuTime();
         long start = System.nanoTime();
         CertificateStore store = CertificateStore.open(dir, Fixtures.PASSWORD, Clock.systemUTC(), index,
-            io.github.jamessmime.core.RevocationChecker.none(), CertificateRules.trusting(dir.resolve(Fixtures.ROOT_PEM)));
+            RevocationChecker.none(), CertificateRules.trusting(dir.resolve(Fixtures.ROOT_PEM)));
         print(0, System.nanoTime() - start, os.getProcessCpuTime() - cpuBefore);
         check(store, expected);
 

@@ -1,14 +1,16 @@
 package io.github.jamessmime.cli;
 
+import io.github.jamessmime.core.store.CertificateStore;
+import io.github.jamessmime.core.config.InvalidConfigurationException;
+import io.github.jamessmime.core.store.SigningIdentity;
+import io.github.jamessmime.core.store.StoreException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-import io.github.jamessmime.core.CertificateStore;
-import io.github.jamessmime.core.ConfigurationException;
-import io.github.jamessmime.core.SigningIdentity;
-import io.github.jamessmime.core.StoreException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+
 
 @Command(name = "check", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Reads every file of the store as James would and prints one line per file:"
     + " addresses, issuer, validity and ok, or the reason it is refused. Exit 0 when every file is usable, 1 otherwise.")
@@ -17,8 +19,8 @@ final class CheckCommand implements Callable<Integer> {
     StoreOptions storeOptions;
 
     /** {@code file: addresses issuer="..." valid FROM to UNTIL sha256=...}. */
-    static String describe(CertificateStore.FileReport report, SigningIdentity identity) {
-        return report.file().getFileName() + ": " + String.join(",", identity.addresses())
+    static String describe(Path file, SigningIdentity identity) {
+        return file.getFileName() + ": " + String.join(",", identity.addresses())
             + " issuer=\"" + identity.issuer() + "\""
             + " valid " + identity.notBefore() + " to " + identity.notAfter()
             + " sha256=" + identity.fingerprint();
@@ -37,14 +39,14 @@ final class CheckCommand implements Callable<Integer> {
                     continue;
                 }
                 for (SigningIdentity identity : report.identities()) {
-                    out.println(describe(report, identity) + " ok");
+                    out.println(describe(report.file(), identity) + " ok");
                 }
             }
             if (store.reports().isEmpty()) {
                 out.println(store.directory() + ": no .p12 or .pfx files");
             }
             return allUsable ? 0 : 1;
-        } catch (ConfigurationException | StoreException e) {
+        } catch (InvalidConfigurationException | StoreException e) {
             System.err.println("check: " + e.getMessage());
             return 1;
         }

@@ -1,15 +1,16 @@
 package io.github.jamessmime.cli;
 
+import io.github.jamessmime.core.config.InvalidConfigurationException;
+import io.github.jamessmime.core.store.StoreException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
-import io.github.jamessmime.core.ConfigurationException;
-import io.github.jamessmime.core.StoreException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+
 
 @Command(name = "delete", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Removes the store file holding the certificate with this SHA-256 (see check or show)."
     + " Running James nodes drop it at their next directory check. Exit 1 when there is none.")
@@ -31,7 +32,7 @@ final class DeleteCommand implements Callable<Integer> {
             }
             System.err.println("delete: no certificate with SHA-256 " + wanted + " in " + storeOptions.store);
             return 1;
-        } catch (ConfigurationException | StoreException e) {
+        } catch (InvalidConfigurationException | StoreException e) {
             System.err.println("delete: " + e.getMessage());
             return 1;
         }

@@ -1,17 +1,21 @@
 package io.github.jamessmime.cli;
 
+import io.github.jamessmime.core.address.Addresses;
+import io.github.jamessmime.core.lifecycle.CertificateAdministration;
+import io.github.jamessmime.core.lifecycle.CertificateEntry;
+import io.github.jamessmime.core.store.CertificateStore;
+import io.github.jamessmime.core.config.InvalidConfigurationException;
+import io.github.jamessmime.core.store.StoreException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
-import io.github.jamessmime.core.Addresses;
-import io.github.jamessmime.core.CertificateStore;
-import io.github.jamessmime.core.ConfigurationException;
-import io.github.jamessmime.core.SigningIdentity;
-import io.github.jamessmime.core.StoreException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+
 
 @Command(name = "show", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Prints the certificates of the store that name one address, with their state"
     + " (ok, or why they are refused). Exit 1 when there is none.")
@@ -28,18 +32,9 @@ final class ShowCommand implements Callable<Integer> {
             String wanted = Addresses.normalize(address).orElse(address);
             CertificateStore store = storeOptions.open();
             List<String> lines = new ArrayList<>();
-            for (CertificateStore.FileReport report : store.reports()) {
-                for (SigningIdentity identity : report.identities()) {
-                    if (identity.addresses().contains(wanted)) {
-                        lines.add(CheckCommand.describe(report, identity) + (store.find(wanted).map(identity::equals).orElse(false)
-                            ? " ok, in use" : " ok"));
-                    }
-                }
-                for (SigningIdentity identity : report.expiredIdentities()) {
-                    if (identity.addresses().contains(wanted)) {
-                        lines.add(CheckCommand.describe(report, identity) + " refused: " + report.refusal().orElse(""));
-                    }
-                }
+            for (CertificateEntry entry : new CertificateAdministration(store, Clock.systemUTC()).entries(Optional.of(wanted))) {
+                String line = CheckCommand.describe(entry.file(), entry.identity().orElseThrow());
+                lines.add(line + (entry.usable() ? (entry.inUse() ? " ok, in use" : " ok") : " refused: " + entry.reason().orElse("")));
             }
             lines.forEach(System.out::println);
             if (lines.isEmpty()) {
@@ -47,7 +42,7 @@ final class ShowCommand implements Callable<Integer> {
                 return 1;
             }
             return 0;
-        } catch (ConfigurationException | StoreException e) {
+        } catch (InvalidConfigurationException | StoreException e) {
             System.err.println("show: " + e.getMessage());
             return 1;
         }

@@ -1,5 +1,15 @@
 package io.github.jamessmime.cli;
 
+import io.github.jamessmime.core.files.AtomicFiles;
+import io.github.jamessmime.core.store.CertificateStore;
+import io.github.jamessmime.core.signing.DigestAlgorithm;
+import io.github.jamessmime.core.address.FromAddress;
+import io.github.jamessmime.core.config.InvalidConfigurationException;
+import io.github.jamessmime.core.signing.SigningException;
+import io.github.jamessmime.core.store.SigningIdentity;
+import io.github.jamessmime.core.signing.SmimeSigner;
+import io.github.jamessmime.core.store.StoreException;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -7,22 +17,15 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 
+import javax.mail.MessagingException;
 import javax.mail.Session;
 import javax.mail.internet.MimeMessage;
 import javax.mail.util.SharedFileInputStream;
 
-import io.github.jamessmime.core.CertificateStore;
-import io.github.jamessmime.core.AtomicFiles;
-import io.github.jamessmime.core.ConfigurationException;
-import io.github.jamessmime.core.DigestAlgorithm;
-import io.github.jamessmime.core.SigningException;
-import io.github.jamessmime.core.SigningIdentity;
-import io.github.jamessmime.core.SmimeSigner;
-import io.github.jamessmime.core.SmimeSigningService;
-import io.github.jamessmime.core.StoreException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+
 
 @Command(name = "sign", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Signs a message as its From address, with that address's certificate from the store.")
 final class SignCommand implements Callable<Integer> {
@@ -48,7 +51,7 @@ final class SignCommand implements Callable<Integer> {
                 Optional<String> from;
                 try {
                     message = new MimeMessage(Session.getInstance(new Properties()), input);
-                    from = SmimeSigningService.singleFromAddress(message);
+                    from = FromAddress.single(message);
                 } catch (RuntimeException e) {
                     // javax.mail throws unchecked exceptions on some broken header blocks
                     return fail(in + " cannot be read as a message: " + e);
@@ -65,13 +68,13 @@ final class SignCommand implements Callable<Integer> {
                 AtomicFiles.write(out, output -> {
                     try {
                         signed.writeTo(output);
-                    } catch (javax.mail.MessagingException e) {
-                        throw new java.io.IOException(e.getMessage(), e);
+                    } catch (MessagingException e) {
+                        throw new IOException(e.getMessage(), e);
                     }
                 });
                 return 0;
             }
-        } catch (IllegalArgumentException | ConfigurationException | StoreException | SigningException e) {
+        } catch (IllegalArgumentException | InvalidConfigurationException | StoreException | SigningException e) {
             return fail(e.getMessage());
         } catch (Exception | StackOverflowError e) {
             return fail("cannot sign " + in + ": " + e);

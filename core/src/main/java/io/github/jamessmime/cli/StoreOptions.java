@@ -1,16 +1,17 @@
 package io.github.jamessmime.cli;
 
+import io.github.jamessmime.core.store.CertificateImport;
+import io.github.jamessmime.core.store.CertificateRules;
+import io.github.jamessmime.core.store.CertificateStore;
+import io.github.jamessmime.core.config.InvalidConfigurationException;
+import io.github.jamessmime.core.config.PasswordFile;
+import io.github.jamessmime.core.store.RevocationChecker;
+import io.github.jamessmime.core.store.StoreException;
 import java.nio.file.Path;
 import java.time.Clock;
 
-import io.github.jamessmime.core.CertificateImport;
-import io.github.jamessmime.core.CertificateRules;
-import io.github.jamessmime.core.CertificateStore;
-import io.github.jamessmime.core.ConfigurationException;
-import io.github.jamessmime.core.RevocationChecker;
-import io.github.jamessmime.core.SmimeConfiguration;
-import io.github.jamessmime.core.StoreException;
 import picocli.CommandLine.Option;
+
 
 /**
  * The options every command that reads or writes the store takes: the store, its password, and the trust anchors
@@ -43,14 +44,14 @@ final class StoreOptions {
         return new CertificateImport(rules());
     }
 
-    CertificateStore open() throws ConfigurationException, StoreException {
+    CertificateStore open() throws InvalidConfigurationException, StoreException {
         // the same judgement as James's: rules and revocation (no index: the CLI reads every file in full)
         return CertificateStore.open(store, password(), Clock.systemUTC(), java.util.Optional.empty(),
             new RevocationChecker(java.util.Optional.ofNullable(crlDirectory), !noFetchCrls, java.time.Duration.ofSeconds(5), Clock.systemUTC()),
             rules());
     }
 
-    char[] password() throws ConfigurationException {
-        return SmimeConfiguration.readPasswordFile(passwordFile, "--password-file");
+    char[] password() throws InvalidConfigurationException {
+        return PasswordFile.firstLine(passwordFile, "--password-file");
     }
 }

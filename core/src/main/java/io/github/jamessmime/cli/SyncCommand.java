@@ -1,17 +1,18 @@
 package io.github.jamessmime.cli;
 
+import io.github.jamessmime.core.config.InvalidConfigurationException;
+import io.github.jamessmime.core.config.PasswordFile;
+import io.github.jamessmime.core.store.StoreException;
+import io.github.jamessmime.core.lifecycle.StoreSync;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-import io.github.jamessmime.core.ConfigurationException;
-import io.github.jamessmime.core.SmimeConfiguration;
-import io.github.jamessmime.core.StoreException;
-import io.github.jamessmime.core.StoreSync;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+
 
 @Command(name = "sync", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Mirrors a folder of PKCS#12 files into the store: adds new certificates, replaces renewed"
     + " ones, removes those gone from the source, refuses bad ones with the reason. Prints what it did (or, with --dry-run,"
@@ -33,7 +34,7 @@ final class SyncCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try {
-            char[] sourcePassword = SmimeConfiguration.readPasswordFile(fromPasswordFile, "--from-password-file");
+            char[] sourcePassword = PasswordFile.firstLine(fromPasswordFile, "--from-password-file");
             List<StoreSync.Action> actions = new StoreSync(storeOptions.importer(), Clock.systemUTC())
                 .sync(from, sourcePassword, storeOptions.store, storeOptions.password(), dryRun);
             boolean refused = false;
@@ -42,7 +43,7 @@ final class SyncCommand implements Callable<Integer> {
                 refused |= action.kind == StoreSync.Action.Kind.REFUSE;
             }
             return refused ? 1 : 0;
-        } catch (ConfigurationException | StoreException e) {
+        } catch (InvalidConfigurationException | StoreException e) {
             System.err.println("sync: " + e.getMessage());
             return 1;
         }

@@ -1,5 +1,6 @@
 package io.github.jamessmime.cli;
 
+import io.github.jamessmime.core.usage.UsageCounter;
 import java.nio.file.Path;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
@@ -7,9 +8,9 @@ import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import io.github.jamessmime.core.UsageCounter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+
 
 @Command(name = "usage", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Prints the signatures per sender address in a calendar month (UTC), added up over every"
     + " James node sharing the store, and the number of distinct active sender addresses.")

@@ -1,5 +1,8 @@
 package io.github.jamessmime.cli;
 
+import io.github.jamessmime.core.store.CertificateStore;
+import io.github.jamessmime.core.store.RevocationChecker;
+import io.github.jamessmime.core.usage.UsageCounter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
@@ -9,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -147,7 +151,7 @@ class CliTest {
         assertThat(exit).as(err).isZero();
         Path written = store.resolve("parcels@shop.example.p12");
         assertThat(out).contains("imported").contains(written.toString());
-        assertThat(io.github.jamessmime.core.CertificateStore.open(store, "pw".toCharArray(), java.time.Clock.systemUTC(), pki.rules())
+        assertThat(CertificateStore.open(store, "pw".toCharArray(), java.time.Clock.systemUTC(), Optional.empty(), RevocationChecker.none(), pki.rules())
             .find("parcels@shop.example")).map(identity -> identity.certificate()).contains(issued.certificate());
         java.security.KeyStore reopened = java.security.KeyStore.getInstance("PKCS12");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> {
@@ -253,7 +257,7 @@ class CliTest {
         assertThat(exit).isEqualTo(1);
         assertThat(out).contains("replace billing@shop.example.p12").contains("remove parcels@shop.example.p12: not in the source")
             .contains("refuse wild.p12: wildcard or domain-only address '*@shop.example'");
-        assertThat(io.github.jamessmime.core.CertificateStore.open(store, "pw".toCharArray(), java.time.Clock.systemUTC(), pki.rules())
+        assertThat(CertificateStore.open(store, "pw".toCharArray(), java.time.Clock.systemUTC(), Optional.empty(), RevocationChecker.none(), pki.rules())
             .find(SENDER)).map(identity -> identity.certificate()).contains(renewed.certificate());
         assertThat(storeContent()).containsOnlyKeys("billing@shop.example.p12");
     }
@@ -261,8 +265,8 @@ class CliTest {
     @Test
     void usageShouldAddUpTheNodesOfAMonth() throws Exception {
         java.time.Clock june = java.time.Clock.fixed(Instant.parse("2026-06-15T12:00:00Z"), java.time.ZoneOffset.UTC);
-        io.github.jamessmime.core.UsageCounter a = new io.github.jamessmime.core.UsageCounter(store.resolve(".usage"), "node-a", june);
-        io.github.jamessmime.core.UsageCounter b = new io.github.jamessmime.core.UsageCounter(store.resolve(".usage"), "node-b", june);
+        UsageCounter a = new UsageCounter(store.resolve(".usage"), "node-a", june);
+        UsageCounter b = new UsageCounter(store.resolve(".usage"), "node-b", june);
         a.count(SENDER);
         b.count(SENDER);
         b.count("parcels@shop.example");
@@ -278,7 +282,7 @@ class CliTest {
 
     @Test
     void showAndDeleteShouldWorkOnOneCertificate() throws Exception {
-        String fingerprint = io.github.jamessmime.core.CertificateStore.open(store, "pw".toCharArray(), java.time.Clock.systemUTC(), pki.rules())
+        String fingerprint = CertificateStore.open(store, "pw".toCharArray(), java.time.Clock.systemUTC(), Optional.empty(), RevocationChecker.none(), pki.rules())
             .find(SENDER).orElseThrow().fingerprint();
 
         assertThat(run("show", "--store", store.toString(), "--password-file", passwordFile.toString(), "--trust-anchors", roots.toString(), "--address", SENDER)).isZero();

@@ -1,10 +1,19 @@
 package io.github.jamessmime.core;
 
+import io.github.jamessmime.core.policy.Eligibility;
+import io.github.jamessmime.core.usage.SignatureAudit;
+import io.github.jamessmime.core.store.SigningIdentity;
+import io.github.jamessmime.core.config.SmimeConfiguration;
+import io.github.jamessmime.core.usage.UsageCounter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -24,16 +33,17 @@ class SmimeSigningServiceTest {
 
     @TempDir
     Path conf;
+    SmimeConfiguration configuration;
     SmimeSigningService service;
     TestPki pki;
 
     @BeforeEach
     void setUp() throws Exception {
         pki = TestPki.create(NOW);
-        java.nio.file.Files.createDirectories(conf.resolve("store"));
+        Files.createDirectories(conf.resolve("store"));
         pki.sender(SENDER).issue().writePkcs12(conf.resolve("store/billing.p12"), "pw".toCharArray());
         pki.writeRootPem(conf.resolve("roots.pem"));
-        SmimeConfiguration configuration = SmimeConfiguration.parse(Map.of("store.directory", "store", "store.password", "pw",
+        configuration = SmimeConfiguration.parse(Map.of("store.directory", "store", "store.password", "pw",
             "store.reloadIntervalSeconds", "0", "store.trustAnchors", "roots.pem"), conf, name -> null);
         service = SmimeSigningService.start(configuration, new MutableClock(NOW));
     }
@@ -44,7 +54,7 @@ class SmimeSigningServiceTest {
     }
 
     private Eligibility check(byte[] raw, Optional<String> user) throws Exception {
-        return service.check(Verifiers.parse(raw), user, Optional.of("192.0.2.7"));
+        return service.eligibility(Verifiers.parse(raw), user, Optional.of("192.0.2.7"));
     }
 
     @Test
@@ -52,7 +62,7 @@ class SmimeSigningServiceTest {
         Eligibility eligibility = check(TestMessages.plain7bit(SENDER), Optional.of(SENDER));
 
         assertThat(eligibility.status()).isEqualTo(Eligibility.Status.ELIGIBLE);
-        byte[] signed = Verifiers.serialize(service.sign(Verifiers.parse(TestMessages.plain7bit(SENDER)), eligibility.identity().orElseThrow()));
+        byte[] signed = Verifiers.serialize(service.sign(Verifiers.parse(TestMessages.plain7bit(SENDER)), eligibility));
         assertThat(Verifiers.openssl(signed, pki.root(), NOW).exitCode).isZero();
     }
 
@@ -86,21 +96,20 @@ class SmimeSigningServiceTest {
     @Test
     void serviceShouldLeaveSignedMessageAlone() throws Exception {
         Eligibility first = check(TestMessages.plain7bit(SENDER), Optional.of(SENDER));
-        byte[] signed = Verifiers.serialize(service.sign(Verifiers.parse(TestMessages.plain7bit(SENDER)), first.identity().orElseThrow()));
+        byte[] signed = Verifiers.serialize(service.sign(Verifiers.parse(TestMessages.plain7bit(SENDER)), first));
 
         assertThat(check(signed, Optional.of(SENDER)).status()).isEqualTo(Eligibility.Status.ALREADY_SIGNED);
     }
 
     @Test
     void signatureShouldWriteOneAuditLineWithoutSecrets() throws Exception {
-        java.util.List<String> lines = new java.util.ArrayList<>();
-        SmimeSigningService audited = new SmimeSigningService(service.store(), service.signer(),
-            SenderEntitlement.authenticatedSenderOnly(), null, new MutableClock(NOW), lines::add, java.time.Duration.ofDays(30),
-            new UsageCounter(conf.resolve("usage"), "test", new MutableClock(NOW)),
-            new FailureRate(new MutableClock(NOW), java.time.Duration.ofMinutes(10), 5));
-        SigningIdentity identity = service.store().find(SENDER).orElseThrow();
+        List<String> lines = new ArrayList<>();
+        service.close();
+        service = SmimeSigningService.start(configuration, new MutableClock(NOW), new SignatureAudit(new MutableClock(NOW), lines::add));
+        Eligibility eligibility = check(TestMessages.plain7bit(SENDER), Optional.of(SENDER));
+        SigningIdentity identity = eligibility.identity().orElseThrow();
 
-        audited.sign(Verifiers.parse(TestMessages.plain7bit(SENDER)), identity);
+        service.sign(Verifiers.parse(TestMessages.plain7bit(SENDER)), eligibility);
 
         assertThat(lines).containsExactly("smime-signature time=2026-06-01T10:00:00Z messageId=\"<Invoice4711.42@shop.example>\""
             + " sender=billing@shop.example certificateSha256=" + identity.fingerprint()
@@ -109,14 +118,12 @@ class SmimeSigningServiceTest {
 
     @Test
     void signatureShouldCountForTheSenderInTheCurrentMonth() throws Exception {
-        SigningIdentity identity = service.store().find(SENDER).orElseThrow();
+        service.sign(Verifiers.parse(TestMessages.plain7bit(SENDER)), check(TestMessages.plain7bit(SENDER), Optional.of(SENDER)));
+        service.sign(Verifiers.parse(TestMessages.utf8EightBit(SENDER)), check(TestMessages.utf8EightBit(SENDER), Optional.of(SENDER)));
 
-        service.sign(Verifiers.parse(TestMessages.plain7bit(SENDER)), identity);
-        service.sign(Verifiers.parse(TestMessages.utf8EightBit(SENDER)), identity);
-
-        assertThat(service.usage(java.time.YearMonth.of(2026, 6))).containsExactly(java.util.Map.entry(SENDER, 2L));
+        assertThat(service.usage(YearMonth.of(2026, 6))).containsExactly(Map.entry(SENDER, 2L));
         service.close();
-        assertThat(UsageCounter.read(conf.resolve("store/.usage"), java.time.YearMonth.of(2026, 6)))
-            .as("flushed when the service closes").containsExactly(java.util.Map.entry(SENDER, 2L));
+        assertThat(UsageCounter.read(conf.resolve("store/.usage"), YearMonth.of(2026, 6)))
+            .as("flushed when the service closes").containsExactly(Map.entry(SENDER, 2L));
     }
 }

@@ -1,5 +1,6 @@
 package io.github.jamessmime.testing;
 
+import io.github.jamessmime.core.store.CertificateRules;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.Writer;
@@ -54,6 +55,7 @@ import org.bouncycastle.pkcs.PKCS12SafeBagBuilder;
 import org.bouncycastle.pkcs.bc.BcPKCS12MacCalculatorBuilder;
 import org.bouncycastle.pkcs.bc.BcPKCS12PBEOutputEncryptorBuilder;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS12SafeBagBuilder;
+
 
 /**
  * A throw-away PKI for tests: a root CA, an intermediate CA and end-entity certificates for sender
@@ -134,8 +136,8 @@ public final class TestPki {
     }
 
     /** The store's rules with this PKI's root as the only trust anchor. */
-    public io.github.jamessmime.core.CertificateRules rules() {
-        return io.github.jamessmime.core.CertificateRules.trusting(List.of(root), "the test root");
+    public CertificateRules rules() {
+        return CertificateRules.trusting(List.of(root), "the test root");
     }
 
     public Path writeRootPem(Path file) throws IOException {

@@ -1,5 +1,10 @@
 package io.github.jamessmime.mailet;
 
+import io.github.jamessmime.core.policy.Eligibility;
+import io.github.jamessmime.core.signing.SelfCheckException;
+import io.github.jamessmime.core.signing.SigningException;
+import io.github.jamessmime.core.store.SigningIdentity;
+import io.github.jamessmime.core.SmimeSigningService;
 import java.util.Set;
 
 import javax.inject.Inject;
@@ -16,11 +21,6 @@ import org.apache.mailet.base.GenericMailet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.github.jamessmime.core.Eligibility;
-import io.github.jamessmime.core.SelfCheckException;
-import io.github.jamessmime.core.SigningException;
-import io.github.jamessmime.core.SigningIdentity;
-import io.github.jamessmime.core.SmimeSigningService;
 import io.github.jamessmime.matcher.SenderCheck;
 import io.github.jamessmime.matcher.SigningMetrics;
 
@@ -56,7 +56,7 @@ public class SignBySenderMailet extends GenericMailet {
 
     @Override
     public void service(Mail mail) throws MessagingException {
-        Eligibility eligibility = SenderCheck.check(service, mail);
+        Eligibility eligibility = SenderCheck.eligibility(service, mail);
         if (!eligibility.isEligible()) {
             SigningMetrics.leftUnsigned(metrics, mail.getName(), eligibility);
             return;

@@ -1,5 +1,9 @@
 package io.github.jamessmime.mailet;
 
+import io.github.jamessmime.core.config.InvalidConfigurationException;
+import io.github.jamessmime.core.config.SmimeConfiguration;
+import io.github.jamessmime.core.SmimeSigningService;
+import io.github.jamessmime.core.store.StoreException;
 import java.io.FileNotFoundException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -9,17 +13,13 @@ import java.util.Map;
 
 import javax.inject.Singleton;
 
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
 import org.apache.commons.configuration2.Configuration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.metrics.api.GaugeRegistry;
 import org.apache.james.utils.PropertiesProvider;
 
-import com.google.inject.AbstractModule;
-import com.google.inject.Provides;
-
-import io.github.jamessmime.core.SmimeConfiguration;
-import io.github.jamessmime.core.SmimeSigningService;
-import io.github.jamessmime.core.StoreException;
 
 /**
  * Gives the matcher and the mailet one {@link SmimeSigningService} per James server, configured by
@@ -42,7 +42,7 @@ public class SmimeSigningModule extends AbstractModule {
     SmimeSigningService provideSigningService(PropertiesProvider propertiesProvider,
                                               org.apache.james.server.core.configuration.Configuration jamesConfiguration,
                                               GaugeRegistry gauges)
-        throws io.github.jamessmime.core.ConfigurationException, StoreException {
+        throws InvalidConfigurationException, StoreException {
         Map<String, String> properties = new HashMap<>();
         try {
             Configuration configuration = propertiesProvider.getConfiguration(CONFIGURATION_NAME);
@@ -51,10 +51,10 @@ public class SmimeSigningModule extends AbstractModule {
                 properties.put(key, String.join(",", configuration.getStringArray(key)));
             }
         } catch (FileNotFoundException e) {
-            throw new io.github.jamessmime.core.ConfigurationException("conf/" + CONFIGURATION_NAME
+            throw new InvalidConfigurationException("conf/" + CONFIGURATION_NAME
                 + ".properties is missing; the S/MIME extension needs it (see james-conf/smime.properties)", e);
         } catch (ConfigurationException e) {
-            throw new io.github.jamessmime.core.ConfigurationException("conf/" + CONFIGURATION_NAME
+            throw new InvalidConfigurationException("conf/" + CONFIGURATION_NAME
                 + ".properties cannot be read: " + e.getMessage(), e);
         }
         Path confDirectory = Path.of(jamesConfiguration.directories().getConfDirectory());

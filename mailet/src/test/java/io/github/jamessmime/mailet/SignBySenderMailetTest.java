@@ -1,5 +1,6 @@
 package io.github.jamessmime.mailet;
 
+import io.github.jamessmime.core.SmimeSigningService;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -23,7 +24,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.github.jamessmime.core.SmimeSigningService;
 import io.github.jamessmime.testing.TestMessages;
 import io.github.jamessmime.testing.TestPki;
 import io.github.jamessmime.testing.TestServices;

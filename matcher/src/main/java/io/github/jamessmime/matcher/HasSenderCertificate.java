@@ -1,5 +1,7 @@
 package io.github.jamessmime.matcher;
 
+import io.github.jamessmime.core.policy.Eligibility;
+import io.github.jamessmime.core.SmimeSigningService;
 import java.util.Collection;
 import java.util.List;
 
@@ -11,8 +13,6 @@ import org.apache.james.metrics.api.MetricFactory;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.GenericMatcher;
 
-import io.github.jamessmime.core.Eligibility;
-import io.github.jamessmime.core.SmimeSigningService;
 
 /**
  * Matches all recipients of a mail whose From header holds exactly one address, for which the store holds a
@@ -46,7 +46,7 @@ public class HasSenderCertificate extends GenericMatcher {
 
     @Override
     public Collection<MailAddress> match(Mail mail) throws MessagingException {
-        Eligibility eligibility = SenderCheck.check(service, mail);
+        Eligibility eligibility = SenderCheck.eligibility(service, mail);
         if (eligibility.isEligible()) {
             return mail.getRecipients();
         }

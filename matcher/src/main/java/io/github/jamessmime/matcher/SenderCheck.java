@@ -1,13 +1,13 @@
 package io.github.jamessmime.matcher;
 
+import io.github.jamessmime.core.policy.Eligibility;
+import io.github.jamessmime.core.SmimeSigningService;
 import java.util.Optional;
 
 import javax.mail.MessagingException;
 
 import org.apache.mailet.Mail;
 
-import io.github.jamessmime.core.Eligibility;
-import io.github.jamessmime.core.SmimeSigningService;
 
 /**
  * The one decision both {@link HasSenderCertificate} and {@code SignBySenderMailet} take on a mail: what James
@@ -17,8 +17,8 @@ public final class SenderCheck {
     private SenderCheck() {
     }
 
-    public static Eligibility check(SmimeSigningService service, Mail mail) throws MessagingException {
-        return service.check(mail.getMessage(), authenticatedUser(mail), Optional.ofNullable(mail.getRemoteAddr()));
+    public static Eligibility eligibility(SmimeSigningService service, Mail mail) throws MessagingException {
+        return service.eligibility(mail.getMessage(), authenticatedUser(mail), Optional.ofNullable(mail.getRemoteAddr()));
     }
 
     /** The SMTP AUTH user James recorded on the mail, if the submitter authenticated. */

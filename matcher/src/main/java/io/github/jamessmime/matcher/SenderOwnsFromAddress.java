@@ -1,5 +1,7 @@
 package io.github.jamessmime.matcher;
 
+import io.github.jamessmime.core.policy.SenderEntitlement;
+import io.github.jamessmime.core.SmimeSigningService;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -17,8 +19,6 @@ import org.apache.mailet.base.GenericMatcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.github.jamessmime.core.SenderEntitlement;
-import io.github.jamessmime.core.SmimeSigningService;
 
 /**
  * Matches all recipients of a mail whose From header holds exactly one address that the submitter owns, by the

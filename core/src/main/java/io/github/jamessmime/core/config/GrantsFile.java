@@ -1,0 +1,52 @@
+package io.github.jamessmime.core.config;
+
+import io.github.jamessmime.core.address.Addresses;
+import io.github.jamessmime.core.policy.SenderEntitlement;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+
+/**
+ * The grants file of {@code entitlement.grants.file}: {@code smtpUser = address, @domain, ...}, the extra addresses
+ * or whole domains an SMTP user may sign as. Wildcards are refused.
+ */
+final class GrantsFile {
+    private GrantsFile() {
+    }
+
+    /** Per normalised SMTP user, the normalised addresses and {@code @domain}s granted; {@code key} names it in errors. */
+    static Map<String, Set<String>> read(Path file, String key) throws InvalidConfigurationException {
+        Map<String, Set<String>> grants = new HashMap<>();
+        for (Map.Entry<String, String> entry : SmimeConfiguration.readProperties(file, key).entrySet()) {
+            Set<String> granted = new LinkedHashSet<>();
+            for (String item : entry.getValue().split("[,\\s]+")) {
+                if (!item.isBlank()) {
+                    granted.add(grant(item, entry.getKey(), key));
+                }
+            }
+            grants.put(SenderEntitlement.normalizeUser(entry.getKey()), granted);
+        }
+        return grants;
+    }
+
+    private static String grant(String item, String user, String key) throws InvalidConfigurationException {
+        if (item.contains("*")) {
+            throw new InvalidConfigurationException(key + ": '" + item + "' granted to " + user
+                + " is not a mail address: wildcards are not supported; write @shop.example for a whole domain");
+        }
+        if (item.startsWith("@")) {
+            String domain = item.substring(1).toLowerCase(Locale.ROOT);
+            if (domain.isEmpty() || domain.contains("@")) {
+                throw new InvalidConfigurationException(key + ": '" + item + "' granted to " + user
+                    + " is not a domain; write @shop.example or a full address");
+            }
+            return "@" + domain;
+        }
+        return Addresses.normalize(item).orElseThrow(() -> new InvalidConfigurationException(key + ": '"
+            + item + "' granted to " + user + " is not a mail address; write billing@shop.example or @shop.example"));
+    }
+}

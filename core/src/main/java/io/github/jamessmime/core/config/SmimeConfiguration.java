@@ -1,0 +1,434 @@
+package io.github.jamessmime.core.config;
+
+import io.github.jamessmime.core.store.CertificateRules;
+import io.github.jamessmime.core.policy.Cidr;
+import io.github.jamessmime.core.signing.DigestAlgorithm;
+import io.github.jamessmime.core.policy.SenderEntitlement;
+import io.github.jamessmime.core.signing.SmimeSigner;
+import io.github.jamessmime.core.store.StoreException;
+import java.io.IOException;
+import java.io.Reader;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+
+/**
+ * The settings of {@code smime.properties}, shared by the matcher, the mailet and the CLI. Every key is
+ * checked when James starts: an unknown key (a typo would silently change the policy) or a bad value
+ * stops the start with a message that names the key.
+ */
+public final class SmimeConfiguration {
+    private static final Logger LOGGER = LoggerFactory.getLogger(SmimeConfiguration.class);
+    public static final String STORE_DIRECTORY = "store.directory";
+    public static final String STORE_PASSWORD = "store.password";
+    public static final String STORE_PASSWORD_FILE = "store.password.file";
+    public static final String STORE_PASSWORD_ENV = "store.password.env";
+    public static final String STORE_RELOAD_INTERVAL = "store.reloadIntervalSeconds";
+    public static final String STORE_INDEX_FILE = "store.indexFile";
+    static final String DEFAULT_INDEX_FILE = ".james-smime-index";
+    public static final String SIGNING_DIGEST = "signing.digest";
+    public static final String SIGNING_SELF_CHECK = "signing.selfCheck";
+    public static final String SIGNING_MAX_MESSAGE_SIZE = "signing.maxMessageSize";
+    public static final String MIME_MAX_DEPTH = "mime.maxDepth";
+    public static final String HEALTH_EXPIRY_WARNING_DAYS = "health.expiryWarningDays";
+    public static final String HEALTH_FAILURE_RATE_PERCENT = "health.failureRatePercent";
+    public static final String HEALTH_FAILURE_WINDOW_MINUTES = "health.failureWindowMinutes";
+    public static final String STORE_TRUST_ANCHORS = "store.trustAnchors";
+    /** The name {@link #STORE_TRUST_ANCHORS} had when only import checked chains; still read, with a warning. */
+    static final String OLD_IMPORT_TRUST_STORE = "import.trustStore";
+    public static final String REVOCATION_CRL_DIRECTORY = "revocation.crlDirectory";
+    public static final String REVOCATION_FETCH = "revocation.fetchDistributionPoints";
+    public static final String REVOCATION_REFRESH_MINUTES = "revocation.refreshMinutes";
+    public static final String USAGE_DIRECTORY = "usage.directory";
+    public static final String USAGE_NODE = "usage.node";
+    static final String DEFAULT_USAGE_DIRECTORY = ".usage";
+    static final long DEFAULT_EXPIRY_WARNING_DAYS = 30;
+    public static final String TRUSTED_NETWORKS = "entitlement.trustedNetworks";
+    public static final String GRANTS_FILE = "entitlement.grants.file";
+    static final Set<String> KEYS = Set.of(STORE_DIRECTORY, STORE_PASSWORD, STORE_PASSWORD_FILE, STORE_PASSWORD_ENV,
+        STORE_RELOAD_INTERVAL, STORE_INDEX_FILE, SIGNING_DIGEST, SIGNING_SELF_CHECK, SIGNING_MAX_MESSAGE_SIZE, MIME_MAX_DEPTH, HEALTH_EXPIRY_WARNING_DAYS, HEALTH_FAILURE_RATE_PERCENT, HEALTH_FAILURE_WINDOW_MINUTES, USAGE_DIRECTORY, USAGE_NODE, STORE_TRUST_ANCHORS, OLD_IMPORT_TRUST_STORE,
+        REVOCATION_CRL_DIRECTORY, REVOCATION_FETCH, REVOCATION_REFRESH_MINUTES, TRUSTED_NETWORKS, GRANTS_FILE);
+    static final long DEFAULT_RELOAD_SECONDS = 30;
+    private static final Pattern SIZE = Pattern.compile("(\\d{1,12})\\s*([KMG]?)i?B?", Pattern.CASE_INSENSITIVE);
+
+    private final Path storeDirectory;
+    private final char[] storePassword;
+    private final DigestAlgorithm digest;
+    private final boolean selfCheck;
+    private final long maxMessageSize;
+    private final int failureRatePercent;
+    private final Duration failureWindow;
+    private final int maxDepth;
+    private final Duration reloadInterval;
+    private final Optional<Path> indexFile;
+    private final Duration expiryWarning;
+    private final Path usageDirectory;
+    private final String usageNode;
+    private final CertificateRules rules;
+    private final Optional<Path> crlDirectory;
+    private final boolean fetchDistributionPoints;
+    private final Duration revocationRefresh;
+    private final SenderEntitlement entitlement;
+
+    private SmimeConfiguration(Path storeDirectory, char[] storePassword, DigestAlgorithm digest, boolean selfCheck, int maxDepth,
+                               long maxMessageSize, int failureRatePercent, Duration failureWindow, Duration reloadInterval,
+                               Optional<Path> indexFile, Duration expiryWarning, Path usageDirectory, String usageNode,
+                               CertificateRules rules, Optional<Path> crlDirectory, boolean fetchDistributionPoints,
+                               Duration revocationRefresh, SenderEntitlement entitlement) {
+        this.storeDirectory = storeDirectory;
+        this.maxMessageSize = maxMessageSize;
+        this.failureRatePercent = failureRatePercent;
+        this.failureWindow = failureWindow;
+        this.crlDirectory = crlDirectory;
+        this.fetchDistributionPoints = fetchDistributionPoints;
+        this.revocationRefresh = revocationRefresh;
+        this.rules = rules;
+        this.usageDirectory = usageDirectory;
+        this.usageNode = usageNode;
+        this.expiryWarning = expiryWarning;
+        this.indexFile = indexFile;
+        this.storePassword = storePassword;
+        this.digest = digest;
+        this.selfCheck = selfCheck;
+        this.maxDepth = maxDepth;
+        this.reloadInterval = reloadInterval;
+        this.entitlement = entitlement;
+    }
+
+    /**
+     * @param properties the keys and values of smime.properties
+     * @param baseDirectory relative paths are resolved against it (James's conf directory)
+     * @param environment reads environment variables (System::getenv outside tests)
+     */
+    public static SmimeConfiguration parse(Map<String, String> properties, Path baseDirectory,
+                                           Function<String, String> environment) throws InvalidConfigurationException {
+        Set<String> unknown = new TreeSet<>(properties.keySet());
+        unknown.removeAll(KEYS);
+        if (!unknown.isEmpty()) {
+            throw new InvalidConfigurationException("smime.properties: unknown key(s) " + unknown + "; known keys are " + new TreeSet<>(KEYS));
+        }
+        String directory = value(properties, STORE_DIRECTORY);
+        if (directory == null) {
+            throw new InvalidConfigurationException("smime.properties: " + STORE_DIRECTORY
+                + " is missing; set it to the directory holding the senders' PKCS#12 files");
+        }
+        Path storeDirectory = baseDirectory.resolve(directory).normalize();
+        char[] password = password(properties, baseDirectory, environment);
+        DigestAlgorithm digest;
+        try {
+            digest = DigestAlgorithm.parse(properties.getOrDefault(SIGNING_DIGEST, "SHA-256"));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigurationException("smime.properties: " + SIGNING_DIGEST + ": " + e.getMessage());
+        }
+        Duration reload = Duration.ofSeconds(DEFAULT_RELOAD_SECONDS);
+        String reloadValue = value(properties, STORE_RELOAD_INTERVAL);
+        if (reloadValue != null) {
+            try {
+                long seconds = Long.parseLong(reloadValue);
+                if (seconds < 0) {
+                    throw new NumberFormatException();
+                }
+                reload = Duration.ofSeconds(seconds);
+            } catch (NumberFormatException e) {
+                throw new InvalidConfigurationException("smime.properties: " + STORE_RELOAD_INTERVAL + " '" + reloadValue
+                    + "' is not a number of seconds (0 turns reloading off)");
+            }
+        }
+        String index = properties.getOrDefault(STORE_INDEX_FILE, DEFAULT_INDEX_FILE).trim();
+        Optional<Path> indexFile = index.equalsIgnoreCase("none") || index.isEmpty()
+            ? Optional.empty() : Optional.of(storeDirectory.resolve(index).normalize());
+        Path usageDirectory = storeDirectory.resolve(properties.getOrDefault(USAGE_DIRECTORY, DEFAULT_USAGE_DIRECTORY).trim()).normalize();
+        String usageNode = Optional.ofNullable(value(properties, USAGE_NODE)).orElseGet(SmimeConfiguration::hostName);
+        if (!usageNode.matches("[A-Za-z0-9._-]+")) {
+            throw new InvalidConfigurationException("smime.properties: " + USAGE_NODE + " '" + usageNode
+                + "' may only hold letters, digits, '.', '_' and '-'");
+        }
+        long maxDepth = number(properties, MIME_MAX_DEPTH, SmimeSigner.DEFAULT_MAX_DEPTH, "levels");
+        if (maxDepth < 1 || maxDepth > SmimeSigner.MAX_DEPTH_LIMIT) {
+            throw new InvalidConfigurationException("smime.properties: " + MIME_MAX_DEPTH + " " + maxDepth + " must be between 1 and "
+                + SmimeSigner.MAX_DEPTH_LIMIT + " (BouncyCastle's verifier descends no deeper)");
+        }
+        long percent = number(properties, HEALTH_FAILURE_RATE_PERCENT, 5, "percent");
+        long window = number(properties, HEALTH_FAILURE_WINDOW_MINUTES, 10, "minutes");
+        if (percent < 0 || percent > 100 || window < 1 || window > 1440) {
+            throw new InvalidConfigurationException("smime.properties: " + HEALTH_FAILURE_RATE_PERCENT + " must be 0-100 and "
+                + HEALTH_FAILURE_WINDOW_MINUTES + " 1-1440 (got " + percent + " and " + window + ")");
+        }
+        return new SmimeConfiguration(storeDirectory, password, digest, bool(properties, SIGNING_SELF_CHECK, true), (int) maxDepth,
+            size(properties, SIGNING_MAX_MESSAGE_SIZE, SmimeSigner.DEFAULT_MAX_MESSAGE_SIZE), (int) percent, Duration.ofMinutes(window),
+            reload, indexFile, expiryWarning(properties),
+            usageDirectory, usageNode, rules(properties, baseDirectory),
+            Optional.ofNullable(value(properties, REVOCATION_CRL_DIRECTORY)).map(baseDirectory::resolve),
+            bool(properties, REVOCATION_FETCH, true),
+            Duration.ofMinutes(number(properties, REVOCATION_REFRESH_MINUTES, 60, "minutes")),
+            new SenderEntitlement(trustedNetworks(properties), grants(properties, baseDirectory)));
+    }
+
+    /** The certificate rules with the trust anchors of {@value #STORE_TRUST_ANCHORS} (the JDK's roots when empty). */
+    private static CertificateRules rules(Map<String, String> properties, Path baseDirectory) throws InvalidConfigurationException {
+        String anchors = value(properties, STORE_TRUST_ANCHORS);
+        String key = STORE_TRUST_ANCHORS;
+        String old = value(properties, OLD_IMPORT_TRUST_STORE);
+        if (old != null) {
+            if (anchors != null) {
+                throw new InvalidConfigurationException("smime.properties: " + OLD_IMPORT_TRUST_STORE + " and " + STORE_TRUST_ANCHORS
+                    + " are both set; keep only " + STORE_TRUST_ANCHORS);
+            }
+            LOGGER.warn("smime.properties: {} is now called {} (its roots are checked by the store too); rename the key",
+                OLD_IMPORT_TRUST_STORE, STORE_TRUST_ANCHORS);
+            anchors = old;
+            key = OLD_IMPORT_TRUST_STORE;
+        }
+        try {
+            return anchors == null ? CertificateRules.trustingJdk() : CertificateRules.trusting(baseDirectory.resolve(anchors));
+        } catch (StoreException e) {
+            throw new InvalidConfigurationException("smime.properties: " + key + ": " + e.getMessage());
+        }
+    }
+
+    /** A size in bytes, with an optional K, M or G suffix (powers of 1024). */
+    private static long size(Map<String, String> properties, String key, long defaultValue) throws InvalidConfigurationException {
+        String value = value(properties, key);
+        if (value == null) {
+            return defaultValue;
+        }
+        Matcher matcher = SIZE.matcher(value);
+        if (!matcher.matches()) {
+            throw new InvalidConfigurationException("smime.properties: " + key + " '" + value + "' is not a size such as 64M or 1048576");
+        }
+        long number = Long.parseLong(matcher.group(1));
+        switch (matcher.group(2).toUpperCase(Locale.ROOT)) {
+            case "K": return number * 1024;
+            case "M": return number * 1024 * 1024;
+            case "G": return number * 1024 * 1024 * 1024;
+            default: return number;
+        }
+    }
+
+    /** Reads a properties file such as conf/smime.properties. */
+    public static SmimeConfiguration load(Path propertiesFile, Function<String, String> environment) throws InvalidConfigurationException {
+        return parse(readProperties(propertiesFile, "configuration"), propertiesFile.toAbsolutePath().getParent(), environment);
+    }
+
+    private static boolean bool(Map<String, String> properties, String key, boolean defaultValue) throws InvalidConfigurationException {
+        String value = value(properties, key);
+        if (value == null) {
+            return defaultValue;
+        }
+        if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(value);
+        }
+        throw new InvalidConfigurationException("smime.properties: " + key + " '" + value + "' must be true or false");
+    }
+
+    private static long number(Map<String, String> properties, String key, long defaultValue, String unit) throws InvalidConfigurationException {
+        String value = value(properties, key);
+        if (value == null) {
+            return defaultValue;
+        }
+        try {
+            long number = Long.parseLong(value);
+            if (number < 0) {
+                throw new NumberFormatException();
+            }
+            return number;
+        } catch (NumberFormatException e) {
+            throw new InvalidConfigurationException("smime.properties: " + key + " '" + value + "' is not a number of " + unit);
+        }
+    }
+
+    /** This host's name, made safe as a file name: the default node name of the usage counts. */
+    static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9._-]", "_");
+        } catch (UnknownHostException e) {
+            return "node";
+        }
+    }
+
+    private static Duration expiryWarning(Map<String, String> properties) throws InvalidConfigurationException {
+        String value = value(properties, HEALTH_EXPIRY_WARNING_DAYS);
+        if (value == null) {
+            return Duration.ofDays(DEFAULT_EXPIRY_WARNING_DAYS);
+        }
+        try {
+            long days = Long.parseLong(value);
+            if (days < 0) {
+                throw new NumberFormatException();
+            }
+            return Duration.ofDays(days);
+        } catch (NumberFormatException e) {
+            throw new InvalidConfigurationException("smime.properties: " + HEALTH_EXPIRY_WARNING_DAYS + " '" + value
+                + "' is not a number of days");
+        }
+    }
+
+    private static String value(Map<String, String> properties, String key) {
+        String value = properties.get(key);
+        return value == null || value.isBlank() ? null : value.trim();
+    }
+
+    private static char[] password(Map<String, String> properties, Path baseDirectory, Function<String, String> environment)
+        throws InvalidConfigurationException {
+        String inline = properties.get(STORE_PASSWORD);
+        String file = value(properties, STORE_PASSWORD_FILE);
+        String env = value(properties, STORE_PASSWORD_ENV);
+        int given = (inline != null ? 1 : 0) + (file != null ? 1 : 0) + (env != null ? 1 : 0);
+        if (given != 1) {
+            throw new InvalidConfigurationException("smime.properties: set exactly one of " + STORE_PASSWORD_FILE + ", "
+                + STORE_PASSWORD_ENV + " or " + STORE_PASSWORD + " (found " + given + ")");
+        }
+        if (inline != null) {
+            return inline.toCharArray();
+        }
+        if (env != null) {
+            String secret = environment.apply(env);
+            if (secret == null) {
+                throw new InvalidConfigurationException("smime.properties: " + STORE_PASSWORD_ENV + " names environment variable "
+                    + env + ", which is not set; set it for the James process");
+            }
+            return secret.toCharArray();
+        }
+        return PasswordFile.firstLine(baseDirectory.resolve(file), STORE_PASSWORD_FILE);
+    }
+
+    private static List<Cidr> trustedNetworks(Map<String, String> properties) throws InvalidConfigurationException {
+        List<Cidr> networks = new ArrayList<>();
+        String value = value(properties, TRUSTED_NETWORKS);
+        if (value == null) {
+            return networks;
+        }
+        for (String item : value.split("[,\\s]+")) {
+            if (item.isBlank()) {
+                continue;
+            }
+            try {
+                networks.add(Cidr.parse(item));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidConfigurationException("smime.properties: " + TRUSTED_NETWORKS + ": " + e.getMessage()
+                    + "; list IP addresses or CIDR ranges such as 127.0.0.1/32, ::1");
+            }
+        }
+        return networks;
+    }
+
+    private static Map<String, Set<String>> grants(Map<String, String> properties, Path baseDirectory) throws InvalidConfigurationException {
+        String file = value(properties, GRANTS_FILE);
+        return file == null ? Map.of() : GrantsFile.read(baseDirectory.resolve(file), GRANTS_FILE);
+    }
+
+    static Map<String, String> readProperties(Path file, String what) throws InvalidConfigurationException {
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            properties.load(reader);
+        } catch (IOException e) {
+            throw new InvalidConfigurationException(what + ": cannot read " + file.toAbsolutePath() + " (" + e.getClass().getSimpleName() + ")");
+        }
+        Map<String, String> map = new HashMap<>();
+        properties.stringPropertyNames().forEach(name -> map.put(name, properties.getProperty(name)));
+        return map;
+    }
+
+    public Path storeDirectory() {
+        return storeDirectory;
+    }
+
+    /** A copy of the store password (never logged, not in {@link #toString()}). */
+    public char[] storePassword() {
+        return storePassword.clone();
+    }
+
+    public DigestAlgorithm digest() {
+        return digest;
+    }
+
+    /** The signer these settings describe. */
+    public SmimeSigner signer(Clock clock) {
+        return new SmimeSigner(digest, clock, maxDepth, selfCheck, maxMessageSize);
+    }
+
+    public Duration reloadInterval() {
+        return reloadInterval;
+    }
+
+    /** Where the signature counts per sender and month are kept (relative to the store directory). */
+    public Path usageDirectory() {
+        return usageDirectory;
+    }
+
+    /** The directory of CRL files the signer certificates are checked against, if any. */
+    public Optional<Path> crlDirectory() {
+        return crlDirectory;
+    }
+
+    /** Whether the CRLs of the certificates' distribution points are fetched. */
+    public boolean fetchDistributionPoints() {
+        return fetchDistributionPoints;
+    }
+
+    /** How often the store is re-read to pick up new CRLs (0: only when the store directory changes). */
+    public Duration revocationRefresh() {
+        return revocationRefresh;
+    }
+
+    /** The rules every certificate of the store must pass, with the trust anchors its chain must lead to. */
+    public CertificateRules certificateRules() {
+        return rules;
+    }
+
+    /** This node's name in the usage counts. */
+    public String usageNode() {
+        return usageNode;
+    }
+
+    /** How long before a sender's certificate expires the health check turns degraded. */
+    public Duration expiryWarning() {
+        return expiryWarning;
+    }
+
+    /** Above this share of failed signatures in {@link #failureWindow()}, the health check turns degraded. */
+    public int failureRatePercent() {
+        return failureRatePercent;
+    }
+
+    public Duration failureWindow() {
+        return failureWindow;
+    }
+
+    /** Where the store keeps its index (relative to the store directory), or empty for none. */
+    public Optional<Path> indexFile() {
+        return indexFile;
+    }
+
+    public SenderEntitlement entitlement() {
+        return entitlement;
+    }
+
+    /** The settings without the password. */
+    @Override
+    public String toString() {
+        return "SmimeConfiguration{store=" + storeDirectory + ", digest=" + digest.jcaName() + ", selfCheck=" + selfCheck
+            + ", maxDepth=" + maxDepth + ", reload=" + reloadInterval
+            + ", trust=" + rules + ", " + entitlement + "}";
+    }
+}

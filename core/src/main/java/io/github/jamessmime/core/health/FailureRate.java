@@ -1,0 +1,62 @@
+package io.github.jamessmime.core.health;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Signing attempts and failures over the last minutes, in one-minute buckets, for the health check: a signer that
+ * fails more than {@code percent} % of its attempts in the window (and at least {@value #MIN_FAILURES} times) is
+ * degraded. Thread-safe; constant memory.
+ */
+public final class FailureRate {
+    static final int MIN_FAILURES = 3;
+
+    private final Clock clock;
+    private final int minutes;
+    private final int percent;
+    private final long[] bucketMinute;
+    private final long[] attempts;
+    private final long[] failures;
+
+    public FailureRate(Clock clock, Duration window, int percent) {
+        this.clock = clock;
+        this.minutes = (int) Math.max(1, window.toMinutes());
+        this.percent = percent;
+        this.bucketMinute = new long[minutes];
+        this.attempts = new long[minutes];
+        this.failures = new long[minutes];
+    }
+
+    public synchronized void record(boolean failed) {
+        long minute = clock.millis() / 60_000;
+        int slot = (int) (minute % minutes);
+        if (bucketMinute[slot] != minute) {
+            bucketMinute[slot] = minute;
+            attempts[slot] = 0;
+            failures[slot] = 0;
+        }
+        attempts[slot]++;
+        if (failed) {
+            failures[slot]++;
+        }
+    }
+
+    /** The problem, when the failures in the window exceed the rate. */
+    public synchronized Optional<String> problem() {
+        long now = clock.millis() / 60_000;
+        long tried = 0;
+        long failed = 0;
+        for (int slot = 0; slot < minutes; slot++) {
+            if (now - bucketMinute[slot] < minutes) {
+                tried += attempts[slot];
+                failed += failures[slot];
+            }
+        }
+        if (failed >= MIN_FAILURES && failed * 100 > percent * tried) {
+            return Optional.of(failed + " of " + tried + " signatures failed in the last " + minutes
+                + " minutes (more than " + percent + " %); see the io.github.jamessmime.unsigned log lines for the reasons");
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,115 @@
+package io.github.jamessmime.core.health;
+
+import io.github.jamessmime.core.store.CertificateStore;
+import io.github.jamessmime.core.store.SigningIdentity;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+
+/**
+ * How the store stands, for James's health check: unhealthy when the store password opens nothing, when the store
+ * has files but none is usable, or when a sender has certificates but none valid because they expired or were
+ * revoked; degraded when any file is refused (each named with its reason), or a sender's certificate that lasts
+ * longest expires within the warning period (or none is valid yet); healthy otherwise.
+ */
+public final class StoreHealth {
+    public enum Status { HEALTHY, DEGRADED, UNHEALTHY }
+
+    private final Status status;
+    private final List<String> problems;
+    private final Optional<Long> daysToFirstExpiry;
+
+    private StoreHealth(Status status, List<String> problems, Optional<Long> daysToFirstExpiry) {
+        this.status = status;
+        this.problems = List.copyOf(problems);
+        this.daysToFirstExpiry = daysToFirstExpiry;
+    }
+
+    public static StoreHealth evaluate(CertificateStore store, Instant now, Duration warning) {
+        Map<String, List<SigningIdentity>> byAddress = new TreeMap<>();
+        Map<String, String> refusals = new TreeMap<>();
+        for (CertificateStore.FileReport report : store.reports()) {
+            for (SigningIdentity identity : report.expiredOrRevokedIdentities()) {
+                identity.addresses().forEach(address -> refusals.put(address, report.refusal().orElse("")));
+            }
+            for (SigningIdentity identity : report.allIdentities()) {
+                identity.addresses().forEach(address -> byAddress.computeIfAbsent(address, a -> new ArrayList<>()).add(identity));
+            }
+        }
+        List<String> unhealthy = new ArrayList<>();
+        List<String> degraded = new ArrayList<>();
+        Long soonest = null;
+        for (Map.Entry<String, List<SigningIdentity>> entry : byAddress.entrySet()) {
+            String address = entry.getKey();
+            SigningIdentity lastingLongest = entry.getValue().stream().max(Comparator.comparing(SigningIdentity::notAfter)).orElseThrow();
+            if (store.find(address).isEmpty()) {
+                if (refusals.containsKey(address)) {
+                    // refused at the last load: expired or revoked, the store's reason says which
+                    unhealthy.add(address + ": no usable certificate, " + refusals.get(address));
+                } else if (now.isAfter(lastingLongest.notAfter())) {
+                    // expired since the last load
+                    unhealthy.add(address + ": no valid certificate, the last one expired on " + lastingLongest.notAfter());
+                } else {
+                    degraded.add(address + ": no certificate valid yet (the first from " + entry.getValue().stream()
+                        .map(SigningIdentity::notBefore).min(Comparator.naturalOrder()).orElseThrow() + ")");
+                }
+                continue;
+            }
+            long days = Duration.between(now, lastingLongest.notAfter()).toDays();
+            soonest = soonest == null ? days : Math.min(soonest, days);
+            if (Duration.between(now, lastingLongest.notAfter()).compareTo(warning) < 0) {
+                degraded.add(address + ": certificate expires on " + lastingLongest.notAfter() + " (in " + days + " days)");
+            }
+        }
+        List<CertificateStore.FileReport> reports = store.reports();
+        long usableFiles = reports.stream().filter(CertificateStore.FileReport::usable).count();
+        if (store.passwordMismatch()) {
+            unhealthy.add(0, "the store password opens none of the " + reports.size() + " files nor the store index;"
+                + " check store.password, store.password.file or store.password.env");
+        } else if (!reports.isEmpty() && usableFiles == 0) {
+            unhealthy.add(0, "none of the " + reports.size() + " certificate files is usable, so nothing is signed");
+        }
+        for (CertificateStore.FileReport report : reports) {
+            if (!report.usable() && report.expiredOrRevokedIdentities().isEmpty()) {
+                // expired and revoked files are reported per sender above
+                degraded.add(report.file().getFileName() + " refused: " + report.refusal().orElse(""));
+            }
+        }
+        List<String> problems = new ArrayList<>(unhealthy);
+        problems.addAll(degraded);
+        Status status = !unhealthy.isEmpty() ? Status.UNHEALTHY : !degraded.isEmpty() ? Status.DEGRADED : Status.HEALTHY;
+        return new StoreHealth(status, problems, Optional.ofNullable(soonest));
+    }
+
+    /** This health, degraded (unless already unhealthy) by one more problem. */
+    public StoreHealth degradedBy(String problem) {
+        List<String> all = new ArrayList<>(problems);
+        all.add(problem);
+        return new StoreHealth(status == Status.UNHEALTHY ? Status.UNHEALTHY : Status.DEGRADED, all, daysToFirstExpiry);
+    }
+
+    public Status status() {
+        return status;
+    }
+
+    /** One line per sender with a problem, unhealthy ones first. */
+    public List<String> problems() {
+        return problems;
+    }
+
+    /** Days until the first sender's usable certificate expires (the gauge), if any is usable. */
+    public Optional<Long> daysToFirstExpiry() {
+        return daysToFirstExpiry;
+    }
+
+    /** A one-line cause for James's health check. */
+    public String summary() {
+        return problems.isEmpty() ? "all sender certificates valid" : String.join("; ", problems);
+    }
+}

@@ -1,0 +1,71 @@
+package io.github.jamessmime.core.lifecycle;
+
+import io.github.jamessmime.core.store.SigningIdentity;
+import java.nio.file.Path;
+import java.util.Optional;
+
+
+/** One line of the store's listing: a certificate and what the store makes of it, or a file it refused. */
+public final class CertificateEntry {
+    /** What the store does with a certificate now. */
+    public enum Status {
+        VALID("valid"),
+        NOT_YET_VALID("not yet valid"),
+        EXPIRED("expired"),
+        /** Revoked, or refused for its chain (an intermediate expired) while the certificate itself is in its dates. */
+        REFUSED("refused");
+
+        private final String label;
+
+        Status(String label) {
+            this.label = label;
+        }
+
+        /** The word the listing uses (WebAdmin JSON, CLI). */
+        public String label() {
+            return label;
+        }
+    }
+
+    private final Path file;
+    private final Optional<SigningIdentity> identity;
+    private final Status status;
+    private final Optional<String> reason;
+    private final boolean inUse;
+
+    CertificateEntry(Path file, Optional<SigningIdentity> identity, Status status, Optional<String> reason, boolean inUse) {
+        this.file = file;
+        this.identity = identity;
+        this.status = status;
+        this.reason = reason;
+        this.inUse = inUse;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** The certificate, or empty for a file refused before any certificate of it could be used. */
+    public Optional<SigningIdentity> identity() {
+        return identity;
+    }
+
+    public Status status() {
+        return status;
+    }
+
+    /** Why the file is not used, when it is not. */
+    public Optional<String> reason() {
+        return reason;
+    }
+
+    /** Whether James signs with this certificate now for one of its addresses. */
+    public boolean inUse() {
+        return inUse;
+    }
+
+    /** Whether the store may sign with it (now, or from its notBefore on). */
+    public boolean usable() {
+        return status == Status.VALID || status == Status.NOT_YET_VALID;
+    }
+}

@@ -1,0 +1,66 @@
+package io.github.jamessmime.core.policy;
+
+import io.github.jamessmime.core.store.SigningIdentity;
+import java.util.Optional;
+
+
+/** Whether a message is to be signed, and if so with which identity; otherwise why not. */
+public final class Eligibility {
+    public enum Status {
+        /** Sign it with {@link #identity()}. */
+        ELIGIBLE,
+        /** The From header is missing, repeated, malformed or names more than one address. */
+        NO_SINGLE_FROM,
+        /** Already {@code multipart/signed} or {@code application/pkcs7-mime}: left alone. */
+        ALREADY_SIGNED,
+        /** The store has no certificate usable now for the From address. */
+        NO_CERTIFICATE,
+        /** The submitter may not sign as the From address. */
+        NOT_ENTITLED
+    }
+
+    private final Status status;
+    private final Optional<String> fromAddress;
+    private final Optional<SigningIdentity> identity;
+    private final String reason;
+
+    private Eligibility(Status status, Optional<String> fromAddress, Optional<SigningIdentity> identity, String reason) {
+        this.status = status;
+        this.fromAddress = fromAddress;
+        this.identity = identity;
+        this.reason = reason;
+    }
+
+    static Eligibility eligible(String from, SigningIdentity identity, String reason) {
+        return new Eligibility(Status.ELIGIBLE, Optional.of(from), Optional.of(identity), reason);
+    }
+
+    static Eligibility refused(Status status, Optional<String> from, String reason) {
+        return new Eligibility(status, from, Optional.empty(), reason);
+    }
+
+    public Status status() {
+        return status;
+    }
+
+    public boolean isEligible() {
+        return status == Status.ELIGIBLE;
+    }
+
+    public Optional<String> fromAddress() {
+        return fromAddress;
+    }
+
+    public Optional<SigningIdentity> identity() {
+        return identity;
+    }
+
+    public String reason() {
+        return reason;
+    }
+
+    @Override
+    public String toString() {
+        return status + ": " + reason;
+    }
+}

@@ -1,0 +1,76 @@
+package io.github.jamessmime.core.policy;
+
+import io.github.jamessmime.core.address.Addresses;
+import io.github.jamessmime.core.store.CertificateStore;
+import io.github.jamessmime.core.address.FromAddress;
+import io.github.jamessmime.core.store.SigningIdentity;
+import io.github.jamessmime.core.signing.SmimeSigner;
+import java.util.Optional;
+import java.util.Set;
+
+import javax.mail.MessagingException;
+import javax.mail.internet.AddressException;
+import javax.mail.internet.MimeMessage;
+
+
+/**
+ * The one decision of whether a message gets signed (one From address, not yet signed, a usable certificate, an
+ * entitled submitter), and the same entitlement test without a certificate, which gates DKIM.
+ */
+public final class SigningDecision {
+    private final CertificateStore store;
+    private final SenderEntitlement entitlement;
+
+    public SigningDecision(CertificateStore store, SenderEntitlement entitlement) {
+        this.store = store;
+        this.entitlement = entitlement;
+    }
+
+    /** Whether {@code message}, from this submitter, is signed, and as which identity. */
+    public Eligibility eligibility(MimeMessage message, Optional<String> authenticatedUser, Optional<String> remoteAddress)
+        throws MessagingException {
+        Optional<String> from;
+        try {
+            from = FromAddress.single(message);
+        } catch (AddressException e) {
+            return Eligibility.refused(Eligibility.Status.NO_SINGLE_FROM, Optional.empty(), "malformed From header: " + e.getMessage());
+        }
+        if (from.isEmpty()) {
+            return Eligibility.refused(Eligibility.Status.NO_SINGLE_FROM, from, "the From header does not hold exactly one address");
+        }
+        if (SmimeSigner.isSignedOrEncrypted(message)) {
+            return Eligibility.refused(Eligibility.Status.ALREADY_SIGNED, from, "already signed or encrypted");
+        }
+        Optional<SigningIdentity> identity = store.find(from.get());
+        if (identity.isEmpty()) {
+            return Eligibility.refused(Eligibility.Status.NO_CERTIFICATE, from, "no usable certificate for " + from.get());
+        }
+        SenderEntitlement.Decision decision = entitlement.decide(authenticatedUser, remoteAddress, from.get());
+        if (!decision.entitled()) {
+            return Eligibility.refused(Eligibility.Status.NOT_ENTITLED, from, decision.reason());
+        }
+        return Eligibility.eligible(from.get(), identity.get(), decision.reason());
+    }
+
+    /**
+     * Whether the submitter owns the From address of {@code message}, by the same entitlement policy as signing, but
+     * whatever the store holds. With {@code domains} not empty, the From address must also be in one of them.
+     */
+    public SenderEntitlement.Decision ownsFrom(MimeMessage message, Optional<String> authenticatedUser, Optional<String> remoteAddress,
+                                               Set<String> domains) throws MessagingException {
+        Optional<String> from;
+        try {
+            from = FromAddress.single(message);
+        } catch (AddressException e) {
+            return SenderEntitlement.Decision.refused("malformed From header: " + e.getMessage());
+        }
+        if (from.isEmpty()) {
+            return SenderEntitlement.Decision.refused("the From header does not hold exactly one address");
+        }
+        if (!domains.isEmpty() && !domains.contains(Addresses.domainOf(from.get()))) {
+            return SenderEntitlement.Decision.refused("From address " + from.get() + " is not in " + domains);
+        }
+        SenderEntitlement.Decision decision = entitlement.decide(authenticatedUser, remoteAddress, from.get());
+        return decision.entitled() ? decision : SenderEntitlement.Decision.refused(decision.reason() + " (From " + from.get() + ")");
+    }
+}

@@ -1,0 +1,48 @@
+package io.github.jamessmime.core.signing;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** The message digests a signature may use, with the names RFC 8551 gives them in {@code micalg}. */
+public enum DigestAlgorithm {
+    SHA_256("SHA-256", "sha-256", "SHA256"),
+    SHA_384("SHA-384", "sha-384", "SHA384"),
+    SHA_512("SHA-512", "sha-512", "SHA512");
+
+    private final String jcaName;
+    private final String micalg;
+    private final String signaturePrefix;
+
+    DigestAlgorithm(String jcaName, String micalg, String signaturePrefix) {
+        this.jcaName = jcaName;
+        this.micalg = micalg;
+        this.signaturePrefix = signaturePrefix;
+    }
+
+    /** Accepts {@code SHA-256}, {@code sha256}, {@code sha-256} and the like. */
+    public static DigestAlgorithm parse(String value) {
+        String normalized = value.trim().toUpperCase(Locale.ROOT).replace("-", "");
+        for (DigestAlgorithm algorithm : values()) {
+            if (algorithm.jcaName.replace("-", "").equals(normalized)) {
+                return algorithm;
+            }
+        }
+        throw new IllegalArgumentException("unsupported digest '" + value + "'; use one of "
+            + Arrays.stream(values()).map(DigestAlgorithm::jcaName).collect(Collectors.joining(", ")));
+    }
+
+    public String jcaName() {
+        return jcaName;
+    }
+
+    /** The {@code micalg} parameter of {@code multipart/signed}. */
+    public String micalg() {
+        return micalg;
+    }
+
+    /** The JCA signature name prefix, as in {@code SHA256withRSA}. */
+    String signaturePrefix() {
+        return signaturePrefix;
+    }
+}

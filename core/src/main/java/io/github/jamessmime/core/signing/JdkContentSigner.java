@@ -1,0 +1,111 @@
+package io.github.jamessmime.core.signing;
+
+import java.io.OutputStream;
+import java.security.GeneralSecurityException;
+import java.security.Key;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.SignatureException;
+import java.security.interfaces.ECKey;
+import java.security.interfaces.RSAKey;
+import java.security.spec.MGF1ParameterSpec;
+import java.security.spec.PSSParameterSpec;
+
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.DefaultSignatureAlgorithmIdentifierFinder;
+import org.bouncycastle.operator.RuntimeOperatorException;
+
+/**
+ * A BouncyCastle {@link ContentSigner} whose private-key operation runs in the JDK's own providers, so
+ * that no BouncyCastle provider has to be registered (or trusted with the key).
+ */
+final class JdkContentSigner implements ContentSigner {
+    private static final DefaultSignatureAlgorithmIdentifierFinder ALGORITHMS = new DefaultSignatureAlgorithmIdentifierFinder();
+
+    private final AlgorithmIdentifier algorithmIdentifier;
+    private final Signature signature;
+    private final OutputStream stream;
+
+    private JdkContentSigner(AlgorithmIdentifier algorithmIdentifier, Signature signature) {
+        this.algorithmIdentifier = algorithmIdentifier;
+        this.signature = signature;
+        this.stream = new OutputStream() {
+            @Override
+            public void write(int b) {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] bytes, int offset, int length) {
+                try {
+                    signature.update(bytes, offset, length);
+                } catch (SignatureException e) {
+                    throw new RuntimeOperatorException(e.getMessage(), e);
+                }
+            }
+        };
+    }
+
+    /** The signature algorithm for the key: RSA PKCS#1 v1.5, RSASSA-PSS for PSS keys, or ECDSA. */
+    static String algorithmName(Key key, DigestAlgorithm digest) {
+        if (isPss(key)) {
+            return digest.signaturePrefix() + "withRSAandMGF1";
+        }
+        if (key instanceof RSAKey) {
+            return digest.signaturePrefix() + "withRSA";
+        }
+        if (key instanceof ECKey) {
+            return digest.signaturePrefix() + "withECDSA";
+        }
+        throw new IllegalArgumentException("unsupported key algorithm " + key.getAlgorithm());
+    }
+
+    static JdkContentSigner create(PrivateKey key, DigestAlgorithm digest) throws GeneralSecurityException {
+        Signature signature = signature(key, digest);
+        signature.initSign(key);
+        return new JdkContentSigner(ALGORITHMS.find(algorithmName(key, digest)), signature);
+    }
+
+    /** A JDK verifier of what {@link #create} signs with the private key of {@code publicKey}. */
+    static Signature verifier(PublicKey publicKey, DigestAlgorithm digest) throws GeneralSecurityException {
+        Signature signature = signature(publicKey, digest);
+        signature.initVerify(publicKey);
+        return signature;
+    }
+
+    private static Signature signature(Key key, DigestAlgorithm digest) throws GeneralSecurityException {
+        if (!isPss(key)) {
+            return Signature.getInstance(algorithmName(key, digest));
+        }
+        Signature signature = Signature.getInstance("RSASSA-PSS");
+        int saltLength = Integer.parseInt(digest.signaturePrefix().substring(3)) / 8;
+        signature.setParameter(new PSSParameterSpec(digest.jcaName(), "MGF1", new MGF1ParameterSpec(digest.jcaName()),
+            saltLength, PSSParameterSpec.TRAILER_FIELD_BC));
+        return signature;
+    }
+
+    private static boolean isPss(Key key) {
+        return key instanceof RSAKey && "RSASSA-PSS".equalsIgnoreCase(key.getAlgorithm());
+    }
+
+    @Override
+    public AlgorithmIdentifier getAlgorithmIdentifier() {
+        return algorithmIdentifier;
+    }
+
+    @Override
+    public OutputStream getOutputStream() {
+        return stream;
+    }
+
+    @Override
+    public byte[] getSignature() {
+        try {
+            return signature.sign();
+        } catch (SignatureException e) {
+            throw new RuntimeOperatorException("signing failed: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package io.github.jamessmime.core.signing;
+
+import java.io.OutputStream;
+import java.util.Arrays;
+
+import javax.mail.util.SharedByteArrayInputStream;
+
+/**
+ * A growable byte array that hands its storage to a {@link SharedByteArrayInputStream} without copying,
+ * so that a signed message is held in memory exactly once.
+ */
+final class MessageBuffer extends OutputStream {
+    private byte[] bytes;
+    private int size;
+
+    MessageBuffer(int initialCapacity) {
+        bytes = new byte[Math.max(256, initialCapacity)];
+    }
+
+    int size() {
+        return size;
+    }
+
+    byte[] array() {
+        return bytes;
+    }
+
+    /** Drops everything written after {@code position}. */
+    void truncate(int position) {
+        size = position;
+    }
+
+    @Override
+    public void write(int b) {
+        ensure(1);
+        bytes[size++] = (byte) b;
+    }
+
+    @Override
+    public void write(byte[] source, int offset, int length) {
+        ensure(length);
+        System.arraycopy(source, offset, bytes, size, length);
+        size += length;
+    }
+
+    void writeAscii(String text) {
+        int length = text.length();
+        ensure(length);
+        for (int i = 0; i < length; i++) {
+            bytes[size++] = (byte) text.charAt(i);
+        }
+    }
+
+    private void ensure(int extra) {
+        long needed = (long) size + extra;
+        if (needed > bytes.length) {
+            long grown = Math.max(needed, bytes.length + (bytes.length >> 1));
+            if (grown > Integer.MAX_VALUE - 16) {
+                throw new IllegalStateException("message too large to sign in memory");
+            }
+            bytes = Arrays.copyOf(bytes, (int) grown);
+        }
+    }
+
+    SharedByteArrayInputStream toInputStream() {
+        return new SharedByteArrayInputStream(bytes, 0, size);
+    }
+}

@@ -1,0 +1,278 @@
+package io.github.jamessmime.core.signing;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
+
+import javax.mail.internet.ContentType;
+import javax.mail.internet.ParseException;
+
+/**
+ * Decides whether a multipart body, already copied in CRLF form, is in the canonical shape that every
+ * verifier reads and re-serialises to the same bytes, so that it can be signed as it is:
+ * <ul>
+ * <li>each part is a header block of well-formed fields, a blank line and a body (an empty body too is followed by
+ *     the line break that belongs to the next delimiter); at most one Content-Type and one
+ *     Content-Transfer-Encoding, the latter 7bit, base64 or quoted-printable (7bit for a multipart);</li>
+ * <li>delimiter lines are exactly {@code --boundary} and {@code --boundary--}; every multipart has a part and its
+ *     close delimiter; nothing follows the outermost close delimiter, and one blank line follows an inner one;</li>
+ * <li>boundaries are valid (RFC 2046 5.1.1), none is a prefix of another, and no other line starts with
+ *     {@code --} and a boundary (re-serialising verifiers count such lines as delimiters);</li>
+ * <li>multiparts nest at most {@code maxDepth} levels.</li>
+ * </ul>
+ * A preamble of text lines is allowed (verifiers keep it as it is). Anything else is written anew by
+ * {@link SevenBitWriter} from the parsed tree.
+ */
+final class MultipartShape {
+    private enum State { PREAMBLE, HEADERS, BODY, AFTER_CHILD }
+
+    private static final class Frame {
+        final byte[] delimiter;
+        State state = State.PREAMBLE;
+        /** Where the current part's body starts: an empty body still needs the line break before the delimiter. */
+        int bodyStart = -1;
+
+        Frame(String boundary) {
+            this.delimiter = ("--" + boundary).getBytes(StandardCharsets.US_ASCII);
+        }
+    }
+
+    private final byte[] bytes;
+    private final int maxDepth;
+    private final Deque<Frame> open = new ArrayDeque<>();
+    private final List<String> boundaries = new ArrayList<>();
+    private final List<Integer> strays = new ArrayList<>();
+    private final List<String> headers = new ArrayList<>();
+
+    private MultipartShape(byte[] bytes, int maxDepth) {
+        this.bytes = bytes;
+        this.maxDepth = maxDepth;
+    }
+
+    /**
+     * True when {@code bytes[from, to)}, the CRLF body of a multipart with {@code boundary} at nesting {@code depth},
+     * is canonical. {@code dashLines[0, count)} are the offsets, in order, of every line in it that starts with
+     * {@code -} (the copy collects them): only those and the header blocks after delimiters are read.
+     */
+    static boolean isCanonical(byte[] bytes, int from, int to, String boundary, int depth, int maxDepth,
+                               int[] dashLines, int count) {
+        return new MultipartShape(bytes, maxDepth - depth).isCanonical(from, to, boundary, dashLines, count);
+    }
+
+    /** RFC 2046 5.1.1: 1 to 70 characters of bchars, not ending in a space. */
+    static boolean isValidBoundary(String boundary) {
+        if (boundary == null || boundary.isEmpty() || boundary.length() > 70 || boundary.endsWith(" ")) {
+            return false;
+        }
+        for (int i = 0; i < boundary.length(); i++) {
+            char c = boundary.charAt(i);
+            boolean bchar = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+                || "'()+_,-./:=? ".indexOf(c) >= 0;
+            if (!bchar) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean isCanonical(int from, int to, String boundary, int[] dashLines, int count) {
+        if (to - from < 2 || bytes[to - 2] != '\r' || bytes[to - 1] != '\n' || !push(boundary)) {
+            return false;
+        }
+        int next = 0;
+        int pos = from;
+        while (true) {
+            Frame frame = open.peek();
+            if (frame.state == State.HEADERS) {
+                int end = lineEnd(pos, to);
+                if (end < 0 || !header(frame, pos, end)) {
+                    return false;
+                }
+                pos = end + 2;
+                frame.bodyStart = pos;
+                continue;
+            }
+            // between header blocks only lines starting with '-' can matter
+            while (next < count && dashLines[next] < pos) {
+                next++;
+            }
+            if (next == count) {
+                return false; // no close delimiter
+            }
+            int line = dashLines[next++];
+            int end = lineEnd(line, to);
+            if (end < 0 || (frame.state == State.AFTER_CHILD && line != pos)) {
+                return false;
+            }
+            boolean delimiter = matches(frame.delimiter, line, end, false);
+            if (!delimiter && !matches(frame.delimiter, line, end, true)) {
+                strays.add(line);
+                pos = end + 2;
+                continue;
+            }
+            if (frame.state == State.BODY && line == frame.bodyStart) {
+                return false; // an empty body without its line break: the end of the header block for some
+            }
+            pos = end + 2;
+            if (delimiter) {
+                frame.state = State.HEADERS;
+                headers.clear();
+                continue;
+            }
+            if (frame.state == State.PREAMBLE) {
+                return false; // no part
+            }
+            open.pop();
+            if (open.isEmpty()) {
+                return pos == to && noStrayDelimiters(to); // nothing after the close delimiter
+            }
+            // exactly one blank line, then the enclosing delimiter
+            if (pos + 2 > to || bytes[pos] != '\r' || bytes[pos + 1] != '\n') {
+                return false;
+            }
+            pos += 2;
+            open.peek().state = State.AFTER_CHILD;
+        }
+    }
+
+    /** One line of a part's header block; at the blank line, the part's type decides what follows. */
+    private boolean header(Frame frame, int pos, int end) {
+        if (end == pos) {
+            return endOfHeaders(frame);
+        }
+        byte first = bytes[pos];
+        if (first == ' ' || first == '\t') {
+            if (headers.isEmpty()) {
+                return false;
+            }
+            int last = headers.size() - 1;
+            headers.set(last, headers.get(last) + ascii(pos, end));
+            return true;
+        }
+        int colon = -1;
+        for (int i = pos; i < end; i++) {
+            if (bytes[i] == ':') {
+                colon = i;
+                break;
+            }
+        }
+        if (colon < 0 || !HeaderLines.isFieldName(ascii(pos, colon), 0, colon - pos)) {
+            return false;
+        }
+        headers.add(ascii(pos, end));
+        return true;
+    }
+
+    private boolean endOfHeaders(Frame frame) {
+        String contentType = null;
+        String encoding = null;
+        for (String line : headers) {
+            String name = HeaderLines.name(line);
+            String value = line.substring(line.indexOf(':') + 1).trim();
+            if (name.equals("content-type")) {
+                if (contentType != null) {
+                    return false;
+                }
+                contentType = value;
+            } else if (name.equals("content-transfer-encoding")) {
+                if (encoding != null) {
+                    return false;
+                }
+                encoding = value.toLowerCase(Locale.ROOT);
+            }
+        }
+        if (encoding != null && !encoding.equals("7bit") && !encoding.equals("base64") && !encoding.equals("quoted-printable")) {
+            return false;
+        }
+        ContentType type;
+        try {
+            type = contentType == null ? null : new ContentType(contentType);
+        } catch (ParseException e) {
+            return false;
+        }
+        if (type != null && type.getPrimaryType().equalsIgnoreCase("multipart")) {
+            if (encoding != null && !encoding.equals("7bit")) {
+                return false;
+            }
+            frame.state = State.BODY;
+            return push(type.getParameter("boundary"));
+        }
+        frame.state = State.BODY;
+        return true;
+    }
+
+    private boolean push(String boundary) {
+        if (!isValidBoundary(boundary) || open.size() >= maxDepth) {
+            return false;
+        }
+        for (String other : boundaries) {
+            if (other.startsWith(boundary) || boundary.startsWith(other)) {
+                return false;
+            }
+        }
+        boundaries.add(boundary);
+        open.push(new Frame(boundary));
+        return true;
+    }
+
+    /** No line that is not a delimiter starts with {@code --} and any boundary of the tree. */
+    private boolean noStrayDelimiters(int to) {
+        for (int pos : strays) {
+            for (String boundary : boundaries) {
+                if (startsWith(pos, to, boundary)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private boolean startsWith(int pos, int to, String boundary) {
+        if (pos + 2 + boundary.length() > to) {
+            return false;
+        }
+        for (int i = 0; i < boundary.length(); i++) {
+            if (bytes[pos + 2 + i] != boundary.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean isDash(int pos, int end) {
+        return end - pos >= 2 && bytes[pos] == '-' && bytes[pos + 1] == '-';
+    }
+
+    private boolean matches(byte[] delimiter, int pos, int end, boolean close) {
+        int length = delimiter.length + (close ? 2 : 0);
+        if (end - pos != length) {
+            return false;
+        }
+        for (int i = 0; i < delimiter.length; i++) {
+            if (bytes[pos + i] != delimiter[i]) {
+                return false;
+            }
+        }
+        return !close || (bytes[end - 2] == '-' && bytes[end - 1] == '-');
+    }
+
+    /** The index of the CR of the CRLF that ends the line at {@code pos}, or -1 if the body does not end in CRLF. */
+    private int lineEnd(int pos, int to) {
+        for (int i = pos; i < to; i++) {
+            if (bytes[i] == '\r') {
+                return i + 1 < to && bytes[i + 1] == '\n' ? i : -1;
+            }
+            if (bytes[i] == '\n') {
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    private String ascii(int from, int to) {
+        return new String(bytes, from, to - from, StandardCharsets.ISO_8859_1);
+    }
+}

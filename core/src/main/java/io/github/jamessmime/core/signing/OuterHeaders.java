@@ -1,0 +1,80 @@
+package io.github.jamessmime.core.signing;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+import javax.mail.MessagingException;
+import javax.mail.internet.MimeMessage;
+
+/**
+ * The header block of a message to sign, read as RFC 5322 2.2 does, so that the new {@code MIME-Version}
+ * and {@code Content-Type} never follow a line where some parser ends the header block.
+ *
+ * <p>Repaired, since every parser then reads the line alike: a byte-order mark before the first field, an mbox
+ * separator line ({@code From sender date}) before it, white
+ * space before a colon (obsolete syntax), breaks not followed by white space (a header set by a program), and
+ * trailing white space. Refused: a block that starts with a continuation line, and any line that is not a
+ * header field (a line without a colon, or a name with spaces or 8-bit bytes: parsers disagree on whether it
+ * is a header or the start of the body).
+ */
+final class OuterHeaders {
+    private final List<String> contentLines;
+    private final List<String> otherLines;
+
+    private OuterHeaders(List<String> contentLines, List<String> otherLines) {
+        this.contentLines = Collections.unmodifiableList(contentLines);
+        this.otherLines = Collections.unmodifiableList(otherLines);
+    }
+
+    static OuterHeaders of(MimeMessage message) throws MessagingException, SigningException {
+        List<String> content = new ArrayList<>();
+        List<String> other = new ArrayList<>();
+        boolean first = true;
+        for (String line : Collections.list(message.getAllHeaderLines())) {
+            if (first) {
+                first = false;
+                line = withoutByteOrderMark(line);
+                if (line.startsWith("From ")) {
+                    continue; // an mbox separator line (Unix From_), not part of the message
+                }
+            }
+            if (line.isEmpty() || line.charAt(0) == ' ' || line.charAt(0) == '\t') {
+                throw new SigningException("the header block starts with a continuation line ('"
+                    + HeaderLines.excerpt(line) + "'); it is not signed");
+            }
+            String repaired;
+            try {
+                repaired = HeaderLines.repaired(line);
+            } catch (MessagingException e) {
+                throw new SigningException("the header block has a line that is not a header field (RFC 5322 2.2): '"
+                    + HeaderLines.excerpt(line) + "'; parsers disagree on where its body starts, so it is not signed");
+            }
+            String name = HeaderLines.name(repaired);
+            if (name.startsWith("content-")) {
+                content.add(repaired);
+            } else if (!name.equals("mime-version")) {
+                other.add(repaired);
+            }
+        }
+        return new OuterHeaders(content, other);
+    }
+
+    /** UTF-8's byte-order mark as javax.mail reads it (ISO-8859-1 characters) or decoded. */
+    private static String withoutByteOrderMark(String line) {
+        if (line.startsWith("\u00EF\u00BB\u00BF")) {
+            return line.substring(3);
+        }
+        return line.startsWith("\uFEFF") ? line.substring(1) : line;
+    }
+
+    /** The Content-* lines: they go into the signed part. */
+    List<String> contentLines() {
+        return contentLines;
+    }
+
+    /** Every other line but MIME-Version: they stay on the outer message. */
+    List<String> otherLines() {
+        return otherLines;
+    }
+}

@@ -1,0 +1,122 @@
+package io.github.jamessmime.core.signing;
+
+import io.github.jamessmime.core.store.SigningIdentity;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.security.GeneralSecurityException;
+import java.security.Signature;
+import java.util.Arrays;
+import java.util.Properties;
+
+import javax.mail.MessagingException;
+import javax.mail.Session;
+import javax.mail.internet.ContentType;
+import javax.mail.internet.MimeBodyPart;
+import javax.mail.internet.MimeMessage;
+
+import org.bouncycastle.cms.CMSException;
+import org.bouncycastle.cms.CMSSignedData;
+import org.bouncycastle.cms.SignerInformation;
+
+
+/**
+ * Reads a freshly signed message back as a re-serialising verifier does, before it replaces the original:
+ * javax.mail parses the headers (they must announce the multipart/signed written) and the first part,
+ * {@link Reserialiser} writes that part again, and the result must be the very bytes that were signed; and the
+ * signature must verify over its signed attributes with the certificate's public key (a faulty key operation
+ * never leaves).
+ *
+ * <p>The content digest is not computed a second time: the bytes are shown equal to those hashed.
+ */
+final class SelfCheck {
+    private static final Session SESSION = Session.getInstance(new Properties());
+
+    private SelfCheck() {
+    }
+
+    static void verify(MessageBuffer buffer, String boundary, int contentStart, int contentLength, byte[] signature,
+                       SigningIdentity identity, DigestAlgorithm digest) throws SelfCheckException {
+        String problem;
+        try {
+            problem = problem(buffer, boundary, contentStart, contentLength, signature, identity, digest);
+        } catch (MessagingException | IOException | CMSException | GeneralSecurityException | RuntimeException e) {
+            problem = "the signed message cannot be read back: " + HeaderLines.excerpt(String.valueOf(e.getMessage()), 200);
+        }
+        if (problem != null) {
+            throw new SelfCheckException("self-check failed, so the message is not signed: " + problem);
+        }
+    }
+
+    /** What is wrong with the signed message, or null. */
+    private static String problem(MessageBuffer buffer, String boundary, int contentStart, int contentLength, byte[] signature,
+                                  SigningIdentity identity, DigestAlgorithm digest)
+        throws MessagingException, IOException, CMSException, GeneralSecurityException {
+        MimeMessage parsed = new MimeMessage(SESSION, buffer.toInputStream());
+        ContentType type = new ContentType(parsed.getContentType());
+        if (!type.match("multipart/signed") || !boundary.equals(type.getParameter("boundary"))) {
+            return "the message reads as " + type.getBaseType() + ", not as the multipart/signed written";
+        }
+        // The first part as a verifier's parser delimits it: the 192-bit random boundary occurs nowhere else.
+        MimeBodyPart first = new MimeBodyPart(buffer.toInputStream().newStream(contentStart, contentStart + contentLength));
+        Comparison comparison = new Comparison(buffer.array(), contentStart, contentLength);
+        try {
+            Reserialiser.write(first, comparison);
+        } catch (Comparison.Differs e) {
+            return "a re-serialising verifier would hash other bytes than those signed (from byte " + (e.offset - contentStart) + ")";
+        }
+        if (comparison.position != contentStart + contentLength) {
+            return "a re-serialising verifier would hash " + (comparison.position - contentStart) + " of the "
+                + contentLength + " bytes signed";
+        }
+        SignerInformation signer = new CMSSignedData(signature).getSignerInfos().getSigners().iterator().next();
+        Signature verifier = JdkContentSigner.verifier(identity.certificate().getPublicKey(), digest);
+        verifier.update(signer.getEncodedSignedAttributes());
+        if (!verifier.verify(signer.getSignature())) {
+            return "the signature does not verify with the certificate's public key";
+        }
+        return null;
+    }
+
+    /** An output stream that compares what it is given with the bytes signed. */
+    private static final class Comparison extends OutputStream {
+        private final byte[] expected;
+        private final int end;
+        private int position;
+
+        Comparison(byte[] expected, int start, int length) {
+            this.expected = expected;
+            this.position = start;
+            this.end = start + length;
+        }
+
+        @Override
+        public void write(int b) {
+            if (position >= end || expected[position] != (byte) b) {
+                throw new Differs(position);
+            }
+            position++;
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) {
+            if (length > end - position) {
+                throw new Differs(end);
+            }
+            int mismatch = Arrays.mismatch(bytes, offset, offset + length, expected, position, position + length);
+            if (mismatch >= 0) {
+                throw new Differs(position + mismatch);
+            }
+            position += length;
+        }
+
+        static final class Differs extends RuntimeException {
+            private static final long serialVersionUID = 1L;
+            final int offset;
+
+            Differs(int offset) {
+                super(null, null, false, false);
+                this.offset = offset;
+            }
+        }
+    }
+}

@@ -1,0 +1,324 @@
+package io.github.jamessmime.core.signing;
+
+import io.github.jamessmime.core.store.SigningIdentity;
+import io.github.jamessmime.core.store.StoreException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Date;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.WeakHashMap;
+
+import javax.mail.MessagingException;
+import javax.mail.Session;
+import javax.mail.internet.InternetHeaders;
+import javax.mail.internet.MimeMessage;
+import javax.mail.internet.MimePart;
+import javax.mail.util.SharedByteArrayInputStream;
+
+import org.bouncycastle.asn1.ASN1EncodableVector;
+import org.bouncycastle.asn1.DERSet;
+import org.bouncycastle.asn1.cms.Attribute;
+import org.bouncycastle.asn1.cms.AttributeTable;
+import org.bouncycastle.asn1.cms.CMSAttributes;
+import org.bouncycastle.asn1.cms.IssuerAndSerialNumber;
+import org.bouncycastle.asn1.cms.Time;
+import org.bouncycastle.asn1.smime.SMIMECapabilitiesAttribute;
+import org.bouncycastle.asn1.smime.SMIMECapability;
+import org.bouncycastle.asn1.smime.SMIMECapabilityVector;
+import org.bouncycastle.asn1.smime.SMIMEEncryptionKeyPreferenceAttribute;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaCertStore;
+import org.bouncycastle.cms.CMSException;
+import org.bouncycastle.cms.CMSSignedDataStreamGenerator;
+import org.bouncycastle.cms.DefaultSignedAttributeTableGenerator;
+import org.bouncycastle.cms.SignerInfoGeneratorBuilder;
+import org.bouncycastle.operator.DigestCalculatorProvider;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
+import org.bouncycastle.util.Store;
+
+
+/**
+ * Signs a message as RFC 8551 {@code multipart/signed}: the Content-* headers and the body, made 7-bit safe,
+ * become the first part; a detached CMS SignedData the second. Every other header of the message (From,
+ * To, Subject, Date, Message-ID, custom ones) stays on the outer message as it was.
+ *
+ * <p>The signed message is built once in one buffer and handed to javax.mail without a copy: writing it
+ * out any number of times gives the same bytes. Thread-safe.
+ */
+public final class SmimeSigner {
+    private static final Session SESSION = Session.getInstance(new Properties());
+
+    /** Default of {@code mime.maxDepth}: far above real mail, below the 64 levels BouncyCastle's verifier descends. */
+    public static final int DEFAULT_MAX_DEPTH = 32;
+    /** The deepest nesting {@code mime.maxDepth} may allow: BouncyCastle's verifier descends no deeper. */
+    public static final int MAX_DEPTH_LIMIT = Reserialiser.VERIFIER_MAX_DEPTH;
+    /** 64 MiB: above James's usual SMTP limits; a signature needs about one more copy of the message in memory. */
+    public static final long DEFAULT_MAX_MESSAGE_SIZE = 64L * 1024 * 1024;
+
+    private final DigestAlgorithm digest;
+    private final Clock clock;
+    private final int maxDepth;
+    private final boolean selfCheck;
+    private final long maxMessageSize;
+    private final SecureRandom random = boundaryRandom();
+    private final DigestCalculatorProvider digests;
+    private final Map<SigningIdentity, Material> materials = new WeakHashMap<>();
+
+    /** A signer with the default nesting limit and the self-check on. */
+    public SmimeSigner(DigestAlgorithm digest, Clock clock) {
+        this(digest, clock, DEFAULT_MAX_DEPTH, true);
+    }
+
+    /**
+     * @param maxDepth  how many levels of multipart and message/rfc822 a message may nest to be signed
+     * @param selfCheck whether every signed message is read back as a re-serialising verifier does
+     *                  ({@link SelfCheck}) before it is returned
+     */
+    public SmimeSigner(DigestAlgorithm digest, Clock clock, int maxDepth, boolean selfCheck) {
+        this(digest, clock, maxDepth, selfCheck, DEFAULT_MAX_MESSAGE_SIZE);
+    }
+
+    /** @param maxMessageSize the largest body (bytes, as javax.mail reports its size) that is signed */
+    public SmimeSigner(DigestAlgorithm digest, Clock clock, int maxDepth, boolean selfCheck, long maxMessageSize) {
+        this.maxMessageSize = maxMessageSize;
+        this.digest = digest;
+        this.clock = clock;
+        this.maxDepth = maxDepth;
+        this.selfCheck = selfCheck;
+        try {
+            this.digests = new JcaDigestCalculatorProviderBuilder().build();
+        } catch (OperatorCreationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public DigestAlgorithm digest() {
+        return digest;
+    }
+
+    /** True for {@code multipart/signed}, {@code application/pkcs7-mime} and its {@code x-} form: never re-signed. */
+    public static boolean isSignedOrEncrypted(MimePart message) throws MessagingException {
+        String header = message.getHeader("Content-Type", null);
+        if (header == null) {
+            return false;
+        }
+        String type = header.trim().toLowerCase(Locale.ROOT);
+        return type.startsWith("multipart/signed") || type.startsWith("application/pkcs7-mime")
+            || type.startsWith("application/x-pkcs7-mime");
+    }
+
+    /**
+     * The signed copy of {@code message}. The original is not changed.
+     *
+     * @throws SigningException when the message is already signed or encrypted, cannot be made canonical, or
+     *                          the key fails; its message is one line
+     */
+    public MimeMessage sign(MimeMessage message, SigningIdentity identity) throws SigningException {
+        MessageBuffer buffer;
+        String boundary;
+        InternetHeaders headers;
+        int bodyStart;
+        int contentStart;
+        int contentLength;
+        try {
+            if (isSignedOrEncrypted(message)) {
+                throw new SigningException("the message is already signed or encrypted; it is left as it is");
+            }
+            int size = message.getSize();
+            if (size > maxMessageSize) {
+                throw new SigningException("the message body of " + size + " bytes is larger than signing.maxMessageSize ("
+                    + maxMessageSize + " bytes); it follows the failure policy instead of being signed");
+            }
+            OuterHeaders outer = OuterHeaders.of(message);
+            buffer = new MessageBuffer(size > 0 ? size + size / 16 + 8192 : 64 * 1024);
+            boundary = newBoundary();
+            headers = writeOuterHeaders(outer, boundary, buffer);
+            bodyStart = buffer.size();
+            buffer.writeAscii("This is an S/MIME signed message.\r\n\r\n--" + boundary + "\r\n");
+            contentStart = buffer.size();
+            new SevenBitWriter(buffer, size, maxDepth, this::newBoundary).writeContentOf(message, outer.contentLines());
+            contentLength = buffer.size() - contentStart;
+        } catch (SigningException e) {
+            throw e;
+        } catch (MessagingException | IOException | RuntimeException e) {
+            throw new SigningException("malformed message: " + HeaderLines.excerpt(describe(e), 300), e);
+        } catch (StackOverflowError e) {
+            throw new SigningException("malformed message: nested too deeply to be read", e);
+        }
+        byte[] signature;
+        try {
+            signature = signature(identity, buffer.array(), contentStart, contentLength);
+        } catch (SigningException e) {
+            throw e;
+        } catch (GeneralSecurityException | CMSException | OperatorCreationException | IOException | RuntimeException e) {
+            throw new SigningException("signing with " + identity.source().getFileName() + " failed: "
+                + HeaderLines.excerpt(describe(e), 300), e);
+        }
+        writeSignaturePart(boundary, signature, buffer);
+        if (selfCheck) {
+            SelfCheck.verify(buffer, boundary, contentStart, contentLength, signature, identity, digest);
+        }
+        return new SignedMimeMessage(headers, buffer.toInputStream(), bodyStart);
+    }
+
+    private static String describe(Throwable e) {
+        String message = e.getMessage();
+        return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
+    }
+
+    /** Writes the outer header block and gives the same lines as javax.mail headers (no second parse). */
+    private InternetHeaders writeOuterHeaders(OuterHeaders outer, String boundary, MessageBuffer out) {
+        InternetHeaders headers = new InternetHeaders();
+        for (String line : outer.otherLines()) {
+            writeLine(out, line);
+            headers.addHeaderLine(line);
+        }
+        String mimeVersion = "MIME-Version: 1.0";
+        String contentType = "Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\"; micalg="
+            + digest.micalg() + ";\r\n\tboundary=\"" + boundary + "\"";
+        writeLine(out, mimeVersion);
+        writeLine(out, contentType);
+        headers.addHeaderLine(mimeVersion);
+        headers.addHeaderLine(contentType);
+        out.writeAscii("\r\n");
+        return headers;
+    }
+
+    private static void writeLine(MessageBuffer out, String line) {
+        boolean latin1 = line.chars().allMatch(c -> c < 256);
+        byte[] bytes = line.getBytes(latin1 ? java.nio.charset.StandardCharsets.ISO_8859_1 : java.nio.charset.StandardCharsets.UTF_8);
+        out.write(bytes, 0, bytes.length);
+        out.writeAscii("\r\n");
+    }
+
+    private static void writeSignaturePart(String boundary, byte[] signature, MessageBuffer out) {
+        out.writeAscii("\r\n--" + boundary + "\r\n"
+            + "Content-Type: application/pkcs7-signature; name=\"smime.p7s\"\r\n"
+            + "Content-Transfer-Encoding: base64\r\n"
+            + "Content-Disposition: attachment; filename=\"smime.p7s\"\r\n"
+            + "Content-Description: S/MIME Cryptographic Signature\r\n\r\n");
+        byte[] base64 = Base64.getMimeEncoder().encode(signature);
+        out.write(base64, 0, base64.length);
+        out.writeAscii("\r\n--" + boundary + "--\r\n");
+    }
+
+    private byte[] signature(SigningIdentity identity, byte[] bytes, int offset, int length)
+        throws GeneralSecurityException, CMSException, OperatorCreationException, IOException, SigningException {
+        Material material = material(identity);
+        ASN1EncodableVector attributes = new ASN1EncodableVector();
+        attributes.add(new Attribute(CMSAttributes.signingTime, new DERSet(new Time(Date.from(clock.instant())))));
+        attributes.add(material.capabilities);
+        attributes.add(material.encryptionKeyPreference);
+        CMSSignedDataStreamGenerator generator = new CMSSignedDataStreamGenerator();
+        generator.addSignerInfoGenerator(new SignerInfoGeneratorBuilder(digests)
+            .setSignedAttributeGenerator(new DefaultSignedAttributeTableGenerator(new AttributeTable(attributes)))
+            .build(JdkContentSigner.create(privateKey(identity), digest), material.certificate));
+        generator.addCertificates(material.certificates);
+        ByteArrayOutputStream cms = new ByteArrayOutputStream(4096);
+        try (OutputStream content = generator.open(cms, false)) {
+            content.write(bytes, offset, length);
+        }
+        return cms.toByteArray();
+    }
+
+    /** What a signature needs from an identity besides the key, computed once per identity. */
+    static final class Material {
+        final X509CertificateHolder certificate;
+        final Store<X509CertificateHolder> certificates;
+        final Attribute capabilities;
+        final Attribute encryptionKeyPreference;
+
+        Material(X509CertificateHolder certificate, Store<X509CertificateHolder> certificates, Attribute capabilities,
+                 Attribute encryptionKeyPreference) {
+            this.certificate = certificate;
+            this.certificates = certificates;
+            this.capabilities = capabilities;
+            this.encryptionKeyPreference = encryptionKeyPreference;
+        }
+    }
+
+    /**
+     * This identity's material, made on first use. Weakly keyed by the identity object: a reload that replaces an
+     * identity lets its material go with it.
+     */
+    private Material material(SigningIdentity identity) {
+        synchronized (materials) {
+            return materials.computeIfAbsent(identity, this::prepare);
+        }
+    }
+
+    private static PrivateKey privateKey(SigningIdentity identity) throws SigningException {
+        try {
+            return identity.privateKey();
+        } catch (StoreException e) {
+            throw new SigningException(e.getMessage(), e);
+        }
+    }
+
+    private Material prepare(SigningIdentity identity) {
+        try {
+            X509CertificateHolder certificate = new X509CertificateHolder(identity.certificate().getEncoded());
+            List<X509Certificate> chain = new ArrayList<>();
+            chain.add(identity.certificate());
+            chain.addAll(identity.intermediates());
+            SMIMECapabilityVector capabilities = new SMIMECapabilityVector();
+            capabilities.addCapability(SMIMECapability.aES256_CBC);
+            capabilities.addCapability(SMIMECapability.aES192_CBC);
+            capabilities.addCapability(SMIMECapability.aES128_CBC);
+            return new Material(certificate, new JcaCertStore(chain), new SMIMECapabilitiesAttribute(capabilities),
+                new SMIMEEncryptionKeyPreferenceAttribute(new IssuerAndSerialNumber(certificate.getIssuer(), certificate.getSerialNumber())));
+        } catch (CertificateEncodingException | IOException e) {
+            throw new IllegalStateException("cannot encode certificate " + identity, e);
+        }
+    }
+
+    /** The JDK's DRBG: no system call per boundary, unlike the default NativePRNG. */
+    private static SecureRandom boundaryRandom() {
+        try {
+            return SecureRandom.getInstance("DRBG");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            return new SecureRandom();
+        }
+    }
+
+    /** 192 random bits: the boundary cannot occur in the content by chance. */
+    private String newBoundary() {
+        byte[] bytes = new byte[24];
+        random.nextBytes(bytes);
+        return "----=_smime_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes).replace('-', '.');
+    }
+
+    /**
+     * The signed message over the one buffer: the headers as written, the body a shared view of the buffer
+     * (no copy, no second parse). It keeps its Message-ID when javax.mail saves changes.
+     */
+    static final class SignedMimeMessage extends MimeMessage {
+        SignedMimeMessage(InternetHeaders headers, SharedByteArrayInputStream whole, int bodyStart) {
+            super(SESSION);
+            this.headers = headers;
+            this.contentStream = whole.newStream(bodyStart, -1);
+            this.modified = false;
+            this.saved = true;
+        }
+
+        @Override
+        protected void updateMessageID() throws MessagingException {
+            if (getHeader("Message-ID") == null) {
+                super.updateMessageID();
+            }
+        }
+    }
+}

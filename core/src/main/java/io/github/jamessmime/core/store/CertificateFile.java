@@ -1,0 +1,242 @@
+package io.github.jamessmime.core.store;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.security.UnrecoverableKeyException;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAKey;
+import java.security.interfaces.RSAPrivateKey;
+import java.security.interfaces.RSAPublicKey;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Reads one PKCS#12 file and applies {@link CertificateRules} to each key entry. Every refusal is a {@link StoreException}
+ * whose message says what is wrong and what to do; the file name is added by the caller.
+ */
+final class CertificateFile {
+    static final int MIN_RSA_BITS = 2048;
+    /** How every refusal for a password that does not open the file starts. */
+    static final String WRONG_PASSWORD = "wrong password";
+
+    private CertificateFile() {
+    }
+
+    /** One validated key entry of a file: its alias and identity. */
+    static final class Entry {
+        final String alias;
+        final SigningIdentity identity;
+
+        Entry(String alias, SigningIdentity identity) {
+            this.alias = alias;
+            this.identity = identity;
+        }
+    }
+
+    /**
+     * Reads every private-key entry of a file's bytes; each must pass {@code rules} or the whole file is refused.
+     * Expiry is not a rule here: it depends on the time and is checked by the store at every load.
+     */
+    static List<Entry> read(Path file, byte[] content, char[] password, CertificateRules rules, Instant now) throws StoreException {
+        KeyStore keyStore = load(content, password);
+        List<Entry> entries = new ArrayList<>();
+        try {
+            for (String alias : Collections.list(keyStore.aliases())) {
+                if (!keyStore.isKeyEntry(alias)) {
+                    continue;
+                }
+                PrivateKey key = key(keyStore, alias, password);
+                Certificate[] chain = keyStore.getCertificateChain(alias);
+                if (key == null || chain == null || chain.length == 0 || !(chain[0] instanceof X509Certificate)) {
+                    continue;
+                }
+                entries.add(new Entry(alias, rules.validate(file, key, toX509(chain), now)));
+            }
+        } catch (GeneralSecurityException e) {
+            throw new StoreException("cannot read the key entries (" + e.getMessage() + ")", e);
+        }
+        if (entries.isEmpty()) {
+            throw new StoreException("holds no private key with a certificate; export the file with its private key");
+        }
+        return entries;
+    }
+
+    /**
+     * Decrypts the key of {@code alias} from the file's current content, for an identity that came from the
+     * store index, and checks it still belongs to {@code certificate}.
+     */
+    static PrivateKey readKey(byte[] content, String alias, char[] password, X509Certificate certificate) throws StoreException {
+        KeyStore keyStore = load(content, password);
+        try {
+            if (!keyStore.isKeyEntry(alias)) {
+                throw new StoreException("has no key entry '" + alias + "' any more");
+            }
+            PrivateKey key = key(keyStore, alias, password);
+            checkKey(key, certificate);
+            return key;
+        } catch (GeneralSecurityException e) {
+            throw new StoreException("cannot read the key entry (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static PrivateKey key(KeyStore keyStore, String alias, char[] password) throws StoreException, GeneralSecurityException {
+        try {
+            return (PrivateKey) keyStore.getKey(alias, password);
+        } catch (UnrecoverableKeyException e) {
+            throw new StoreException("the private key cannot be decrypted with the store password;"
+                + " re-export the file with the store password");
+        }
+    }
+
+    private static KeyStore load(byte[] content, char[] password) throws StoreException {
+        try (InputStream in = new ByteArrayInputStream(content)) {
+            KeyStore keyStore = KeyStore.getInstance("PKCS12");
+            keyStore.load(in, password);
+            return keyStore;
+        } catch (IOException e) {
+            if (e.getCause() instanceof UnrecoverableKeyException || String.valueOf(e.getMessage()).contains("password")) {
+                throw new StoreException(WRONG_PASSWORD + ": the file does not open with the store password;"
+                    + " re-export it with the store password");
+            }
+            throw new StoreException("not a readable PKCS#12 file (" + describe(e) + "); replace it with a valid .p12 export", e);
+        } catch (GeneralSecurityException | RuntimeException e) {
+            throw new StoreException("not a readable PKCS#12 file (" + describe(e) + "); replace it with a valid .p12 export", e);
+        }
+    }
+
+    /** An exception's message, or its kind (and its cause's) when it has none. */
+    private static String describe(Exception e) {
+        if (e.getMessage() != null && !e.getMessage().isBlank()) {
+            return e.getMessage();
+        }
+        Throwable cause = e.getCause();
+        return e.getClass().getSimpleName() + (cause != null && cause.getMessage() != null ? ": " + cause.getMessage() : "");
+    }
+
+    private static List<X509Certificate> toX509(Certificate[] chain) {
+        List<X509Certificate> result = new ArrayList<>();
+        for (Certificate certificate : chain) {
+            if (certificate instanceof X509Certificate) {
+                result.add((X509Certificate) certificate);
+            }
+        }
+        return result;
+    }
+
+    /** The refusal of a certificate that expired before {@code now}, if it did. */
+    static java.util.Optional<String> expiry(SigningIdentity identity, Instant now) {
+        if (!now.isAfter(identity.notAfter())) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of("certificate for " + identity.addresses() + " expired on " + identity.notAfter()
+            + "; import the renewed certificate");
+    }
+
+    /**
+     * An identity from certificates the store index vouches for (they passed every rule when indexed; the
+     * caller checks expiry). The key is read on first use.
+     */
+    static SigningIdentity fromIndex(Path file, SigningIdentity.KeySource key, List<X509Certificate> chain) throws StoreException {
+        return identity(file, key, chain, CertificateRules.addresses(chain.get(0)));
+    }
+
+    static SigningIdentity identity(Path file, SigningIdentity.KeySource key, List<X509Certificate> chain, Set<String> addresses) {
+        List<X509Certificate> intermediates = new ArrayList<>();
+        for (X509Certificate ca : chain.subList(1, chain.size())) {
+            if (!isSelfSigned(ca)) {
+                intermediates.add(ca);
+            }
+        }
+        return new SigningIdentity(file, key, chain.get(0), intermediates, addresses, fingerprint(chain.get(0)));
+    }
+
+    static void checkKey(PrivateKey key, X509Certificate certificate) throws StoreException {
+        if (key instanceof RSAKey && certificate.getPublicKey() instanceof RSAPublicKey) {
+            RSAPublicKey publicKey = (RSAPublicKey) certificate.getPublicKey();
+            int bits = publicKey.getModulus().bitLength();
+            if (bits < MIN_RSA_BITS) {
+                throw new StoreException("RSA key of " + bits + " bits is too weak; use at least " + MIN_RSA_BITS + " bits");
+            }
+            if (!publicKey.getModulus().equals(((RSAPrivateKey) key).getModulus())) {
+                throw mismatch();
+            }
+            return;
+        }
+        if (key instanceof ECPrivateKey && certificate.getPublicKey() instanceof ECPublicKey) {
+            int bits = ((ECPublicKey) certificate.getPublicKey()).getParams().getOrder().bitLength();
+            if (bits != 256 && bits != 384 && bits != 521) {
+                throw new StoreException("EC key on a " + bits + "-bit curve is not supported; use P-256 or P-384");
+            }
+            if (!signsFor(key, certificate, "SHA256withECDSA")) {
+                throw mismatch();
+            }
+            return;
+        }
+        throw new StoreException("key type " + key.getAlgorithm() + " with a " + certificate.getPublicKey().getAlgorithm()
+            + " certificate is not supported, or key and certificate do not belong together; use RSA (2048+) or EC P-256/P-384");
+    }
+
+    private static boolean signsFor(PrivateKey key, X509Certificate certificate, String algorithm) throws StoreException {
+        try {
+            byte[] probe = "james-smime key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            Signature signer = Signature.getInstance(algorithm);
+            signer.initSign(key);
+            signer.update(probe);
+            byte[] signature = signer.sign();
+            Signature verifier = Signature.getInstance(algorithm);
+            verifier.initVerify(certificate.getPublicKey());
+            verifier.update(probe);
+            return verifier.verify(signature);
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
+    }
+
+    private static StoreException mismatch() {
+        return new StoreException("the private key does not belong to the certificate; export the matching pair");
+    }
+
+    static boolean isSelfSigned(X509Certificate certificate) {
+        if (!certificate.getSubjectX500Principal().equals(certificate.getIssuerX500Principal())) {
+            return false;
+        }
+        try {
+            certificate.verify(certificate.getPublicKey());
+            return true;
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
+    }
+
+    static String fingerprint(X509Certificate certificate) {
+        try {
+            return hex(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
+        } catch (NoSuchAlgorithmException | java.security.cert.CertificateEncodingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String hex(byte[] bytes) {
+        char[] digits = "0123456789abcdef".toCharArray();
+        char[] out = new char[bytes.length * 2];
+        for (int i = 0; i < bytes.length; i++) {
+            out[2 * i] = digits[(bytes[i] >> 4) & 0xF];
+            out[2 * i + 1] = digits[bytes[i] & 0xF];
+        }
+        return new String(out);
+    }
+}

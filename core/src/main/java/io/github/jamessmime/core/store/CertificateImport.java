@@ -1,0 +1,145 @@
+package io.github.jamessmime.core.store;
+
+import io.github.jamessmime.core.files.AtomicFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.security.cert.Certificate;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import javax.crypto.spec.PBEParameterSpec;
+
+
+/**
+ * Brings an operator's PKCS#12 into the store: {@link CertificateRules} (the same rules the store applies at every
+ * load), then the key re-encrypted under the store password with AES-256/PBKDF2 and written atomically as
+ * {@code <address>.p12} inside the store directory, so that no reader ever sees half a file.
+ */
+public final class CertificateImport {
+    private static final int PBKDF2_ITERATIONS = 10_000;
+
+    private final CertificateRules rules;
+
+    public CertificateImport(CertificateRules rules) {
+        this.rules = rules;
+    }
+
+    public CertificateRules rules() {
+        return rules;
+    }
+
+    /**
+     * Validates {@code p12} (opened with its own password) and writes it into {@code storeDirectory} under the store
+     * password. Gives the written files; writes nothing when any entry is refused.
+     */
+    public List<Path> importInto(Path storeDirectory, char[] storePassword, Path p12, char[] p12Password, Instant now)
+        throws StoreException {
+        return new ArrayList<>(importAll(storeDirectory, storePassword, p12, p12Password, now).keySet());
+    }
+
+    /** As {@link #importInto}, giving each written file with the identity written into it. */
+    public Map<Path, SigningIdentity> importAll(Path storeDirectory, char[] storePassword, Path p12, char[] p12Password,
+                                                          Instant now) throws StoreException {
+        Map<Path, SigningIdentity> written = new LinkedHashMap<>();
+        for (SigningIdentity identity : inspect(p12, p12Password, now)) {
+            written.put(write(storeDirectory, storePassword, identity), identity);
+        }
+        return written;
+    }
+
+    /** The identities of {@code p12} when it passes the store's rules and the profile; writes nothing. */
+    public List<SigningIdentity> inspect(Path p12, char[] p12Password, Instant now) throws StoreException {
+        byte[] content;
+        try {
+            content = Files.readAllBytes(p12);
+        } catch (IOException e) {
+            throw new StoreException(p12 + " cannot be read (" + e.getMessage() + ")", e);
+        }
+        return inspect(p12, content, p12Password, now);
+    }
+
+    /** As {@link #importAll}, for a PKCS#12 already in memory (an upload): nothing is staged on disk. */
+    public Map<Path, SigningIdentity> importAll(Path storeDirectory, char[] storePassword, byte[] p12, char[] p12Password,
+                                                          Instant now) throws StoreException {
+        Map<Path, SigningIdentity> written = new LinkedHashMap<>();
+        for (SigningIdentity identity : inspect(Path.of("upload.p12"), p12, p12Password, now)) {
+            written.put(write(storeDirectory, storePassword, identity), identity);
+        }
+        return written;
+    }
+
+    private List<SigningIdentity> inspect(Path p12, byte[] content, char[] p12Password, Instant now) throws StoreException {
+        List<CertificateFile.Entry> entries;
+        try {
+            entries = CertificateFile.read(p12, content, p12Password, rules, now);
+        } catch (StoreException e) {
+            if (e.getMessage().startsWith(CertificateFile.WRONG_PASSWORD)) {
+                throw new StoreException(CertificateFile.WRONG_PASSWORD + ": the file does not open with the password given for it");
+            }
+            throw e;
+        }
+        List<SigningIdentity> identities = new ArrayList<>();
+        for (CertificateFile.Entry entry : entries) {
+            Optional<String> expired = CertificateFile.expiry(entry.identity, now);
+            if (expired.isPresent()) {
+                throw new StoreException(expired.get());
+            }
+            identities.add(entry.identity);
+        }
+        return identities;
+    }
+
+    /**
+     * The store file name of an identity: its first address, which {@link CertificateRules} only lets through as a
+     * plain mailbox (a single file name component).
+     */
+    public static String fileName(SigningIdentity identity) {
+        return identity.addresses().iterator().next() + ".p12";
+    }
+
+    /** {@code name} inside {@code storeDirectory}, or a refusal when it would resolve anywhere else. */
+    static Path confined(Path storeDirectory, String name) throws StoreException {
+        Path directory = storeDirectory.toAbsolutePath().normalize();
+        Path target = directory.resolve(name).normalize();
+        if (name.isEmpty() || name.length() > 255 || name.startsWith(".") || name.indexOf('\0') >= 0
+            || !directory.equals(target.getParent()) || !target.getFileName().toString().equals(name)) {
+            throw new StoreException("the certificate's address '" + CertificateRules.printable(name)
+                + "' cannot name a file inside the store; ask the CA for a certificate naming a plain sender address");
+        }
+        return target;
+    }
+
+    private static Path write(Path storeDirectory, char[] storePassword, SigningIdentity identity) throws StoreException {
+        String address = identity.addresses().iterator().next();
+        Path target = confined(storeDirectory, fileName(identity));
+        try {
+            KeyStore keyStore = KeyStore.getInstance("PKCS12");
+            keyStore.load(null, null);
+            List<Certificate> chain = new ArrayList<>();
+            chain.add(identity.certificate());
+            chain.addAll(identity.intermediates());
+            byte[] salt = new byte[16];
+            new SecureRandom().nextBytes(salt);
+            keyStore.setEntry(address, new KeyStore.PrivateKeyEntry(identity.privateKey(), chain.toArray(new Certificate[0])),
+                new KeyStore.PasswordProtection(storePassword, "PBEWithHmacSHA256AndAES_256", new PBEParameterSpec(salt, PBKDF2_ITERATIONS)));
+            AtomicFiles.write(target, out -> {
+                try {
+                    keyStore.store(out, storePassword);
+                } catch (GeneralSecurityException e) {
+                    throw new IOException(e.getMessage(), e);
+                }
+            });
+            return target;
+        } catch (IOException | GeneralSecurityException | StoreException e) {
+            throw new StoreException("cannot write " + target + " (" + e.getMessage() + ")", e);
+        }
+    }
+}

@@ -1,0 +1,398 @@
+package io.github.jamessmime.core.store;
+
+import io.github.jamessmime.core.address.Addresses;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.MessageDigest;
+import java.security.PrivateKey;
+import java.security.cert.CertPathBuilder;
+import java.security.cert.CertStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.security.cert.CertificateParsingException;
+import java.security.cert.CollectionCertStoreParameters;
+import java.security.cert.PKIXBuilderParameters;
+import java.security.cert.TrustAnchor;
+import java.security.cert.X509CertSelector;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Date;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+import javax.naming.InvalidNameException;
+import javax.naming.ldap.LdapName;
+import javax.naming.ldap.Rdn;
+
+
+/**
+ * The one set of rules a sender certificate must pass wherever it enters: the store at every load, import
+ * (CLI and WebAdmin), sync and the CLI {@code check}. Each refusal is a {@link StoreException} with its own reason
+ * and what to do about it:
+ * <ul>
+ * <li>an end-entity certificate (no {@code CA:TRUE});</li>
+ * <li>SubjectAltName rfc822Names that are plain mailboxes (no wildcard, no domain-only name, nothing that could
+ * name a file outside the store), and every e-mail address of the subject among them;</li>
+ * <li>ExtendedKeyUsage, when present, with emailProtection and without anyExtendedKeyUsage; KeyUsage, when present,
+ * with digitalSignature;</li>
+ * <li>no SHA-1 or MD5 signature on the certificate or its intermediates, at most {@value #MAX_VALIDITY_DAYS} days of
+ * validity;</li>
+ * <li>a chain, through the intermediates in the file, to one of the trust anchors, every CA certificate of it valid
+ * when the sender certificate is (a sender certificate that is not yet valid is kept: it is used from its notBefore).</li>
+ * </ul>
+ * Expiry of the sender certificate itself is not a rule here: it depends on the hour and the store checks it at every
+ * load and lookup.
+ */
+public final class CertificateRules {
+    static final int MAX_VALIDITY_DAYS = 825;
+    private static final String EMAIL_PROTECTION = "1.3.6.1.5.5.7.3.4";
+    private static final String ANY_EXTENDED_KEY_USAGE = "2.5.29.37.0";
+    private static final String EMAIL_ADDRESS_ATTRIBUTE = "1.2.840.113549.1.9.1";
+    private static final int DIGITAL_SIGNATURE = 0;
+    private static final int RFC822_NAME = 1;
+
+    private final Set<TrustAnchor> anchors;
+    private final String anchorsName;
+    private final String fingerprint;
+
+    private CertificateRules(Set<TrustAnchor> anchors, String anchorsName) {
+        this.anchors = Set.copyOf(anchors);
+        this.anchorsName = anchorsName;
+        this.fingerprint = fingerprintOf(anchors);
+    }
+
+    /** Trust anchors from a PEM file of root certificates. */
+    public static CertificateRules trusting(Path pemFile) throws StoreException {
+        try (InputStream in = Files.newInputStream(pemFile)) {
+            List<X509Certificate> roots = new ArrayList<>();
+            for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                roots.add((X509Certificate) certificate);
+            }
+            if (roots.isEmpty()) {
+                throw new StoreException("trust anchors file " + pemFile + " holds no certificate; give a PEM file of root certificates");
+            }
+            return trusting(roots, "the roots of " + pemFile);
+        } catch (IOException | GeneralSecurityException | ClassCastException e) {
+            throw new StoreException("trust anchors file " + pemFile + " cannot be read (" + e.getMessage()
+                + "); give a PEM file of root certificates", e);
+        }
+    }
+
+    /** Trust anchors given as certificates; {@code description} names them in refusals. */
+    public static CertificateRules trusting(Collection<X509Certificate> roots, String description) {
+        Set<TrustAnchor> anchors = new java.util.HashSet<>();
+        for (X509Certificate root : roots) {
+            anchors.add(new TrustAnchor(root, null));
+        }
+        return new CertificateRules(anchors, description);
+    }
+
+    /** The JDK's trusted roots ({@code lib/security/cacerts}). */
+    public static CertificateRules trustingJdk() throws StoreException {
+        Path cacerts = Path.of(System.getProperty("java.home"), "lib", "security", "cacerts");
+        try (InputStream in = Files.newInputStream(cacerts)) {
+            KeyStore keyStore = KeyStore.getInstance(KeyStore.getDefaultType());
+            keyStore.load(in, null);
+            List<X509Certificate> roots = new ArrayList<>();
+            for (String alias : Collections.list(keyStore.aliases())) {
+                Certificate certificate = keyStore.getCertificate(alias);
+                if (certificate instanceof X509Certificate) {
+                    roots.add((X509Certificate) certificate);
+                }
+            }
+            return trusting(roots, "the JDK's trusted roots");
+        } catch (IOException | GeneralSecurityException e) {
+            throw new StoreException("the JDK trust store " + cacerts + " cannot be read (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /**
+     * Identifies the trust anchors: verdicts recorded under other anchors (in the store index) are not reused.
+     */
+    String fingerprint() {
+        return fingerprint;
+    }
+
+    /**
+     * Checks a certificate, its intermediates (signer's issuer first, the root may follow) and its key, and gives the
+     * identity they make; {@code file} is where they come from.
+     */
+    public SigningIdentity validate(Path file, PrivateKey key, List<X509Certificate> chain, Instant now) throws StoreException {
+        X509Certificate certificate = chain.get(0);
+        if (certificate.getBasicConstraints() >= 0) {
+            throw new StoreException("is a CA certificate (basicConstraints CA:TRUE), not a sender's;"
+                + " export the sender's own certificate with its key");
+        }
+        Set<String> addresses = addresses(certificate);
+        checkSubjectAddresses(certificate, addresses);
+        checkExtendedKeyUsage(certificate);
+        boolean[] keyUsage = certificate.getKeyUsage();
+        if (keyUsage != null && (keyUsage.length <= DIGITAL_SIGNATURE || !keyUsage[DIGITAL_SIGNATURE])) {
+            throw new StoreException("KeyUsage lacks digitalSignature, so the certificate may not sign;"
+                + " use a certificate issued for S/MIME signing");
+        }
+        checkSignatureAlgorithms(chain);
+        Instant notBefore = certificate.getNotBefore().toInstant();
+        long days = Duration.between(notBefore, certificate.getNotAfter().toInstant()).toDays();
+        if (days > MAX_VALIDITY_DAYS) {
+            throw new StoreException("the certificate is valid for " + days + " days, more than the " + MAX_VALIDITY_DAYS
+                + " the S/MIME Baseline Requirements allow; ask the CA for a compliant certificate");
+        }
+        CertificateFile.checkKey(key, certificate);
+        SigningIdentity identity = CertificateFile.identity(file, SigningIdentity.KeySource.of(key), chain, addresses);
+        checkChain(identity, chain, now);
+        return identity;
+    }
+
+    /** The intermediates' refusal at {@code now} (one expired since the file was read), if any. */
+    static Optional<String> intermediateExpiry(SigningIdentity identity, Instant now) {
+        for (X509Certificate ca : identity.intermediates()) {
+            if (now.isAfter(ca.getNotAfter().toInstant())) {
+                return Optional.of("the CA certificate '" + SigningIdentity.readable(ca.getSubjectX500Principal()) + "' of " + identity.addresses()
+                    + " expired on " + ca.getNotAfter().toInstant() + "; import the file again with the CA's current intermediate");
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The SubjectAltName rfc822Names, normalised; anything but a plain mailbox refuses the certificate. */
+    static Set<String> addresses(X509Certificate certificate) throws StoreException {
+        Collection<List<?>> names;
+        try {
+            names = certificate.getSubjectAlternativeNames();
+        } catch (CertificateParsingException e) {
+            throw new StoreException("SubjectAltName cannot be parsed (" + e.getMessage() + ")", e);
+        }
+        Set<String> addresses = new LinkedHashSet<>();
+        if (names != null) {
+            for (List<?> name : names) {
+                if (((Integer) name.get(0)) != RFC822_NAME) {
+                    continue;
+                }
+                String value = String.valueOf(name.get(1));
+                if (value.contains("*") || !value.contains("@") || value.startsWith("@")) {
+                    throw new StoreException("wildcard or domain-only address '" + printable(value) + "' refused:"
+                        + " use one certificate per sender address");
+                }
+                Optional<String> mailbox = Addresses.mailbox(value);
+                if (mailbox.isEmpty()) {
+                    throw new StoreException("'" + printable(value) + "' in SubjectAltName is not a plain mail address"
+                        + " (local@domain of letters, digits and . _ + - and the like); ask the CA for a certificate naming the sender address");
+                }
+                addresses.add(mailbox.get());
+            }
+        }
+        if (addresses.isEmpty()) {
+            throw new StoreException("the certificate names no mail address in SubjectAltName (rfc822Name);"
+                + " S/MIME needs the sender address there");
+        }
+        return addresses;
+    }
+
+    private static void checkSubjectAddresses(X509Certificate certificate, Set<String> addresses) throws StoreException {
+        List<Rdn> rdns;
+        try {
+            rdns = new LdapName(certificate.getSubjectX500Principal().getName(javax.security.auth.x500.X500Principal.RFC2253,
+                Collections.singletonMap(EMAIL_ADDRESS_ATTRIBUTE, "EMAILADDRESS"))).getRdns();
+        } catch (InvalidNameException e) {
+            throw new StoreException("the subject cannot be parsed (" + e.getMessage() + ")", e);
+        }
+        for (Rdn rdn : rdns) {
+            javax.naming.directory.Attributes attributes = rdn.toAttributes();
+            javax.naming.directory.Attribute email = attributes.get("EMAILADDRESS");
+            if (email == null) {
+                continue;
+            }
+            try {
+                for (Object value : Collections.list(email.getAll())) {
+                    String text = String.valueOf(value);
+                    boolean named = addresses.stream().anyMatch(address -> address.equalsIgnoreCase(text.trim()));
+                    if (!named) {
+                        throw new StoreException("the subject's e-mail address '" + printable(text) + "' is not among the SubjectAltName"
+                            + " addresses " + addresses + " (the S/MIME Baseline Requirements require it there); ask the CA for a corrected certificate");
+                    }
+                }
+            } catch (javax.naming.NamingException e) {
+                throw new StoreException("the subject cannot be parsed (" + e.getMessage() + ")", e);
+            }
+        }
+    }
+
+    private static void checkExtendedKeyUsage(X509Certificate certificate) throws StoreException {
+        List<String> eku;
+        try {
+            eku = certificate.getExtendedKeyUsage();
+        } catch (CertificateParsingException e) {
+            throw new StoreException("ExtendedKeyUsage cannot be parsed (" + e.getMessage() + ")", e);
+        }
+        if (eku == null) {
+            return;
+        }
+        if (eku.contains(ANY_EXTENDED_KEY_USAGE)) {
+            throw new StoreException("ExtendedKeyUsage has anyExtendedKeyUsage, which the S/MIME Baseline Requirements forbid;"
+                + " use a certificate issued for S/MIME (emailProtection)");
+        }
+        if (!eku.contains(EMAIL_PROTECTION)) {
+            throw new StoreException("ExtendedKeyUsage lacks emailProtection, so mail clients reject its signatures;"
+                + " use a certificate issued for S/MIME");
+        }
+    }
+
+    private static void checkSignatureAlgorithms(List<X509Certificate> chain) throws StoreException {
+        for (X509Certificate certificate : chain) {
+            if (CertificateFile.isSelfSigned(certificate)) {
+                continue; // a root's own signature is not checked by anyone
+            }
+            String algorithm = certificate.getSigAlgName().toUpperCase(Locale.ROOT);
+            if (algorithm.contains("SHA1") || algorithm.contains("MD5") || algorithm.contains("MD2")) {
+                String whose = certificate == chain.get(0) ? "the certificate" : "the CA certificate '"
+                    + SigningIdentity.readable(certificate.getSubjectX500Principal()) + "'";
+                throw new StoreException(whose + " is signed with " + certificate.getSigAlgName()
+                    + ", which mail clients no longer trust; ask the CA for a SHA-256 certificate");
+            }
+        }
+    }
+
+    /**
+     * A chain from the certificate to a trust anchor, checked when the certificate is valid (now, or its notBefore
+     * when later), with its own reason for each way it can fail.
+     */
+    private void checkChain(SigningIdentity identity, List<X509Certificate> chain, Instant now) throws StoreException {
+        X509Certificate certificate = identity.certificate();
+        Instant when = certificate.getNotBefore().toInstant();
+        if (now.isAfter(when)) {
+            when = now.isAfter(certificate.getNotAfter().toInstant()) ? certificate.getNotAfter().toInstant() : now;
+        }
+        List<X509Certificate> path = new ArrayList<>();
+        X509Certificate current = certificate;
+        while (true) {
+            if (anchorFor(current).isPresent()) {
+                break;
+            }
+            Optional<X509Certificate> issuer = issuerAmong(current, identity.intermediates());
+            if (issuer.isEmpty() || path.contains(issuer.get()) || path.size() > 10) {
+                String end = SigningIdentity.readable(current.getIssuerX500Principal());
+                throw new StoreException("the certificate does not chain to a trusted root: "
+                    + (rootInFile(current, chain) ? "its root '" + end + "' (in the file) is not among " + anchorsName
+                        + "; add that root to store.trustAnchors (CLI: --trust-anchors) if you trust it"
+                        : "the chain in the file ends at '" + end + "' (issuer of '" + SigningIdentity.readable(current.getSubjectX500Principal())
+                        + "'), which is neither in the file nor among " + anchorsName
+                        + "; include the missing intermediates in the file, or add the CA's root to store.trustAnchors"));
+            }
+            path.add(issuer.get());
+            current = issuer.get();
+        }
+        for (X509Certificate ca : path) {
+            if (when.isBefore(ca.getNotBefore().toInstant())) {
+                throw new StoreException("the CA certificate '" + SigningIdentity.readable(ca.getSubjectX500Principal()) + "' is not yet valid (until "
+                    + ca.getNotBefore().toInstant() + "); import the file again once it is");
+            }
+            if (when.isAfter(ca.getNotAfter().toInstant())) {
+                throw new StoreException("the CA certificate '" + SigningIdentity.readable(ca.getSubjectX500Principal()) + "' expired on "
+                    + ca.getNotAfter().toInstant() + "; include the CA's current intermediate in the file");
+            }
+        }
+        try {
+            X509CertSelector target = new X509CertSelector();
+            target.setCertificate(certificate);
+            PKIXBuilderParameters parameters = new PKIXBuilderParameters(anchors, target);
+            parameters.setRevocationEnabled(false);
+            parameters.setDate(Date.from(when));
+            List<X509Certificate> all = new ArrayList<>();
+            all.add(certificate);
+            all.addAll(identity.intermediates());
+            parameters.addCertStore(CertStore.getInstance("Collection", new CollectionCertStoreParameters(all)));
+            CertPathBuilder.getInstance("PKIX").build(parameters);
+        } catch (GeneralSecurityException e) {
+            throw new StoreException("the chain to " + anchorsName + " is not valid (" + e.getMessage()
+                + "); ask the CA for a certificate and intermediates that validate");
+        }
+    }
+
+    private static boolean rootInFile(X509Certificate certificate, List<X509Certificate> chain) {
+        for (X509Certificate candidate : chain) {
+            if (candidate.getSubjectX500Principal().equals(certificate.getIssuerX500Principal()) && CertificateFile.isSelfSigned(candidate)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Optional<TrustAnchor> anchorFor(X509Certificate certificate) {
+        for (TrustAnchor anchor : anchors) {
+            X509Certificate root = anchor.getTrustedCert();
+            if (root.equals(certificate)) {
+                return Optional.of(anchor);
+            }
+            if (root.getSubjectX500Principal().equals(certificate.getIssuerX500Principal()) && verifies(certificate, root)) {
+                return Optional.of(anchor);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<X509Certificate> issuerAmong(X509Certificate certificate, List<X509Certificate> candidates) {
+        for (X509Certificate candidate : candidates) {
+            if (candidate.getSubjectX500Principal().equals(certificate.getIssuerX500Principal()) && verifies(certificate, candidate)) {
+                return Optional.of(candidate);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static boolean verifies(X509Certificate certificate, X509Certificate issuer) {
+        try {
+            certificate.verify(issuer.getPublicKey());
+            return true;
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** A SAN value as it may be printed on one line: control characters shown as \\uXXXX, long values cut. */
+    static String printable(String value) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < value.length() && out.length() < 120; i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c == 0x7F) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return value.length() > 120 ? out + "..." : out.toString();
+    }
+
+    private static String fingerprintOf(Set<TrustAnchor> anchors) {
+        Set<String> sorted = new TreeSet<>();
+        for (TrustAnchor anchor : anchors) {
+            sorted.add(CertificateFile.fingerprint(anchor.getTrustedCert()));
+        }
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            for (String root : sorted) {
+                digest.update(root.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            }
+            return CertificateFile.hex(digest.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "CertificateRules{" + anchorsName + "}";
+    }
+}

@@ -1,0 +1,445 @@
+package io.github.jamessmime.core.store;
+
+import io.github.jamessmime.core.address.Addresses;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+
+/**
+ * The sender certificates: a directory of PKCS#12 files (.p12, .pfx) that all open with one store password.
+ * Every usable certificate is indexed under each rfc822Name of its SubjectAltName. Files that break a rule
+ * are left out, each with one log line naming the file and the reason; they never stop the other files.
+ *
+ * <p>Lookups read an immutable snapshot (a hash map), so they are constant-time and need no lock;
+ * {@link #reload()} builds a new snapshot and swaps it in.
+ */
+public final class CertificateStore {
+    private static final Logger LOGGER = LoggerFactory.getLogger(CertificateStore.class);
+    private static final Comparator<SigningIdentity> LATEST_EXPIRY_FIRST =
+        Comparator.comparing(SigningIdentity::notAfter).reversed();
+
+    private final Path directory;
+    private final char[] password;
+    private final Clock clock;
+    private final Optional<Path> indexFile;
+    private final RevocationChecker revocation;
+    private final CertificateRules rules;
+    private final AtomicReference<Snapshot> snapshot = new AtomicReference<>(Snapshot.EMPTY);
+    private volatile Map<String, StoreIndex.IndexedFile> index;
+    private volatile boolean foreignIndex;
+    private volatile boolean passwordMismatch;
+
+    private CertificateStore(Path directory, char[] password, Clock clock, Optional<Path> indexFile, RevocationChecker revocation,
+                             CertificateRules rules) {
+        this.directory = directory;
+        this.revocation = revocation;
+        this.rules = rules;
+        this.password = password.clone();
+        this.clock = clock;
+        this.indexFile = indexFile;
+        StoreIndex.Contents contents = indexFile.map(file -> StoreIndex.read(file, this.password, rules.fingerprint()))
+            .orElse(StoreIndex.Contents.NONE);
+        this.index = contents.entries;
+        this.foreignIndex = contents.foreign;
+    }
+
+    /**
+     * Opens the store and loads it once; a missing directory is a configuration error. With an index file,
+     * files whose content is unchanged since they were indexed are not decrypted at load: their keys are
+     * decrypted on first use. Certificates that {@code revocation} finds revoked are not used; every file must pass
+     * {@code rules}. The one way to open a store: whoever opens one says which index, revocation and rules apply
+     * ({@code Optional.empty()} and {@link RevocationChecker#none()} only where that is meant).
+     */
+    public static CertificateStore open(Path directory, char[] password, Clock clock, Optional<Path> indexFile,
+                                        RevocationChecker revocation, CertificateRules rules) throws StoreException {
+        if (!Files.isDirectory(directory)) {
+            throw new StoreException("certificate store directory " + directory.toAbsolutePath()
+                + " does not exist or is not a directory; create it or fix store.directory");
+        }
+        CertificateStore store = new CertificateStore(directory, password, clock, indexFile, revocation, rules);
+        store.reload();
+        return store;
+    }
+
+    public CertificateRules rules() {
+        return rules;
+    }
+
+    /**
+     * True when the last load found an index written under another store password and opened none of the files with
+     * this one: the password given to this node is wrong (the index is then left as it is for the other nodes).
+     */
+    public boolean passwordMismatch() {
+        return passwordMismatch;
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    /**
+     * Checks {@code p12} (opened with its own password) by the store's rules, writes it into the store under the store
+     * password and reloads, so that this node uses it at once (nodes sharing the directory at their next check).
+     * Gives each written file with the identity written into it; writes nothing when any entry is refused.
+     */
+    public Map<Path, SigningIdentity> importCertificate(byte[] p12, char[] p12Password) throws StoreException {
+        Map<Path, SigningIdentity> written = new CertificateImport(rules).importAll(directory, password, p12, p12Password, clock.instant());
+        reload();
+        return written;
+    }
+
+    /**
+     * The identity to sign as {@code address} now: among the certificates naming it that are valid at this
+     * instant, the one that expires last. A certificate that is not yet valid becomes usable at its
+     * notBefore without a reload.
+     */
+    public Optional<SigningIdentity> find(String address) {
+        Optional<String> normalized = Addresses.normalize(address);
+        if (normalized.isEmpty()) {
+            return Optional.empty();
+        }
+        List<SigningIdentity> candidates = snapshot.get().byAddress.get(normalized.get());
+        if (candidates == null) {
+            return Optional.empty();
+        }
+        Instant now = clock.instant();
+        for (SigningIdentity candidate : candidates) {
+            if (candidate.isValidAt(now)) {
+                return Optional.of(candidate);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** How many sender addresses have a certificate usable now. */
+    public long usableSenders() {
+        Instant now = clock.instant();
+        return snapshot.get().byAddress.values().stream()
+            .filter(identities -> identities.stream().anyMatch(identity -> identity.isValidAt(now))).count();
+    }
+
+    /**
+     * Removes the file holding the certificate with this SHA-256 (hex, any case) and reloads; gives the file removed,
+     * or empty when no file holds it.
+     */
+    public Optional<Path> delete(String sha256) throws StoreException {
+        for (FileReport report : reports()) {
+            if (report.allIdentities().stream().anyMatch(identity -> identity.fingerprint().equalsIgnoreCase(sha256))) {
+                try {
+                    Files.deleteIfExists(report.file());
+                } catch (IOException e) {
+                    throw new StoreException("cannot delete " + report.file() + " (" + e.getMessage() + ")", e);
+                }
+                reload();
+                return Optional.of(report.file());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** What the last load found, one entry per file, in file-name order. */
+    public List<FileReport> reports() {
+        return snapshot.get().reports;
+    }
+
+    /**
+     * Re-reads the directory and swaps in the new index. A file whose content is unchanged since the last
+     * load (same SHA-256) keeps its verdict and its identities; only new and changed files are decrypted.
+     */
+    public synchronized List<FileReport> reload() throws StoreException {
+        List<Path> files = listFiles(directory);
+        Instant now = clock.instant();
+        revocation.refreshDirectory();
+        Map<String, StoreIndex.IndexedFile> previous = index;
+        List<Loaded> loaded = files.parallelStream()
+            .map(file -> readOne(file, previous.get(file.getFileName().toString()), now))
+            .collect(Collectors.toList());
+        Map<String, List<SigningIdentity>> byAddress = new HashMap<>();
+        Map<String, StoreIndex.IndexedFile> current = new HashMap<>();
+        List<FileReport> reports = new ArrayList<>();
+        boolean indexChanged = previous.size() != loaded.size();
+        for (Loaded item : loaded) {
+            reports.add(item.report);
+            String name = item.report.file().getFileName().toString();
+            if (item.indexed != null) {
+                current.put(name, item.indexed);
+                indexChanged |= !item.indexed.sameVerdict(previous.get(name));
+            }
+            for (SigningIdentity identity : item.report.identities()) {
+                for (String address : identity.addresses()) {
+                    byAddress.computeIfAbsent(address, a -> new ArrayList<>()).add(identity);
+                }
+            }
+        }
+        byAddress.replaceAll((address, list) -> {
+            list.sort(LATEST_EXPIRY_FIRST);
+            return List.copyOf(list);
+        });
+        index = current;
+        snapshot.set(new Snapshot(Map.copyOf(byAddress), List.copyOf(reports)));
+        boolean anyOpened = loaded.stream().anyMatch(item -> item.opened);
+        passwordMismatch = foreignIndex && !anyOpened && !loaded.isEmpty();
+        if (passwordMismatch) {
+            LOGGER.error("S/MIME certificate store {}: the store password opens neither the store index nor any of the {} files;"
+                + " this node's store password is wrong (check store.password*); the index is left as it is", directory, loaded.size());
+        } else if (indexChanged && indexFile.isPresent() && (anyOpened || loaded.isEmpty())) {
+            // a password that opens no file has nothing true to write down (and would seal the index with itself)
+            StoreIndex.write(indexFile.get(), password, rules.fingerprint(), current);
+            foreignIndex = false;
+        }
+        long refused = reports.stream().filter(r -> !r.usable()).count();
+        LOGGER.info("S/MIME certificate store {}: {} sender addresses from {} files, {} refused",
+            directory, byAddress.size(), reports.size(), refused);
+        return reports;
+    }
+
+    /** A file's report, and what the index keeps of it (null when the file could not be read at all). */
+    private static final class Loaded {
+        final FileReport report;
+        final StoreIndex.IndexedFile indexed;
+        /** The store password opened the file (or the index vouched for it). */
+        final boolean opened;
+
+        Loaded(FileReport report, StoreIndex.IndexedFile indexed, boolean opened) {
+            this.report = report;
+            this.indexed = indexed;
+            this.opened = opened;
+        }
+    }
+
+    private Loaded readOne(Path file, StoreIndex.IndexedFile known, Instant now) {
+        byte[] content;
+        try {
+            content = Files.readAllBytes(file);
+        } catch (IOException e) {
+            return new Loaded(refused(file, "cannot be read (" + e.getMessage() + ")"), null, false);
+        }
+        String sha256 = StoreIndex.sha256(content);
+        if (known != null && known.sha256.equals(sha256)) {
+            return new Loaded(fromIndex(file, known, now), known, true);
+        }
+        try {
+            List<CertificateFile.Entry> entries = CertificateFile.read(file, content, password, rules, now);
+            List<StoreIndex.IndexedIdentity> indexed = new ArrayList<>();
+            List<SigningIdentity> identities = new ArrayList<>();
+            for (CertificateFile.Entry entry : entries) {
+                List<X509Certificate> chain = new ArrayList<>();
+                chain.add(entry.identity.certificate());
+                chain.addAll(entry.identity.intermediates());
+                indexed.add(new StoreIndex.IndexedIdentity(entry.alias, chain));
+                identities.add(entry.identity);
+            }
+            StoreIndex.IndexedFile indexedFile = new StoreIndex.IndexedFile(sha256, Optional.empty(), indexed);
+            indexedFile.built = List.copyOf(identities);
+            return new Loaded(refuseIfExpiredOrRevoked(file, indexedFile.built, now), indexedFile, true);
+        } catch (StoreException e) {
+            boolean wrongPassword = e.getMessage().startsWith(CertificateFile.WRONG_PASSWORD);
+            // a verdict that depends on the password, not on the file, is not written down
+            return new Loaded(refused(file, e.getMessage()),
+                wrongPassword ? null : new StoreIndex.IndexedFile(sha256, Optional.of(e.getMessage()), List.of()), !wrongPassword);
+        } catch (RuntimeException e) {
+            return new Loaded(refused(file, "unexpected error: " + e), null, false);
+        }
+    }
+
+    /** A file known from the index: its identities (keys decrypted on first use), unless it expired since. */
+    private FileReport fromIndex(Path file, StoreIndex.IndexedFile known, Instant now) {
+        if (known.refusal.isPresent()) {
+            return refused(file, known.refusal.get());
+        }
+        try {
+            List<SigningIdentity> identities = known.built;
+            if (identities == null) {
+                identities = new ArrayList<>();
+                for (StoreIndex.IndexedIdentity entry : known.identities) {
+                    LazyKey key = new LazyKey(file, known.sha256, entry.alias, password, entry.chain.get(0));
+                    identities.add(CertificateFile.fromIndex(file, key, entry.chain));
+                }
+                identities = List.copyOf(identities);
+                known.built = identities;
+            }
+            return refuseIfExpiredOrRevoked(file, identities, now);
+        } catch (StoreException e) {
+            return refused(file, e.getMessage());
+        }
+    }
+
+    /**
+     * Usable, or refused as expired or revoked (keeping the identities, so that the health check can name the
+     * senders).
+     */
+    private FileReport refuseIfExpiredOrRevoked(Path file, List<SigningIdentity> identities, Instant now) {
+        for (SigningIdentity identity : identities) {
+            Optional<String> unusable = CertificateFile.expiry(identity, now)
+                .or(() -> CertificateRules.intermediateExpiry(identity, now))
+                .or(() -> revocation.revocation(identity));
+            if (unusable.isPresent()) {
+                LOGGER.warn("S/MIME certificate file {} refused: {}", file, unusable.get());
+                return FileReport.expiredOrRevoked(file, identities, unusable.get());
+            }
+        }
+        return FileReport.usable(file, identities);
+    }
+
+    private static FileReport refused(Path file, String reason) {
+        LOGGER.warn("S/MIME certificate file {} refused: {}", file, reason);
+        return FileReport.refused(file, reason);
+    }
+
+    /** Decrypts a key from its file on first use, for identities that came from the index. */
+    private static final class LazyKey implements SigningIdentity.KeySource {
+        private final Path file;
+        private final String sha256;
+        private final String alias;
+        private final char[] password;
+        private final X509Certificate certificate;
+        private volatile PrivateKey key;
+
+        LazyKey(Path file, String sha256, String alias, char[] password, X509Certificate certificate) {
+            this.file = file;
+            this.sha256 = sha256;
+            this.alias = alias;
+            this.password = password;
+            this.certificate = certificate;
+        }
+
+        @Override
+        public PrivateKey get() throws StoreException {
+            PrivateKey result = key;
+            if (result != null) {
+                return result;
+            }
+            synchronized (this) {
+                if (key == null) {
+                    try {
+                        byte[] content = Files.readAllBytes(file);
+                        if (!StoreIndex.sha256(content).equals(sha256)) {
+                            throw new StoreException("certificate file " + file + " changed since the store was loaded;"
+                                + " it is read again at the next reload");
+                        }
+                        key = CertificateFile.readKey(content, alias, password, certificate);
+                    } catch (IOException e) {
+                        throw new StoreException("certificate file " + file + " cannot be read: " + e.getMessage(), e);
+                    } catch (StoreException e) {
+                        throw new StoreException("certificate file " + file + ": " + e.getMessage(), e);
+                    }
+                }
+                return key;
+            }
+        }
+    }
+
+    /** The store files of {@code directory} ({@code .p12}, {@code .pfx}; hidden files left out), sorted by name. */
+    public static List<Path> listFiles(Path directory) throws StoreException {
+        List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory)) {
+            for (Path file : stream) {
+                String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+                if ((name.endsWith(".p12") || name.endsWith(".pfx")) && !name.startsWith(".") && Files.isRegularFile(file)) {
+                    files.add(file);
+                }
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot list certificate store directory " + directory + " (" + e.getMessage() + ")", e);
+        }
+        files.sort(Comparator.comparing(Path::toString));
+        return files;
+    }
+
+    private static final class Snapshot {
+        static final Snapshot EMPTY = new Snapshot(Map.of(), List.of());
+
+        final Map<String, List<SigningIdentity>> byAddress;
+        final List<FileReport> reports;
+
+        Snapshot(Map<String, List<SigningIdentity>> byAddress, List<FileReport> reports) {
+            this.byAddress = byAddress;
+            this.reports = reports;
+        }
+    }
+
+    /** The outcome of reading one file: its identities, or the reason it was refused. */
+    public static final class FileReport {
+        private final Path file;
+        private final List<SigningIdentity> identities;
+        private final List<SigningIdentity> expiredOrRevoked;
+        private final Optional<String> refusal;
+
+        private FileReport(Path file, List<SigningIdentity> identities, List<SigningIdentity> expiredOrRevoked, Optional<String> refusal) {
+            this.file = file;
+            this.identities = identities;
+            this.expiredOrRevoked = expiredOrRevoked;
+            this.refusal = refusal;
+        }
+
+        static FileReport usable(Path file, List<SigningIdentity> identities) {
+            return new FileReport(file, List.copyOf(identities), List.of(), Optional.empty());
+        }
+
+        static FileReport refused(Path file, String reason) {
+            return new FileReport(file, List.of(), List.of(), Optional.of(reason));
+        }
+
+        static FileReport expiredOrRevoked(Path file, List<SigningIdentity> identities, String reason) {
+            return new FileReport(file, List.of(), List.copyOf(identities), Optional.of(reason));
+        }
+
+        /** Every identity of the file: the usable ones and those refused only as expired or revoked. */
+        public List<SigningIdentity> allIdentities() {
+            List<SigningIdentity> all = new ArrayList<>(identities);
+            all.addAll(expiredOrRevoked);
+            return all;
+        }
+
+        /** The identities of a file refused only because its certificate expired or was revoked. */
+        public List<SigningIdentity> expiredOrRevokedIdentities() {
+            return expiredOrRevoked;
+        }
+
+        public Path file() {
+            return file;
+        }
+
+        public List<SigningIdentity> identities() {
+            return identities;
+        }
+
+        public boolean usable() {
+            return refusal.isEmpty();
+        }
+
+        /** Why the file was refused. */
+        public Optional<String> refusal() {
+            return refusal;
+        }
+
+        @Override
+        public String toString() {
+            return file.getFileName() + ": " + refusal.orElse("ok " + identities);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "CertificateStore{" + directory + "}";
+    }
+
+}

@@ -1,0 +1,195 @@
+package io.github.jamessmime.core.store;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.URL;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.cert.CRL;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509CRL;
+import java.security.cert.X509CRLEntry;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.bouncycastle.asn1.ASN1Primitive;
+import org.bouncycastle.asn1.x509.CRLDistPoint;
+import org.bouncycastle.asn1.x509.DistributionPoint;
+import org.bouncycastle.asn1.x509.DistributionPointName;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Whether a signer certificate is revoked, from CRLs: those in a configured directory ({@code .crl}, DER or PEM),
+ * and those at the certificate's CRL distribution points (http), fetched when reachable and cached until their
+ * nextUpdate. A CRL counts only when its issuer is the certificate's issuer and its signature verifies with that
+ * issuer's key (taken from the certificate's chain). An unreachable distribution point is logged, not fatal: the
+ * certificate stays usable unless a CRL that was read revokes it.
+ */
+public final class RevocationChecker {
+    private static final Logger LOGGER = LoggerFactory.getLogger(RevocationChecker.class);
+
+    private final Optional<Path> crlDirectory;
+    private final boolean fetchDistributionPoints;
+    private final Duration timeout;
+    private final Clock clock;
+    private final Map<String, CachedCrl> fetched = new ConcurrentHashMap<>();
+    private volatile List<X509CRL> fromDirectory = List.of();
+
+    public RevocationChecker(Optional<Path> crlDirectory, boolean fetchDistributionPoints, Duration timeout, Clock clock) {
+        this.crlDirectory = crlDirectory;
+        this.fetchDistributionPoints = fetchDistributionPoints;
+        this.timeout = timeout;
+        this.clock = clock;
+    }
+
+    /** A checker that revokes nothing. */
+    public static RevocationChecker none() {
+        return new RevocationChecker(Optional.empty(), false, Duration.ofSeconds(5), Clock.systemUTC());
+    }
+
+    private static final class CachedCrl {
+        final X509CRL crl;
+        final Instant refreshAfter;
+
+        CachedCrl(X509CRL crl, Instant refreshAfter) {
+            this.crl = crl;
+            this.refreshAfter = refreshAfter;
+        }
+    }
+
+    /** Re-reads the CRL directory (the store calls it at every load). */
+    void refreshDirectory() {
+        if (crlDirectory.isEmpty() || !Files.isDirectory(crlDirectory.get())) {
+            fromDirectory = List.of();
+            return;
+        }
+        List<X509CRL> crls = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(crlDirectory.get())) {
+            for (Path file : files) {
+                String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+                if (!name.endsWith(".crl") && !name.endsWith(".pem")) {
+                    continue;
+                }
+                try (InputStream in = Files.newInputStream(file)) {
+                    for (CRL crl : CertificateFactory.getInstance("X.509").generateCRLs(in)) {
+                        crls.add((X509CRL) crl);
+                    }
+                } catch (IOException | GeneralSecurityException e) {
+                    LOGGER.warn("S/MIME CRL file {} cannot be read ({}); it is left out", file, e.getMessage());
+                }
+            }
+        } catch (IOException e) {
+            LOGGER.warn("S/MIME CRL directory {} cannot be read ({})", crlDirectory.get(), e.getMessage());
+        }
+        fromDirectory = List.copyOf(crls);
+    }
+
+    /** Why the identity's certificate is revoked, or empty. */
+    Optional<String> revocation(SigningIdentity identity) {
+        X509Certificate certificate = identity.certificate();
+        Optional<X509Certificate> issuer = identity.intermediates().stream()
+            .filter(ca -> ca.getSubjectX500Principal().equals(certificate.getIssuerX500Principal()))
+            .findFirst();
+        if (issuer.isEmpty()) {
+            return Optional.empty();
+        }
+        List<X509CRL> candidates = new ArrayList<>(fromDirectory);
+        if (fetchDistributionPoints) {
+            for (String uri : distributionPoints(certificate)) {
+                fetch(uri).ifPresent(candidates::add);
+            }
+        }
+        for (X509CRL crl : candidates) {
+            if (!crl.getIssuerX500Principal().equals(certificate.getIssuerX500Principal())) {
+                continue;
+            }
+            try {
+                crl.verify(issuer.get().getPublicKey());
+            } catch (GeneralSecurityException e) {
+                LOGGER.warn("S/MIME CRL of {} does not verify with the issuer's key ({}); it is ignored",
+                    crl.getIssuerX500Principal().getName(), e.getMessage());
+                continue;
+            }
+            X509CRLEntry entry = crl.getRevokedCertificate(certificate);
+            if (entry != null) {
+                return Optional.of("certificate for " + identity.addresses() + " (serial " + certificate.getSerialNumber().toString(16)
+                    + ") was revoked on " + entry.getRevocationDate().toInstant()
+                    + (entry.getRevocationReason() != null ? " (" + entry.getRevocationReason() + ")" : "")
+                    + "; import a new certificate");
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Optional<X509CRL> fetch(String uri) {
+        Instant now = clock.instant();
+        CachedCrl cached = fetched.get(uri);
+        if (cached != null && now.isBefore(cached.refreshAfter)) {
+            return Optional.of(cached.crl);
+        }
+        try {
+            HttpURLConnection connection = (HttpURLConnection) new URL(uri).openConnection();
+            connection.setConnectTimeout((int) timeout.toMillis());
+            connection.setReadTimeout((int) timeout.toMillis());
+            if (connection.getResponseCode() != 200) {
+                throw new IOException("HTTP " + connection.getResponseCode());
+            }
+            byte[] bytes;
+            try (InputStream in = connection.getInputStream()) {
+                bytes = in.readNBytes(10 * 1024 * 1024);
+            }
+            X509CRL crl = (X509CRL) CertificateFactory.getInstance("X.509").generateCRL(new ByteArrayInputStream(bytes));
+            Instant next = crl.getNextUpdate() != null ? crl.getNextUpdate().toInstant() : now.plus(Duration.ofHours(1));
+            fetched.put(uri, new CachedCrl(crl, next.isAfter(now) ? next : now.plus(Duration.ofMinutes(5))));
+            return Optional.of(crl);
+        } catch (IOException | GeneralSecurityException | ClassCastException e) {
+            LOGGER.warn("S/MIME CRL distribution point {} unreachable or unreadable ({}); {}", uri, e.getMessage(),
+                cached != null ? "using the copy fetched before" : "revocation not known from it");
+            return cached == null ? Optional.empty() : Optional.of(cached.crl);
+        }
+    }
+
+    static List<String> distributionPoints(X509Certificate certificate) {
+        List<String> uris = new ArrayList<>();
+        byte[] extension = certificate.getExtensionValue(Extension.cRLDistributionPoints.getId());
+        if (extension == null) {
+            return uris;
+        }
+        try {
+            ASN1Primitive value = JcaX509ExtensionUtils.parseExtensionValue(extension);
+            for (DistributionPoint point : CRLDistPoint.getInstance(value).getDistributionPoints()) {
+                DistributionPointName name = point.getDistributionPoint();
+                if (name == null || name.getType() != DistributionPointName.FULL_NAME) {
+                    continue;
+                }
+                for (GeneralName general : GeneralNames.getInstance(name.getName()).getNames()) {
+                    String uri = general.getName().toString();
+                    if (general.getTagNo() == GeneralName.uniformResourceIdentifier
+                        && (uri.startsWith("http://") || uri.startsWith("https://"))) {
+                        uris.add(uri);
+                    }
+                }
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            LOGGER.warn("S/MIME certificate {}: unreadable CRL distribution points ({})", certificate.getSubjectX500Principal(), e.getMessage());
+        }
+        return uris;
+    }
+}

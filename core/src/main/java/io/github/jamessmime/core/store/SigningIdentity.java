@@ -1,0 +1,106 @@
+package io.github.jamessmime.core.store;
+
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One usable certificate of the store: the private key, the certificate naming the sender address and the
+ * intermediate certificates to send along (never the root). Immutable and shared between threads.
+ */
+public final class SigningIdentity {
+    private final Path source;
+    private final KeySource key;
+    private final X509Certificate certificate;
+    private final List<X509Certificate> intermediates;
+    private final Set<String> addresses;
+    private final String fingerprint;
+
+    SigningIdentity(Path source, KeySource key, X509Certificate certificate, List<X509Certificate> intermediates,
+                    Set<String> addresses, String fingerprint) {
+        this.source = source;
+        this.key = key;
+        this.certificate = certificate;
+        this.intermediates = List.copyOf(intermediates);
+        this.addresses = Set.copyOf(addresses);
+        this.fingerprint = fingerprint;
+    }
+
+    /** The file this identity was read from. */
+    public Path source() {
+        return source;
+    }
+
+    /**
+     * The private key; read from the file on first use when the identity came from the store index.
+     *
+     * @throws StoreException when the file has changed or can no longer be read since the store was loaded
+     */
+    public PrivateKey privateKey() throws StoreException {
+        return key.get();
+    }
+
+    /** Where the private key comes from: already decrypted, or decrypted from its file on first use. */
+    interface KeySource {
+        PrivateKey get() throws StoreException;
+
+        static KeySource of(PrivateKey key) {
+            return () -> key;
+        }
+    }
+
+    public X509Certificate certificate() {
+        return certificate;
+    }
+
+    /** Certificates between the signer's and the root, signer's issuer first; the root is left out. */
+    public List<X509Certificate> intermediates() {
+        return intermediates;
+    }
+
+    /** The normalised rfc822Name addresses of the certificate's SubjectAltName. */
+    public Set<String> addresses() {
+        return addresses;
+    }
+
+    /** SHA-256 of the certificate, lower-case hex. */
+    public String fingerprint() {
+        return fingerprint;
+    }
+
+    /** The subject as people read it (RFC 2253, the e-mail attribute as EMAILADDRESS=..., not as hex). */
+    public String subject() {
+        return readable(certificate.getSubjectX500Principal());
+    }
+
+    /** The issuer, as {@link #subject()}. */
+    public String issuer() {
+        return readable(certificate.getIssuerX500Principal());
+    }
+
+    /** A distinguished name in RFC 2253 with the PKCS#9 e-mail attribute spelt out. */
+    public static String readable(javax.security.auth.x500.X500Principal name) {
+        return name.getName(javax.security.auth.x500.X500Principal.RFC2253, java.util.Map.of("1.2.840.113549.1.9.1", "EMAILADDRESS"));
+    }
+
+    public Instant notBefore() {
+        return certificate.getNotBefore().toInstant();
+    }
+
+    public Instant notAfter() {
+        return certificate.getNotAfter().toInstant();
+    }
+
+    public boolean isValidAt(Instant instant) {
+        return !instant.isBefore(notBefore()) && !instant.isAfter(notAfter());
+    }
+
+    @Override
+    public String toString() {
+        return "SigningIdentity{" + addresses + ", " + subject()
+            + ", sha256=" + fingerprint + ", file=" + source + "}";
+    }
+}

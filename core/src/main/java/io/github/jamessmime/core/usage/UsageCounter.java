@@ -1,0 +1,196 @@
+package io.github.jamessmime.core.usage;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Signatures per sender address per calendar month (UTC), for accounting. Each node appends one line per signature
+ * ({@code address}) to its own journal, {@code <directory>/<YYYY-MM>/<node>.journal}, before the signed mail leaves
+ * the mailet: a signature is counted if and only if it was handed on, a clean stop or a {@code kill -9} of James
+ * loses no count (the line is in the operating system's hands), and only a crash of the machine itself may lose
+ * what was written since the last {@link #flush()} (which forces the journal to disk, every 10 s). A count that cannot
+ * be written fails the signature, so the mail follows the failure policy instead of leaving signed but uncounted.
+ *
+ * <p>Totals add up the journals of every node, so several James nodes sharing the store directory report one figure;
+ * each journal is read incrementally (only the bytes appended since the last read). {@code <node>.properties}
+ * files of earlier versions are added as they are.
+ */
+public final class UsageCounter {
+    private static final Logger LOGGER = LoggerFactory.getLogger(UsageCounter.class);
+    static final String JOURNAL = ".journal";
+    private static final String LEGACY = ".properties";
+
+    private final Path directory;
+    private final String node;
+    private final Clock clock;
+    private final Map<YearMonth, FileChannel> journals = new HashMap<>();
+    /** What has been read of each journal file: its counts and up to which byte. */
+    private final Map<Path, JournalState> read = new HashMap<>();
+
+    private static final class JournalState {
+        long offset;
+        final Map<String, Long> counts = new TreeMap<>();
+    }
+
+    public UsageCounter(Path directory, String node, Clock clock) {
+        if (!node.matches("[A-Za-z0-9._-]+")) {
+            throw new IllegalArgumentException("usage node name '" + node + "' may only hold letters, digits, '.', '_' and '-'");
+        }
+        this.directory = directory;
+        this.node = node;
+        this.clock = clock;
+    }
+
+    /**
+     * Counts one signature for {@code address} in the current month, durably for the JVM: the journal line is written
+     * when this returns.
+     *
+     * @throws IOException when the line cannot be written; its message says so in one line, with the fix
+     */
+    public synchronized void count(String address) throws IOException {
+        YearMonth month = YearMonth.now(clock.withZone(ZoneOffset.UTC));
+        Path file = file(month, node, JOURNAL);
+        try {
+            FileChannel journal = journals.get(month);
+            if (journal == null) {
+                Files.createDirectories(file.getParent());
+                journal = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+                journals.put(month, journal);
+            }
+            ByteBuffer line = ByteBuffer.wrap((address + "\n").getBytes(StandardCharsets.UTF_8));
+            while (line.hasRemaining()) {
+                journal.write(line);
+            }
+        } catch (IOException e) {
+            throw new IOException("the usage count cannot be written to " + file + " (" + e + "); the mail is not signed"
+                + " so that every signature is counted; make usage.directory writable", e);
+        }
+    }
+
+    /** Forces this node's journals to disk (against a crash of the machine) and closes those of past months. */
+    public synchronized void flush() {
+        YearMonth current = YearMonth.now(clock.withZone(ZoneOffset.UTC));
+        journals.entrySet().removeIf(entry -> {
+            try {
+                entry.getValue().force(false);
+                if (entry.getKey().isBefore(current)) {
+                    entry.getValue().close();
+                    return true;
+                }
+            } catch (IOException e) {
+                LOGGER.warn("S/MIME usage journal of {} cannot be forced to disk ({})", entry.getKey(), e.toString());
+            }
+            return false;
+        });
+    }
+
+    /** address → signatures in {@code month}, over every node. */
+    public synchronized Map<String, Long> usage(YearMonth month) {
+        Map<String, Long> total = new TreeMap<>();
+        Path monthDirectory = directory.resolve(month.toString());
+        if (!Files.isDirectory(monthDirectory)) {
+            return total;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(monthDirectory)) {
+            for (Path file : files) {
+                String name = file.getFileName().toString();
+                if (name.startsWith(".")) {
+                    continue;
+                }
+                if (name.endsWith(JOURNAL)) {
+                    readJournal(file).forEach((address, count) -> total.merge(address, count, Long::sum));
+                } else if (name.endsWith(LEGACY)) {
+                    readLegacy(file).forEach((address, count) -> total.merge(address, count, Long::sum));
+                }
+            }
+        } catch (IOException e) {
+            LOGGER.warn("S/MIME usage directory {} cannot be read ({})", monthDirectory, e.toString());
+        }
+        return total;
+    }
+
+    /** The totals of {@code month} over every node, read from the files only (for the CLI). */
+    public static Map<String, Long> read(Path directory, YearMonth month) {
+        return new UsageCounter(directory, "cli-reader", Clock.systemUTC()).usage(month);
+    }
+
+    /** The counts of one journal, reading only what was appended since the last call; a partial last line waits. */
+    private Map<String, Long> readJournal(Path file) throws IOException {
+        JournalState state = read.computeIfAbsent(file, f -> new JournalState());
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (size < state.offset) {
+                // replaced or truncated by hand: read it again from the start
+                state.offset = 0;
+                state.counts.clear();
+            }
+            ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+            long position = state.offset;
+            long lineStart = state.offset;
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            while (position < size) {
+                buffer.clear();
+                int n = channel.read(buffer, position);
+                if (n <= 0) {
+                    break;
+                }
+                for (int i = 0; i < n; i++) {
+                    byte b = buffer.get(i);
+                    if (b == '\n') {
+                        String address = new String(bytes.toByteArray(), StandardCharsets.UTF_8).trim();
+                        if (!address.isEmpty()) {
+                            state.counts.merge(address, 1L, Long::sum);
+                        }
+                        bytes.reset();
+                        lineStart = position + i + 1;
+                    } else {
+                        bytes.write(b);
+                    }
+                }
+                position += n;
+            }
+            state.offset = lineStart;
+        }
+        return state.counts;
+    }
+
+    private Path file(YearMonth month, String nodeName, String suffix) {
+        return directory.resolve(month.toString()).resolve(nodeName + suffix);
+    }
+
+    private static Map<String, Long> readLegacy(Path file) {
+        Map<String, Long> result = new TreeMap<>();
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            properties.load(reader);
+        } catch (IOException e) {
+            LOGGER.warn("S/MIME usage file {} cannot be read ({}); it is left out of the totals", file, e.toString());
+            return result;
+        }
+        for (String address : properties.stringPropertyNames()) {
+            try {
+                result.put(address, Long.parseLong(properties.getProperty(address).trim()));
+            } catch (NumberFormatException e) {
+                LOGGER.warn("S/MIME usage file {}: '{}' is not a count for {}", file, properties.getProperty(address), address);
+            }
+        }
+        return result;
+    }
+}

@@ -1,0 +1,87 @@
+package io.github.jamessmime.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+
+/** The core's packages depend on each other without a cycle, read from the production sources' imports. */
+class PackageDependenciesTest {
+    private static final Path SOURCES = Path.of("src/main/java");
+    private static final Pattern PACKAGE = Pattern.compile("^package ([\\w.]+);", Pattern.MULTILINE);
+    private static final Pattern IMPORT = Pattern.compile("^import (?:static )?(io\\.github\\.jamessmime\\.[\\w.]+)\\.[A-Z]\\w*[\\w.]*;",
+        Pattern.MULTILINE);
+
+    @Test
+    void corePackagesShouldHaveNoCycle() throws IOException {
+        Map<String, Set<String>> dependencies = dependencies();
+        assertThat(dependencies).containsKeys("io.github.jamessmime.core.store", "io.github.jamessmime.core.signing",
+            "io.github.jamessmime.core.policy");
+        for (String start : dependencies.keySet()) {
+            assertThat(reachable(start, dependencies)).as("packages reachable from " + start).doesNotContain(start);
+        }
+    }
+
+    @Test
+    void noCorePackageShouldDependOnTheEntryPoint() throws IOException {
+        Map<String, Set<String>> dependencies = dependencies();
+        List<String> dependents = new ArrayList<>();
+        dependencies.forEach((from, to) -> {
+            if (to.contains("io.github.jamessmime.core")) {
+                dependents.add(from);
+            }
+        });
+        assertThat(dependents).isEmpty();
+    }
+
+    private static Set<String> reachable(String start, Map<String, Set<String>> dependencies) {
+        Set<String> seen = new HashSet<>();
+        List<String> todo = new ArrayList<>(dependencies.getOrDefault(start, Set.of()));
+        while (!todo.isEmpty()) {
+            String next = todo.remove(todo.size() - 1);
+            if (seen.add(next)) {
+                todo.addAll(dependencies.getOrDefault(next, Set.of()));
+            }
+        }
+        return seen;
+    }
+
+    private static Map<String, Set<String>> dependencies() throws IOException {
+        Map<String, Set<String>> dependencies = new TreeMap<>();
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(SOURCES)) {
+            files = walk.filter(file -> file.toString().endsWith(".java")).collect(Collectors.toList());
+        }
+        for (Path file : files) {
+            String source = Files.readString(file);
+            Matcher packageName = PACKAGE.matcher(source);
+            if (!packageName.find()) {
+                continue;
+            }
+            String from = packageName.group(1);
+            Set<String> to = dependencies.computeIfAbsent(from, key -> new TreeSet<>());
+            Matcher imported = IMPORT.matcher(source);
+            while (imported.find()) {
+                String target = imported.group(1).replaceAll("\\.[A-Z].*$", "");
+                if (!target.equals(from)) {
+                    to.add(target);
+                }
+            }
+        }
+        return dependencies;
+    }
+}

@@ -1,0 +1,162 @@
+package io.github.jamessmime.core.config;
+
+import io.github.jamessmime.core.signing.DigestAlgorithm;
+import io.github.jamessmime.core.policy.SenderEntitlement;
+import io.github.jamessmime.core.signing.SigningException;
+import io.github.jamessmime.core.store.SigningIdentity;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.github.jamessmime.testing.TestPki;
+
+class SmimeConfigurationTest {
+    @TempDir
+    Path conf;
+
+    private SmimeConfiguration parse(Map<String, String> properties) throws InvalidConfigurationException {
+        return SmimeConfiguration.parse(properties, conf, name -> name.equals("SMIME_PASSWORD") ? "from-env" : null);
+    }
+
+    @Test
+    void parseShouldResolveRelativePathsAgainstConfDirectoryAndApplyDefaults() throws Exception {
+        Files.writeString(conf.resolve("store.password"), "s3cret\n");
+
+        SmimeConfiguration configuration = parse(Map.of("store.directory", "smime-store", "store.password.file", "store.password"));
+
+        assertThat(configuration.storeDirectory()).isEqualTo(conf.resolve("smime-store"));
+        assertThat(configuration.storePassword()).containsExactly("s3cret".toCharArray());
+        assertThat(configuration.digest()).isEqualTo(DigestAlgorithm.SHA_256);
+        assertThat(configuration.reloadInterval()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void parseShouldReadPasswordFromEnvironment() throws Exception {
+        SmimeConfiguration configuration = parse(Map.of("store.directory", "/srv/store", "store.password.env", "SMIME_PASSWORD"));
+
+        assertThat(configuration.storePassword()).containsExactly("from-env".toCharArray());
+    }
+
+    @Test
+    void toStringShouldNeverShowThePassword() throws Exception {
+        SmimeConfiguration configuration = parse(Map.of("store.directory", "/srv/store", "store.password", "hunter2-secret"));
+
+        assertThat(configuration.toString()).doesNotContain("hunter2-secret");
+    }
+
+    @Test
+    void parseShouldRefuseUnknownKeyNamingIt() {
+        assertThatThrownBy(() -> parse(Map.of("store.directory", "x", "store.password", "p", "entitlement.trustedNetwork", "127.0.0.1")))
+            .isInstanceOf(InvalidConfigurationException.class)
+            .hasMessageContaining("unknown key(s) [entitlement.trustedNetwork]");
+    }
+
+    @Test
+    void parseShouldRequireStoreDirectory() {
+        assertThatThrownBy(() -> parse(Map.of("store.password", "p")))
+            .hasMessageContaining("store.directory is missing");
+    }
+
+    @Test
+    void parseShouldRequireExactlyOnePasswordSource() {
+        assertThatThrownBy(() -> parse(Map.of("store.directory", "x")))
+            .hasMessageContaining("set exactly one of store.password.file, store.password.env or store.password (found 0)");
+        assertThatThrownBy(() -> parse(Map.of("store.directory", "x", "store.password", "p", "store.password.env", "SMIME_PASSWORD")))
+            .hasMessageContaining("(found 2)");
+    }
+
+    @Test
+    void parseShouldNameMissingEnvironmentVariable() {
+        assertThatThrownBy(() -> parse(Map.of("store.directory", "x", "store.password.env", "NOT_SET")))
+            .hasMessageContaining("store.password.env names environment variable NOT_SET, which is not set");
+    }
+
+    @Test
+    void parseShouldNameMissingPasswordFile() {
+        assertThatThrownBy(() -> parse(Map.of("store.directory", "x", "store.password.file", "nope.txt")))
+            .hasMessageContaining("store.password.file: cannot read password file");
+    }
+
+    @Test
+    void parseShouldRefuseBadDigestAndInterval() {
+        assertThatThrownBy(() -> parse(Map.of("store.directory", "x", "store.password", "p", "signing.digest", "MD5")))
+            .hasMessageContaining("signing.digest: unsupported digest 'MD5'");
+        assertThatThrownBy(() -> parse(Map.of("store.directory", "x", "store.password", "p", "store.reloadIntervalSeconds", "soon")))
+            .hasMessageContaining("store.reloadIntervalSeconds 'soon' is not a number of seconds");
+    }
+
+    @Test
+    void parseShouldRefuseHostNameAsTrustedNetwork() {
+        assertThatThrownBy(() -> parse(Map.of("store.directory", "x", "store.password", "p", "entitlement.trustedNetworks", "app.shop.example")))
+            .hasMessageContaining("entitlement.trustedNetworks: 'app.shop.example' is not an IP address or CIDR range");
+    }
+
+    @Test
+    void grantsShouldEntitleUserToAddressAndDomain() throws Exception {
+        Files.writeString(conf.resolve("grants.properties"),
+            "app@shop.example = billing@shop.example, @orders.example\n");
+
+        SenderEntitlement entitlement = parse(Map.of("store.directory", "x", "store.password", "p",
+            "entitlement.grants.file", "grants.properties")).entitlement();
+
+        assertThat(entitlement.decide(Optional.of("app@SHOP.example"), Optional.empty(), "billing@shop.example").entitled()).isTrue();
+        assertThat(entitlement.decide(Optional.of("app@shop.example"), Optional.empty(), "any@orders.example").entitled()).isTrue();
+        assertThat(entitlement.decide(Optional.of("app@shop.example"), Optional.empty(), "ceo@shop.example").entitled()).isFalse();
+    }
+
+    @Test
+    void grantsShouldRefuseWildcardGrantNamingIt() throws Exception {
+        Files.writeString(conf.resolve("grants.properties"), "app@shop.example = *@shop.example\n");
+
+        assertThatThrownBy(() -> parse(Map.of("store.directory", "x", "store.password", "p", "entitlement.grants.file", "grants.properties")))
+            .hasMessageContaining("entitlement.grants.file: '*@shop.example' granted to app@shop.example is not a mail address: wildcards are not supported");
+    }
+
+    @Test
+    void parseShouldRefuseANestingLimitBeyondWhatVerifiersDescend() {
+        Map<String, String> properties = new java.util.HashMap<>(Map.of("store.directory", "store", "store.password", "pw"));
+        properties.put(SmimeConfiguration.MIME_MAX_DEPTH, "65");
+
+        assertThatThrownBy(() -> SmimeConfiguration.parse(properties, Path.of("/conf"), name -> null))
+            .isInstanceOf(InvalidConfigurationException.class)
+            .hasMessageContaining("mime.maxDepth 65 must be between 1 and 64");
+    }
+
+    @Test
+    void parseShouldRefuseASelfCheckThatIsNotABoolean() {
+        Map<String, String> properties = new java.util.HashMap<>(Map.of("store.directory", "store", "store.password", "pw"));
+        properties.put(SmimeConfiguration.SIGNING_SELF_CHECK, "maybe");
+
+        assertThatThrownBy(() -> SmimeConfiguration.parse(properties, Path.of("/conf"), name -> null))
+            .isInstanceOf(InvalidConfigurationException.class)
+            .hasMessageContaining("signing.selfCheck 'maybe' must be true or false");
+    }
+
+    @Test
+    void maxMessageSizeShouldReadSuffixesAndRefuseGarbageNamingTheKey() throws Exception {
+        java.util.function.Function<String, Map<String, String>> with = size -> Map.of("store.directory", "/srv/store",
+            "store.password", "p", "signing.maxMessageSize", size);
+
+        assertThatThrownBy(() -> parse(with.apply("lots"))).isInstanceOf(InvalidConfigurationException.class)
+            .hasMessageContaining("signing.maxMessageSize 'lots' is not a size such as 64M");
+        SmimeConfiguration configuration = parse(with.apply("100"));
+        byte[] message = ("From: billing@shop.example\r\nSubject: x\r\n\r\n" + "y".repeat(200) + "\r\n")
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        TestPki pki = TestPki.create(java.time.Instant.now());
+        TestPki.Issued issued = pki.sender("billing@shop.example").issue();
+        SigningIdentity identity = pki.rules().validate(Path.of("t.p12"), issued.privateKey(), issued.chain(), pki.now());
+
+        assertThatThrownBy(() -> configuration.signer(java.time.Clock.systemUTC()).sign(io.github.jamessmime.testing.Verifiers.parse(message), identity))
+            .isInstanceOf(SigningException.class).hasMessageContaining("larger than signing.maxMessageSize (100 bytes)");
+        assertThat(parse(with.apply("1K")).signer(java.time.Clock.systemUTC()).sign(io.github.jamessmime.testing.Verifiers.parse(message), identity))
+            .isNotNull();
+    }
+}

@@ -1,0 +1,48 @@
+package io.github.jamessmime.core.files;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AtomicFilesTest {
+    @TempDir
+    Path directory;
+
+    @Test
+    void writeShouldReplaceTheFileWholeAndLeaveNoTemporaryFile() throws Exception {
+        Path target = Files.writeString(directory.resolve("billing.p12"), "old");
+
+        AtomicFiles.write(target, out -> out.write("new".getBytes(StandardCharsets.US_ASCII)));
+
+        assertThat(Files.readString(target)).isEqualTo("new");
+        assertThat(names()).containsExactly("billing.p12");
+    }
+
+    @Test
+    void aFailedWriteShouldKeepTheOldFileAndRemoveTheTemporaryOne() throws Exception {
+        Path target = Files.writeString(directory.resolve("billing.p12"), "old");
+
+        assertThatThrownBy(() -> AtomicFiles.write(target, out -> {
+            out.write("half".getBytes(StandardCharsets.US_ASCII));
+            throw new IOException("disk full");
+        })).hasMessage("disk full");
+
+        assertThat(Files.readString(target)).isEqualTo("old");
+        assertThat(names()).containsExactly("billing.p12");
+    }
+
+    private java.util.List<String> names() throws IOException {
+        try (Stream<Path> files = Files.list(directory)) {
+            return files.map(file -> file.getFileName().toString()).sorted().collect(Collectors.toList());
+        }
+    }
+}

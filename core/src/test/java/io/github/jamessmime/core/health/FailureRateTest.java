@@ -1,0 +1,51 @@
+package io.github.jamessmime.core.health;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import org.junit.jupiter.api.Test;
+
+import io.github.jamessmime.testing.MutableClock;
+
+class FailureRateTest {
+    final MutableClock clock = new MutableClock(Instant.parse("2026-06-01T10:00:00Z"));
+    final FailureRate rate = new FailureRate(clock, Duration.ofMinutes(10), 5);
+
+    @Test
+    void failuresAboveTheRateShouldBeAProblemNamingTheCounts() {
+        record(90, false);
+        record(10, true);
+
+        assertThat(rate.problem()).get().asString().startsWith("10 of 100 signatures failed in the last 10 minutes (more than 5 %)");
+    }
+
+    @Test
+    void failuresWithinTheRateOrTooFewShouldNotBe() {
+        record(200, false);
+        record(5, true);
+        assertThat(rate.problem()).as("5 of 205").isEmpty();
+
+        FailureRate quiet = new FailureRate(clock, Duration.ofMinutes(10), 5);
+        quiet.record(true);
+        quiet.record(true);
+        assertThat(quiet.problem()).as("2 of 2: fewer than three failures").isEmpty();
+    }
+
+    @Test
+    void failuresShouldAgeOutOfTheWindow() {
+        record(10, true);
+        clock.advance(Duration.ofMinutes(5));
+        assertThat(rate.problem()).isPresent();
+
+        clock.advance(Duration.ofMinutes(6));
+        assertThat(rate.problem()).isEmpty();
+    }
+
+    private void record(int times, boolean failed) {
+        for (int i = 0; i < times; i++) {
+            rate.record(failed);
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package io.github.jamessmime.core.health;
+
+import io.github.jamessmime.core.store.CertificateStore;
+import io.github.jamessmime.core.store.RevocationChecker;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.github.jamessmime.testing.MutableClock;
+import io.github.jamessmime.testing.TestPki;
+
+class StoreHealthTest {
+    static final Instant NOW = Instant.parse("2026-06-01T10:00:00Z");
+    static final Duration WARNING = Duration.ofDays(30);
+    static final char[] PASSWORD = "pw".toCharArray();
+    static TestPki pki;
+
+    @TempDir
+    Path directory;
+    MutableClock clock;
+
+    @BeforeAll
+    static void createPki() {
+        pki = TestPki.create(NOW);
+    }
+
+    @BeforeEach
+    void setUp() {
+        clock = new MutableClock(NOW);
+    }
+
+    private StoreHealth health() throws Exception {
+        return StoreHealth.evaluate(CertificateStore.open(directory, PASSWORD, clock, Optional.of(directory.resolve(".index")), RevocationChecker.none(), pki.rules()),
+            clock.instant(), WARNING);
+    }
+
+    private void issue(String address, int keyIndex, Instant notBefore, Instant notAfter) throws Exception {
+        pki.sender(address).keyIndex(keyIndex).validity(notBefore, notAfter).issue()
+            .writePkcs12(directory.resolve(address + "-" + keyIndex + ".p12"), PASSWORD);
+    }
+
+    @Test
+    void healthShouldBeHealthyWhenEveryCertificateLastsLongerThanTheWarning() throws Exception {
+        issue("billing@shop.example", 0, NOW.minus(Duration.ofDays(1)), NOW.plus(Duration.ofDays(200)));
+
+        StoreHealth health = health();
+
+        assertThat(health.status()).isEqualTo(StoreHealth.Status.HEALTHY);
+        assertThat(health.daysToFirstExpiry()).contains(200L);
+    }
+
+    @Test
+    void healthShouldBeDegradedForACertificateTenDaysFromExpiry() throws Exception {
+        issue("billing@shop.example", 0, NOW.minus(Duration.ofDays(1)), NOW.plus(Duration.ofDays(200)));
+        issue("parcels@shop.example", 1, NOW.minus(Duration.ofDays(300)), NOW.plus(Duration.ofDays(10)));
+
+        StoreHealth health = health();
+
+        assertThat(health.status()).isEqualTo(StoreHealth.Status.DEGRADED);
+        assertThat(health.problems()).singleElement().asString().startsWith("parcels@shop.example: certificate expires on")
+            .endsWith("(in 10 days)");
+        assertThat(health.daysToFirstExpiry()).contains(10L);
+    }
+
+    @Test
+    void healthShouldStayHealthyWhenARenewalIsAlreadyInTheStore() throws Exception {
+        issue("billing@shop.example", 0, NOW.minus(Duration.ofDays(300)), NOW.plus(Duration.ofDays(10)));
+        issue("billing@shop.example", 1, NOW.minus(Duration.ofDays(1)), NOW.plus(Duration.ofDays(365)));
+
+        assertThat(health().status()).isEqualTo(StoreHealth.Status.HEALTHY);
+    }
+
+    @Test
+    void healthShouldBeUnhealthyWhenASendersOnlyCertificateExpired() throws Exception {
+        issue("billing@shop.example", 0, NOW.minus(Duration.ofDays(1)), NOW.plus(Duration.ofDays(200)));
+        issue("parcels@shop.example", 1, NOW.minus(Duration.ofDays(300)), NOW.minus(Duration.ofDays(2)));
+
+        StoreHealth health = health();
+
+        assertThat(health.status()).isEqualTo(StoreHealth.Status.UNHEALTHY);
+        assertThat(health.summary()).startsWith("parcels@shop.example: no usable certificate, certificate for [parcels@shop.example] expired on");
+    }
+
+    @Test
+    void healthShouldTurnUnhealthyWhenACertificateExpiresWhileLoadedAndAfterARestart() throws Exception {
+        issue("parcels@shop.example", 0, NOW.minus(Duration.ofDays(300)), NOW.plus(Duration.ofDays(1)));
+        CertificateStore store = CertificateStore.open(directory, PASSWORD, clock, Optional.of(directory.resolve(".index")), RevocationChecker.none(), pki.rules());
+        clock.advance(Duration.ofDays(2));
+
+        assertThat(StoreHealth.evaluate(store, clock.instant(), WARNING).status()).isEqualTo(StoreHealth.Status.UNHEALTHY);
+        assertThat(health().status()).as("after a restart from the index").isEqualTo(StoreHealth.Status.UNHEALTHY);
+    }
+
+    @Test
+    void healthShouldBeUnhealthyWhenTheStorePasswordOpensNothing() throws Exception {
+        issue("billing@shop.example", 0, NOW.minus(Duration.ofDays(1)), NOW.plus(Duration.ofDays(200)));
+        issue("parcels@shop.example", 1, NOW.minus(Duration.ofDays(1)), NOW.plus(Duration.ofDays(200)));
+        health();
+
+        StoreHealth wrongPassword = StoreHealth.evaluate(CertificateStore.open(directory, "not the password".toCharArray(), clock,
+            Optional.of(directory.resolve(".index")), RevocationChecker.none(), pki.rules()), clock.instant(), WARNING);
+
+        assertThat(wrongPassword.status()).isEqualTo(StoreHealth.Status.UNHEALTHY);
+        assertThat(wrongPassword.summary()).startsWith("the store password opens none of the 2 files nor the store index");
+    }
+
+    @Test
+    void healthShouldBeUnhealthyWhenNoFileIsUsableAndDegradedWhenOneIsRefused() throws Exception {
+        Files.write(directory.resolve("corrupt.p12"), new byte[] {1, 2, 3});
+
+        StoreHealth nothingUsable = health();
+        issue("billing@shop.example", 0, NOW.minus(Duration.ofDays(1)), NOW.plus(Duration.ofDays(200)));
+        StoreHealth oneRefused = health();
+
+        assertThat(nothingUsable.status()).isEqualTo(StoreHealth.Status.UNHEALTHY);
+        assertThat(nothingUsable.summary()).startsWith("none of the 1 certificate files is usable, so nothing is signed")
+            .contains("corrupt.p12 refused: not a readable PKCS#12 file");
+        assertThat(oneRefused.status()).isEqualTo(StoreHealth.Status.DEGRADED);
+        assertThat(oneRefused.problems()).singleElement().asString().startsWith("corrupt.p12 refused: not a readable PKCS#12 file");
+    }
+}

@@ -1,0 +1,98 @@
+package io.github.jamessmime.core.signing;
+
+import io.github.jamessmime.core.store.SigningIdentity;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import io.github.jamessmime.testing.TestMessages;
+import io.github.jamessmime.testing.TestPki;
+import io.github.jamessmime.testing.Verifiers;
+
+/**
+ * The self-check finds signed content that a re-serialising verifier would hash differently: each case is content
+ * that javax.mail parses, but that BouncyCastle's SMIMESigned rebuilds into other bytes.
+ */
+class SelfCheckTest {
+    static final Instant NOW = Instant.parse("2026-06-01T10:00:00Z");
+    static final String BOUNDARY = "----=_smime_test";
+
+    static TestPki pki;
+    static SigningIdentity identity;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        pki = TestPki.create(NOW);
+        identity = SignedChecks.identity(pki);
+    }
+
+    /** Checks {@code content} as the first part of a multipart/signed, with the signature of a real message. */
+    static void check(String content, byte[] signature) throws SigningException {
+        String head = "From: billing@shop.example\r\nMIME-Version: 1.0\r\nContent-Type: multipart/signed; "
+            + "protocol=\"application/pkcs7-signature\"; micalg=sha-256; boundary=\"" + BOUNDARY + "\"\r\n\r\n"
+            + "This is an S/MIME signed message.\r\n\r\n--" + BOUNDARY + "\r\n";
+        String tail = "\r\n--" + BOUNDARY + "\r\nContent-Type: application/pkcs7-signature\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+            + java.util.Base64.getMimeEncoder().encodeToString(signature) + "\r\n--" + BOUNDARY + "--\r\n";
+        byte[] bytes = (head + content + tail).getBytes(StandardCharsets.ISO_8859_1);
+        MessageBuffer buffer = new MessageBuffer(bytes.length);
+        buffer.write(bytes, 0, bytes.length);
+        SelfCheck.verify(buffer, BOUNDARY, head.length(), content.length(), signature, identity, DigestAlgorithm.SHA_256);
+    }
+
+    static Stream<Arguments> contentVerifiersReadDifferently() {
+        String mixed = "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n";
+        return Stream.of(
+            Arguments.of("bare LF in a nested leaf", mixed + "--b\r\nContent-Type: text/plain\r\n\r\nline\nline\r\n--b--\r\n"),
+            Arguments.of("bare CR in a nested leaf", mixed + "--b\r\nContent-Type: text/plain\r\n\r\nline\rline\r\n--b--\r\n"),
+            Arguments.of("bare LF in a single leaf", "Content-Type: text/plain\r\n\r\nline\nline\r\n"),
+            Arguments.of("white space after a delimiter", mixed + "--b \r\nContent-Type: text/plain\r\n\r\nHello\r\n--b--\r\n"),
+            Arguments.of("epilogue without a line break", mixed + "--b\r\nContent-Type: text/plain\r\n\r\nHello\r\n--b--\r\nend"),
+            Arguments.of("no close delimiter line break", mixed + "--b\r\nContent-Type: text/plain\r\n\r\nHello\r\n--b--"),
+            Arguments.of("empty body right after the header block", mixed + "--b\r\nContent-Type: text/plain\r\n\r\n--b--\r\n"),
+            Arguments.of("text starting with the boundary", mixed + "--b\r\nContent-Type: text/plain\r\n\r\n--bx\r\n--b--\r\n"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("contentVerifiersReadDifferently")
+    void selfCheckShouldRefuseContentThatVerifiersRebuildDifferently(String shape, String content) {
+        assertThatThrownBy(() -> check(content, new byte[] {1, 2, 3}))
+            .isInstanceOf(SelfCheckException.class)
+            .hasMessageStartingWith("self-check failed");
+    }
+
+    @Test
+    void selfCheckShouldAcceptWhatTheSignerWrites() throws Exception {
+        SmimeSigner unchecked = new SmimeSigner(DigestAlgorithm.SHA_256, Clock.fixed(NOW, ZoneOffset.UTC), SmimeSigner.DEFAULT_MAX_DEPTH, false);
+        byte[] signed = Verifiers.serialize(unchecked.sign(Verifiers.parse(TestMessages.nestedMultipart("billing@shop.example")), identity));
+        String content = new String(Verifiers.rawPart(signed, Verifiers.parse(signed)), StandardCharsets.ISO_8859_1);
+        byte[] cms = ((javax.mail.Multipart) Verifiers.parse(signed).getContent()).getBodyPart(1).getInputStream().readAllBytes();
+
+        assertThatCode(() -> check(content, cms)).doesNotThrowAnyException();
+    }
+
+    @Test
+    void selfCheckShouldRefuseASignatureOfAnotherKey() throws Exception {
+        SmimeSigner unchecked = new SmimeSigner(DigestAlgorithm.SHA_256, Clock.fixed(NOW, ZoneOffset.UTC), SmimeSigner.DEFAULT_MAX_DEPTH, false);
+        TestPki.Issued other = pki.sender("parcels@shop.example").keyIndex(3).issue();
+        SigningIdentity otherIdentity = pki.rules().validate(Path.of("other.p12"), other.privateKey(), other.chain(), pki.now());
+        byte[] signed = Verifiers.serialize(unchecked.sign(Verifiers.parse(TestMessages.plain7bit("billing@shop.example")), otherIdentity));
+        String content = new String(Verifiers.rawPart(signed, Verifiers.parse(signed)), StandardCharsets.ISO_8859_1);
+        byte[] cms = ((javax.mail.Multipart) Verifiers.parse(signed).getContent()).getBodyPart(1).getInputStream().readAllBytes();
+
+        assertThatThrownBy(() -> check(content, cms))
+            .isInstanceOf(SelfCheckException.class)
+            .hasMessageContaining("does not verify with the certificate's public key");
+    }
+}

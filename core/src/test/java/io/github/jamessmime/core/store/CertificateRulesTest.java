@@ -1,0 +1,167 @@
+package io.github.jamessmime.core.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import io.github.jamessmime.testing.MutableClock;
+import io.github.jamessmime.testing.TestPki;
+
+/**
+ * One rule set: each kind of certificate the S/MIME profile forbids is refused with its own reason by the store (a
+ * hand-copied file) and by import alike, and hostile SubjectAltName addresses never name a file outside the store.
+ */
+class CertificateRulesTest {
+    static final Instant NOW = Instant.parse("2026-06-01T10:00:00Z");
+    static final char[] PASSWORD = "store-secret".toCharArray();
+    static final char[] P12_PASSWORD = "p12-secret".toCharArray();
+    static final String SENDER = "billing@shop.example";
+
+    static TestPki pki;
+    static TestPki untrusted;
+
+    @TempDir
+    Path work;
+    Path store;
+    Path incoming;
+
+    @BeforeAll
+    static void createPki() {
+        pki = TestPki.create(NOW);
+        untrusted = TestPki.createOther(NOW, "Untrusted");
+    }
+
+    @BeforeEach
+    void setUp() throws IOException {
+        store = Files.createDirectories(work.resolve("outer/store"));
+        incoming = Files.createDirectories(work.resolve("incoming"));
+    }
+
+    static Stream<Arguments> refusedCertificates() {
+        return Stream.of(
+            Arguments.of("CA certificate", (Function<TestPki, TestPki.Issued>) p -> p.sender(SENDER).ca().issue(),
+                "is a CA certificate (basicConstraints CA:TRUE)"),
+            Arguments.of("SHA-1 signature", (Function<TestPki, TestPki.Issued>) p -> p.sender(SENDER).signatureAlgorithm("SHA1withRSA").issue(),
+                "is signed with SHA1withRSA"),
+            Arguments.of("subject e-mail not in SAN", (Function<TestPki, TestPki.Issued>) p -> p.sender(SENDER)
+                .subject("CN=Billing,E=ceo@shop.example,O=james-smime tests").issue(),
+                "the subject's e-mail address 'ceo@shop.example' is not among the SubjectAltName addresses"),
+            Arguments.of("anyExtendedKeyUsage", (Function<TestPki, TestPki.Issued>) p -> p.sender(SENDER)
+                .extendedKeyUsage(KeyPurposeId.id_kp_emailProtection, KeyPurposeId.anyExtendedKeyUsage).issue(),
+                "ExtendedKeyUsage has anyExtendedKeyUsage"),
+            Arguments.of("untrusted root", (Function<TestPki, TestPki.Issued>) p -> untrusted.sender(SENDER).issue(),
+                "does not chain to a trusted root: its root 'O=james-smime tests,CN=Untrusted Root CA' (in the file) is not among the test root"),
+            Arguments.of("no emailProtection", (Function<TestPki, TestPki.Issued>) p -> p.sender(SENDER)
+                .extendedKeyUsage(KeyPurposeId.id_kp_serverAuth).issue(),
+                "ExtendedKeyUsage lacks emailProtection"),
+            Arguments.of("too long validity", (Function<TestPki, TestPki.Issued>) p -> p.sender(SENDER)
+                .validity(NOW.minus(Duration.ofDays(1)), NOW.plus(Duration.ofDays(900))).issue(),
+                "more than the 825"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("refusedCertificates")
+    void storeAndImportShouldRefuseWithTheSameReason(String kind, Function<TestPki, TestPki.Issued> issue, String reason) throws Exception {
+        TestPki.Issued issued = issue.apply(pki);
+        issued.writePkcs12(store.resolve("copied.p12"), PASSWORD);
+        Path p12 = issued.writePkcs12(incoming.resolve("bought.p12"), P12_PASSWORD);
+
+        CertificateStore opened = CertificateStore.open(store, PASSWORD, new MutableClock(NOW), Optional.empty(), RevocationChecker.none(), pki.rules());
+
+        assertThat(opened.find(SENDER)).as(kind).isEmpty();
+        assertThat(opened.reports()).singleElement().satisfies(report -> assertThat(report.refusal()).get().asString().contains(reason));
+        assertThatThrownBy(() -> new CertificateImport(pki.rules()).importInto(store, PASSWORD, p12, P12_PASSWORD, NOW))
+            .isInstanceOf(StoreException.class).hasMessageContaining(reason);
+        assertThat(fileNames(store)).containsExactly("copied.p12");
+    }
+
+    @Test
+    void subjectEmailAmongTheSanAddressesShouldBeAccepted() throws Exception {
+        Path p12 = pki.sender(SENDER).subject("CN=Billing,E=Billing@Shop.Example,O=james-smime tests").issue()
+            .writePkcs12(incoming.resolve("bought.p12"), P12_PASSWORD);
+
+        List<Path> written = new CertificateImport(pki.rules()).importInto(store, PASSWORD, p12, P12_PASSWORD, NOW);
+
+        assertThat(written).containsExactly(store.resolve(SENDER + ".p12"));
+    }
+
+    @Test
+    void certificateNotYetValidShouldBeImportedAndUsedFromItsNotBefore() throws Exception {
+        Instant notBefore = NOW.plus(Duration.ofDays(3));
+        Path p12 = pki.sender(SENDER).validity(notBefore, notBefore.plus(Duration.ofDays(365))).issue()
+            .writePkcs12(incoming.resolve("renewal.p12"), P12_PASSWORD);
+        MutableClock clock = new MutableClock(NOW);
+
+        new CertificateImport(pki.rules()).importInto(store, PASSWORD, p12, P12_PASSWORD, NOW);
+        CertificateStore opened = CertificateStore.open(store, PASSWORD, clock, Optional.empty(), RevocationChecker.none(), pki.rules());
+
+        assertThat(opened.find(SENDER)).isEmpty();
+        clock.advance(Duration.ofDays(4));
+        assertThat(opened.find(SENDER)).isPresent();
+    }
+
+    static Stream<String> hostileAddresses() {
+        return Stream.of("../store/billing@shop.example", "../../billing@shop.example", "/tmp/billing@shop.example",
+            "a/b@shop.example", "a\\b@shop.example", "bill\u0000ing@shop.example", "..@shop.example", ".hidden@shop.example",
+            "billing@shop.example/../../x", "billing@../../etc", "x".repeat(300) + "@shop.example",
+            "\"quoted local\"@shop.example", "billing@[127.0.0.1]", "billing@shop.example\n", "bil ling@shop.example");
+    }
+
+    @ParameterizedTest
+    @MethodSource("hostileAddresses")
+    void hostileSanAddressShouldNeverNameAFileOutsideTheStore(String address) throws Exception {
+        TestPki.Issued issued = pki.sender(address).subject("CN=hostile,O=james-smime tests").issue();
+        issued.writePkcs12(store.resolve("hostile.p12"), PASSWORD);
+        Path p12 = issued.writePkcs12(incoming.resolve("hostile.p12"), P12_PASSWORD);
+        List<String> before = tree(work);
+
+        assertThatThrownBy(() -> new CertificateImport(pki.rules()).importInto(store, PASSWORD, p12, P12_PASSWORD, NOW))
+            .isInstanceOf(StoreException.class)
+            .hasMessageContaining("is not a plain mail address")
+            .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n").doesNotContain("\u0000"));
+        CertificateStore opened = CertificateStore.open(store, PASSWORD, new MutableClock(NOW), Optional.empty(), RevocationChecker.none(), pki.rules());
+
+        assertThat(tree(work)).isEqualTo(before);
+        assertThat(opened.reports()).singleElement()
+            .satisfies(report -> assertThat(report.refusal()).get().asString().contains("is not a plain mail address"));
+    }
+
+    @Test
+    void confinedShouldRefuseNamesThatLeaveTheStore() {
+        for (String name : List.of("../x.p12", "a/../../x.p12", "/abs.p12", "sub/x.p12", ".x.p12", "", "x".repeat(256))) {
+            assertThatThrownBy(() -> CertificateImport.confined(store, name)).as(name).isInstanceOf(StoreException.class)
+                .hasMessageContaining("cannot name a file inside the store");
+        }
+    }
+
+    private static List<String> fileNames(Path directory) throws IOException {
+        try (Stream<Path> files = Files.list(directory)) {
+            return files.map(file -> file.getFileName().toString()).filter(name -> !name.startsWith(".")).sorted().collect(Collectors.toList());
+        }
+    }
+
+    private static List<String> tree(Path root) throws IOException {
+        try (Stream<Path> files = Files.walk(root)) {
+            return files.map(root::relativize).map(Path::toString).sorted().collect(Collectors.toList());
+        }
+    }
+}

@@ -1,0 +1,419 @@
+package io.github.jamessmime.core.store;
+
+import io.github.jamessmime.core.signing.DigestAlgorithm;
+import io.github.jamessmime.core.signing.SigningException;
+import io.github.jamessmime.core.signing.SmimeSigner;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.github.jamessmime.testing.MutableClock;
+import io.github.jamessmime.testing.TestMessages;
+import io.github.jamessmime.testing.TestPki;
+import io.github.jamessmime.testing.TestPki.KeyType;
+
+class CertificateStoreTest {
+    static final Instant NOW = Instant.parse("2026-06-01T10:00:00Z");
+    static final char[] PASSWORD = "store-secret".toCharArray();
+    static final String SENDER = "billing@shop.example";
+
+    static TestPki pki;
+
+    @TempDir
+    Path directory;
+    MutableClock clock;
+
+    @BeforeAll
+    static void createPki() {
+        pki = TestPki.create(NOW);
+    }
+
+    @BeforeEach
+    void setUp() {
+        clock = new MutableClock(NOW);
+    }
+
+    private CertificateStore open() throws StoreException {
+        return CertificateStore.open(directory, PASSWORD, clock, Optional.empty(), RevocationChecker.none(), pki.rules());
+    }
+
+    private String refusalOf(String fileName) throws StoreException {
+        return open().reports().stream()
+            .filter(report -> report.file().getFileName().toString().equals(fileName))
+            .findFirst().orElseThrow()
+            .refusal().orElse("(usable)");
+    }
+
+    @Test
+    void storeShouldFindCertificateForItsAddress() throws Exception {
+        TestPki.Issued issued = pki.sender(SENDER).issue();
+        issued.writePkcs12(directory.resolve("billing.p12"), PASSWORD);
+
+        Optional<SigningIdentity> identity = open().find(SENDER);
+
+        assertThat(identity).isPresent();
+        assertThat(identity.get().certificate()).isEqualTo(issued.certificate());
+        assertThat(identity.get().fingerprint()).hasSize(64);
+    }
+
+    @Test
+    void storeShouldIndexEveryAddressOfTheSubjectAltName() throws Exception {
+        pki.sender(SENDER).sanEmails(SENDER, "invoices@shop.example").issue().writePkcs12(directory.resolve("two.p12"), PASSWORD);
+
+        CertificateStore store = open();
+
+        assertThat(store.find(SENDER)).isPresent();
+        assertThat(store.find("invoices@shop.example")).isPresent();
+        assertThat(store.find("orders@shop.example")).isEmpty();
+    }
+
+    @Test
+    void storeShouldCompareDomainCaseInsensitively() throws Exception {
+        pki.sender("Billing@Shop.Example").issue().writePkcs12(directory.resolve("billing.p12"), PASSWORD);
+
+        CertificateStore store = open();
+
+        assertThat(store.find("Billing@shop.example")).isPresent();
+        assertThat(store.find("Billing@SHOP.EXAMPLE")).isPresent();
+    }
+
+    @Test
+    void storeShouldReadLegacyTripleDesAndRc2Pkcs12() throws Exception {
+        TestPki.Issued issued = pki.sender(SENDER).issue();
+        issued.writeLegacyPkcs12(directory.resolve("legacy.pfx"), PASSWORD);
+
+        Optional<SigningIdentity> identity = open().find(SENDER);
+
+        assertThat(identity).map(SigningIdentity::certificate).contains(issued.certificate());
+    }
+
+    @Test
+    void storeShouldTakeChainFromFileWithoutRoot() throws Exception {
+        pki.sender(SENDER).issue().writePkcs12(directory.resolve("billing.p12"), PASSWORD);
+
+        SigningIdentity identity = open().find(SENDER).orElseThrow();
+
+        assertThat(identity.intermediates()).containsExactly(pki.intermediate());
+    }
+
+    @Test
+    void storeShouldRefuseWildcardAddress() throws Exception {
+        pki.sender("*@shop.example").issue().writePkcs12(directory.resolve("wild.p12"), PASSWORD);
+
+        assertThat(refusalOf("wild.p12")).contains("wildcard or domain-only address '*@shop.example'");
+        assertThat(open().find("anyone@shop.example")).isEmpty();
+    }
+
+    @Test
+    void storeShouldRefuseDomainOnlyAddress() throws Exception {
+        pki.sender(SENDER).sanEmails("@shop.example").issue().writePkcs12(directory.resolve("domain.p12"), PASSWORD);
+        pki.sender(SENDER).sanEmails("shop.example").issue().writePkcs12(directory.resolve("bare.p12"), PASSWORD);
+
+        assertThat(refusalOf("domain.p12")).contains("wildcard or domain-only");
+        assertThat(refusalOf("bare.p12")).contains("wildcard or domain-only");
+    }
+
+    @Test
+    void storeShouldRefuseCertificateWithoutMailAddress() throws Exception {
+        pki.sender(SENDER).sanEmails().issue().writePkcs12(directory.resolve("nosan.p12"), PASSWORD);
+
+        assertThat(refusalOf("nosan.p12")).contains("names no mail address in SubjectAltName");
+    }
+
+    @Test
+    void storeShouldRefuseExpiredCertificate() throws Exception {
+        pki.sender(SENDER).validity(NOW.minus(Duration.ofDays(400)), NOW.minus(Duration.ofDays(1))).issue()
+            .writePkcs12(directory.resolve("expired.p12"), PASSWORD);
+
+        assertThat(refusalOf("expired.p12")).contains("expired on").contains("import the renewed certificate");
+        assertThat(open().find(SENDER)).isEmpty();
+    }
+
+    @Test
+    void storeShouldRefuseExtendedKeyUsageWithoutEmailProtection() throws Exception {
+        pki.sender(SENDER).extendedKeyUsage(KeyPurposeId.id_kp_serverAuth).issue().writePkcs12(directory.resolve("tls.p12"), PASSWORD);
+
+        assertThat(refusalOf("tls.p12")).contains("ExtendedKeyUsage lacks emailProtection");
+    }
+
+    @Test
+    void storeShouldAcceptCertificateWithoutExtendedKeyUsage() throws Exception {
+        pki.sender(SENDER).extendedKeyUsage().issue().writePkcs12(directory.resolve("noeku.p12"), PASSWORD);
+
+        assertThat(open().find(SENDER)).isPresent();
+    }
+
+    @Test
+    void storeShouldRefuseKeyUsageWithoutDigitalSignature() throws Exception {
+        pki.sender(SENDER).keyUsage(KeyUsage.keyEncipherment).issue().writePkcs12(directory.resolve("encrypt-only.p12"), PASSWORD);
+
+        assertThat(refusalOf("encrypt-only.p12")).contains("KeyUsage lacks digitalSignature");
+    }
+
+    @Test
+    void storeShouldRefuseRsaKeyUnder2048Bits() throws Exception {
+        pki.sender(SENDER).keyType(KeyType.RSA_1024).issue().writePkcs12(directory.resolve("weak.p12"), PASSWORD);
+
+        assertThat(refusalOf("weak.p12")).contains("RSA key of 1024 bits is too weak");
+    }
+
+    @Test
+    void storeShouldRefuseRsaKeyThatDoesNotMatchCertificate() throws Exception {
+        pki.sender(SENDER).mismatchedKey().issue().writePkcs12(directory.resolve("mismatch.p12"), PASSWORD);
+
+        assertThat(refusalOf("mismatch.p12")).contains("private key does not belong to the certificate");
+    }
+
+    @Test
+    void storeShouldRefuseEcKeyThatDoesNotMatchCertificate() throws Exception {
+        pki.sender(SENDER).keyType(KeyType.EC_P256).mismatchedKey().issue().writePkcs12(directory.resolve("mismatch-ec.p12"), PASSWORD);
+
+        assertThat(refusalOf("mismatch-ec.p12")).contains("private key does not belong to the certificate");
+    }
+
+    @Test
+    void storeShouldRefuseCorruptFile() throws Exception {
+        Files.write(directory.resolve("corrupt.p12"), TestMessages.randomBytes(2000, 7));
+
+        assertThat(refusalOf("corrupt.p12")).contains("not a readable PKCS#12 file");
+    }
+
+    @Test
+    void storeShouldRefuseFileWithOtherPassword() throws Exception {
+        pki.sender(SENDER).issue().writePkcs12(directory.resolve("other.p12"), "another password".toCharArray());
+
+        assertThat(refusalOf("other.p12")).contains("wrong password");
+    }
+
+    @Test
+    void refusedFileShouldNotStopOtherSenders() throws Exception {
+        Files.write(directory.resolve("a-corrupt.p12"), TestMessages.randomBytes(500, 3));
+        pki.sender("*@shop.example").issue().writePkcs12(directory.resolve("b-wild.p12"), PASSWORD);
+        pki.sender(SENDER).issue().writePkcs12(directory.resolve("c-good.p12"), PASSWORD);
+
+        CertificateStore store = open();
+
+        assertThat(store.find(SENDER)).isPresent();
+        assertThat(store.reports()).extracting(CertificateStore.FileReport::usable).containsExactly(false, false, true);
+    }
+
+    @Test
+    void notYetValidCertificateShouldBecomeUsableAtNotBeforeWithoutReload() throws Exception {
+        Instant notBefore = NOW.plus(Duration.ofHours(2));
+        pki.sender(SENDER).validity(notBefore, NOW.plus(Duration.ofDays(300))).issue().writePkcs12(directory.resolve("future.p12"), PASSWORD);
+        CertificateStore store = open();
+
+        assertThat(store.find(SENDER)).isEmpty();
+        clock.set(notBefore);
+        assertThat(store.find(SENDER)).isPresent();
+    }
+
+    @Test
+    void storeShouldUseTheValidCertificateThatExpiresLast() throws Exception {
+        TestPki.Issued early = pki.sender(SENDER).keyIndex(0).validity(NOW.minus(Duration.ofDays(10)), NOW.plus(Duration.ofDays(20))).issue();
+        TestPki.Issued late = pki.sender(SENDER).keyIndex(1).validity(NOW.minus(Duration.ofDays(5)), NOW.plus(Duration.ofDays(400))).issue();
+        TestPki.Issued future = pki.sender(SENDER).keyIndex(2).validity(NOW.plus(Duration.ofDays(1)), NOW.plus(Duration.ofDays(800))).issue();
+        early.writePkcs12(directory.resolve("early.p12"), PASSWORD);
+        late.writePkcs12(directory.resolve("late.p12"), PASSWORD);
+        future.writePkcs12(directory.resolve("future.p12"), PASSWORD);
+        CertificateStore store = open();
+
+        assertThat(store.find(SENDER).orElseThrow().certificate()).isEqualTo(late.certificate());
+        clock.set(NOW.plus(Duration.ofDays(2)));
+        assertThat(store.find(SENDER).orElseThrow().certificate()).isEqualTo(future.certificate());
+        clock.set(NOW.plus(Duration.ofDays(801)));
+        assertThat(store.find(SENDER)).isEmpty();
+    }
+
+    @Test
+    void reloadShouldPickUpNewAndRemovedFiles() throws Exception {
+        CertificateStore store = open();
+        assertThat(store.find(SENDER)).isEmpty();
+
+        pki.sender(SENDER).issue().writePkcs12(directory.resolve("billing.p12"), PASSWORD);
+        store.reload();
+        assertThat(store.find(SENDER)).isPresent();
+
+        Files.delete(directory.resolve("billing.p12"));
+        store.reload();
+        assertThat(store.find(SENDER)).isEmpty();
+    }
+
+    @Test
+    void storeShouldIgnoreFilesThatAreNotPkcs12() throws Exception {
+        Files.writeString(directory.resolve("README.txt"), "notes");
+        pki.sender(SENDER).issue().writePkcs12(directory.resolve("billing.p12"), PASSWORD);
+
+        assertThat(open().reports()).hasSize(1);
+    }
+
+    @Test
+    void openShouldFailClearlyWhenDirectoryIsMissing() {
+        assertThatThrownBy(() -> CertificateStore.open(directory.resolve("missing"), PASSWORD, clock, Optional.empty(), RevocationChecker.none(), pki.rules()))
+            .isInstanceOf(StoreException.class)
+            .hasMessageContaining("does not exist")
+            .hasMessageContaining("store.directory");
+    }
+
+    private CertificateStore openIndexed() throws StoreException {
+        return CertificateStore.open(directory, PASSWORD, clock, Optional.of(directory.resolve(".index")), RevocationChecker.none(), pki.rules());
+    }
+
+    private byte[] signWith(CertificateStore store) throws Exception {
+        javax.mail.internet.MimeMessage signed = new SmimeSigner(DigestAlgorithm.SHA_256, clock)
+            .sign(io.github.jamessmime.testing.Verifiers.parse(TestMessages.plain7bit(SENDER)), store.find(SENDER).orElseThrow());
+        return io.github.jamessmime.testing.Verifiers.serialize(signed);
+    }
+
+    @Test
+    void indexedStoreShouldSignAfterRestartWithKeyDecryptedOnFirstUse() throws Exception {
+        TestPki.Issued issued = pki.sender(SENDER).keyType(KeyType.EC_P256).issue();
+        issued.writePkcs12(directory.resolve("billing.p12"), PASSWORD);
+        Files.write(directory.resolve("corrupt.p12"), TestMessages.randomBytes(300, 5));
+        openIndexed();
+        assertThat(directory.resolve(".index")).exists();
+
+        CertificateStore restarted = openIndexed();
+
+        assertThat(restarted.find(SENDER).orElseThrow().certificate()).isEqualTo(issued.certificate());
+        assertThat(restarted.reports()).filteredOn(report -> !report.usable()).singleElement()
+            .satisfies(report -> assertThat(report.refusal()).get().asString().contains("not a readable PKCS#12 file"));
+        byte[] signed = signWith(restarted);
+        assertThat(io.github.jamessmime.testing.Verifiers.openssl(signed, pki.root(), NOW).exitCode).isZero();
+    }
+
+    @Test
+    void indexedStoreShouldReadAgainAFileReplacedUnderTheSameName() throws Exception {
+        pki.sender(SENDER).keyIndex(0).issue().writePkcs12(directory.resolve("billing.p12"), PASSWORD);
+        openIndexed();
+        TestPki.Issued renewed = pki.sender(SENDER).keyIndex(1).issue();
+        renewed.writePkcs12(directory.resolve("billing.p12"), PASSWORD);
+
+        CertificateStore restarted = openIndexed();
+
+        assertThat(restarted.find(SENDER).orElseThrow().certificate()).isEqualTo(renewed.certificate());
+    }
+
+    @Test
+    void indexedStoreShouldRefuseCertificateThatExpiredSinceIndexed() throws Exception {
+        pki.sender(SENDER).validity(NOW.minus(Duration.ofDays(10)), NOW.plus(Duration.ofDays(1))).issue()
+            .writePkcs12(directory.resolve("billing.p12"), PASSWORD);
+        openIndexed();
+        clock.advance(Duration.ofDays(2));
+
+        CertificateStore restarted = openIndexed();
+
+        assertThat(restarted.find(SENDER)).isEmpty();
+        assertThat(restarted.reports().get(0).refusal()).get().asString().contains("expired on");
+    }
+
+    @Test
+    void indexWrittenUnderAnotherPasswordShouldBeIgnored() throws Exception {
+        pki.sender(SENDER).issue().writePkcs12(directory.resolve("billing.p12"), PASSWORD);
+        openIndexed();
+
+        CertificateStore otherPassword = CertificateStore.open(directory, "not the password".toCharArray(), clock,
+            Optional.of(directory.resolve(".index")), RevocationChecker.none(), pki.rules());
+
+        assertThat(otherPassword.find(SENDER)).isEmpty();
+        assertThat(otherPassword.reports().get(0).refusal()).get().asString().contains("wrong password");
+    }
+
+    @Test
+    void nodeWithAWrongPasswordShouldLeaveTheSharedIndexAsItIs() throws Exception {
+        pki.sender(SENDER).issue().writePkcs12(directory.resolve("billing.p12"), PASSWORD);
+        pki.sender("parcels@shop.example").keyType(KeyType.EC_P256).issue().writePkcs12(directory.resolve("parcels.p12"), PASSWORD);
+        openIndexed();
+        byte[] index = Files.readAllBytes(directory.resolve(".index"));
+
+        CertificateStore wrong = CertificateStore.open(directory, "not the password".toCharArray(), clock,
+            Optional.of(directory.resolve(".index")), RevocationChecker.none(), pki.rules());
+
+        assertThat(wrong.passwordMismatch()).isTrue();
+        assertThat(Files.readAllBytes(directory.resolve(".index"))).isEqualTo(index);
+        CertificateStore healthy = openIndexed();
+        assertThat(healthy.passwordMismatch()).isFalse();
+        assertThat(healthy.find(SENDER)).isPresent();
+        assertThat(Files.readAllBytes(directory.resolve(".index"))).as("the healthy node had nothing to rebuild").isEqualTo(index);
+    }
+
+    @Test
+    void aFirstStartWithAWrongPasswordShouldWriteNoIndex() throws Exception {
+        pki.sender(SENDER).issue().writePkcs12(directory.resolve("billing.p12"), PASSWORD);
+
+        CertificateStore wrong = CertificateStore.open(directory, "not the password".toCharArray(), clock,
+            Optional.of(directory.resolve(".index")), RevocationChecker.none(), pki.rules());
+
+        assertThat(wrong.find(SENDER)).isEmpty();
+        assertThat(directory.resolve(".index")).as("no index sealed with a password that opens nothing").doesNotExist();
+        assertThat(openIndexed().find(SENDER)).isPresent();
+        assertThat(directory.resolve(".index")).exists();
+    }
+
+    @Test
+    void forgedIndexShouldNotOverrideTheFile() throws Exception {
+        pki.sender(SENDER).issue().writePkcs12(directory.resolve("billing.p12"), PASSWORD);
+        openIndexed();
+        Path indexFile = directory.resolve(".index");
+        String forged = Files.readString(indexFile).replaceAll("(?m)^(file \\S+ \\S+) ok$",
+            "$1 refused " + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString("forged".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertThat(forged).isNotEqualTo(Files.readString(indexFile));
+        Files.writeString(indexFile, forged);
+
+        CertificateStore restarted = openIndexed();
+
+        assertThat(restarted.find(SENDER)).isPresent();
+        assertThat(restarted.reports().get(0).usable()).isTrue();
+    }
+
+    @Test
+    void indexWrittenUnderOtherTrustAnchorsShouldNotBeUsed() throws Exception {
+        pki.sender(SENDER).issue().writePkcs12(directory.resolve("billing.p12"), PASSWORD);
+        openIndexed();
+
+        CertificateStore otherAnchors = CertificateStore.open(directory, PASSWORD, clock, Optional.of(directory.resolve(".index")),
+            RevocationChecker.none(), TestPki.createOther(NOW, "Other").rules());
+
+        assertThat(otherAnchors.find(SENDER)).isEmpty();
+        assertThat(otherAnchors.reports().get(0).refusal()).get().asString().contains("does not chain to a trusted root");
+    }
+
+    @Test
+    void lazyKeyShouldFailWithFileNameWhenFileChangedAfterLoad() throws Exception {
+        pki.sender(SENDER).keyIndex(0).issue().writePkcs12(directory.resolve("billing.p12"), PASSWORD);
+        openIndexed();
+        CertificateStore restarted = openIndexed();
+        pki.sender(SENDER).keyIndex(1).issue().writePkcs12(directory.resolve("billing.p12"), PASSWORD);
+
+        assertThatThrownBy(() -> signWith(restarted))
+            .isInstanceOf(SigningException.class)
+            .hasMessageContaining("billing.p12 changed since the store was loaded");
+    }
+
+    @Test
+    void removingTheCurrentCertificateShouldFallBackToTheNextValidOne() throws Exception {
+        TestPki.Issued older = pki.sender(SENDER).keyIndex(0).validity(NOW.minus(Duration.ofDays(100)), NOW.plus(Duration.ofDays(30))).issue();
+        TestPki.Issued current = pki.sender(SENDER).keyIndex(1).validity(NOW.minus(Duration.ofDays(1)), NOW.plus(Duration.ofDays(365))).issue();
+        older.writePkcs12(directory.resolve("older.p12"), PASSWORD);
+        current.writePkcs12(directory.resolve("current.p12"), PASSWORD);
+        CertificateStore store = openIndexed();
+        assertThat(store.find(SENDER).orElseThrow().certificate()).isEqualTo(current.certificate());
+
+        Files.delete(directory.resolve("current.p12"));
+        store.reload();
+
+        assertThat(store.find(SENDER).orElseThrow().certificate()).isEqualTo(older.certificate());
+    }
+}

@@ -1,0 +1,115 @@
+package io.github.jamessmime.core.usage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.github.jamessmime.testing.MutableClock;
+
+class UsageCounterTest {
+    static final YearMonth JUNE = YearMonth.of(2026, 6);
+    static final YearMonth JULY = YearMonth.of(2026, 7);
+
+    @TempDir
+    Path directory;
+    MutableClock clock = new MutableClock(Instant.parse("2026-06-30T23:59:00Z"));
+
+    @Test
+    void countsShouldSurviveARestartOfTheNode() throws Exception {
+        UsageCounter node = new UsageCounter(directory, "node-a", clock);
+        node.count("billing@shop.example");
+        node.count("billing@shop.example");
+        node.flush();
+
+        UsageCounter restarted = new UsageCounter(directory, "node-a", clock);
+        restarted.count("billing@shop.example");
+
+        assertThat(restarted.usage(JUNE)).containsExactly(Map.entry("billing@shop.example", 3L));
+        restarted.flush();
+        assertThat(UsageCounter.read(directory, JUNE)).containsExactly(Map.entry("billing@shop.example", 3L));
+    }
+
+    @Test
+    void countsOfNodesSharingTheDirectoryShouldAddUp() throws Exception {
+        UsageCounter a = new UsageCounter(directory, "node-a", clock);
+        UsageCounter b = new UsageCounter(directory, "node-b", clock);
+        a.count("billing@shop.example");
+        b.count("billing@shop.example");
+        b.count("parcels@shop.example");
+        a.flush();
+        b.flush();
+
+        assertThat(a.usage(JUNE)).containsExactly(Map.entry("billing@shop.example", 2L), Map.entry("parcels@shop.example", 1L));
+        assertThat(UsageCounter.read(directory, JUNE)).isEqualTo(a.usage(JUNE));
+    }
+
+    @Test
+    void signaturesShouldCountInTheCalendarMonthTheyHappenIn() throws Exception {
+        UsageCounter node = new UsageCounter(directory, "node-a", clock);
+        node.count("billing@shop.example");
+        clock.set(Instant.parse("2026-07-01T00:00:01Z"));
+        node.count("billing@shop.example");
+        node.count("billing@shop.example");
+        node.flush();
+
+        assertThat(UsageCounter.read(directory, JUNE)).containsExactly(Map.entry("billing@shop.example", 1L));
+        assertThat(UsageCounter.read(directory, JULY)).containsExactly(Map.entry("billing@shop.example", 2L));
+    }
+
+    @Test
+    void nodeNameShouldBeSafeAsAFileName() {
+        assertThatThrownBy(() -> new UsageCounter(directory, "../evil", clock))
+            .hasMessageContaining("usage node name '../evil'");
+    }
+
+    @Test
+    void everyCountShouldBeOnDiskWhenCountReturnsWithoutAnyFlush() throws Exception {
+        UsageCounter node = new UsageCounter(directory, "node-a", clock);
+        for (int i = 0; i < 1000; i++) {
+            node.count("billing@shop.example");
+        }
+
+        // the node is killed here: no flush, no shutdown hook
+        assertThat(UsageCounter.read(directory, JUNE)).containsExactly(Map.entry("billing@shop.example", 1000L));
+    }
+
+    @Test
+    void aLineBeingWrittenShouldCountOnceItIsComplete() throws Exception {
+        UsageCounter reader = new UsageCounter(directory, "reader", clock);
+        Path journal = java.nio.file.Files.createDirectories(directory.resolve("2026-06")).resolve("node-b.journal");
+        java.nio.file.Files.writeString(journal, "billing@shop.example\nparcels@sh");
+
+        Map<String, Long> partial = reader.usage(JUNE);
+        java.nio.file.Files.writeString(journal, "op.example\n", java.nio.file.StandardOpenOption.APPEND);
+
+        assertThat(partial).containsExactly(Map.entry("billing@shop.example", 1L));
+        assertThat(reader.usage(JUNE)).containsExactly(Map.entry("billing@shop.example", 1L), Map.entry("parcels@shop.example", 1L));
+    }
+
+    @Test
+    void countsOfAnEarlierVersionShouldBeAddedAsTheyAre() throws Exception {
+        java.nio.file.Files.writeString(java.nio.file.Files.createDirectories(directory.resolve("2026-06")).resolve("old-node.properties"),
+            "billing@shop.example=41\n");
+        UsageCounter node = new UsageCounter(directory, "node-a", clock);
+        node.count("billing@shop.example");
+
+        assertThat(node.usage(JUNE)).containsExactly(Map.entry("billing@shop.example", 42L));
+    }
+
+    @Test
+    void aCountThatCannotBeWrittenShouldFailTheSignature() throws Exception {
+        Path notADirectory = java.nio.file.Files.writeString(directory.resolve("usage-is-a-file"), "x");
+        UsageCounter node = new UsageCounter(notADirectory, "node-a", clock);
+
+        assertThatThrownBy(() -> node.count("billing@shop.example")).isInstanceOf(IOException.class)
+            .hasMessageContaining("the usage count cannot be written").hasMessageContaining("usage.directory");
+    }
+}

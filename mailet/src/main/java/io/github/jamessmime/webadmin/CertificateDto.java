@@ -1,0 +1,70 @@
+package io.github.jamessmime.webadmin;
+
+import java.util.List;
+import java.util.Optional;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+
+import io.github.jamessmime.core.lifecycle.CertificateEntry;
+import io.github.jamessmime.core.store.SigningIdentity;
+
+/**
+ * One entry of {@code GET /smime/certificates}: a certificate of the store, or a file refused before any certificate
+ * of it could be read (then only file, status and reason).
+ */
+@JsonInclude(JsonInclude.Include.NON_ABSENT)
+@JsonPropertyOrder({"addresses", "file", "subject", "issuer", "serial", "notBefore", "notAfter", "sha256", "status", "reason", "inUse"})
+public final class CertificateDto {
+    private final CertificateEntry entry;
+
+    CertificateDto(CertificateEntry entry) {
+        this.entry = entry;
+    }
+
+    public Optional<List<String>> getAddresses() {
+        return entry.identity().map(identity -> List.copyOf(identity.addresses()));
+    }
+
+    public String getFile() {
+        return entry.file().getFileName().toString();
+    }
+
+    public Optional<String> getSubject() {
+        return entry.identity().map(SigningIdentity::subject);
+    }
+
+    public Optional<String> getIssuer() {
+        return entry.identity().map(SigningIdentity::issuer);
+    }
+
+    public Optional<String> getSerial() {
+        return entry.identity().map(identity -> identity.certificate().getSerialNumber().toString(16));
+    }
+
+    public Optional<String> getNotBefore() {
+        return entry.identity().map(identity -> identity.notBefore().toString());
+    }
+
+    public Optional<String> getNotAfter() {
+        return entry.identity().map(identity -> identity.notAfter().toString());
+    }
+
+    public Optional<String> getSha256() {
+        return entry.identity().map(SigningIdentity::fingerprint);
+    }
+
+    /** {@code valid}, {@code not yet valid}, {@code expired} or {@code refused}. */
+    public String getStatus() {
+        return entry.status().label();
+    }
+
+    public Optional<String> getReason() {
+        return entry.reason();
+    }
+
+    /** Whether James signs with this certificate now; absent for a refused file. */
+    public Optional<Boolean> getInUse() {
+        return entry.identity().map(identity -> entry.inUse());
+    }
+}

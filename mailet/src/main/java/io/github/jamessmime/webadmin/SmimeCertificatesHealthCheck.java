@@ -1,0 +1,49 @@
+package io.github.jamessmime.webadmin;
+
+import io.github.jamessmime.core.SmimeSigningService;
+import io.github.jamessmime.core.health.StoreHealth;
+import javax.inject.Inject;
+
+import org.apache.james.core.healthcheck.ComponentName;
+import org.apache.james.core.healthcheck.HealthCheck;
+import org.apache.james.core.healthcheck.Result;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Mono;
+
+
+/**
+ * James health check ({@code /healthcheck}) of the sender certificates: degraded when a sender's certificate expires
+ * within {@code health.expiryWarningDays} (default 30) or none is valid yet, unhealthy when a sender's only
+ * certificates expired. Registered through {@code healthcheck.properties}:
+ * {@code additional.healthchecks=io.github.jamessmime.webadmin.SmimeCertificatesHealthCheck}.
+ */
+public class SmimeCertificatesHealthCheck implements HealthCheck {
+    public static final ComponentName COMPONENT = new ComponentName("S/MIME certificates");
+
+    private final SmimeSigningService service;
+
+    @Inject
+    public SmimeCertificatesHealthCheck(SmimeSigningService service) {
+        this.service = service;
+    }
+
+    @Override
+    public ComponentName componentName() {
+        return COMPONENT;
+    }
+
+    @Override
+    public Publisher<Result> check() {
+        return Mono.fromCallable(() -> {
+            StoreHealth health = service.health();
+            switch (health.status()) {
+                case UNHEALTHY:
+                    return Result.unhealthy(COMPONENT, health.summary());
+                case DEGRADED:
+                    return Result.degraded(COMPONENT, health.summary());
+                default:
+                    return Result.healthy(COMPONENT);
+            }
+        });
+    }
+}

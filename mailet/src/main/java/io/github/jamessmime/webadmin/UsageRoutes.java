@@ -1,0 +1,56 @@
+package io.github.jamessmime.webadmin;
+
+import io.github.jamessmime.core.SmimeSigningService;
+import java.time.YearMonth;
+import java.time.format.DateTimeParseException;
+
+import javax.inject.Inject;
+
+import org.apache.james.webadmin.Routes;
+import org.apache.james.webadmin.utils.JsonTransformer;
+import spark.Request;
+import spark.Response;
+import spark.Service;
+
+
+/**
+ * {@code GET /smime/usage[?month=YYYY-MM]}: signatures per sender address in a calendar month (UTC, default the
+ * current one), added up over every node sharing the store, and the number of distinct active sender addresses.
+ * <pre>
+ * {"month":"2026-11","signatures":42,"activeSenders":2,"usage":{"billing@shop.example":40,"parcels@shop.example":2}}
+ * </pre>
+ */
+public class UsageRoutes implements Routes {
+    public static final String BASE_PATH = "/smime/usage";
+
+    private final SmimeSigningService service;
+    private final JsonTransformer jsonTransformer;
+
+    @Inject
+    public UsageRoutes(SmimeSigningService service, JsonTransformer jsonTransformer) {
+        this.service = service;
+        this.jsonTransformer = jsonTransformer;
+    }
+
+    @Override
+    public String getBasePath() {
+        return BASE_PATH;
+    }
+
+    @Override
+    public void define(Service spark) {
+        spark.get(BASE_PATH, this::usage, jsonTransformer);
+    }
+
+    private UsageDto usage(Request request, Response response) {
+        YearMonth month;
+        String value = request.queryParams("month");
+        try {
+            month = value == null || value.isBlank() ? service.currentMonth() : YearMonth.parse(value);
+        } catch (DateTimeParseException e) {
+            throw WebAdminErrors.badRequest("'month' " + value + " is not a month such as 2026-11");
+        }
+        response.type("application/json");
+        return new UsageDto(month, service.usage(month));
+    }
+}
