@@ -29,8 +29,8 @@ class PackageDependenciesTest {
     @Test
     void corePackagesShouldHaveNoCycle() throws IOException {
         Map<String, Set<String>> dependencies = dependencies();
-        assertThat(dependencies).containsKeys("io.github.jamessmime.core.store", "io.github.jamessmime.core.signing",
-            "io.github.jamessmime.core.policy");
+        // the imports were read: the signer's package uses the store's identities
+        assertThat(dependencies.get("io.github.jamessmime.core.signing")).contains("io.github.jamessmime.core.store");
         for (String start : dependencies.keySet()) {
             assertThat(reachable(start, dependencies)).as("packages reachable from " + start).doesNotContain(start);
         }
