@@ -1,0 +1,63 @@
+package io.github.jamessmime.webadmin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+
+import org.apache.james.core.healthcheck.Result;
+import org.apache.james.core.healthcheck.ResultStatus;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.github.jamessmime.core.SmimeSigningService;
+import io.github.jamessmime.testing.TestPki;
+import io.github.jamessmime.testing.TestServices;
+import reactor.core.publisher.Mono;
+
+class SmimeCertificatesHealthCheckTest {
+    static final Instant NOW = Instant.parse("2026-06-01T10:00:00Z");
+    static final String BILLING = "billing@shop.example";
+
+    @TempDir
+    Path conf;
+    TestPki pki = TestPki.create(NOW);
+
+    private Result checkWithBillingValidUntil(Instant notAfter) throws Exception {
+        Path store = Files.createDirectories(conf.resolve("store"));
+        pki.sender(BILLING).validity(NOW.minus(Duration.ofDays(400)), notAfter).issue()
+            .writePkcs12(store.resolve("billing.p12"), "pw".toCharArray());
+        try (SmimeSigningService service = TestServices.start(conf, pki, Clock.fixed(NOW, ZoneOffset.UTC), Map.of())) {
+            return Mono.from(new SmimeCertificatesHealthCheck(service).check()).block();
+        }
+    }
+
+    @Test
+    void checkShouldBeHealthyWhenTheSendersCertificateLastsBeyondTheWarning() throws Exception {
+        Result result = checkWithBillingValidUntil(NOW.plus(Duration.ofDays(200)));
+
+        assertThat(result.getComponentName()).isEqualTo(SmimeCertificatesHealthCheck.COMPONENT);
+        assertThat(result.getStatus()).isEqualTo(ResultStatus.HEALTHY);
+    }
+
+    @Test
+    void checkShouldBeDegradedNamingTheSenderWhenItsCertificateExpiresWithinTheWarning() throws Exception {
+        Result result = checkWithBillingValidUntil(NOW.plus(Duration.ofDays(10)));
+
+        assertThat(result.getStatus()).isEqualTo(ResultStatus.DEGRADED);
+        assertThat(result.getCause()).hasValueSatisfying(cause -> assertThat(cause).contains(BILLING));
+    }
+
+    @Test
+    void checkShouldBeUnhealthyNamingTheSenderWhenItsOnlyCertificateExpired() throws Exception {
+        Result result = checkWithBillingValidUntil(NOW.minus(Duration.ofDays(1)));
+
+        assertThat(result.getStatus()).isEqualTo(ResultStatus.UNHEALTHY);
+        assertThat(result.getCause()).hasValueSatisfying(cause -> assertThat(cause).contains(BILLING).contains("expired"));
+    }
+}
