@@ -3,6 +3,7 @@ package io.github.jamessmime.webadmin;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 import java.util.stream.Collectors;
 
 import javax.inject.Inject;
@@ -88,6 +89,8 @@ public class ResendRoutes implements Routes {
         Mail stored = find(MailRepositoryPath.from(repository), new MailKey(key));
         Mail copy = stored.duplicate();
         try {
+            // a new mail under its own name: two resends of one key must not overwrite each other in a repository
+            copy.setName(key + "-resend-" + UUID.randomUUID());
             copy.setRecipients(recipients);
             copy.setState(processor);
             MailQueue spool = queues.getQueue(MailQueueFactory.SPOOL)
