@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Verifies the DKIM signature of a message with dkimpy (Debian's python3-dkim), an implementation independent of
 James's jdkim. The public key is given on the command line instead of being looked up in DNS.
 
