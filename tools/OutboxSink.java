@@ -27,6 +27,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -65,7 +67,7 @@ public final class OutboxSink {
         try (socket; InputStream in = new BufferedInputStream(socket.getInputStream()); OutputStream out = socket.getOutputStream()) {
             socket.setSoTimeout(120_000);
             reply(out, "220 outbox.localhost ESMTP OutboxSink");
-            java.util.List<String> recipients = new java.util.ArrayList<>();
+            List<String> recipients = new ArrayList<>();
             for (String line = readLine(in); line != null; line = readLine(in)) {
                 String command = line.length() >= 4 ? line.substring(0, 4).toUpperCase(Locale.ROOT) : line.toUpperCase(Locale.ROOT);
                 switch (command) {

@@ -15,9 +15,6 @@
  */
 package io.github.jamessmime.bench;
 
-import io.github.jamessmime.core.signing.DigestAlgorithm;
-import io.github.jamessmime.core.store.SigningIdentity;
-import io.github.jamessmime.core.signing.SmimeSigner;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -30,17 +27,20 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import javax.mail.internet.MimeMessage;
 
+import com.sun.management.OperatingSystemMXBean;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
@@ -49,6 +49,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.runner.options.VerboseMode;
 import org.openjdk.jmh.util.Statistics;
 
+import io.github.jamessmime.core.signing.DigestAlgorithm;
+import io.github.jamessmime.core.signing.SmimeSigner;
+import io.github.jamessmime.core.store.SigningIdentity;
 import io.github.jamessmime.testing.Verifiers;
 
 /**
@@ -154,7 +157,7 @@ public final class BenchMain {
             cpu = Files.readAllLines(cpuinfo).stream().filter(l -> l.startsWith("model name"))
                 .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse(cpu);
         }
-        long memory = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        long memory = ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
             .getTotalMemorySize();
         line("| Machine | |");
         line("| --- | --- |");
@@ -249,7 +252,7 @@ public final class BenchMain {
         line("");
         line("| Message | Key | ms per message, self-check on | off | Cost of the check |");
         line("| --- | --- | ---: | ---: | ---: |");
-        for (Map.Entry<String, RunResult> entry : new java.util.TreeMap<>(without).entrySet()) {
+        for (Map.Entry<String, RunResult> entry : new TreeMap<>(without).entrySet()) {
             RunResult on = withCheck.get(entry.getKey());
             double msOn = 1000.0 / median(on);
             double msOff = 1000.0 / median(entry.getValue());
@@ -570,7 +573,7 @@ public final class BenchMain {
             return;
         }
         try (Stream<Path> files = Files.walk(dir)) {
-            for (Path file : files.sorted(java.util.Comparator.reverseOrder()).collect(Collectors.toList())) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
                 Files.delete(file);
             }
         }

@@ -15,9 +15,6 @@
  */
 package io.github.jamessmime.bench;
 
-import io.github.jamessmime.core.signing.DigestAlgorithm;
-import io.github.jamessmime.core.store.SigningIdentity;
-import io.github.jamessmime.core.signing.SmimeSigner;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.ref.Reference;
@@ -26,6 +23,11 @@ import java.time.Clock;
 
 import javax.mail.internet.MimeMessage;
 
+import com.sun.management.ThreadMXBean;
+
+import io.github.jamessmime.core.signing.DigestAlgorithm;
+import io.github.jamessmime.core.signing.SmimeSigner;
+import io.github.jamessmime.core.store.SigningIdentity;
 
 /**
  * Runs in a fresh JVM started by {@link BenchMain}: brackets the live heap that signing one large message needs.
@@ -63,7 +65,7 @@ public final class HeapProbe {
         byte[] message = Fixtures.readMessage(fixtures, size);
         MimeMessage held = Fixtures.parse(message);
         held.getAllHeaderLines();
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         long thread = Thread.currentThread().getId();
         for (int i = 0; i < repetitions; i++) {

@@ -17,6 +17,7 @@ package io.github.jamessmime.bench;
 
 import java.security.PrivateKey;
 import java.security.Signature;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 import org.openjdk.jmh.annotations.Benchmark;
@@ -49,7 +50,7 @@ public class RawSignatureBenchmark {
         PrivateKey privateKey = Fixtures.privateKey(Fixtures.directory(), type);
         signature = Signature.getInstance(type.jcaSignature);
         signature.initSign(privateKey);
-        new java.util.Random(32).nextBytes(input);
+        new Random(32).nextBytes(input);
     }
 
     @Benchmark

@@ -15,9 +15,6 @@
  */
 package io.github.jamessmime.bench;
 
-import io.github.jamessmime.core.signing.DigestAlgorithm;
-import io.github.jamessmime.core.store.SigningIdentity;
-import io.github.jamessmime.core.signing.SmimeSigner;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 
@@ -30,6 +27,9 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
+import io.github.jamessmime.core.signing.DigestAlgorithm;
+import io.github.jamessmime.core.signing.SmimeSigner;
+import io.github.jamessmime.core.store.SigningIdentity;
 
 /**
  * The real path of one outgoing message: parse the stored bytes as James does, sign with the sender's identity

@@ -15,15 +15,17 @@
  */
 package io.github.jamessmime.bench;
 
-import io.github.jamessmime.core.store.CertificateRules;
-import io.github.jamessmime.core.store.CertificateStore;
-import io.github.jamessmime.core.store.RevocationChecker;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 
+import com.sun.management.OperatingSystemMXBean;
+
+import io.github.jamessmime.core.store.CertificateRules;
+import io.github.jamessmime.core.store.CertificateStore;
+import io.github.jamessmime.core.store.RevocationChecker;
 
 /**
  * Runs in a fresh JVM, as James at start-up: times {@code CertificateStore.open} over a store directory with
@@ -39,8 +41,8 @@ public final class StoreLoadProbe {
         Path dir = Path.of(args[0]);
         int expected = Integer.parseInt(args[1]);
         Optional<Path> index = Optional.of(Path.of(args[2]));
-        com.sun.management.OperatingSystemMXBean os =
-            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        OperatingSystemMXBean os =
+            (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
         long cpuBefore = os.getProcessCpuTime();
         long start = System.nanoTime();

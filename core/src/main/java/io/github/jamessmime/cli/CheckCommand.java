@@ -15,10 +15,6 @@
  */
 package io.github.jamessmime.cli;
 
-import io.github.jamessmime.core.store.CertificateStore;
-import io.github.jamessmime.core.config.InvalidConfigurationException;
-import io.github.jamessmime.core.store.SigningIdentity;
-import io.github.jamessmime.core.store.StoreException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -26,6 +22,10 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
+import io.github.jamessmime.core.config.InvalidConfigurationException;
+import io.github.jamessmime.core.store.CertificateStore;
+import io.github.jamessmime.core.store.SigningIdentity;
+import io.github.jamessmime.core.store.StoreException;
 
 @Command(name = "check", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Reads every file of the store as James would and prints one line per file:"
     + " addresses, issuer, validity and ok, or the reason it is refused. Exit 0 when every file is usable, 1 otherwise.")

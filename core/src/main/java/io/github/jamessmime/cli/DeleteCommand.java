@@ -15,8 +15,6 @@
  */
 package io.github.jamessmime.cli;
 
-import io.github.jamessmime.core.config.InvalidConfigurationException;
-import io.github.jamessmime.core.store.StoreException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
@@ -26,6 +24,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import io.github.jamessmime.core.config.InvalidConfigurationException;
+import io.github.jamessmime.core.store.StoreException;
 
 @Command(name = "delete", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Removes the store file holding the certificate with this SHA-256 (see check or show)."
     + " Running James nodes drop it at their next directory check. Exit 1 when there is none.")

@@ -15,18 +15,19 @@
  */
 package io.github.jamessmime.cli;
 
-import io.github.jamessmime.core.config.InvalidConfigurationException;
-import io.github.jamessmime.core.config.PasswordFile;
-import io.github.jamessmime.core.store.SigningIdentity;
-import io.github.jamessmime.core.store.StoreException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import io.github.jamessmime.core.config.InvalidConfigurationException;
+import io.github.jamessmime.core.config.PasswordFile;
+import io.github.jamessmime.core.store.SigningIdentity;
+import io.github.jamessmime.core.store.StoreException;
 
 @Command(name = "import", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Checks a PKCS#12 (store rules and the S/MIME certificate profile) and writes it into the"
     + " store as <address>.p12, re-encrypted under the store password (AES-256, PBKDF2), atomically. Exit 1 with the reason"
@@ -48,7 +49,7 @@ final class ImportCommand implements Callable<Integer> {
         try {
             char[] p12Password = PasswordFile.firstLine(p12PasswordFile, "--p12-password-file");
             Instant now = Instant.now();
-            for (java.util.Map.Entry<Path, SigningIdentity> written
+            for (Map.Entry<Path, SigningIdentity> written
                 : storeOptions.importer().importAll(storeOptions.store, storeOptions.password(), p12, p12Password, now).entrySet()) {
                 Instant notBefore = written.getValue().notBefore();
                 System.out.println("imported " + p12 + " as " + written.getKey()

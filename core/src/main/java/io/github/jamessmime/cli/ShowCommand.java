@@ -15,12 +15,6 @@
  */
 package io.github.jamessmime.cli;
 
-import io.github.jamessmime.core.address.Addresses;
-import io.github.jamessmime.core.lifecycle.CertificateAdministration;
-import io.github.jamessmime.core.lifecycle.CertificateEntry;
-import io.github.jamessmime.core.store.CertificateStore;
-import io.github.jamessmime.core.config.InvalidConfigurationException;
-import io.github.jamessmime.core.store.StoreException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +25,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import io.github.jamessmime.core.address.Addresses;
+import io.github.jamessmime.core.config.InvalidConfigurationException;
+import io.github.jamessmime.core.lifecycle.CertificateAdministration;
+import io.github.jamessmime.core.lifecycle.CertificateEntry;
+import io.github.jamessmime.core.store.CertificateStore;
+import io.github.jamessmime.core.store.StoreException;
 
 @Command(name = "show", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Prints the certificates of the store that name one address, with their state"
     + " (ok, or why they are refused). Exit 1 when there is none.")

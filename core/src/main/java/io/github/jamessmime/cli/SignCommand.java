@@ -15,15 +15,6 @@
  */
 package io.github.jamessmime.cli;
 
-import io.github.jamessmime.core.files.AtomicFiles;
-import io.github.jamessmime.core.store.CertificateStore;
-import io.github.jamessmime.core.signing.DigestAlgorithm;
-import io.github.jamessmime.core.address.FromAddress;
-import io.github.jamessmime.core.config.InvalidConfigurationException;
-import io.github.jamessmime.core.signing.SigningException;
-import io.github.jamessmime.core.store.SigningIdentity;
-import io.github.jamessmime.core.signing.SmimeSigner;
-import io.github.jamessmime.core.store.StoreException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -41,6 +32,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import io.github.jamessmime.core.address.FromAddress;
+import io.github.jamessmime.core.config.InvalidConfigurationException;
+import io.github.jamessmime.core.files.AtomicFiles;
+import io.github.jamessmime.core.signing.DigestAlgorithm;
+import io.github.jamessmime.core.signing.SigningException;
+import io.github.jamessmime.core.signing.SmimeSigner;
+import io.github.jamessmime.core.store.CertificateStore;
+import io.github.jamessmime.core.store.SigningIdentity;
+import io.github.jamessmime.core.store.StoreException;
 
 @Command(name = "sign", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Signs a message as its From address, with that address's certificate from the store.")
 final class SignCommand implements Callable<Integer> {

@@ -15,18 +15,20 @@
  */
 package io.github.jamessmime.cli;
 
-import io.github.jamessmime.core.store.CertificateImport;
-import io.github.jamessmime.core.store.CertificateRules;
-import io.github.jamessmime.core.store.CertificateStore;
-import io.github.jamessmime.core.config.InvalidConfigurationException;
-import io.github.jamessmime.core.config.PasswordFile;
-import io.github.jamessmime.core.store.RevocationChecker;
-import io.github.jamessmime.core.store.StoreException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
 
 import picocli.CommandLine.Option;
 
+import io.github.jamessmime.core.config.InvalidConfigurationException;
+import io.github.jamessmime.core.config.PasswordFile;
+import io.github.jamessmime.core.store.CertificateImport;
+import io.github.jamessmime.core.store.CertificateRules;
+import io.github.jamessmime.core.store.CertificateStore;
+import io.github.jamessmime.core.store.RevocationChecker;
+import io.github.jamessmime.core.store.StoreException;
 
 /**
  * The options every command that reads or writes the store takes: the store, its password, and the trust anchors
@@ -61,8 +63,8 @@ final class StoreOptions {
 
     CertificateStore open() throws InvalidConfigurationException, StoreException {
         // the same judgement as James's: rules and revocation (no index: the CLI reads every file in full)
-        return CertificateStore.open(store, password(), Clock.systemUTC(), java.util.Optional.empty(),
-            new RevocationChecker(java.util.Optional.ofNullable(crlDirectory), !noFetchCrls, java.time.Duration.ofSeconds(5), Clock.systemUTC()),
+        return CertificateStore.open(store, password(), Clock.systemUTC(), Optional.empty(),
+            new RevocationChecker(Optional.ofNullable(crlDirectory), !noFetchCrls, Duration.ofSeconds(5), Clock.systemUTC()),
             rules());
     }
 

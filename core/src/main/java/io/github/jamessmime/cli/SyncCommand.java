@@ -15,10 +15,6 @@
  */
 package io.github.jamessmime.cli;
 
-import io.github.jamessmime.core.config.InvalidConfigurationException;
-import io.github.jamessmime.core.config.PasswordFile;
-import io.github.jamessmime.core.store.StoreException;
-import io.github.jamessmime.core.lifecycle.StoreSync;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -28,6 +24,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import io.github.jamessmime.core.config.InvalidConfigurationException;
+import io.github.jamessmime.core.config.PasswordFile;
+import io.github.jamessmime.core.lifecycle.StoreSync;
+import io.github.jamessmime.core.store.StoreException;
 
 @Command(name = "sync", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Mirrors a folder of PKCS#12 files into the store: adds new certificates, replaces renewed"
     + " ones, removes those gone from the source, refuses bad ones with the reason. Prints what it did (or, with --dry-run,"

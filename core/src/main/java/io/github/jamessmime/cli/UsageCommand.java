@@ -15,7 +15,7 @@
  */
 package io.github.jamessmime.cli;
 
-import io.github.jamessmime.core.usage.UsageCounter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
@@ -26,6 +26,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import io.github.jamessmime.core.usage.UsageCounter;
 
 @Command(name = "usage", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Prints the signatures per sender address in a calendar month (UTC), added up over every"
     + " James node sharing the store, and the number of distinct active sender addresses.")
@@ -48,12 +49,12 @@ final class UsageCommand implements Callable<Integer> {
             System.err.println("usage: --month '" + month + "' is not a month such as 2026-11");
             return 1;
         }
-        if (!java.nio.file.Files.isDirectory(store)) {
+        if (!Files.isDirectory(store)) {
             System.err.println("usage: store directory " + store + " does not exist; give the store.directory of smime.properties");
             return 1;
         }
         Path counts = usageDirectory != null ? usageDirectory : store.resolve(".usage");
-        if (usageDirectory != null && !java.nio.file.Files.isDirectory(counts)) {
+        if (usageDirectory != null && !Files.isDirectory(counts)) {
             System.err.println("usage: usage directory " + counts + " does not exist; give the usage.directory of smime.properties");
             return 1;
         }

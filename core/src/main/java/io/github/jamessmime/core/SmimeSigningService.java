@@ -15,23 +15,6 @@
  */
 package io.github.jamessmime.core;
 
-import io.github.jamessmime.core.lifecycle.CertificateAdministration;
-import io.github.jamessmime.core.store.CertificateStore;
-import io.github.jamessmime.core.policy.Eligibility;
-import io.github.jamessmime.core.health.FailureRate;
-import io.github.jamessmime.core.store.RevocationChecker;
-import io.github.jamessmime.core.signing.SelfCheckException;
-import io.github.jamessmime.core.policy.SenderEntitlement;
-import io.github.jamessmime.core.usage.SignatureAudit;
-import io.github.jamessmime.core.policy.SigningDecision;
-import io.github.jamessmime.core.signing.SigningException;
-import io.github.jamessmime.core.store.SigningIdentity;
-import io.github.jamessmime.core.config.SmimeConfiguration;
-import io.github.jamessmime.core.signing.SmimeSigner;
-import io.github.jamessmime.core.store.StoreException;
-import io.github.jamessmime.core.health.StoreHealth;
-import io.github.jamessmime.core.lifecycle.StoreMaintenance;
-import io.github.jamessmime.core.usage.UsageCounter;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,6 +31,23 @@ import javax.mail.internet.MimeMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.github.jamessmime.core.config.SmimeConfiguration;
+import io.github.jamessmime.core.health.FailureRate;
+import io.github.jamessmime.core.health.StoreHealth;
+import io.github.jamessmime.core.lifecycle.CertificateAdministration;
+import io.github.jamessmime.core.lifecycle.StoreMaintenance;
+import io.github.jamessmime.core.policy.Eligibility;
+import io.github.jamessmime.core.policy.SenderEntitlement;
+import io.github.jamessmime.core.policy.SigningDecision;
+import io.github.jamessmime.core.signing.SelfCheckException;
+import io.github.jamessmime.core.signing.SigningException;
+import io.github.jamessmime.core.signing.SmimeSigner;
+import io.github.jamessmime.core.store.CertificateStore;
+import io.github.jamessmime.core.store.RevocationChecker;
+import io.github.jamessmime.core.store.SigningIdentity;
+import io.github.jamessmime.core.store.StoreException;
+import io.github.jamessmime.core.usage.SignatureAudit;
+import io.github.jamessmime.core.usage.UsageCounter;
 
 /**
  * The entry point the matcher, the mailet and the WebAdmin routes share, one per James server: it puts together the

@@ -15,24 +15,36 @@
  */
 package io.github.jamessmime.cli;
 
-import io.github.jamessmime.core.store.CertificateStore;
-import io.github.jamessmime.core.store.RevocationChecker;
-import io.github.jamessmime.core.usage.UsageCounter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
+import io.github.jamessmime.core.store.CertificateStore;
+import io.github.jamessmime.core.store.RevocationChecker;
+import io.github.jamessmime.core.usage.UsageCounter;
 import io.github.jamessmime.testing.TestMessages;
 import io.github.jamessmime.testing.TestPki;
 import io.github.jamessmime.testing.Verifiers;
@@ -105,8 +117,8 @@ class CliTest {
         assertThat(signed).doesNotExist();
     }
 
-    @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(strings = {
+    @ParameterizedTest
+    @ValueSource(strings = {
         "\tfolded before any field\r\nFrom: billing@shop.example\r\n\r\nbody\r\n",
         "From: billing@shop.example\r\nSubject: a folded\r\n  refusal\r\nnot a field\r\n\r\nbody\r\n",
         "From: billing@shop.example\r\nContent-Type: multipart/mixed; boundary=\"x\"\r\n\r\nno delimiter\r\n"})
@@ -118,7 +130,7 @@ class CliTest {
             "--in", in.toString(), "--out", signed.toString());
 
         assertThat(exit).isNotZero();
-        java.util.List<String> reasons = err.strip().lines().filter(line -> !line.contains("INFO")).collect(java.util.stream.Collectors.toList());
+        List<String> reasons = err.strip().lines().filter(line -> !line.contains("INFO")).collect(Collectors.toList());
         assertThat(reasons).hasSize(1);
         assertThat(reasons.get(0)).startsWith("sign: ");
         assertThat(signed).doesNotExist();
@@ -166,14 +178,14 @@ class CliTest {
         assertThat(exit).as(err).isZero();
         Path written = store.resolve("parcels@shop.example.p12");
         assertThat(out).contains("imported").contains(written.toString());
-        assertThat(CertificateStore.open(store, "pw".toCharArray(), java.time.Clock.systemUTC(), Optional.empty(), RevocationChecker.none(), pki.rules())
+        assertThat(CertificateStore.open(store, "pw".toCharArray(), Clock.systemUTC(), Optional.empty(), RevocationChecker.none(), pki.rules())
             .find("parcels@shop.example")).map(identity -> identity.certificate()).contains(issued.certificate());
-        java.security.KeyStore reopened = java.security.KeyStore.getInstance("PKCS12");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> {
+        KeyStore reopened = KeyStore.getInstance("PKCS12");
+        Assertions.assertThatThrownBy(() -> {
             try (var in = Files.newInputStream(written)) {
                 reopened.load(in, "p12-secret".toCharArray());
             }
-        }).as("the imported file no longer opens with its original password").isInstanceOf(java.io.IOException.class);
+        }).as("the imported file no longer opens with its original password").isInstanceOf(IOException.class);
         assertThat(Files.list(store).map(p -> p.getFileName().toString())).noneMatch(name -> name.endsWith(".tmp"));
     }
 
@@ -188,7 +200,7 @@ class CliTest {
 
     @Test
     void importShouldSayWhenACertificateIsNotYetValid() throws Exception {
-        Instant notBefore = Instant.now().plus(Duration.ofDays(2)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        Instant notBefore = Instant.now().plus(Duration.ofDays(2)).truncatedTo(ChronoUnit.SECONDS);
 
         int exit = importP12(pki.sender("renewal@shop.example").validity(notBefore, notBefore.plus(Duration.ofDays(365))).issue(), true);
 
@@ -222,8 +234,8 @@ class CliTest {
                 "--password-file", passwordFile.toString(), "--trust-store", root.toString());
     }
 
-    private java.util.Map<String, byte[]> storeContent() throws Exception {
-        java.util.Map<String, byte[]> content = new java.util.TreeMap<>();
+    private Map<String, byte[]> storeContent() throws Exception {
+        Map<String, byte[]> content = new TreeMap<>();
         try (var files = Files.list(store)) {
             for (Path file : (Iterable<Path>) files::iterator) {
                 content.put(file.getFileName().toString(), Files.readAllBytes(file));
@@ -237,7 +249,7 @@ class CliTest {
         Path source = Files.createDirectories(work.resolve("export"));
         pki.sender(SENDER).issue().writePkcs12(source.resolve("a.p12"), "export-secret".toCharArray());
         pki.sender("parcels@shop.example").keyType(TestPki.KeyType.EC_P256).issue().writePkcs12(source.resolve("b.p12"), "export-secret".toCharArray());
-        java.util.Map<String, byte[]> before = storeContent();
+        Map<String, byte[]> before = storeContent();
 
         assertThat(sync(source, true)).as(err).isZero();
         assertThat(out.lines().map(line -> line.replaceAll(":.*", ""))).containsExactly(
@@ -246,7 +258,7 @@ class CliTest {
 
         assertThat(sync(source, false)).as(err).isZero();
         assertThat(storeContent()).containsOnlyKeys("billing@shop.example.p12", "parcels@shop.example.p12");
-        java.util.Map<String, byte[]> afterFirst = storeContent();
+        Map<String, byte[]> afterFirst = storeContent();
 
         assertThat(sync(source, false)).as(err).isZero();
         assertThat(out.lines()).allMatch(line -> line.startsWith("unchanged ")).hasSize(2);
@@ -272,14 +284,14 @@ class CliTest {
         assertThat(exit).isEqualTo(1);
         assertThat(out).contains("replace billing@shop.example.p12").contains("remove parcels@shop.example.p12: not in the source")
             .contains("refuse wild.p12: wildcard or domain-only address '*@shop.example'");
-        assertThat(CertificateStore.open(store, "pw".toCharArray(), java.time.Clock.systemUTC(), Optional.empty(), RevocationChecker.none(), pki.rules())
+        assertThat(CertificateStore.open(store, "pw".toCharArray(), Clock.systemUTC(), Optional.empty(), RevocationChecker.none(), pki.rules())
             .find(SENDER)).map(identity -> identity.certificate()).contains(renewed.certificate());
         assertThat(storeContent()).containsOnlyKeys("billing@shop.example.p12");
     }
 
     @Test
     void usageShouldAddUpTheNodesOfAMonth() throws Exception {
-        java.time.Clock june = java.time.Clock.fixed(Instant.parse("2026-06-15T12:00:00Z"), java.time.ZoneOffset.UTC);
+        Clock june = Clock.fixed(Instant.parse("2026-06-15T12:00:00Z"), ZoneOffset.UTC);
         UsageCounter a = new UsageCounter(store.resolve(".usage"), "node-a", june);
         UsageCounter b = new UsageCounter(store.resolve(".usage"), "node-b", june);
         a.count(SENDER);
@@ -297,7 +309,7 @@ class CliTest {
 
     @Test
     void showAndDeleteShouldWorkOnOneCertificate() throws Exception {
-        String fingerprint = CertificateStore.open(store, "pw".toCharArray(), java.time.Clock.systemUTC(), Optional.empty(), RevocationChecker.none(), pki.rules())
+        String fingerprint = CertificateStore.open(store, "pw".toCharArray(), Clock.systemUTC(), Optional.empty(), RevocationChecker.none(), pki.rules())
             .find(SENDER).orElseThrow().fingerprint();
 
         assertThat(run("show", "--store", store.toString(), "--password-file", passwordFile.toString(), "--trust-anchors", roots.toString(), "--address", SENDER)).isZero();

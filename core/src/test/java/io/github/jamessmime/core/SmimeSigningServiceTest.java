@@ -15,11 +15,6 @@
  */
 package io.github.jamessmime.core;
 
-import io.github.jamessmime.core.policy.Eligibility;
-import io.github.jamessmime.core.usage.SignatureAudit;
-import io.github.jamessmime.core.store.SigningIdentity;
-import io.github.jamessmime.core.config.SmimeConfiguration;
-import io.github.jamessmime.core.usage.UsageCounter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -37,6 +32,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.github.jamessmime.core.config.SmimeConfiguration;
+import io.github.jamessmime.core.policy.Eligibility;
+import io.github.jamessmime.core.store.SigningIdentity;
+import io.github.jamessmime.core.usage.SignatureAudit;
+import io.github.jamessmime.core.usage.UsageCounter;
 import io.github.jamessmime.testing.MutableClock;
 import io.github.jamessmime.testing.TestMessages;
 import io.github.jamessmime.testing.TestPki;

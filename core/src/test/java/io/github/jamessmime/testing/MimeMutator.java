@@ -18,6 +18,7 @@ package io.github.jamessmime.testing;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.regex.Matcher;
@@ -89,7 +90,7 @@ public final class MimeMutator {
                 return new Result(copy, "flip@" + at);
             }
             case 1:
-                return new Result(java.util.Arrays.copyOf(bytes, at), "truncate@" + at);
+                return new Result(Arrays.copyOf(bytes, at), "truncate@" + at);
             case 2: {
                 int[] line = lineAround(bytes, at);
                 return new Result(splice(bytes, line[1], 0, slice(bytes, line[0], line[1])), "duplicate-line@" + line[0]);
@@ -257,7 +258,7 @@ public final class MimeMutator {
     }
 
     private static byte[] slice(byte[] bytes, int from, int to) {
-        return java.util.Arrays.copyOfRange(bytes, from, to);
+        return Arrays.copyOfRange(bytes, from, to);
     }
 
     private static byte[] splice(byte[] bytes, int at, int remove, byte[] insert) {

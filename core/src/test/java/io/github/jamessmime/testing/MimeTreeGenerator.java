@@ -19,6 +19,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
@@ -463,7 +464,7 @@ public final class MimeTreeGenerator {
         leaf.noContentType = false;
         leaf.declareEncoding = true;
         if (leaf.decoded.length > 2000) {
-            leaf.decoded = java.util.Arrays.copyOf(leaf.decoded, 300);
+            leaf.decoded = Arrays.copyOf(leaf.decoded, 300);
             if (leaf.encoding == Encoding.EIGHT_BIT || leaf.encoding == Encoding.SEVEN_BIT) {
                 leaf.decoded = text(300, leaf.encoding == Encoding.EIGHT_BIT ? StandardCharsets.UTF_8 : null, false);
             }
@@ -502,7 +503,7 @@ public final class MimeTreeGenerator {
         byte[] text = out.toByteArray();
         if (random.nextInt(4) == 0 && text.length > 2) {
             // no final line break
-            text = java.util.Arrays.copyOf(text, text.length - (text[text.length - 2] == '\r' ? 2 : 1));
+            text = Arrays.copyOf(text, text.length - (text[text.length - 2] == '\r' ? 2 : 1));
         }
         return binary ? noDashAtLineStart(text) : text;
     }
@@ -561,7 +562,7 @@ public final class MimeTreeGenerator {
         byte[] bytes = line.toString().getBytes(charset == null ? StandardCharsets.US_ASCII : charset);
         if (charset != null && !binary) {
             // an 8bit line stays at most 998 octets, whatever the charset made of it
-            bytes = java.util.Arrays.copyOf(bytes, Math.min(bytes.length, 998));
+            bytes = Arrays.copyOf(bytes, Math.min(bytes.length, 998));
             if (charset == StandardCharsets.UTF_8) {
                 int end = bytes.length;
                 while (end > 0 && (bytes[end - 1] & 0xC0) == 0x80) {
@@ -571,7 +572,7 @@ public final class MimeTreeGenerator {
                     end--;
                 }
                 if (end < bytes.length) {
-                    bytes = java.util.Arrays.copyOf(bytes, end);
+                    bytes = Arrays.copyOf(bytes, end);
                 }
             }
         }

@@ -15,7 +15,6 @@
  */
 package io.github.jamessmime.testing;
 
-import io.github.jamessmime.core.store.CertificateRules;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.Writer;
@@ -46,6 +45,10 @@ import org.bouncycastle.asn1.DERBMPString;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.CRLDistPoint;
+import org.bouncycastle.asn1.x509.CRLReason;
+import org.bouncycastle.asn1.x509.DistributionPoint;
+import org.bouncycastle.asn1.x509.DistributionPointName;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
@@ -53,6 +56,7 @@ import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.X509v2CRLBuilder;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
@@ -61,6 +65,7 @@ import org.bouncycastle.crypto.engines.DESedeEngine;
 import org.bouncycastle.crypto.engines.RC2Engine;
 import org.bouncycastle.crypto.modes.CBCBlockCipher;
 import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.OutputEncryptor;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.PKCS12PfxPdu;
@@ -71,6 +76,7 @@ import org.bouncycastle.pkcs.bc.BcPKCS12MacCalculatorBuilder;
 import org.bouncycastle.pkcs.bc.BcPKCS12PBEOutputEncryptorBuilder;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS12SafeBagBuilder;
 
+import io.github.jamessmime.core.store.CertificateRules;
 
 /**
  * A throw-away PKI for tests: a root CA, an intermediate CA and end-entity certificates for sender
@@ -365,12 +371,12 @@ public final class TestPki {
 
     private byte[] crl(PrivateKey signingKey, X509Certificate... revoked) {
         try {
-            org.bouncycastle.cert.X509v2CRLBuilder builder = new org.bouncycastle.cert.X509v2CRLBuilder(
+            X509v2CRLBuilder builder = new X509v2CRLBuilder(
                 X500Name.getInstance(intermediate.getSubjectX500Principal().getEncoded()), Date.from(now.minus(Duration.ofHours(1))));
             builder.setNextUpdate(Date.from(now.plus(Duration.ofDays(7))));
             for (X509Certificate certificate : revoked) {
                 builder.addCRLEntry(certificate.getSerialNumber(), Date.from(now.minus(Duration.ofMinutes(30))),
-                    org.bouncycastle.asn1.x509.CRLReason.keyCompromise);
+                    CRLReason.keyCompromise);
             }
             return builder.build(new JcaContentSignerBuilder("SHA256withRSA").build(signingKey)).getEncoded();
         } catch (Exception e) {
@@ -427,9 +433,9 @@ public final class TestPki {
                 }
                 if (crlDistributionPoint != null) {
                     GeneralNames uri = new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, crlDistributionPoint));
-                    builder.addExtension(Extension.cRLDistributionPoints, false, new org.bouncycastle.asn1.x509.CRLDistPoint(
-                        new org.bouncycastle.asn1.x509.DistributionPoint[] {new org.bouncycastle.asn1.x509.DistributionPoint(
-                            new org.bouncycastle.asn1.x509.DistributionPointName(uri), null, null)}));
+                    builder.addExtension(Extension.cRLDistributionPoints, false, new CRLDistPoint(
+                        new DistributionPoint[] {new DistributionPoint(
+                            new DistributionPointName(uri), null, null)}));
                 }
                 if (emails != null && !emails.isEmpty()) {
                     GeneralName[] names = emails.stream().map(e -> new GeneralName(GeneralName.rfc822Name, e)).toArray(GeneralName[]::new);
@@ -439,7 +445,7 @@ public final class TestPki {
             ContentSigner signer = new JcaContentSignerBuilder(signatureAlgorithm).build(issuerKey);
             X509CertificateHolder holder = builder.build(signer);
             return new JcaX509CertificateConverter().getCertificate(holder);
-        } catch (IOException | org.bouncycastle.operator.OperatorCreationException e) {
+        } catch (IOException | OperatorCreationException e) {
             throw new GeneralSecurityException(e);
         }
     }

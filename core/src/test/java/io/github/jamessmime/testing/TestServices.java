@@ -15,14 +15,14 @@
  */
 package io.github.jamessmime.testing;
 
-import io.github.jamessmime.core.config.SmimeConfiguration;
-import io.github.jamessmime.core.SmimeSigningService;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 
+import io.github.jamessmime.core.SmimeSigningService;
+import io.github.jamessmime.core.config.SmimeConfiguration;
 
 /** A real signing service over a store of freshly issued certificates, for the matcher and mailet tests. */
 public final class TestServices {

@@ -17,18 +17,28 @@ package io.github.jamessmime.testing;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UnsupportedEncodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import javax.mail.BodyPart;
@@ -36,8 +46,12 @@ import javax.mail.MessagingException;
 import javax.mail.Multipart;
 import javax.mail.Part;
 import javax.mail.Session;
+import javax.mail.internet.ContentType;
+import javax.mail.internet.MimeBodyPart;
 import javax.mail.internet.MimeMessage;
 import javax.mail.internet.MimeMultipart;
+import javax.mail.internet.MimePart;
+import javax.mail.internet.ParseException;
 
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
@@ -45,6 +59,7 @@ import org.bouncycastle.cms.CMSProcessableByteArray;
 import org.bouncycastle.cms.CMSSignedData;
 import org.bouncycastle.cms.SignerInformation;
 import org.bouncycastle.cms.jcajce.JcaSimpleSignerInfoVerifierBuilder;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 
 /**
  * Independent checks of a signed message: Debian's {@code openssl cms -verify} (another implementation than
@@ -100,7 +115,7 @@ public final class Verifiers {
             return new OpensslResult(process.exitValue(), content, stderr.trim());
         } finally {
             try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
     }
@@ -151,7 +166,7 @@ public final class Verifiers {
         Path dir = Files.createTempDirectory("independent-verify");
         try {
             Path ca = TestPki.writePem(dir.resolve("root.pem"), root);
-            Map<String, String> files = new java.util.LinkedHashMap<>();
+            Map<String, String> files = new LinkedHashMap<>();
             int index = 0;
             for (Map.Entry<String, byte[]> entry : signedMessages.entrySet()) {
                 String file = String.format("%05d-%s", index++, entry.getKey().replaceAll("[^A-Za-z0-9._-]", "_"));
@@ -159,9 +174,9 @@ public final class Verifiers {
                 files.put(entry.getKey(), file);
             }
             // openssl runs on a small pool while the BouncyCastle JVM works through the whole directory
-            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+            ExecutorService pool = Executors.newFixedThreadPool(
                 Math.max(2, Runtime.getRuntime().availableProcessors()));
-            Map<String, java.util.concurrent.Future<String[]>> openssl = new java.util.LinkedHashMap<>();
+            Map<String, Future<String[]>> openssl = new LinkedHashMap<>();
             Map<String, String[]> bc;
             try {
                 for (String file : files.values()) {
@@ -175,13 +190,13 @@ public final class Verifiers {
                     pool.shutdownNow();
                 }
             }
-            Map<String, Verdict> result = new java.util.LinkedHashMap<>();
+            Map<String, Verdict> result = new LinkedHashMap<>();
             for (Map.Entry<String, String> entry : files.entrySet()) {
                 String file = entry.getValue();
                 String[] ossl;
                 try {
                     ossl = openssl.get(file).get();
-                } catch (java.util.concurrent.ExecutionException e) {
+                } catch (ExecutionException e) {
                     ossl = new String[] {"FAIL", String.valueOf(e.getCause())};
                 }
                 String[] b = bc.getOrDefault(file, new String[] {"FAIL", "no verdict from the BouncyCastle verifier"});
@@ -194,7 +209,7 @@ public final class Verifiers {
             return result;
         } finally {
             try (var walk = Files.walk(dir)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
     }
@@ -224,7 +239,7 @@ public final class Verifiers {
         Path javaCommand = Path.of(System.getProperty("java.home"), "bin", "java");
         // stderr to a file outside the *.eml set: a warning on stderr must not split a verdict line on stdout
         Path stderr = dir.resolve("bc-verifier.stderr");
-        Process process = new ProcessBuilder(javaCommand.toString(), "-cp", classpath + java.io.File.separator + "*", program.toString(), dir.toString())
+        Process process = new ProcessBuilder(javaCommand.toString(), "-cp", classpath + File.separator + "*", program.toString(), dir.toString())
             .redirectError(stderr.toFile())
             .start();
         process.getOutputStream().close();
@@ -234,7 +249,7 @@ public final class Verifiers {
             throw new IllegalStateException("the BouncyCastle verifier failed: " + output
                 + new String(Files.readAllBytes(stderr), StandardCharsets.UTF_8));
         }
-        Map<String, String[]> verdicts = new java.util.HashMap<>();
+        Map<String, String[]> verdicts = new HashMap<>();
         for (String line : output.split("\n")) {
             String[] fields = line.split("\t", 3);
             if (fields.length >= 2) {
@@ -287,8 +302,8 @@ public final class Verifiers {
         X509CertificateHolder signerHolder = (X509CertificateHolder) data.getCertificates().getMatches(signer.getSID()).iterator().next();
         X509Certificate signerCertificate = converter.getCertificate(signerHolder);
         boolean valid = signer.verify(new JcaSimpleSignerInfoVerifierBuilder()
-            .setProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider()).build(signerCertificate));
-        String micalg = new javax.mail.internet.ContentType(message.getContentType()).getParameter("micalg");
+            .setProvider(new BouncyCastleProvider()).build(signerCertificate));
+        String micalg = new ContentType(message.getContentType()).getParameter("micalg");
         return new BcResult(valid, signerCertificate, certificates, signer, content, micalg);
     }
 
@@ -297,7 +312,7 @@ public final class Verifiers {
      * line and the CRLF before the next), as RFC 1847 defines the signed content.
      */
     public static byte[] rawPart(byte[] signedMessage, MimeMessage parsed) throws MessagingException {
-        String boundary = new javax.mail.internet.ContentType(parsed.getContentType()).getParameter("boundary");
+        String boundary = new ContentType(parsed.getContentType()).getParameter("boundary");
         byte[] delimiter = ("\r\n--" + boundary).getBytes(StandardCharsets.US_ASCII);
         int first = indexOf(signedMessage, delimiter, 0);
         int start = first + delimiter.length + 2;
@@ -348,8 +363,8 @@ public final class Verifiers {
             return "text/plain";
         }
         try {
-            return new javax.mail.internet.ContentType(header).getBaseType();
-        } catch (javax.mail.internet.ParseException e) {
+            return new ContentType(header).getBaseType();
+        } catch (ParseException e) {
             int semicolon = header.indexOf(';');
             return (semicolon < 0 ? header : header.substring(0, semicolon)).trim(); // as lenient parsers read it
         }
@@ -359,7 +374,7 @@ public final class Verifiers {
         Object content;
         try {
             content = part.getContent();
-        } catch (java.io.UnsupportedEncodingException e) {
+        } catch (UnsupportedEncodingException e) {
             content = null; // text in a charset the JDK lacks: compared as bytes below
         }
         if (content instanceof Multipart) {
@@ -379,8 +394,8 @@ public final class Verifiers {
             bytes = readFully(in);
         } catch (IOException e) {
             // a body its declared encoding cannot decode: compare the encoded lines, line breaks normalised
-            try (InputStream raw = ((javax.mail.internet.MimePart) part) instanceof javax.mail.internet.MimeBodyPart
-                ? ((javax.mail.internet.MimeBodyPart) part).getRawInputStream() : ((MimeMessage) part).getRawInputStream()) {
+            try (InputStream raw = ((MimePart) part) instanceof MimeBodyPart
+                ? ((MimeBodyPart) part).getRawInputStream() : ((MimeMessage) part).getRawInputStream()) {
                 result.add("undecodable " + type.toLowerCase() + ": "
                     + new String(readFully(raw), StandardCharsets.ISO_8859_1).replace("\r\n", "\n").replace('\r', '\n'));
             }
@@ -391,12 +406,12 @@ public final class Verifiers {
             result.add(type.toLowerCase() + ": " + text.replace("\r\n", "\n").replace('\r', '\n'));
             return;
         }
-        String encoding = ((javax.mail.internet.MimePart) part).getEncoding();
+        String encoding = ((MimePart) part).getEncoding();
         if (encoding == null || encoding.trim().equalsIgnoreCase("7bit") || encoding.trim().equalsIgnoreCase("8bit")) {
             // 7bit and 8bit data are lines (RFC 2045 2.7, 2.8): compared in their canonical form, CRLF
             text = text.replace("\r\n", "\n").replace('\r', '\n').replace("\n", "\r\n");
         }
-        result.add(type.toLowerCase() + ": " + java.util.Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.ISO_8859_1)));
+        result.add(type.toLowerCase() + ": " + Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.ISO_8859_1)));
     }
 
     /**

@@ -17,6 +17,8 @@ package io.github.jamessmime.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayInputStream;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +30,8 @@ import java.util.List;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import javax.mail.internet.MimeBodyPart;
 
 import org.bouncycastle.asn1.cms.CMSAttributes;
 import org.bouncycastle.asn1.cms.Time;
@@ -156,7 +160,7 @@ class ArchiveAndResendInJamesTest {
         sink.awaitCopies(messageId, 1, DELIVERY);
         String key = archivedKey(messageId);
 
-        java.net.http.HttpResponse<byte[]> response = james.webAdmin().postJson("/smime/resend",
+        HttpResponse<byte[]> response = james.webAdmin().postJson("/smime/resend",
             "{\"repository\":\"" + ARCHIVE + "\",\"key\":\"" + key + "\",\"recipients\":[\"accounting@remote.example\"]}");
 
         assertThat(response.statusCode()).as(new String(response.body(), StandardCharsets.UTF_8)).isEqualTo(201);
@@ -169,7 +173,7 @@ class ArchiveAndResendInJamesTest {
 
     @Test
     void healthCheckShouldBeDegradedForACertificateTenDaysFromExpiry() {
-        java.net.http.HttpResponse<byte[]> check = james.webAdmin().get("/healthcheck/checks/"
+        HttpResponse<byte[]> check = james.webAdmin().get("/healthcheck/checks/"
             + WebAdminClient.encodeSegment("S/MIME certificates"));
 
         String body = new String(check.body(), StandardCharsets.UTF_8);
@@ -180,12 +184,12 @@ class ArchiveAndResendInJamesTest {
 
     @Test
     void resendRouteShouldAnswerBadRequestAndNotFoundInJamesStyle() {
-        java.net.http.HttpResponse<byte[]> missingRecipient = james.webAdmin().postJson("/smime/resend",
+        HttpResponse<byte[]> missingRecipient = james.webAdmin().postJson("/smime/resend",
             "{\"repository\":\"" + ARCHIVE + "\",\"key\":\"any\"}");
-        java.net.http.HttpResponse<byte[]> unknownKey = james.webAdmin().postJson("/smime/resend",
+        HttpResponse<byte[]> unknownKey = james.webAdmin().postJson("/smime/resend",
             "{\"repository\":\"" + ARCHIVE + "\",\"key\":\"no-such-mail\",\"recipients\":[\"a@remote.example\"]}");
-        java.net.http.HttpResponse<byte[]> notJson = james.webAdmin().postJson("/smime/resend", "repository=" + ARCHIVE);
-        java.net.http.HttpResponse<byte[]> unknownProcessor = james.webAdmin().postJson("/smime/resend",
+        HttpResponse<byte[]> notJson = james.webAdmin().postJson("/smime/resend", "repository=" + ARCHIVE);
+        HttpResponse<byte[]> unknownProcessor = james.webAdmin().postJson("/smime/resend",
             "{\"repository\":\"" + ARCHIVE + "\",\"key\":\"any\",\"recipients\":[\"a@remote.example\"],\"processor\":\"sing\"}");
 
         assertThat(missingRecipient.statusCode()).isEqualTo(400);
@@ -204,7 +208,7 @@ class ArchiveAndResendInJamesTest {
         Path file = Files.write(run.resolve("received").resolve(fileName), mail);
         OpenSsl.Result openssl = OpenSsl.cmsVerify(file, rootPem);
         assertThat(openssl.exitCode).as("openssl verification of %s:\n%s", file, openssl).isZero();
-        assertThat(new javax.mail.internet.MimeBodyPart(new java.io.ByteArrayInputStream(openssl.output)).getContent())
+        assertThat(new MimeBodyPart(new ByteArrayInputStream(openssl.output)).getContent())
             .as("the signed content, decoded").isEqualTo(INVOICE_TEXT);
         return Verifiers.bouncyCastle(mail);
     }

@@ -18,12 +18,14 @@ package io.github.jamessmime.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.util.List;
+import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -115,8 +117,8 @@ class DockerImageLayoutTest {
     @Test
     void composeConfigurationShouldRequireAWebAdminTokenSignedByTheOperatorsKey() throws IOException {
         String composeFile = Files.readString(ROOT.resolve("docker/docker-compose.yml"), StandardCharsets.UTF_8);
-        java.util.Properties webadmin = new java.util.Properties();
-        try (java.io.Reader reader = Files.newBufferedReader(ItEnvironment.confDirectory().resolve("webadmin.properties"))) {
+        Properties webadmin = new Properties();
+        try (Reader reader = Files.newBufferedReader(ItEnvironment.confDirectory().resolve("webadmin.properties"))) {
             webadmin.load(reader);
         }
 

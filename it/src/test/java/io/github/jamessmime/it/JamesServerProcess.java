@@ -22,14 +22,20 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PublicKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -58,11 +64,11 @@ final class JamesServerProcess implements AutoCloseable {
     private final int submissionPort;
     private final int webAdminPort;
     private final Thread shutdownHook;
-    private final java.security.PublicKey dkimPublicKey;
+    private final PublicKey dkimPublicKey;
     private final AdminTokens tokens;
 
     private JamesServerProcess(Process process, Path workingDirectory, Path logFile, int smtpPort, int submissionPort,
-                               int webAdminPort, java.security.PublicKey dkimPublicKey, AdminTokens tokens) {
+                               int webAdminPort, PublicKey dkimPublicKey, AdminTokens tokens) {
         this.dkimPublicKey = dkimPublicKey;
         this.tokens = tokens;
         this.process = process;
@@ -167,20 +173,20 @@ final class JamesServerProcess implements AutoCloseable {
             env.put("JAMES_SUBMISSION_PORT", Integer.toString(submissionPort));
             env.put("JAMES_WEBADMIN_HOST", ItEnvironment.LOOPBACK);
             env.put("JAMES_WEBADMIN_PORT", Integer.toString(webAdminPort));
-            java.security.KeyPair dkimKeys = null;
+            KeyPair dkimKeys = null;
             if (!environment.containsKey("DKIM_PRIVATE_KEY")) {
                 // DKIMSign (mailetcontainer.xml) needs a key to start: a fresh one per server.
                 try {
-                    java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("RSA");
+                    KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
                     generator.initialize(2048);
                     dkimKeys = generator.generateKeyPair();
-                } catch (java.security.GeneralSecurityException e) {
+                } catch (GeneralSecurityException e) {
                     throw new IllegalStateException(e);
                 }
                 // PKCS#8 PEM of a key generated for this run (the label is split so no key-looking literal is committed)
                 String label = "PRIVATE" + " KEY";
                 env.put("DKIM_PRIVATE_KEY", "-----BEGIN " + label + "-----\n"
-                    + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(dkimKeys.getPrivate().getEncoded())
+                    + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(dkimKeys.getPrivate().getEncoded())
                     + "\n-----END " + label + "-----\n");
             }
             // WebAdmin requires a JWT (webadmin.properties): a key pair per server, the public half given to James
@@ -226,7 +232,7 @@ final class JamesServerProcess implements AutoCloseable {
     }
 
     /** The public half of the DKIM key the server signs with (selector demo, d=shop.example by default). */
-    java.security.PublicKey dkimPublicKey() {
+    PublicKey dkimPublicKey() {
         return dkimPublicKey;
     }
 
@@ -248,11 +254,11 @@ final class JamesServerProcess implements AutoCloseable {
 
     /** WebAdmin as the administrator (a valid JWT on every request). */
     WebAdminClient webAdmin() {
-        return new WebAdminClient(ItEnvironment.LOOPBACK, webAdminPort, java.util.Optional.of(tokens.adminToken()));
+        return new WebAdminClient(ItEnvironment.LOOPBACK, webAdminPort, Optional.of(tokens.adminToken()));
     }
 
     /** WebAdmin as anybody else: no token, or the one given. */
-    WebAdminClient webAdminWithToken(java.util.Optional<String> token) {
+    WebAdminClient webAdminWithToken(Optional<String> token) {
         return new WebAdminClient(ItEnvironment.LOOPBACK, webAdminPort, token);
     }
 

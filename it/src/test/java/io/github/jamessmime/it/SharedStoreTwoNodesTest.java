@@ -17,14 +17,21 @@ package io.github.jamessmime.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.math.BigInteger;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -139,7 +146,7 @@ class SharedStoreTwoNodesTest {
     @Test
     void aCleanStopInTheMiddleOfTrafficShouldLoseNoCount() throws Exception {
         long before = billingUsage();
-        List<String> messageIds = new java.util.ArrayList<>();
+        List<String> messageIds = new ArrayList<>();
         for (int i = 0; i < 15; i++) {
             TestMessage mail = TestMessage.text(BILLING, "customer@remote.example", "Invoice in a burst " + i);
             mail.sendAuthenticated(ItEnvironment.LOOPBACK, nodeB.submissionPort(), BILLING, PASSWORD);
@@ -156,7 +163,7 @@ class SharedStoreTwoNodesTest {
         JamesServerProcess.sleep(Duration.ofSeconds(3));
         long signedDelivered = sink.received().stream()
             .filter(mail -> messageIds.contains(mail.header("Message-ID")))
-            .filter(mail -> mail.contentType().toLowerCase(java.util.Locale.ROOT).startsWith("multipart/signed"))
+            .filter(mail -> mail.contentType().toLowerCase(Locale.ROOT).startsWith("multipart/signed"))
             .map(mail -> mail.header("Message-ID")).distinct().count();
         long auditLines = messageIds.stream().filter(id -> log.contains("smime-signature time=") && log.contains("messageId=\"" + id + "\"")).count();
 
@@ -177,13 +184,13 @@ class SharedStoreTwoNodesTest {
             .env("SMIME_USAGE_NODE", "node-c")
             .start();
         try {
-            java.net.http.HttpResponse<byte[]> health = wrong.webAdminWithToken(java.util.Optional.empty()).get("/healthcheck");
+            HttpResponse<byte[]> health = wrong.webAdminWithToken(Optional.empty()).get("/healthcheck");
 
             assertThat(health.statusCode()).isEqualTo(503);
             assertThat(new String(health.body(), StandardCharsets.UTF_8)).contains("\"status\":\"unhealthy\"")
                 .contains("the store password opens none of the");
             assertThat(Files.readAllBytes(index)).as("the shared index").isEqualTo(before);
-            assertThat(nodeA.webAdminWithToken(java.util.Optional.empty()).get("/healthcheck").statusCode()).isEqualTo(200);
+            assertThat(nodeA.webAdminWithToken(Optional.empty()).get("/healthcheck").statusCode()).isEqualTo(200);
         } finally {
             wrong.close();
         }
@@ -203,7 +210,7 @@ class SharedStoreTwoNodesTest {
         TestPki.Issued issued = pki.sender(sales).keyIndex(3).issue();
         byte[] p12 = Files.readAllBytes(issued.writePkcs12(run.resolve("sales-upload.p12"), "upload-secret".toCharArray()));
 
-        java.net.http.HttpResponse<byte[]> uploaded = nodeA.webAdmin().upload("/smime/certificates", p12, "upload-secret");
+        HttpResponse<byte[]> uploaded = nodeA.webAdmin().upload("/smime/certificates", p12, "upload-secret");
         assertThat(uploaded.statusCode()).as(new String(uploaded.body(), StandardCharsets.UTF_8)).isEqualTo(201);
         assertThat(new String(uploaded.body(), StandardCharsets.UTF_8)).isEqualTo("{\"imported\":[\"sales@shop.example.p12\"]}");
         String shown = new String(nodeA.webAdmin().get("/smime/certificates/" + sales).body(), StandardCharsets.UTF_8);
@@ -213,12 +220,12 @@ class SharedStoreTwoNodesTest {
         assertThat(OpenSsl.cmsVerify(Files.write(run.resolve("sales-signed-by-node-b.eml"), signed.raw()), rootPem).exitCode).isZero();
 
         byte[] wildcard = Files.readAllBytes(pki.sender("*@shop.example").issue().writePkcs12(run.resolve("wild.p12"), "x".toCharArray()));
-        java.net.http.HttpResponse<byte[]> refused = nodeA.webAdmin().upload("/smime/certificates", wildcard, "x");
+        HttpResponse<byte[]> refused = nodeA.webAdmin().upload("/smime/certificates", wildcard, "x");
         assertThat(refused.statusCode()).isEqualTo(400);
         assertThat(new String(refused.body(), StandardCharsets.UTF_8)).contains("\"type\":\"InvalidArgument\"")
             .contains("wildcard or domain-only address");
 
-        String fingerprint = String.format("%064x", new java.math.BigInteger(1, java.security.MessageDigest.getInstance("SHA-256")
+        String fingerprint = String.format("%064x", new BigInteger(1, MessageDigest.getInstance("SHA-256")
             .digest(issued.certificate().getEncoded())));
         assertThat(nodeA.webAdmin().delete("/smime/certificates/" + fingerprint).statusCode()).isEqualTo(204);
         assertThat(nodeA.webAdmin().get("/smime/certificates/" + sales).statusCode()).isEqualTo(404);
@@ -245,6 +252,6 @@ class SharedStoreTwoNodesTest {
     private static List<String> cli(String... args) throws Exception {
         DropInJar.Run run = DropInJar.run(args);
         assertThat(run.exitCode).as(run.output).isZero();
-        return run.output.lines().collect(java.util.stream.Collectors.toList());
+        return run.output.lines().collect(Collectors.toList());
     }
 }

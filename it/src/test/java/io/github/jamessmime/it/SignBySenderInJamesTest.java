@@ -19,6 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,8 +27,18 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.Base64;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
+import javax.mail.Part;
 import javax.mail.internet.ContentType;
 import javax.mail.internet.MimeBodyPart;
 import javax.mail.internet.MimeMessage;
@@ -154,8 +165,8 @@ class SignBySenderInJamesTest {
 
     @Test
     void metricsScrapeShouldCountSignedAndUnsignedMailAndEachUnsignedMailShouldHaveItsLine() throws Exception {
-        WebAdminClient scraper = james.webAdminWithToken(java.util.Optional.empty());
-        java.util.Map<String, Double> before = metrics(scraper);
+        WebAdminClient scraper = james.webAdminWithToken(Optional.empty());
+        Map<String, Double> before = metrics(scraper);
         TestMessage signed = TestMessage.text(BILLING, RECIPIENT, "Invoice – counted by the metrics");
         TestMessage unsigned = TestMessage.text(SALES, RECIPIENT, "Offer – no certificate, counted");
 
@@ -163,7 +174,7 @@ class SignBySenderInJamesTest {
         unsigned.sendAuthenticated(ItEnvironment.LOOPBACK, james.submissionPort(), SALES, USER_PASSWORD);
         sink.awaitMessageId(signed.messageId(), DELIVERY_TIMEOUT);
         sink.awaitMessageId(unsigned.messageId(), DELIVERY_TIMEOUT);
-        java.util.Map<String, Double> after = metrics(scraper);
+        Map<String, Double> after = metrics(scraper);
 
         assertThat(after.get("smime_signed_total") - before.getOrDefault("smime_signed_total", 0.0)).isEqualTo(1.0);
         assertThat(after.get("smime_unsigned_no_certificate_total") - before.getOrDefault("smime_unsigned_no_certificate_total", 0.0))
@@ -174,13 +185,13 @@ class SignBySenderInJamesTest {
     }
 
     /** GET /metrics without a token (Prometheus text format): the smime_* samples. */
-    private static java.util.Map<String, Double> metrics(WebAdminClient scraper) {
-        java.net.http.HttpResponse<byte[]> response = scraper.get("/metrics");
+    private static Map<String, Double> metrics(WebAdminClient scraper) {
+        HttpResponse<byte[]> response = scraper.get("/metrics");
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type")).get().asString().startsWith("text/plain; version=0.0.4");
-        java.util.Map<String, Double> samples = new java.util.TreeMap<>();
+        Map<String, Double> samples = new TreeMap<>();
         for (String line : new String(response.body(), StandardCharsets.UTF_8).split("\n")) {
-            java.util.regex.Matcher sample = java.util.regex.Pattern.compile("^(smime_[A-Za-z_]+)(?:\\{[^}]*\\})? (\\S+)$").matcher(line);
+            Matcher sample = Pattern.compile("^(smime_[A-Za-z_]+)(?:\\{[^}]*\\})? (\\S+)$").matcher(line);
             if (sample.matches() && !line.contains("quantile")) {
                 samples.put(sample.group(1), Double.parseDouble(sample.group(2)));
             }
@@ -200,10 +211,10 @@ class SignBySenderInJamesTest {
     }
 
     private static long billingSignaturesThisMonth() {
-        java.net.http.HttpResponse<byte[]> response = james.webAdmin().get("/smime/usage?month=" + java.time.YearMonth.now(java.time.ZoneOffset.UTC));
+        HttpResponse<byte[]> response = james.webAdmin().get("/smime/usage?month=" + YearMonth.now(ZoneOffset.UTC));
         String body = new String(response.body(), StandardCharsets.UTF_8);
         assertThat(response.statusCode()).as(body).isEqualTo(200);
-        java.util.regex.Matcher count = java.util.regex.Pattern.compile("\"" + java.util.regex.Pattern.quote(BILLING) + "\":(\\d+)").matcher(body);
+        Matcher count = Pattern.compile("\"" + Pattern.quote(BILLING) + "\":(\\d+)").matcher(body);
         return count.find() ? Long.parseLong(count.group(1)) : 0;
     }
 
@@ -236,7 +247,7 @@ class SignBySenderInJamesTest {
     void ownedFromWithoutCertificateOrMimeVersionShouldGetADkimSignatureThatVerifies() throws Exception {
         // SALES owns its From (SMTP AUTH) but has no certificate: delivered unsigned, DKIM-signed; the message has no
         // MIME-Version header, which must be in place before DKIMSign signs h=...:mime-version
-        String messageId = "<" + java.util.UUID.randomUUID() + "@it.james-smime.test>";
+        String messageId = "<" + UUID.randomUUID() + "@it.james-smime.test>";
         String raw = "From: " + SALES + "\r\nTo: " + RECIPIENT + "\r\nSubject: Offer without MIME-Version\r\nMessage-ID: "
             + messageId + "\r\nDate: Thu, 03 Dec 2026 10:00:00 +0000\r\n\r\nOur offer, plain ASCII.\r\n";
 
@@ -264,7 +275,7 @@ class SignBySenderInJamesTest {
         // Entitled (AUTH as the From address, which has a certificate), but the body is in a transfer encoding nobody
         // knows, so the signer cannot bring it to 7 bit: SignBySenderMailet throws, and onMailetException=ignore
         // (mailetcontainer.xml) lets RemoteDelivery send the mail as it is.
-        String messageId = "<" + java.util.UUID.randomUUID() + "@it.james-smime.test>";
+        String messageId = "<" + UUID.randomUUID() + "@it.james-smime.test>";
         String body = "This body is in an unknown transfer encoding.\r\n";
         String raw = "From: " + BILLING + "\r\n"
             + "To: " + RECIPIENT + "\r\n"
@@ -314,7 +325,7 @@ class SignBySenderInJamesTest {
     /** dkimpy (an implementation other than the one that signed) verifies the message's DKIM signature. */
     private static void assertDkimVerifies(Path file) throws Exception {
         Process dkim = new ProcessBuilder("/usr/bin/python3", Path.of("src/test/resources/dkim_verify.py").toAbsolutePath().toString(),
-            file.toString(), java.util.Base64.getEncoder().encodeToString(james.dkimPublicKey().getEncoded()))
+            file.toString(), Base64.getEncoder().encodeToString(james.dkimPublicKey().getEncoded()))
             .redirectErrorStream(true).start();
         String dkimOutput = new String(dkim.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(dkim.waitFor()).as("dkimpy verification of %s: %s", file, dkimOutput).isZero();
@@ -355,7 +366,7 @@ class SignBySenderInJamesTest {
         return Files.write(run.resolve("received").resolve(fileName), received.raw());
     }
 
-    private static String textOf(javax.mail.Part part) throws Exception {
+    private static String textOf(Part part) throws Exception {
         Object content = part.getContent();
         assertThat(content).as("content of a %s part", part.getContentType()).isInstanceOf(String.class);
         return normalized((String) content);

@@ -15,6 +15,7 @@
  */
 package io.github.jamessmime.it;
 
+import java.io.ByteArrayInputStream;
 import java.util.Date;
 import java.util.Properties;
 import java.util.UUID;
@@ -82,7 +83,7 @@ final class TestMessage {
     static void sendRawAuthenticated(String host, int port, String user, String password, String recipient, byte[] rawMessage)
         throws MessagingException {
         Session session = Session.getInstance(smtpProperties(host, port, user, true));
-        MimeMessage message = new MimeMessage(session, new java.io.ByteArrayInputStream(rawMessage));
+        MimeMessage message = new MimeMessage(session, new ByteArrayInputStream(rawMessage));
         try (Transport transport = session.getTransport("smtp")) {
             transport.connect(host, port, user, password);
             transport.sendMessage(message, new InternetAddress[] {new InternetAddress(recipient)});

@@ -25,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -35,11 +36,11 @@ final class WebAdminClient {
     private static final Pattern JSON_STRING = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"");
 
     private final URI base;
-    private final java.util.Optional<String> token;
+    private final Optional<String> token;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
 
     /** {@code token}: the JWT sent as {@code Authorization: Bearer}, if any. */
-    WebAdminClient(String host, int port, java.util.Optional<String> token) {
+    WebAdminClient(String host, int port, Optional<String> token) {
         this.base = URI.create("http://" + host + ":" + port);
         this.token = token;
     }

@@ -25,16 +25,24 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
+import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import io.github.jamessmime.testing.TestPki;
 
@@ -171,34 +179,34 @@ class WebAdminSecurityInJamesTest {
         assertThat(deleteCrossSite.statusCode()).isEqualTo(403);
     }
 
-    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> refusedCertificates() {
+    static Stream<Arguments> refusedCertificates() {
         TestPki other = TestPki.createOther(Instant.now(), "Unknown");
-        return java.util.stream.Stream.of(
-            org.junit.jupiter.params.provider.Arguments.of("ca", pki.sender("ca@shop.example").ca().issue(), "is a CA certificate"),
-            org.junit.jupiter.params.provider.Arguments.of("sha1", pki.sender("sha1@shop.example").signatureAlgorithm("SHA1withRSA").issue(),
+        return Stream.of(
+            Arguments.of("ca", pki.sender("ca@shop.example").ca().issue(), "is a CA certificate"),
+            Arguments.of("sha1", pki.sender("sha1@shop.example").signatureAlgorithm("SHA1withRSA").issue(),
                 "is signed with SHA1withRSA"),
-            org.junit.jupiter.params.provider.Arguments.of("subject", pki.sender("subject@shop.example")
+            Arguments.of("subject", pki.sender("subject@shop.example")
                 .subject("CN=x,E=ceo@shop.example,O=james-smime tests").issue(), "the subject's e-mail address 'ceo@shop.example'"),
-            org.junit.jupiter.params.provider.Arguments.of("anyeku", pki.sender("anyeku@shop.example")
-                .extendedKeyUsage(org.bouncycastle.asn1.x509.KeyPurposeId.id_kp_emailProtection,
-                    org.bouncycastle.asn1.x509.KeyPurposeId.anyExtendedKeyUsage).issue(), "anyExtendedKeyUsage"),
-            org.junit.jupiter.params.provider.Arguments.of("untrusted", other.sender("untrusted@shop.example").issue(), "does not chain to a trusted root"),
-            org.junit.jupiter.params.provider.Arguments.of("traversal", pki.sender("../store/billing@shop.example").subject("CN=x,O=james-smime tests").issue(),
+            Arguments.of("anyeku", pki.sender("anyeku@shop.example")
+                .extendedKeyUsage(KeyPurposeId.id_kp_emailProtection,
+                    KeyPurposeId.anyExtendedKeyUsage).issue(), "anyExtendedKeyUsage"),
+            Arguments.of("untrusted", other.sender("untrusted@shop.example").issue(), "does not chain to a trusted root"),
+            Arguments.of("traversal", pki.sender("../store/billing@shop.example").subject("CN=x,O=james-smime tests").issue(),
                 "is not a plain mail address"),
-            org.junit.jupiter.params.provider.Arguments.of("absolute", pki.sender("/tmp/billing@shop.example").subject("CN=x,O=james-smime tests").issue(),
+            Arguments.of("absolute", pki.sender("/tmp/billing@shop.example").subject("CN=x,O=james-smime tests").issue(),
                 "is not a plain mail address"));
     }
 
     /** The same reason through WebAdmin import and for the same file copied into the store by hand. */
-    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
-    @org.junit.jupiter.params.provider.MethodSource("refusedCertificates")
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("refusedCertificates")
     void importAndStoreShouldRefuseWithTheSameReasonAndWriteNothingOutsideTheStore(String kind, TestPki.Issued issued, String reason)
         throws Exception {
         WebAdminClient admin = james.webAdmin();
         byte[] p12 = Files.readAllBytes(issued.writePkcs12(run.resolve(kind + "-upload.p12"), "p12-secret".toCharArray()));
         List<String> before = tree(run.getParent());
         Path absoluteTarget = Path.of("/tmp/billing@shop.example.p12");
-        Optional<java.nio.file.attribute.FileTime> absoluteBefore = modified(absoluteTarget);
+        Optional<FileTime> absoluteBefore = modified(absoluteTarget);
 
         HttpResponse<byte[]> imported = admin.upload("/smime/certificates", p12, "p12-secret");
 
@@ -207,7 +215,7 @@ class WebAdminSecurityInJamesTest {
         assertThat(tree(run.getParent())).as("no PKCS#12 written anywhere").isEqualTo(before);
         assertThat(modified(absoluteTarget)).as(absoluteTarget.toString()).isEqualTo(absoluteBefore);
         issued.writePkcs12(store.resolve("copied-" + kind + ".p12"), "store-secret".toCharArray());
-        java.time.Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
         String listing;
         do {
             JamesServerProcess.sleep(Duration.ofMillis(300));
@@ -217,15 +225,15 @@ class WebAdminSecurityInJamesTest {
         assertThat(listing.substring(listing.indexOf("copied-" + kind + ".p12"))).contains(reason);
     }
 
-    private static Optional<java.nio.file.attribute.FileTime> modified(Path file) throws IOException {
+    private static Optional<FileTime> modified(Path file) throws IOException {
         return Files.exists(file) ? Optional.of(Files.getLastModifiedTime(file)) : Optional.empty();
     }
 
     private static List<String> tree(Path root) throws IOException {
-        try (java.util.stream.Stream<Path> files = Files.walk(root)) {
+        try (Stream<Path> files = Files.walk(root)) {
             // every PKCS#12 anywhere (the run directory holds the store, the uploads and James's working directory)
             return files.filter(file -> file.getFileName().toString().endsWith(".p12")).map(root::relativize).map(Path::toString).sorted()
-                .collect(java.util.stream.Collectors.toList());
+                .collect(Collectors.toList());
         }
     }
 
@@ -276,7 +284,7 @@ class WebAdminSecurityInJamesTest {
                     return -1;
                 }
                 int n = (int) Math.min(length, left);
-                java.util.Arrays.fill(buffer, offset, offset + n, (byte) 0);
+                Arrays.fill(buffer, offset, offset + n, (byte) 0);
                 left -= n;
                 return n;
             }

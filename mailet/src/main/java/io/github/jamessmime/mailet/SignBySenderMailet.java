@@ -15,11 +15,6 @@
  */
 package io.github.jamessmime.mailet;
 
-import io.github.jamessmime.core.policy.Eligibility;
-import io.github.jamessmime.core.signing.SelfCheckException;
-import io.github.jamessmime.core.signing.SigningException;
-import io.github.jamessmime.core.store.SigningIdentity;
-import io.github.jamessmime.core.SmimeSigningService;
 import java.util.Set;
 
 import javax.inject.Inject;
@@ -36,6 +31,11 @@ import org.apache.mailet.base.GenericMailet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.github.jamessmime.core.SmimeSigningService;
+import io.github.jamessmime.core.policy.Eligibility;
+import io.github.jamessmime.core.signing.SelfCheckException;
+import io.github.jamessmime.core.signing.SigningException;
+import io.github.jamessmime.core.store.SigningIdentity;
 import io.github.jamessmime.matcher.SenderCheck;
 import io.github.jamessmime.matcher.SigningMetrics;
 

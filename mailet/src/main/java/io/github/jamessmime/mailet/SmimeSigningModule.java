@@ -15,10 +15,6 @@
  */
 package io.github.jamessmime.mailet;
 
-import io.github.jamessmime.core.config.InvalidConfigurationException;
-import io.github.jamessmime.core.config.SmimeConfiguration;
-import io.github.jamessmime.core.SmimeSigningService;
-import io.github.jamessmime.core.store.StoreException;
 import java.io.FileNotFoundException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -35,6 +31,10 @@ import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.metrics.api.GaugeRegistry;
 import org.apache.james.utils.PropertiesProvider;
 
+import io.github.jamessmime.core.SmimeSigningService;
+import io.github.jamessmime.core.config.InvalidConfigurationException;
+import io.github.jamessmime.core.config.SmimeConfiguration;
+import io.github.jamessmime.core.store.StoreException;
 
 /**
  * Gives the matcher and the mailet one {@link SmimeSigningService} per James server, configured by

@@ -15,12 +15,6 @@
  */
 package io.github.jamessmime.webadmin;
 
-import io.github.jamessmime.core.address.Addresses;
-import io.github.jamessmime.core.lifecycle.CertificateAdministration;
-import io.github.jamessmime.core.lifecycle.CertificateEntry;
-import io.github.jamessmime.core.store.SigningIdentity;
-import io.github.jamessmime.core.SmimeSigningService;
-import io.github.jamessmime.core.store.StoreException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -40,6 +34,12 @@ import spark.Request;
 import spark.Response;
 import spark.Service;
 
+import io.github.jamessmime.core.SmimeSigningService;
+import io.github.jamessmime.core.address.Addresses;
+import io.github.jamessmime.core.lifecycle.CertificateAdministration;
+import io.github.jamessmime.core.lifecycle.CertificateEntry;
+import io.github.jamessmime.core.store.SigningIdentity;
+import io.github.jamessmime.core.store.StoreException;
 
 /**
  * The certificate store over WebAdmin (JSON, James's status codes and error bodies):

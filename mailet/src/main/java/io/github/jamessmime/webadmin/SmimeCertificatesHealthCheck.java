@@ -15,8 +15,6 @@
  */
 package io.github.jamessmime.webadmin;
 
-import io.github.jamessmime.core.SmimeSigningService;
-import io.github.jamessmime.core.health.StoreHealth;
 import javax.inject.Inject;
 
 import org.apache.james.core.healthcheck.ComponentName;
@@ -25,6 +23,8 @@ import org.apache.james.core.healthcheck.Result;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
 
+import io.github.jamessmime.core.SmimeSigningService;
+import io.github.jamessmime.core.health.StoreHealth;
 
 /**
  * James health check ({@code /healthcheck}) of the sender certificates: degraded when a sender's certificate expires

@@ -15,7 +15,6 @@
  */
 package io.github.jamessmime.webadmin;
 
-import io.github.jamessmime.core.SmimeSigningService;
 import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
 
@@ -27,6 +26,7 @@ import spark.Request;
 import spark.Response;
 import spark.Service;
 
+import io.github.jamessmime.core.SmimeSigningService;
 
 /**
  * {@code GET /smime/usage[?month=YYYY-MM]}: signatures per sender address in a calendar month (UTC, default the

@@ -15,7 +15,6 @@
  */
 package io.github.jamessmime.mailet;
 
-import io.github.jamessmime.core.SmimeSigningService;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -28,6 +27,7 @@ import java.util.Map;
 
 import javax.mail.MessagingException;
 
+import org.apache.james.metrics.tests.RecordingMetricFactory;
 import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
@@ -39,6 +39,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.github.jamessmime.core.SmimeSigningService;
 import io.github.jamessmime.testing.TestMessages;
 import io.github.jamessmime.testing.TestPki;
 import io.github.jamessmime.testing.TestServices;
@@ -52,7 +53,7 @@ class SignBySenderMailetTest {
     Path conf;
     TestPki pki;
     SmimeSigningService service;
-    org.apache.james.metrics.tests.RecordingMetricFactory metrics = new org.apache.james.metrics.tests.RecordingMetricFactory();
+    RecordingMetricFactory metrics = new RecordingMetricFactory();
     SignBySenderMailet mailet;
 
     @BeforeEach

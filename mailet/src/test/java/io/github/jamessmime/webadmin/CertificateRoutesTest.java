@@ -17,8 +17,8 @@ package io.github.jamessmime.webadmin;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.nullValue;
@@ -34,6 +34,8 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
 import org.apache.james.webadmin.WebAdminServer;
 import org.apache.james.webadmin.WebAdminUtils;
 import org.apache.james.webadmin.utils.JsonTransformer;
@@ -46,8 +48,6 @@ import org.junit.jupiter.api.io.TempDir;
 import io.github.jamessmime.core.SmimeSigningService;
 import io.github.jamessmime.testing.TestPki;
 import io.github.jamessmime.testing.TestServices;
-import io.restassured.http.ContentType;
-import io.restassured.specification.RequestSpecification;
 
 class CertificateRoutesTest {
     static final Instant NOW = Instant.parse("2026-06-01T10:00:00Z");

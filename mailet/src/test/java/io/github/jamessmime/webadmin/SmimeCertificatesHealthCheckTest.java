@@ -29,11 +29,11 @@ import org.apache.james.core.healthcheck.Result;
 import org.apache.james.core.healthcheck.ResultStatus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Mono;
 
 import io.github.jamessmime.core.SmimeSigningService;
 import io.github.jamessmime.testing.TestPki;
 import io.github.jamessmime.testing.TestServices;
-import reactor.core.publisher.Mono;
 
 class SmimeCertificatesHealthCheckTest {
     static final Instant NOW = Instant.parse("2026-06-01T10:00:00Z");

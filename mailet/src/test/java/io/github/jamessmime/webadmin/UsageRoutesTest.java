@@ -16,8 +16,8 @@
 package io.github.jamessmime.webadmin;
 
 import static io.restassured.RestAssured.given;
-import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.anEmptyMap;
+import static org.hamcrest.Matchers.equalTo;
 
 import java.nio.file.Path;
 import java.time.Clock;
@@ -28,6 +28,8 @@ import java.util.Optional;
 
 import javax.mail.internet.MimeMessage;
 
+import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
 import org.apache.james.webadmin.WebAdminServer;
 import org.apache.james.webadmin.WebAdminUtils;
 import org.apache.james.webadmin.utils.JsonTransformer;
@@ -42,8 +44,6 @@ import io.github.jamessmime.testing.TestMessages;
 import io.github.jamessmime.testing.TestPki;
 import io.github.jamessmime.testing.TestServices;
 import io.github.jamessmime.testing.Verifiers;
-import io.restassured.http.ContentType;
-import io.restassured.specification.RequestSpecification;
 
 class UsageRoutesTest {
     static final Instant NOW = Instant.parse("2026-06-01T10:00:00Z");

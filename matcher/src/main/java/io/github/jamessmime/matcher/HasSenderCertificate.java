@@ -15,8 +15,6 @@
  */
 package io.github.jamessmime.matcher;
 
-import io.github.jamessmime.core.policy.Eligibility;
-import io.github.jamessmime.core.SmimeSigningService;
 import java.util.Collection;
 import java.util.List;
 
@@ -28,6 +26,8 @@ import org.apache.james.metrics.api.MetricFactory;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.GenericMatcher;
 
+import io.github.jamessmime.core.SmimeSigningService;
+import io.github.jamessmime.core.policy.Eligibility;
 
 /**
  * Matches all recipients of a mail whose From header holds exactly one address, for which the store holds a

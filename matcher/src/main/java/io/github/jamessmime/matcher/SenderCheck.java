@@ -15,14 +15,14 @@
  */
 package io.github.jamessmime.matcher;
 
-import io.github.jamessmime.core.policy.Eligibility;
-import io.github.jamessmime.core.SmimeSigningService;
 import java.util.Optional;
 
 import javax.mail.MessagingException;
 
 import org.apache.mailet.Mail;
 
+import io.github.jamessmime.core.SmimeSigningService;
+import io.github.jamessmime.core.policy.Eligibility;
 
 /**
  * The one decision both {@link HasSenderCertificate} and {@code SignBySenderMailet} take on a mail: what James

@@ -15,12 +15,11 @@
  */
 package io.github.jamessmime.matcher;
 
-import io.github.jamessmime.core.policy.SenderEntitlement;
-import io.github.jamessmime.core.SmimeSigningService;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -34,6 +33,8 @@ import org.apache.mailet.base.GenericMatcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.github.jamessmime.core.SmimeSigningService;
+import io.github.jamessmime.core.policy.SenderEntitlement;
 
 /**
  * Matches all recipients of a mail whose From header holds exactly one address that the submitter owns, by the
@@ -79,7 +80,7 @@ public class SenderOwnsFromAddress extends GenericMatcher {
     @Override
     public Collection<MailAddress> match(Mail mail) throws MessagingException {
         SenderEntitlement.Decision decision = service.ownsFrom(mail.getMessage(), SenderCheck.authenticatedUser(mail),
-            java.util.Optional.ofNullable(mail.getRemoteAddr()), domains);
+            Optional.ofNullable(mail.getRemoteAddr()), domains);
         if (decision.entitled()) {
             return mail.getRecipients();
         }

@@ -15,13 +15,13 @@
  */
 package io.github.jamessmime.matcher;
 
-import io.github.jamessmime.core.policy.Eligibility;
 import java.util.Locale;
 
 import org.apache.james.metrics.api.MetricFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.github.jamessmime.core.policy.Eligibility;
 
 /**
  * The names of the extension's metrics in James's metric factory (exported as they are by {@code GET /metrics},

@@ -15,8 +15,6 @@
  */
 package io.github.jamessmime.core.config;
 
-import io.github.jamessmime.core.address.Addresses;
-import io.github.jamessmime.core.policy.SenderEntitlement;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -24,6 +22,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import io.github.jamessmime.core.address.Addresses;
+import io.github.jamessmime.core.policy.SenderEntitlement;
 
 /**
  * The grants file of {@code entitlement.grants.file}: {@code smtpUser = address, @domain, ...}, the extra addresses

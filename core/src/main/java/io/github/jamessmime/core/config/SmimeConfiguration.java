@@ -15,12 +15,6 @@
  */
 package io.github.jamessmime.core.config;
 
-import io.github.jamessmime.core.store.CertificateRules;
-import io.github.jamessmime.core.policy.Cidr;
-import io.github.jamessmime.core.signing.DigestAlgorithm;
-import io.github.jamessmime.core.policy.SenderEntitlement;
-import io.github.jamessmime.core.signing.SmimeSigner;
-import io.github.jamessmime.core.store.StoreException;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.InetAddress;
@@ -46,6 +40,12 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.github.jamessmime.core.policy.Cidr;
+import io.github.jamessmime.core.policy.SenderEntitlement;
+import io.github.jamessmime.core.signing.DigestAlgorithm;
+import io.github.jamessmime.core.signing.SmimeSigner;
+import io.github.jamessmime.core.store.CertificateRules;
+import io.github.jamessmime.core.store.StoreException;
 
 /**
  * The settings of {@code smime.properties}, shared by the matcher, the mailet and the CLI. Every key is

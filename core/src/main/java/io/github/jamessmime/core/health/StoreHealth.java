@@ -15,8 +15,6 @@
  */
 package io.github.jamessmime.core.health;
 
-import io.github.jamessmime.core.store.CertificateStore;
-import io.github.jamessmime.core.store.SigningIdentity;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,6 +24,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
+import io.github.jamessmime.core.store.CertificateStore;
+import io.github.jamessmime.core.store.SigningIdentity;
 
 /**
  * How the store stands, for James's health check: unhealthy when the store password opens nothing, when the store

@@ -15,9 +15,6 @@
  */
 package io.github.jamessmime.core.lifecycle;
 
-import io.github.jamessmime.core.store.CertificateStore;
-import io.github.jamessmime.core.store.SigningIdentity;
-import io.github.jamessmime.core.store.StoreException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -26,6 +23,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import io.github.jamessmime.core.store.CertificateStore;
+import io.github.jamessmime.core.store.SigningIdentity;
+import io.github.jamessmime.core.store.StoreException;
 
 /** What an operator does with a store, over WebAdmin or the CLI: list, import, delete. */
 public final class CertificateAdministration {

@@ -15,10 +15,10 @@
  */
 package io.github.jamessmime.core.lifecycle;
 
-import io.github.jamessmime.core.store.SigningIdentity;
 import java.nio.file.Path;
 import java.util.Optional;
 
+import io.github.jamessmime.core.store.SigningIdentity;
 
 /** One line of the store's listing: a certificate and what the store makes of it, or a file it refused. */
 public final class CertificateEntry {

@@ -15,9 +15,6 @@
  */
 package io.github.jamessmime.core.lifecycle;
 
-import io.github.jamessmime.core.store.CertificateStore;
-import io.github.jamessmime.core.store.StoreException;
-import io.github.jamessmime.core.usage.UsageCounter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +28,9 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.github.jamessmime.core.store.CertificateStore;
+import io.github.jamessmime.core.store.StoreException;
+import io.github.jamessmime.core.usage.UsageCounter;
 
 /**
  * The background work of a running store, on one daemon thread: reload when the directory changes, re-read for

@@ -15,11 +15,6 @@
  */
 package io.github.jamessmime.core.lifecycle;
 
-import io.github.jamessmime.core.store.CertificateImport;
-import io.github.jamessmime.core.store.CertificateStore;
-import io.github.jamessmime.core.store.RevocationChecker;
-import io.github.jamessmime.core.store.SigningIdentity;
-import io.github.jamessmime.core.store.StoreException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +30,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
+import io.github.jamessmime.core.store.CertificateImport;
+import io.github.jamessmime.core.store.CertificateStore;
+import io.github.jamessmime.core.store.RevocationChecker;
+import io.github.jamessmime.core.store.SigningIdentity;
+import io.github.jamessmime.core.store.StoreException;
 
 /**
  * Mirrors an exported folder of PKCS#12 files (the operator's own key infrastructure) into the store: new

@@ -15,9 +15,9 @@
  */
 package io.github.jamessmime.core.policy;
 
-import io.github.jamessmime.core.store.SigningIdentity;
 import java.util.Optional;
 
+import io.github.jamessmime.core.store.SigningIdentity;
 
 /** Whether a message is to be signed, and if so with which identity; otherwise why not. */
 public final class Eligibility {

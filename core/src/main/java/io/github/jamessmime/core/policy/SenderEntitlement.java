@@ -15,12 +15,12 @@
  */
 package io.github.jamessmime.core.policy;
 
-import io.github.jamessmime.core.address.Addresses;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import io.github.jamessmime.core.address.Addresses;
 
 /**
  * Who may have mail signed as a From address. Secure by default: the submitter must have passed SMTP AUTH

@@ -15,11 +15,6 @@
  */
 package io.github.jamessmime.core.policy;
 
-import io.github.jamessmime.core.address.Addresses;
-import io.github.jamessmime.core.store.CertificateStore;
-import io.github.jamessmime.core.address.FromAddress;
-import io.github.jamessmime.core.store.SigningIdentity;
-import io.github.jamessmime.core.signing.SmimeSigner;
 import java.util.Optional;
 import java.util.Set;
 
@@ -27,6 +22,11 @@ import javax.mail.MessagingException;
 import javax.mail.internet.AddressException;
 import javax.mail.internet.MimeMessage;
 
+import io.github.jamessmime.core.address.Addresses;
+import io.github.jamessmime.core.address.FromAddress;
+import io.github.jamessmime.core.signing.SmimeSigner;
+import io.github.jamessmime.core.store.CertificateStore;
+import io.github.jamessmime.core.store.SigningIdentity;
 
 /**
  * The one decision of whether a message gets signed (one From address, not yet signed, a usable certificate, an

@@ -21,8 +21,11 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Enumeration;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 import javax.mail.MessagingException;
 import javax.mail.internet.ContentDisposition;
@@ -166,9 +169,9 @@ final class HeaderLines {
      * {@code ?} or 8-bit bytes included), quoted values unquoted. Empty when even so there is no
      * {@code type/subtype} or a parameter has no name.
      */
-    static java.util.Optional<ContentType> lenientContentType(String header) {
+    static Optional<ContentType> lenientContentType(String header) {
         String value = decode(unfold(header)).trim();
-        java.util.List<String> fields = new java.util.ArrayList<>();
+        List<String> fields = new ArrayList<>();
         StringBuilder field = new StringBuilder();
         boolean quoted = false;
         for (int i = 0; i < value.length(); i++) {
@@ -186,7 +189,7 @@ final class HeaderLines {
         fields.add(field.toString().trim());
         String[] base = fields.get(0).split("/", -1);
         if (base.length != 2 || !isToken(base[0].trim()) || !isToken(base[1].trim())) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         ParameterList parameters = new ParameterList();
         for (String parameter : fields.subList(1, fields.size())) {
@@ -196,7 +199,7 @@ final class HeaderLines {
             int equals = parameter.indexOf('=');
             String name = equals < 0 ? "" : parameter.substring(0, equals).trim();
             if (!isToken(name)) {
-                return java.util.Optional.empty();
+                return Optional.empty();
             }
             String raw = parameter.substring(equals + 1).trim();
             if (raw.length() >= 2 && raw.startsWith("\"") && raw.endsWith("\"")) {
@@ -204,7 +207,7 @@ final class HeaderLines {
             }
             parameters.set(name, raw);
         }
-        return java.util.Optional.of(new ContentType(base[0].trim(), base[1].trim(), parameters));
+        return Optional.of(new ContentType(base[0].trim(), base[1].trim(), parameters));
     }
 
     /** RFC 2045 token: printable ASCII without spaces and tspecials. */

@@ -18,6 +18,7 @@ package io.github.jamessmime.core.signing;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Quoted-printable (RFC 2045 6.7) for text in canonical form: line breaks become CRLF, any other
@@ -26,7 +27,7 @@ import java.io.OutputStream;
  */
 final class QuotedPrintable {
     private static final int MAX_LINE = 76;
-    private static final byte[] HEX = "0123456789ABCDEF".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
 
     private final OutputStream out;
     private final byte[] line = new byte[MAX_LINE * 3 + 8];

@@ -15,15 +15,19 @@
  */
 package io.github.jamessmime.core.signing;
 
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
 
+import javax.activation.DataSource;
 import javax.mail.BodyPart;
 import javax.mail.MessagingException;
 import javax.mail.Multipart;
@@ -32,6 +36,7 @@ import javax.mail.internet.MimeBodyPart;
 import javax.mail.internet.MimeMessage;
 import javax.mail.internet.MimeMultipart;
 import javax.mail.internet.MimePart;
+import javax.mail.internet.MimePartDataSource;
 import javax.mail.internet.ParseException;
 
 /**
@@ -147,7 +152,7 @@ final class SevenBitWriter {
         rewritten.setParameter("boundary", boundary);
         writeHeaders(part, headers, HeaderLines.repaired("Content-Type: " + HeaderLines.withEncodedParameters(rewritten)),
             compositeEncoding(part));
-        byte[] delimiter = ("--" + boundary).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] delimiter = ("--" + boundary).getBytes(StandardCharsets.US_ASCII);
         for (int i = 0; i < count; i++) {
             emit(delimiter, 0, delimiter.length);
             emit(CRLF, 0, 2);
@@ -316,7 +321,7 @@ final class SevenBitWriter {
 
     private void addDashLine(int offset) {
         if (dashLineCount == dashLines.length) {
-            dashLines = java.util.Arrays.copyOf(dashLines, dashLineCount * 2);
+            dashLines = Arrays.copyOf(dashLines, dashLineCount * 2);
         }
         dashLines[dashLineCount++] = offset;
     }
@@ -443,7 +448,7 @@ final class SevenBitWriter {
     }
 
     /** A part's decoded content under a given Content-Type, so that javax.mail parses it as read here. */
-    private static final class TypedDataSource implements javax.activation.DataSource {
+    private static final class TypedDataSource implements DataSource {
         private final MimePart part;
         private final String type;
 
@@ -454,7 +459,7 @@ final class SevenBitWriter {
 
         @Override
         public InputStream getInputStream() throws IOException {
-            return new javax.mail.internet.MimePartDataSource(part).getInputStream();
+            return new MimePartDataSource(part).getInputStream();
         }
 
         @Override
@@ -499,7 +504,7 @@ final class SevenBitWriter {
         }
     }
 
-    private static final class NonClosing extends java.io.FilterOutputStream {
+    private static final class NonClosing extends FilterOutputStream {
         NonClosing(OutputStream out) {
             super(out);
         }

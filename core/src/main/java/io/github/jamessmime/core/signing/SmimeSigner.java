@@ -15,12 +15,12 @@
  */
 package io.github.jamessmime.core.signing;
 
-import io.github.jamessmime.core.store.SigningIdentity;
-import io.github.jamessmime.core.store.StoreException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.CertificateEncodingException;
@@ -64,6 +64,8 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 import org.bouncycastle.util.Store;
 
+import io.github.jamessmime.core.store.SigningIdentity;
+import io.github.jamessmime.core.store.StoreException;
 
 /**
  * Signs a message as RFC 8551 {@code multipart/signed}: the Content-* headers and the body, made 7-bit safe,
@@ -214,7 +216,7 @@ public final class SmimeSigner {
 
     private static void writeLine(MessageBuffer out, String line) {
         boolean latin1 = line.chars().allMatch(c -> c < 256);
-        byte[] bytes = line.getBytes(latin1 ? java.nio.charset.StandardCharsets.ISO_8859_1 : java.nio.charset.StandardCharsets.UTF_8);
+        byte[] bytes = line.getBytes(latin1 ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
         out.write(bytes, 0, bytes.length);
         out.writeAscii("\r\n");
     }
@@ -304,7 +306,7 @@ public final class SmimeSigner {
     private static SecureRandom boundaryRandom() {
         try {
             return SecureRandom.getInstance("DRBG");
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             return new SecureRandom();
         }
     }

@@ -18,6 +18,7 @@ package io.github.jamessmime.core.store;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -27,6 +28,7 @@ import java.security.PrivateKey;
 import java.security.Signature;
 import java.security.UnrecoverableKeyException;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
@@ -37,6 +39,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -153,11 +156,11 @@ final class CertificateFile {
     }
 
     /** The refusal of a certificate that expired before {@code now}, if it did. */
-    static java.util.Optional<String> expiry(SigningIdentity identity, Instant now) {
+    static Optional<String> expiry(SigningIdentity identity, Instant now) {
         if (!now.isAfter(identity.notAfter())) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
-        return java.util.Optional.of("certificate for " + identity.addresses() + " expired on " + identity.notAfter()
+        return Optional.of("certificate for " + identity.addresses() + " expired on " + identity.notAfter()
             + "; import the renewed certificate");
     }
 
@@ -207,7 +210,7 @@ final class CertificateFile {
 
     private static boolean signsFor(PrivateKey key, X509Certificate certificate, String algorithm) throws StoreException {
         try {
-            byte[] probe = "james-smime key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            byte[] probe = "james-smime key check".getBytes(StandardCharsets.US_ASCII);
             Signature signer = Signature.getInstance(algorithm);
             signer.initSign(key);
             signer.update(probe);
@@ -240,7 +243,7 @@ final class CertificateFile {
     static String fingerprint(X509Certificate certificate) {
         try {
             return hex(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
-        } catch (NoSuchAlgorithmException | java.security.cert.CertificateEncodingException e) {
+        } catch (NoSuchAlgorithmException | CertificateEncodingException e) {
             throw new IllegalStateException(e);
         }
     }

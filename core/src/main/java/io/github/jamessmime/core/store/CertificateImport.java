@@ -15,7 +15,6 @@
  */
 package io.github.jamessmime.core.store;
 
-import io.github.jamessmime.core.files.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +31,7 @@ import java.util.Optional;
 
 import javax.crypto.spec.PBEParameterSpec;
 
+import io.github.jamessmime.core.files.AtomicFiles;
 
 /**
  * Brings an operator's PKCS#12 into the store: {@link CertificateRules} (the same rules the store applies at every

@@ -15,14 +15,15 @@
  */
 package io.github.jamessmime.core.store;
 
-import io.github.jamessmime.core.address.Addresses;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.cert.CertPathBuilder;
 import java.security.cert.CertStore;
@@ -40,6 +41,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Date;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -48,9 +50,14 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import javax.naming.InvalidNameException;
+import javax.naming.NamingException;
+import javax.naming.directory.Attribute;
+import javax.naming.directory.Attributes;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
+import javax.security.auth.x500.X500Principal;
 
+import io.github.jamessmime.core.address.Addresses;
 
 /**
  * The one set of rules a sender certificate must pass wherever it enters: the store at every load, import
@@ -107,7 +114,7 @@ public final class CertificateRules {
 
     /** Trust anchors given as certificates; {@code description} names them in refusals. */
     public static CertificateRules trusting(Collection<X509Certificate> roots, String description) {
-        Set<TrustAnchor> anchors = new java.util.HashSet<>();
+        Set<TrustAnchor> anchors = new HashSet<>();
         for (X509Certificate root : roots) {
             anchors.add(new TrustAnchor(root, null));
         }
@@ -219,14 +226,14 @@ public final class CertificateRules {
     private static void checkSubjectAddresses(X509Certificate certificate, Set<String> addresses) throws StoreException {
         List<Rdn> rdns;
         try {
-            rdns = new LdapName(certificate.getSubjectX500Principal().getName(javax.security.auth.x500.X500Principal.RFC2253,
+            rdns = new LdapName(certificate.getSubjectX500Principal().getName(X500Principal.RFC2253,
                 Collections.singletonMap(EMAIL_ADDRESS_ATTRIBUTE, "EMAILADDRESS"))).getRdns();
         } catch (InvalidNameException e) {
             throw new StoreException("the subject cannot be parsed (" + e.getMessage() + ")", e);
         }
         for (Rdn rdn : rdns) {
-            javax.naming.directory.Attributes attributes = rdn.toAttributes();
-            javax.naming.directory.Attribute email = attributes.get("EMAILADDRESS");
+            Attributes attributes = rdn.toAttributes();
+            Attribute email = attributes.get("EMAILADDRESS");
             if (email == null) {
                 continue;
             }
@@ -239,7 +246,7 @@ public final class CertificateRules {
                             + " addresses " + addresses + " (the S/MIME Baseline Requirements require it there); ask the CA for a corrected certificate");
                     }
                 }
-            } catch (javax.naming.NamingException e) {
+            } catch (NamingException e) {
                 throw new StoreException("the subject cannot be parsed (" + e.getMessage() + ")", e);
             }
         }
@@ -398,10 +405,10 @@ public final class CertificateRules {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             for (String root : sorted) {
-                digest.update(root.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                digest.update(root.getBytes(StandardCharsets.US_ASCII));
             }
             return CertificateFile.hex(digest.digest());
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -15,7 +15,6 @@
  */
 package io.github.jamessmime.core.store;
 
-import io.github.jamessmime.core.address.Addresses;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -37,6 +36,7 @@ import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.github.jamessmime.core.address.Addresses;
 
 /**
  * The sender certificates: a directory of PKCS#12 files (.p12, .pfx) that all open with one store password.

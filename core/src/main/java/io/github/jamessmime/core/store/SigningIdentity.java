@@ -20,7 +20,10 @@ import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+
+import javax.security.auth.x500.X500Principal;
 
 /**
  * One usable certificate of the store: the private key, the certificate naming the sender address and the
@@ -97,8 +100,8 @@ public final class SigningIdentity {
     }
 
     /** A distinguished name in RFC 2253 with the PKCS#9 e-mail attribute spelt out. */
-    public static String readable(javax.security.auth.x500.X500Principal name) {
-        return name.getName(javax.security.auth.x500.X500Principal.RFC2253, java.util.Map.of("1.2.840.113549.1.9.1", "EMAILADDRESS"));
+    public static String readable(X500Principal name) {
+        return name.getName(X500Principal.RFC2253, Map.of("1.2.840.113549.1.9.1", "EMAILADDRESS"));
     }
 
     public Instant notBefore() {

@@ -15,7 +15,6 @@
  */
 package io.github.jamessmime.core.store;
 
-import io.github.jamessmime.core.files.AtomicFiles;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -34,12 +33,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import javax.crypto.Mac;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
+import javax.crypto.spec.SecretKeySpec;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.github.jamessmime.core.files.AtomicFiles;
 
 /**
  * What the store learnt about each file, keyed by the file's SHA-256, so that a restart or a reload does not
@@ -237,8 +239,8 @@ final class StoreIndex {
 
     /** HMAC-SHA256 of the first {@code length} bytes under a key derived from the store password. */
     private static byte[] mac(char[] password, byte[] salt, byte[] content, int length) throws GeneralSecurityException {
-        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-        mac.init(new javax.crypto.spec.SecretKeySpec(passwordCheck(password, salt), "HmacSHA256"));
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(passwordCheck(password, salt), "HmacSHA256"));
         mac.update(content, 0, length);
         return mac.doFinal();
     }

@@ -15,7 +15,6 @@
  */
 package io.github.jamessmime.core.usage;
 
-import io.github.jamessmime.core.store.SigningIdentity;
 import java.time.Clock;
 import java.util.function.Consumer;
 
@@ -25,6 +24,7 @@ import javax.mail.internet.MimeMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.github.jamessmime.core.store.SigningIdentity;
 
 /** One line per signature, for the operator's log shipping; no secret in it. */
 public final class SignatureAudit {

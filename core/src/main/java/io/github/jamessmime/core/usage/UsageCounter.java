@@ -15,6 +15,7 @@
  */
 package io.github.jamessmime.core.usage;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.ByteBuffer;
@@ -159,7 +160,7 @@ public final class UsageCounter {
             ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
             long position = state.offset;
             long lineStart = state.offset;
-            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             while (position < size) {
                 buffer.clear();
                 int n = channel.read(buffer, position);

@@ -15,23 +15,29 @@
  */
 package io.github.jamessmime.core.config;
 
-import io.github.jamessmime.core.signing.DigestAlgorithm;
-import io.github.jamessmime.core.policy.SenderEntitlement;
-import io.github.jamessmime.core.signing.SigningException;
-import io.github.jamessmime.core.store.SigningIdentity;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.github.jamessmime.core.policy.SenderEntitlement;
+import io.github.jamessmime.core.signing.DigestAlgorithm;
+import io.github.jamessmime.core.signing.SigningException;
+import io.github.jamessmime.core.store.SigningIdentity;
 import io.github.jamessmime.testing.TestPki;
+import io.github.jamessmime.testing.Verifiers;
 
 class SmimeConfigurationTest {
     @TempDir
@@ -137,7 +143,7 @@ class SmimeConfigurationTest {
 
     @Test
     void parseShouldRefuseANestingLimitBeyondWhatVerifiersDescend() {
-        Map<String, String> properties = new java.util.HashMap<>(Map.of("store.directory", "store", "store.password", "pw"));
+        Map<String, String> properties = new HashMap<>(Map.of("store.directory", "store", "store.password", "pw"));
         properties.put(SmimeConfiguration.MIME_MAX_DEPTH, "65");
 
         assertThatThrownBy(() -> SmimeConfiguration.parse(properties, Path.of("/conf"), name -> null))
@@ -147,7 +153,7 @@ class SmimeConfigurationTest {
 
     @Test
     void parseShouldRefuseASelfCheckThatIsNotABoolean() {
-        Map<String, String> properties = new java.util.HashMap<>(Map.of("store.directory", "store", "store.password", "pw"));
+        Map<String, String> properties = new HashMap<>(Map.of("store.directory", "store", "store.password", "pw"));
         properties.put(SmimeConfiguration.SIGNING_SELF_CHECK, "maybe");
 
         assertThatThrownBy(() -> SmimeConfiguration.parse(properties, Path.of("/conf"), name -> null))
@@ -157,21 +163,21 @@ class SmimeConfigurationTest {
 
     @Test
     void maxMessageSizeShouldReadSuffixesAndRefuseGarbageNamingTheKey() throws Exception {
-        java.util.function.Function<String, Map<String, String>> with = size -> Map.of("store.directory", "/srv/store",
+        Function<String, Map<String, String>> with = size -> Map.of("store.directory", "/srv/store",
             "store.password", "p", "signing.maxMessageSize", size);
 
         assertThatThrownBy(() -> parse(with.apply("lots"))).isInstanceOf(InvalidConfigurationException.class)
             .hasMessageContaining("signing.maxMessageSize 'lots' is not a size such as 64M");
         SmimeConfiguration configuration = parse(with.apply("100"));
         byte[] message = ("From: billing@shop.example\r\nSubject: x\r\n\r\n" + "y".repeat(200) + "\r\n")
-            .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        TestPki pki = TestPki.create(java.time.Instant.now());
+            .getBytes(StandardCharsets.US_ASCII);
+        TestPki pki = TestPki.create(Instant.now());
         TestPki.Issued issued = pki.sender("billing@shop.example").issue();
         SigningIdentity identity = pki.rules().validate(Path.of("t.p12"), issued.privateKey(), issued.chain(), pki.now());
 
-        assertThatThrownBy(() -> configuration.signer(java.time.Clock.systemUTC()).sign(io.github.jamessmime.testing.Verifiers.parse(message), identity))
+        assertThatThrownBy(() -> configuration.signer(Clock.systemUTC()).sign(Verifiers.parse(message), identity))
             .isInstanceOf(SigningException.class).hasMessageContaining("larger than signing.maxMessageSize (100 bytes)");
-        assertThat(parse(with.apply("1K")).signer(java.time.Clock.systemUTC()).sign(io.github.jamessmime.testing.Verifiers.parse(message), identity))
+        assertThat(parse(with.apply("1K")).signer(Clock.systemUTC()).sign(Verifiers.parse(message), identity))
             .isNotNull();
     }
 }

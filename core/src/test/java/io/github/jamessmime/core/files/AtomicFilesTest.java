@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -55,7 +56,7 @@ class AtomicFilesTest {
         assertThat(names()).containsExactly("billing.p12");
     }
 
-    private java.util.List<String> names() throws IOException {
+    private List<String> names() throws IOException {
         try (Stream<Path> files = Files.list(directory)) {
             return files.map(file -> file.getFileName().toString()).sorted().collect(Collectors.toList());
         }

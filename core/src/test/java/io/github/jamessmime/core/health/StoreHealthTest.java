@@ -15,8 +15,6 @@
  */
 package io.github.jamessmime.core.health;
 
-import io.github.jamessmime.core.store.CertificateStore;
-import io.github.jamessmime.core.store.RevocationChecker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -30,6 +28,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.github.jamessmime.core.store.CertificateStore;
+import io.github.jamessmime.core.store.RevocationChecker;
 import io.github.jamessmime.testing.MutableClock;
 import io.github.jamessmime.testing.TestPki;
 

@@ -15,7 +15,6 @@
  */
 package io.github.jamessmime.core.signing;
 
-import io.github.jamessmime.core.store.SigningIdentity;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -23,19 +22,27 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import javax.mail.Multipart;
+import javax.mail.internet.MimeBodyPart;
 import javax.mail.internet.MimeMessage;
 
+import org.bouncycastle.cert.jcajce.JcaCertStore;
+import org.bouncycastle.cms.CMSProcessableByteArray;
+import org.bouncycastle.cms.CMSSignedDataGenerator;
+import org.bouncycastle.cms.jcajce.JcaSimpleSignerInfoGeneratorBuilder;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import io.github.jamessmime.core.store.SigningIdentity;
 import io.github.jamessmime.core.store.TestIdentities;
 import io.github.jamessmime.testing.TestMessages;
 import io.github.jamessmime.testing.TestPki;
@@ -131,16 +138,16 @@ class CanonicalShapesTest {
     /** A multipart/signed over {@code content} exactly as given, as the signer used to copy a 7-bit multipart. */
     static byte[] signedVerbatim(String content) throws Exception {
         TestPki.Issued issued = pki.sender(SENDER).issue();
-        org.bouncycastle.cms.CMSSignedDataGenerator generator = new org.bouncycastle.cms.CMSSignedDataGenerator();
-        generator.addSignerInfoGenerator(new org.bouncycastle.cms.jcajce.JcaSimpleSignerInfoGeneratorBuilder()
+        CMSSignedDataGenerator generator = new CMSSignedDataGenerator();
+        generator.addSignerInfoGenerator(new JcaSimpleSignerInfoGeneratorBuilder()
             .build("SHA256withRSA", issued.privateKey(), issued.chain().get(0)));
-        generator.addCertificates(new org.bouncycastle.cert.jcajce.JcaCertStore(issued.chain()));
-        byte[] cms = generator.generate(new org.bouncycastle.cms.CMSProcessableByteArray(
+        generator.addCertificates(new JcaCertStore(issued.chain()));
+        byte[] cms = generator.generate(new CMSProcessableByteArray(
             content.getBytes(StandardCharsets.ISO_8859_1)), false).getEncoded();
         return (HEADERS.replace("MIME-Version: 1.0\r\n", "") + "MIME-Version: 1.0\r\nContent-Type: multipart/signed; "
             + "protocol=\"application/pkcs7-signature\"; micalg=sha-256; boundary=\"signed-1\"\r\n\r\n--signed-1\r\n" + content
             + "\r\n--signed-1\r\nContent-Type: application/pkcs7-signature\r\nContent-Transfer-Encoding: base64\r\n\r\n"
-            + java.util.Base64.getMimeEncoder().encodeToString(cms) + "\r\n--signed-1--\r\n").getBytes(StandardCharsets.ISO_8859_1);
+            + Base64.getMimeEncoder().encodeToString(cms) + "\r\n--signed-1--\r\n").getBytes(StandardCharsets.ISO_8859_1);
     }
 
     @Test
@@ -174,8 +181,8 @@ class CanonicalShapesTest {
         String content = new String(Verifiers.rawPart(signed, Verifiers.parse(signed)), StandardCharsets.US_ASCII);
         assertThat(content).contains("filename*=utf-8''Hasen%20und%20Fr%C3%B6sche.txt");
         MimeMessage parsed = Verifiers.parse(Verifiers.openssl(signed, pki.root(), NOW).content);
-        javax.mail.internet.MimeBodyPart part = (javax.mail.internet.MimeBodyPart)
-            ((javax.mail.Multipart) parsed.getContent()).getBodyPart(0);
+        MimeBodyPart part = (MimeBodyPart)
+            ((Multipart) parsed.getContent()).getBodyPart(0);
         assertThat(part.getFileName()).isEqualTo("Hasen und Frösche.txt");
     }
 

@@ -15,12 +15,12 @@
  */
 package io.github.jamessmime.core.signing;
 
-import io.github.jamessmime.core.store.SigningIdentity;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Base64;
@@ -34,6 +34,7 @@ import org.bouncycastle.cms.jcajce.JcaSimpleSignerInfoGeneratorBuilder;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.github.jamessmime.core.store.SigningIdentity;
 import io.github.jamessmime.testing.TestMessages;
 import io.github.jamessmime.testing.TestPki;
 import io.github.jamessmime.testing.Verifiers;
@@ -144,7 +145,7 @@ class IndependentVerifiersTest {
         assertThat(untrusted.opensslError).contains("unable to get issuer certificate");
         assertThat(untrusted.bcOk).as(untrusted.toString()).isTrue();
 
-        Verifiers.Verdict expired = Verifiers.independentVerify(signed, pki.root(), NOW.plus(java.time.Duration.ofDays(5 * 365)));
+        Verifiers.Verdict expired = Verifiers.independentVerify(signed, pki.root(), NOW.plus(Duration.ofDays(5 * 365)));
         assertThat(expired.opensslOk).as(expired.toString()).isFalse();
         assertThat(expired.opensslError).contains("certificate has expired");
         assertThat(expired.bcOk).as(expired.toString()).isTrue();

@@ -15,7 +15,6 @@
  */
 package io.github.jamessmime.core.signing;
 
-import io.github.jamessmime.core.store.SigningIdentity;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -29,12 +28,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 import javax.mail.internet.MimeMessage;
+import javax.mail.internet.ParseException;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.github.jamessmime.core.store.SigningIdentity;
 import io.github.jamessmime.testing.TestPki;
 import io.github.jamessmime.testing.Verifiers;
 
@@ -59,7 +61,7 @@ class RealWorldCorpusTest {
         try (InputStream index = RealWorldCorpusTest.class.getResourceAsStream("/corpus/index.txt")) {
             assertThat(index).as("corpus/index.txt").isNotNull();
             return new String(index.readAllBytes(), StandardCharsets.UTF_8).lines().map(String::strip)
-                .filter(line -> !line.isEmpty() && !line.startsWith("#")).collect(java.util.stream.Collectors.toList());
+                .filter(line -> !line.isEmpty() && !line.startsWith("#")).collect(Collectors.toList());
         }
     }
 
@@ -120,7 +122,7 @@ class RealWorldCorpusTest {
                 List<String> expected;
                 try {
                     expected = Verifiers.leaves(Verifiers.parse(originals.get(entry.getKey())));
-                } catch (javax.mail.internet.ParseException e) {
+                } catch (ParseException e) {
                     // javax.mail cannot read the original's structure strictly; the signer read it leniently
                     uncompared.add(name);
                     continue;

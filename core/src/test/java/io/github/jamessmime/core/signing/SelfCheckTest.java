@@ -15,7 +15,6 @@
  */
 package io.github.jamessmime.core.signing;
 
-import io.github.jamessmime.core.store.SigningIdentity;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -24,7 +23,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Base64;
 import java.util.stream.Stream;
+
+import javax.mail.Multipart;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,6 +34,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import io.github.jamessmime.core.store.SigningIdentity;
 import io.github.jamessmime.testing.TestMessages;
 import io.github.jamessmime.testing.TestPki;
 import io.github.jamessmime.testing.Verifiers;
@@ -59,7 +62,7 @@ class SelfCheckTest {
             + "protocol=\"application/pkcs7-signature\"; micalg=sha-256; boundary=\"" + BOUNDARY + "\"\r\n\r\n"
             + "This is an S/MIME signed message.\r\n\r\n--" + BOUNDARY + "\r\n";
         String tail = "\r\n--" + BOUNDARY + "\r\nContent-Type: application/pkcs7-signature\r\nContent-Transfer-Encoding: base64\r\n\r\n"
-            + java.util.Base64.getMimeEncoder().encodeToString(signature) + "\r\n--" + BOUNDARY + "--\r\n";
+            + Base64.getMimeEncoder().encodeToString(signature) + "\r\n--" + BOUNDARY + "--\r\n";
         byte[] bytes = (head + content + tail).getBytes(StandardCharsets.ISO_8859_1);
         MessageBuffer buffer = new MessageBuffer(bytes.length);
         buffer.write(bytes, 0, bytes.length);
@@ -92,7 +95,7 @@ class SelfCheckTest {
         SmimeSigner unchecked = new SmimeSigner(DigestAlgorithm.SHA_256, Clock.fixed(NOW, ZoneOffset.UTC), SmimeSigner.DEFAULT_MAX_DEPTH, false);
         byte[] signed = Verifiers.serialize(unchecked.sign(Verifiers.parse(TestMessages.nestedMultipart("billing@shop.example")), identity));
         String content = new String(Verifiers.rawPart(signed, Verifiers.parse(signed)), StandardCharsets.ISO_8859_1);
-        byte[] cms = ((javax.mail.Multipart) Verifiers.parse(signed).getContent()).getBodyPart(1).getInputStream().readAllBytes();
+        byte[] cms = ((Multipart) Verifiers.parse(signed).getContent()).getBodyPart(1).getInputStream().readAllBytes();
 
         assertThatCode(() -> check(content, cms)).doesNotThrowAnyException();
     }
@@ -104,7 +107,7 @@ class SelfCheckTest {
         SigningIdentity otherIdentity = pki.rules().validate(Path.of("other.p12"), other.privateKey(), other.chain(), pki.now());
         byte[] signed = Verifiers.serialize(unchecked.sign(Verifiers.parse(TestMessages.plain7bit("billing@shop.example")), otherIdentity));
         String content = new String(Verifiers.rawPart(signed, Verifiers.parse(signed)), StandardCharsets.ISO_8859_1);
-        byte[] cms = ((javax.mail.Multipart) Verifiers.parse(signed).getContent()).getBodyPart(1).getInputStream().readAllBytes();
+        byte[] cms = ((Multipart) Verifiers.parse(signed).getContent()).getBodyPart(1).getInputStream().readAllBytes();
 
         assertThatThrownBy(() -> check(content, cms))
             .isInstanceOf(SelfCheckException.class)

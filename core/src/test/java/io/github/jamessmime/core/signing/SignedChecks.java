@@ -15,7 +15,6 @@
  */
 package io.github.jamessmime.core.signing;
 
-import io.github.jamessmime.core.store.SigningIdentity;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -27,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import io.github.jamessmime.core.store.SigningIdentity;
 import io.github.jamessmime.testing.TestPki;
 
 /** What the generated-message tests check on every signed message, shared by the property test and the fuzzer. */

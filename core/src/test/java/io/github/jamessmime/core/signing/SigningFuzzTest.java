@@ -15,7 +15,6 @@
  */
 package io.github.jamessmime.core.signing;
 
-import io.github.jamessmime.core.store.SigningIdentity;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
@@ -40,6 +39,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.github.jamessmime.core.store.SigningIdentity;
 import io.github.jamessmime.testing.FailureReport;
 import io.github.jamessmime.testing.MimeMutator;
 import io.github.jamessmime.testing.MimeTreeGenerator;

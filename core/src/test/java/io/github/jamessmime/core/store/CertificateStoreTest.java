@@ -15,17 +15,18 @@
  */
 package io.github.jamessmime.core.store;
 
-import io.github.jamessmime.core.signing.DigestAlgorithm;
-import io.github.jamessmime.core.signing.SigningException;
-import io.github.jamessmime.core.signing.SmimeSigner;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.Optional;
+
+import javax.mail.internet.MimeMessage;
 
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
@@ -34,10 +35,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.github.jamessmime.core.signing.DigestAlgorithm;
+import io.github.jamessmime.core.signing.SigningException;
+import io.github.jamessmime.core.signing.SmimeSigner;
 import io.github.jamessmime.testing.MutableClock;
 import io.github.jamessmime.testing.TestMessages;
 import io.github.jamessmime.testing.TestPki;
 import io.github.jamessmime.testing.TestPki.KeyType;
+import io.github.jamessmime.testing.Verifiers;
 
 class CertificateStoreTest {
     static final Instant NOW = Instant.parse("2026-06-01T10:00:00Z");
@@ -287,9 +292,9 @@ class CertificateStoreTest {
     }
 
     private byte[] signWith(CertificateStore store) throws Exception {
-        javax.mail.internet.MimeMessage signed = new SmimeSigner(DigestAlgorithm.SHA_256, clock)
-            .sign(io.github.jamessmime.testing.Verifiers.parse(TestMessages.plain7bit(SENDER)), store.find(SENDER).orElseThrow());
-        return io.github.jamessmime.testing.Verifiers.serialize(signed);
+        MimeMessage signed = new SmimeSigner(DigestAlgorithm.SHA_256, clock)
+            .sign(Verifiers.parse(TestMessages.plain7bit(SENDER)), store.find(SENDER).orElseThrow());
+        return Verifiers.serialize(signed);
     }
 
     @Test
@@ -306,7 +311,7 @@ class CertificateStoreTest {
         assertThat(restarted.reports()).filteredOn(report -> !report.usable()).singleElement()
             .satisfies(report -> assertThat(report.refusal()).get().asString().contains("not a readable PKCS#12 file"));
         byte[] signed = signWith(restarted);
-        assertThat(io.github.jamessmime.testing.Verifiers.openssl(signed, pki.root(), NOW).exitCode).isZero();
+        assertThat(Verifiers.openssl(signed, pki.root(), NOW).exitCode).isZero();
     }
 
     @Test
@@ -383,7 +388,7 @@ class CertificateStoreTest {
         openIndexed();
         Path indexFile = directory.resolve(".index");
         String forged = Files.readString(indexFile).replaceAll("(?m)^(file \\S+ \\S+) ok$",
-            "$1 refused " + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString("forged".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            "$1 refused " + Base64.getUrlEncoder().withoutPadding().encodeToString("forged".getBytes(StandardCharsets.UTF_8)));
         assertThat(forged).isNotEqualTo(Files.readString(indexFile));
         Files.writeString(indexFile, forged);
 

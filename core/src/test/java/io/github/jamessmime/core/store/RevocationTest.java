@@ -15,7 +15,6 @@
  */
 package io.github.jamessmime.core.store;
 
-import io.github.jamessmime.core.health.StoreHealth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetSocketAddress;
@@ -32,6 +31,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.github.jamessmime.core.health.StoreHealth;
 import io.github.jamessmime.testing.MutableClock;
 import io.github.jamessmime.testing.TestPki;
 

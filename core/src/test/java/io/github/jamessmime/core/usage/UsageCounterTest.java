@@ -19,7 +19,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.util.Map;
@@ -99,11 +101,11 @@ class UsageCounterTest {
     @Test
     void aLineBeingWrittenShouldCountOnceItIsComplete() throws Exception {
         UsageCounter reader = new UsageCounter(directory, "reader", clock);
-        Path journal = java.nio.file.Files.createDirectories(directory.resolve("2026-06")).resolve("node-b.journal");
-        java.nio.file.Files.writeString(journal, "billing@shop.example\nparcels@sh");
+        Path journal = Files.createDirectories(directory.resolve("2026-06")).resolve("node-b.journal");
+        Files.writeString(journal, "billing@shop.example\nparcels@sh");
 
         Map<String, Long> partial = reader.usage(JUNE);
-        java.nio.file.Files.writeString(journal, "op.example\n", java.nio.file.StandardOpenOption.APPEND);
+        Files.writeString(journal, "op.example\n", StandardOpenOption.APPEND);
 
         assertThat(partial).containsExactly(Map.entry("billing@shop.example", 1L));
         assertThat(reader.usage(JUNE)).containsExactly(Map.entry("billing@shop.example", 1L), Map.entry("parcels@shop.example", 1L));
@@ -111,7 +113,7 @@ class UsageCounterTest {
 
     @Test
     void countsOfAnEarlierVersionShouldBeAddedAsTheyAre() throws Exception {
-        java.nio.file.Files.writeString(java.nio.file.Files.createDirectories(directory.resolve("2026-06")).resolve("old-node.properties"),
+        Files.writeString(Files.createDirectories(directory.resolve("2026-06")).resolve("old-node.properties"),
             "billing@shop.example=41\n");
         UsageCounter node = new UsageCounter(directory, "node-a", clock);
         node.count("billing@shop.example");
@@ -121,7 +123,7 @@ class UsageCounterTest {
 
     @Test
     void aCountThatCannotBeWrittenShouldFailTheSignature() throws Exception {
-        Path notADirectory = java.nio.file.Files.writeString(directory.resolve("usage-is-a-file"), "x");
+        Path notADirectory = Files.writeString(directory.resolve("usage-is-a-file"), "x");
         UsageCounter node = new UsageCounter(notADirectory, "node-a", clock);
 
         assertThatThrownBy(() -> node.count("billing@shop.example")).isInstanceOf(IOException.class)
