@@ -57,8 +57,7 @@ class ArchiveAndResendInJamesTest {
     private static final Pattern STORE_LOADED = Pattern.compile("S/MIME certificate store .*: \\d+ sender addresses");
 
     private static Path run;
-    private static Path store;
-    private static Path rootPem;
+    private static ItStore store;
     private static TestPki pki;
     private static OutboxSinkProcess sink;
     private static JamesServerProcess james;
@@ -69,20 +68,18 @@ class ArchiveAndResendInJamesTest {
     @BeforeAll
     static void startJames() throws Exception {
         run = ItEnvironment.newRunDirectory(ArchiveAndResendInJamesTest.class.getSimpleName());
-        pki = TestPki.create(Instant.now());
-        store = Files.createDirectories(run.resolve("pki/store"));
-        pki.sender(BILLING).keyIndex(0).issue().writePkcs12(store.resolve("billing.p12"), "store-secret".toCharArray());
+        store = ItStore.create(run.resolve("pki"));
+        pki = store.pki();
+        store.add("billing.p12", pki.sender(BILLING).keyIndex(0));
         // expires in 10 days: the health check must say degraded
-        pki.sender("parcels@shop.example").keyIndex(2).validity(Instant.now().minus(Duration.ofDays(300)), Instant.now().plus(Duration.ofDays(10)).plusSeconds(3600))
-            .issue().writePkcs12(store.resolve("parcels.p12"), "store-secret".toCharArray());
-        Path passwordFile = Files.writeString(run.resolve("pki/store.password"), "store-secret\n");
-        rootPem = pki.writeRootPem(run.resolve("pki/root.pem"));
+        store.add("parcels.p12", pki.sender("parcels@shop.example").keyIndex(2)
+            .validity(Instant.now().minus(Duration.ofDays(300)), Instant.now().plus(Duration.ofDays(10)).plusSeconds(3600)));
         Files.createDirectories(run.resolve("received"));
         sink = OutboxSinkProcess.start(Files.createDirectories(run.resolve("outbox")));
         james = JamesServerProcess.builder("james")
             .workingDirectory(run.resolve("james"))
             .relayGateway(sink.host(), sink.port())
-            .smimeStore(store, passwordFile, rootPem)
+            .smimeStore(store)
             .env("SMIME_STORE_RELOAD_SECONDS", "1")
             .start();
         james.webAdmin().createDomain("shop.example");
@@ -91,15 +88,7 @@ class ArchiveAndResendInJamesTest {
 
     @AfterAll
     static void stopJames() throws Exception {
-        try {
-            if (james != null) {
-                james.close();
-            }
-        } finally {
-            if (sink != null) {
-                sink.close();
-            }
-        }
+        ItEnvironment.closeAll(james, sink);
     }
 
     @Test
@@ -138,8 +127,8 @@ class ArchiveAndResendInJamesTest {
 
         TestPki.Issued renewed = pki.sender(BILLING).keyIndex(1).issue();
         int loadsBefore = storeLoads();
-        Path next = renewed.writePkcs12(run.resolve("pki/billing-renewed.p12"), "store-secret".toCharArray());
-        Files.move(next, store.resolve("billing.p12"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Path next = store.write(run.resolve("pki/billing-renewed.p12"), renewed);
+        Files.move(next, store.directory().resolve("billing.p12"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         awaitStoreLoadsAbove(loadsBefore);
         james.webAdmin().reprocess(ARCHIVE, key, "sign");
         byte[] afterRenewal = sink.awaitCopies(messageId, 3, DELIVERY).get(2);
@@ -206,7 +195,7 @@ class ArchiveAndResendInJamesTest {
     /** Checks the delivered copy with openssl (independent verifier), gives BouncyCastle's view of its signature. */
     private static Verifiers.BcResult verified(byte[] mail, String fileName) throws Exception {
         Path file = Files.write(run.resolve("received").resolve(fileName), mail);
-        OpenSsl.Result openssl = OpenSsl.cmsVerify(file, rootPem);
+        OpenSsl.Result openssl = OpenSsl.cmsVerify(file, store.rootPem());
         assertThat(openssl.exitCode).as("openssl verification of %s:\n%s", file, openssl).isZero();
         assertThat(new MimeBodyPart(new ByteArrayInputStream(openssl.output)).getContent())
             .as("the signed content, decoded").isEqualTo(INVOICE_TEXT);

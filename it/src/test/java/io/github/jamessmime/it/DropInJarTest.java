@@ -46,6 +46,7 @@ class DropInJarTest {
     private static final String EC_SENDER = "parcels@shop.example";
 
     private static Path run;
+    private static ItStore itStore;
     private static Path store;
     private static Path passwordFile;
     private static TestPki pki;
@@ -54,12 +55,13 @@ class DropInJarTest {
     @BeforeAll
     static void createStore() throws Exception {
         run = ItEnvironment.newRunDirectory(DropInJarTest.class.getSimpleName());
-        pki = TestPki.create(Instant.now());
-        store = Files.createDirectories(run.resolve("store"));
-        roots = pki.writeRootPem(run.resolve("roots.pem"));
-        passwordFile = Files.writeString(run.resolve("store.password"), "store-secret\n");
-        pki.sender(RSA_SENDER).issue().writePkcs12(store.resolve("billing.p12"), "store-secret".toCharArray());
-        pki.sender(EC_SENDER).keyType(TestPki.KeyType.EC_P256).issue().writePkcs12(store.resolve("parcels.p12"), "store-secret".toCharArray());
+        itStore = ItStore.create(run);
+        pki = itStore.pki();
+        store = itStore.directory();
+        roots = itStore.rootPem();
+        passwordFile = itStore.passwordFile();
+        itStore.add("billing.p12", pki.sender(RSA_SENDER));
+        itStore.add("parcels.p12", pki.sender(EC_SENDER).keyType(TestPki.KeyType.EC_P256));
     }
 
     static Stream<Arguments> shapesAndSenders() {
@@ -110,10 +112,10 @@ class DropInJarTest {
     @Test
     void checkShouldListEveryFileAndFailOnARefusedOne() throws Exception {
         Path checkStore = Files.createDirectories(run.resolve("check-store"));
-        pki.sender(RSA_SENDER).issue().writePkcs12(checkStore.resolve("billing.p12"), "store-secret".toCharArray());
-        pki.sender("*@shop.example").issue().writePkcs12(checkStore.resolve("wildcard.p12"), "store-secret".toCharArray());
-        pki.sender("old@shop.example").validity(Instant.now().minus(Duration.ofDays(60)), Instant.now().minus(Duration.ofDays(2)))
-            .issue().writePkcs12(checkStore.resolve("old.p12"), "store-secret".toCharArray());
+        itStore.write(checkStore.resolve("billing.p12"), pki.sender(RSA_SENDER).issue());
+        itStore.write(checkStore.resolve("wildcard.p12"), pki.sender("*@shop.example").issue());
+        itStore.write(checkStore.resolve("old.p12"),
+            pki.sender("old@shop.example").validity(Instant.now().minus(Duration.ofDays(60)), Instant.now().minus(Duration.ofDays(2))).issue());
 
         DropInJar.Run check = DropInJar.run("check", "--store", checkStore.toString(), "--password-file", passwordFile.toString(), "--trust-anchors", roots.toString());
 

@@ -90,4 +90,25 @@ final class ItEnvironment {
         }
         return path;
     }
+
+    /** Closes each of {@code closeables} that is not null, all of them even when one fails (the first failure is thrown). */
+    static void closeAll(AutoCloseable... closeables) throws Exception {
+        Exception first = null;
+        for (AutoCloseable closeable : closeables) {
+            try {
+                if (closeable != null) {
+                    closeable.close();
+                }
+            } catch (Exception e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
 }

@@ -108,6 +108,11 @@ final class JamesServerProcess implements AutoCloseable {
                 .env("SMIME_TRUST_ANCHORS", trustAnchors.toAbsolutePath().toString());
         }
 
+        /** The store, its password file and trust anchors of {@code store}. */
+        Builder smimeStore(ItStore store) {
+            return smimeStore(store.directory(), store.passwordFile(), store.rootPem());
+        }
+
         /** Any environment variable of the server process (the configuration reads ${env:NAME:-default}). */
         Builder env(String variable, String value) {
             environment.put(variable, value);

@@ -51,6 +51,7 @@ class SharedStoreTwoNodesTest {
     private static final Duration DELIVERY = Duration.ofSeconds(60);
 
     private static Path run;
+    private static ItStore shared;
     private static Path store;
     private static Path storePassword;
     private static Path rootPem;
@@ -62,11 +63,12 @@ class SharedStoreTwoNodesTest {
     @BeforeAll
     static void startTwoNodes() throws Exception {
         run = ItEnvironment.newRunDirectory(SharedStoreTwoNodesTest.class.getSimpleName());
-        pki = TestPki.create(Instant.now());
-        store = Files.createDirectories(run.resolve("shared-store"));
-        storePassword = Files.writeString(run.resolve("store.password"), "store-secret\n");
-        rootPem = pki.writeRootPem(run.resolve("root.pem"));
-        pki.sender(BILLING).issue().writePkcs12(store.resolve("billing.p12"), "store-secret".toCharArray());
+        shared = ItStore.create(run.resolve("shared"));
+        pki = shared.pki();
+        store = shared.directory();
+        storePassword = shared.passwordFile();
+        rootPem = shared.rootPem();
+        shared.add("billing.p12", pki.sender(BILLING));
         sink = SmtpSink.start();
         nodeA = start("node-a");
         nodeB = start("node-b");
@@ -80,7 +82,7 @@ class SharedStoreTwoNodesTest {
         JamesServerProcess james = JamesServerProcess.builder(node)
             .workingDirectory(run.resolve(directory))
             .relayGateway(sink.host(), sink.port())
-            .smimeStore(store, storePassword, rootPem)
+            .smimeStore(shared)
             .env("SMIME_STORE_RELOAD_SECONDS", "1")
             .env("SMIME_USAGE_NODE", node)
             .start();
@@ -92,11 +94,7 @@ class SharedStoreTwoNodesTest {
 
     @AfterAll
     static void stopNodes() throws Exception {
-        for (AutoCloseable closeable : new AutoCloseable[] {nodeA, nodeB, sink}) {
-            if (closeable != null) {
-                closeable.close();
-            }
-        }
+        ItEnvironment.closeAll(nodeA, nodeB, sink);
     }
 
     @Test

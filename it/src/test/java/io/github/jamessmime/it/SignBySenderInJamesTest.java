@@ -26,7 +26,6 @@ import java.nio.file.Path;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.Base64;
@@ -49,7 +48,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.github.jamessmime.it.SmtpSink.ReceivedMail;
-import io.github.jamessmime.testing.TestPki;
 
 /**
  * The drop-in jar in a real James 3.8.1 (own JVM, james-conf/ as conf/): relayed mail is signed with the certificate
@@ -65,13 +63,12 @@ class SignBySenderInJamesTest {
     /** Has no certificate. */
     private static final String SALES = "sales@" + DOMAIN;
     private static final String USER_PASSWORD = "user-secret";
-    private static final String STORE_PASSWORD = "store-secret";
     private static final String RECIPIENT = "customer@remote.example";
     private static final String RELAY_ARCHIVE = "var/mail/relay-archive";
     private static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(60);
 
     private static Path run;
-    private static Path rootPem;
+    private static ItStore store;
     private static X509Certificate billingCertificate;
     private static SmtpSink sink;
     private static JamesServerProcess james;
@@ -83,22 +80,16 @@ class SignBySenderInJamesTest {
     static void startJames() throws Exception {
         run = ItEnvironment.newRunDirectory(SignBySenderInJamesTest.class.getSimpleName());
 
-        TestPki pki = TestPki.create(Instant.now());
-        Path store = Files.createDirectories(run.resolve("pki/store"));
-        TestPki.Issued billing = pki.sender(BILLING).issue();
-        billing.writePkcs12(store.resolve("billing.p12"), STORE_PASSWORD.toCharArray());
-        billingCertificate = billing.certificate();
-        pki.sender(SUPPORT).keyIndex(1).issue().writePkcs12(store.resolve("support.p12"), STORE_PASSWORD.toCharArray());
-        // As an operator writes it (echo secret > file): with a line end.
-        Path passwordFile = Files.writeString(run.resolve("pki/store.password"), STORE_PASSWORD + "\n");
-        rootPem = pki.writeRootPem(run.resolve("pki/root.pem"));
+        store = ItStore.create(run.resolve("pki"));
+        billingCertificate = store.add("billing.p12", store.pki().sender(BILLING));
+        store.add("support.p12", store.pki().sender(SUPPORT).keyIndex(1));
         Files.createDirectories(run.resolve("received"));
 
         sink = SmtpSink.start();
         james = JamesServerProcess.builder("james")
             .workingDirectory(run.resolve("james"))
             .relayGateway(sink.host(), sink.port())
-            .smimeStore(store, passwordFile, rootPem)
+            .smimeStore(store)
             .start();
 
         WebAdminClient webAdmin = james.webAdmin();
@@ -109,16 +100,8 @@ class SignBySenderInJamesTest {
     }
 
     @AfterAll
-    static void stopJames() {
-        try {
-            if (james != null) {
-                james.close();
-            }
-        } finally {
-            if (sink != null) {
-                sink.close();
-            }
-        }
+    static void stopJames() throws Exception {
+        ItEnvironment.closeAll(james, sink);
     }
 
     @Test
@@ -136,7 +119,7 @@ class SignBySenderInJamesTest {
         assertSameHeaders(received, mail);
 
         Path file = save(received, "signed-by-billing.eml");
-        OpenSsl.Result verification = OpenSsl.cmsVerify(file, rootPem);
+        OpenSsl.Result verification = OpenSsl.cmsVerify(file, store.rootPem());
         assertThat(verification.exitCode).as("openssl verification of %s:\n%s", file, verification).isZero();
         assertThat(new String(verification.output, StandardCharsets.ISO_8859_1))
             .as("what openssl verified, compared with the first part of the multipart/signed as delivered")
@@ -159,7 +142,7 @@ class SignBySenderInJamesTest {
 
         assertThat(received.header("DKIM-Signature")).as("DKIM-Signature header").contains("d=shop.example").contains("s=demo");
         assertDkimVerifies(file);
-        OpenSsl.Result verification = OpenSsl.cmsVerify(file, rootPem);
+        OpenSsl.Result verification = OpenSsl.cmsVerify(file, store.rootPem());
         assertThat(verification.exitCode).as("openssl verification of %s:\n%s", file, verification).isZero();
     }
 

@@ -59,7 +59,7 @@ class WebAdminSecurityInJamesTest {
     private static final Duration DELIVERY = Duration.ofSeconds(60);
 
     private static Path run;
-    private static Path store;
+    private static ItStore store;
     private static TestPki pki;
     private static OutboxSinkProcess sink;
     private static JamesServerProcess james;
@@ -70,16 +70,14 @@ class WebAdminSecurityInJamesTest {
     @BeforeAll
     static void startJames() throws Exception {
         run = ItEnvironment.newRunDirectory(WebAdminSecurityInJamesTest.class.getSimpleName());
-        pki = TestPki.create(Instant.now());
-        store = Files.createDirectories(run.resolve("pki/store"));
-        pki.sender(BILLING).issue().writePkcs12(store.resolve("billing.p12"), "store-secret".toCharArray());
-        Path passwordFile = Files.writeString(run.resolve("pki/store.password"), "store-secret\n");
-        Path rootPem = pki.writeRootPem(run.resolve("pki/root.pem"));
+        store = ItStore.create(run.resolve("pki"));
+        pki = store.pki();
+        store.add("billing.p12", pki.sender(BILLING));
         sink = OutboxSinkProcess.start(Files.createDirectories(run.resolve("outbox")));
         james = JamesServerProcess.builder("james")
             .workingDirectory(run.resolve("james"))
             .relayGateway(sink.host(), sink.port())
-            .smimeStore(store, passwordFile, rootPem)
+            .smimeStore(store)
             .env("SMIME_STORE_RELOAD_SECONDS", "1")
             .start();
         james.webAdmin().createDomain("shop.example");
@@ -88,15 +86,7 @@ class WebAdminSecurityInJamesTest {
 
     @AfterAll
     static void stopJames() throws Exception {
-        try {
-            if (james != null) {
-                james.close();
-            }
-        } finally {
-            if (sink != null) {
-                sink.close();
-            }
-        }
+        ItEnvironment.closeAll(james, sink);
     }
 
     @Test
@@ -214,7 +204,7 @@ class WebAdminSecurityInJamesTest {
         assertThat(new String(imported.body(), StandardCharsets.UTF_8)).contains(reason);
         assertThat(tree(run.getParent())).as("no PKCS#12 written anywhere").isEqualTo(before);
         assertThat(modified(absoluteTarget)).as(absoluteTarget.toString()).isEqualTo(absoluteBefore);
-        issued.writePkcs12(store.resolve("copied-" + kind + ".p12"), "store-secret".toCharArray());
+        store.write(store.directory().resolve("copied-" + kind + ".p12"), issued);
         Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
         String listing;
         do {
