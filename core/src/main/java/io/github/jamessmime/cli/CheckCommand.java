@@ -23,12 +23,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 import io.github.jamessmime.core.config.InvalidConfigurationException;
+import io.github.jamessmime.core.signing.SignatureProvider;
 import io.github.jamessmime.core.store.CertificateStore;
 import io.github.jamessmime.core.store.SigningIdentity;
 import io.github.jamessmime.core.store.StoreException;
 
 @Command(name = "check", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Reads every file of the store as James would and prints one line per file:"
-    + " addresses, issuer, validity and ok, or the reason it is refused. Exit 0 when every file is usable, 1 otherwise.")
+    + " addresses, issuer, validity and ok, or the reason it is refused; then where the key operations run (signing.provider=auto)."
+    + " Exit 0 when every file is usable, 1 otherwise.")
 final class CheckCommand implements Callable<Integer> {
     @Mixin
     StoreOptions storeOptions;
@@ -60,6 +62,7 @@ final class CheckCommand implements Callable<Integer> {
             if (store.reports().isEmpty()) {
                 out.println(store.directory() + ": no .p12 or .pfx files");
             }
+            out.println("key operations: " + SignatureProvider.select(SignatureProvider.Setting.AUTO).description());
             return allUsable ? 0 : 1;
         } catch (InvalidConfigurationException | StoreException e) {
             System.err.println("check: " + e.getMessage());

@@ -36,6 +36,7 @@ import io.github.jamessmime.core.address.FromAddress;
 import io.github.jamessmime.core.config.InvalidConfigurationException;
 import io.github.jamessmime.core.files.AtomicFiles;
 import io.github.jamessmime.core.signing.DigestAlgorithm;
+import io.github.jamessmime.core.signing.SignatureProvider;
 import io.github.jamessmime.core.signing.SigningException;
 import io.github.jamessmime.core.signing.SmimeSigner;
 import io.github.jamessmime.core.store.CertificateStore;
@@ -56,10 +57,20 @@ final class SignCommand implements Callable<Integer> {
     @Option(names = "--digest", defaultValue = "SHA-256", description = "SHA-256 (default), SHA-384 or SHA-512")
     String digest;
 
+    @Option(names = "--provider", defaultValue = "auto", description = "where the key operations run, as signing.provider:"
+        + " auto (default: the native provider where it loads, the JDK's otherwise), native or jdk")
+    String provider;
+
     @Override
     public Integer call() {
         try {
             DigestAlgorithm algorithm = DigestAlgorithm.parse(digest);
+            SignatureProvider keyOperations;
+            try {
+                keyOperations = SignatureProvider.select(SignatureProvider.Setting.parse(provider));
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                return fail("--provider: " + e.getMessage());
+            }
             CertificateStore store = storeOptions.open();
             MimeMessage message;
             try (InputStream input = new SharedFileInputStream(in.toFile())) {
@@ -79,7 +90,8 @@ final class SignCommand implements Callable<Integer> {
                     return fail("no usable certificate for " + from.get() + " in " + store.directory()
                         + " (run the check command to see why)");
                 }
-                MimeMessage signed = new SmimeSigner(algorithm, Clock.systemUTC()).sign(message, identity.get());
+                MimeMessage signed = new SmimeSigner(algorithm, Clock.systemUTC(), SmimeSigner.DEFAULT_MAX_DEPTH, true,
+                    SmimeSigner.DEFAULT_MAX_MESSAGE_SIZE, keyOperations).sign(message, identity.get());
                 AtomicFiles.write(out, output -> {
                     try {
                         signed.writeTo(output);

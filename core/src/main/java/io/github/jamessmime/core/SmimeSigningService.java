@@ -40,6 +40,7 @@ import io.github.jamessmime.core.policy.Eligibility;
 import io.github.jamessmime.core.policy.SenderEntitlement;
 import io.github.jamessmime.core.policy.SigningDecision;
 import io.github.jamessmime.core.signing.SelfCheckException;
+import io.github.jamessmime.core.signing.SignatureProvider;
 import io.github.jamessmime.core.signing.SigningException;
 import io.github.jamessmime.core.signing.SmimeSigner;
 import io.github.jamessmime.core.store.CertificateStore;
@@ -95,6 +96,7 @@ public final class SmimeSigningService implements AutoCloseable {
         UsageCounter usage = new UsageCounter(configuration.usageDirectory(), configuration.usageNode(), clock);
         StoreMaintenance maintenance = StoreMaintenance.start(store, usage, configuration.reloadInterval(), configuration.revocationRefresh());
         LOGGER.info("S/MIME signing started: {}", configuration);
+        LOGGER.info("S/MIME key operations: {}", configuration.provider().description());
         return new SmimeSigningService(store, maintenance, new SigningDecision(store, configuration.entitlement()),
             configuration.signer(clock), usage, audit,
             new FailureRate(clock, configuration.failureWindow(), configuration.failureRatePercent()),
@@ -103,6 +105,11 @@ public final class SmimeSigningService implements AutoCloseable {
 
     public CertificateStore store() {
         return store;
+    }
+
+    /** Where the key operations run ({@code signing.provider}). */
+    public SignatureProvider signatureProvider() {
+        return signer.provider();
     }
 
     /** Listing, import and delete, for WebAdmin and the CLI. */

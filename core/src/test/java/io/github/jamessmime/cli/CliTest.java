@@ -42,6 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import io.github.jamessmime.core.signing.SignatureProvider;
 import io.github.jamessmime.core.store.CertificateStore;
 import io.github.jamessmime.core.store.RevocationChecker;
 import io.github.jamessmime.core.usage.UsageCounter;
@@ -102,6 +103,34 @@ class CliTest {
         assertThat(Verifiers.leaves(Verifiers.parse(openssl.content))).isEqualTo(Verifiers.leaves(Verifiers.parse(Files.readAllBytes(in))));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"jdk", "auto"})
+    void signShouldSignWithTheProviderAskedFor(String provider) throws Exception {
+        Path in = Files.write(work.resolve("in.eml"), TestMessages.plain7bit(SENDER));
+        Path signed = work.resolve("out.eml");
+
+        int exit = run("sign", "--store", store.toString(), "--password-file", passwordFile.toString(), "--trust-anchors", roots.toString(),
+            "--in", in.toString(), "--out", signed.toString(), "--provider", provider);
+
+        assertThat(exit).as(err).isZero();
+        Verifiers.OpensslResult openssl = Verifiers.openssl(Files.readAllBytes(signed), pki.root(), Instant.now());
+        assertThat(openssl.exitCode).as(openssl.toString()).isZero();
+        assertThat(Verifiers.bouncyCastle(Files.readAllBytes(signed)).signatureValid).isTrue();
+    }
+
+    @Test
+    void signShouldRefuseAnUnknownProviderInOneLine() throws Exception {
+        Path in = Files.write(work.resolve("in.eml"), TestMessages.plain7bit(SENDER));
+        Path signed = work.resolve("out.eml");
+
+        int exit = run("sign", "--store", store.toString(), "--password-file", passwordFile.toString(), "--trust-anchors", roots.toString(),
+            "--in", in.toString(), "--out", signed.toString(), "--provider", "openssl");
+
+        assertThat(exit).isNotZero();
+        assertThat(err.strip()).isEqualTo("sign: --provider: 'openssl' is not a provider; use auto, native or jdk");
+        assertThat(signed).doesNotExist();
+    }
+
     @Test
     void signShouldFailWithOneLineReasonWhenSenderHasNoCertificate() throws Exception {
         Path in = Files.write(work.resolve("in.eml"), TestMessages.plain7bit("orders@shop.example"));
@@ -141,9 +170,11 @@ class CliTest {
         int exit = run("check", "--store", store.toString(), "--password-file", passwordFile.toString(), "--trust-anchors", roots.toString());
 
         assertThat(exit).isZero();
-        assertThat(out.lines()).hasSize(1);
+        assertThat(out.lines()).hasSize(2);
         assertThat(out).contains("billing.p12: billing@shop.example").contains("CN=Test Intermediate CA")
             .contains(" ok");
+        assertThat(out.lines().reduce((first, second) -> second).orElse(""))
+            .isEqualTo("key operations: " + SignatureProvider.select(SignatureProvider.Setting.AUTO).description());
     }
 
     @Test
@@ -154,7 +185,7 @@ class CliTest {
         int exit = run("check", "--store", store.toString(), "--password-file", passwordFile.toString(), "--trust-anchors", roots.toString());
 
         assertThat(exit).isEqualTo(1);
-        assertThat(out.lines()).hasSize(2);
+        assertThat(out.lines()).hasSize(3);
         assertThat(out).contains("old.p12: refused: certificate for [old@shop.example] expired on");
     }
 

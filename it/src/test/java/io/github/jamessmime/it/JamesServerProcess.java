@@ -88,6 +88,7 @@ final class JamesServerProcess implements AutoCloseable {
     static final class Builder {
         private final String name;
         private final Map<String, String> environment = new LinkedHashMap<>();
+        private final List<String> jvmOptions = new ArrayList<>();
         private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
         private Path extensionJar;
         private Path workingDirectory;
@@ -116,6 +117,12 @@ final class JamesServerProcess implements AutoCloseable {
         /** Any environment variable of the server process (the configuration reads ${env:NAME:-default}). */
         Builder env(String variable, String value) {
             environment.put(variable, value);
+            return this;
+        }
+
+        /** One more option of the server's JVM (for example a system property). */
+        Builder jvmOption(String option) {
+            jvmOptions.add(option);
             return this;
         }
 
@@ -158,14 +165,14 @@ final class JamesServerProcess implements AutoCloseable {
             // An argument file keeps the (long) classpath out of the command line and lets a human rerun it:
             //   cd <working directory> && java @james.args
             Path argFile = workingDirectory.resolve("james.args");
-            List<String> jvmArguments = List.of(
+            List<String> jvmArguments = new ArrayList<>(List.of(
                 "-Xmx512m",
                 "-Dworking.directory=" + workingDirectory,
                 "-Dlogback.configurationFile=" + workingDirectory.resolve("conf/logback.xml"),
                 "-Dextra.props=" + workingDirectory.resolve("conf/jvm.properties"),
-                "-Djdk.tls.ephemeralDHKeySize=2048",
-                "-cp", classpath,
-                "org.apache.james.MemoryJamesServerMain");
+                "-Djdk.tls.ephemeralDHKeySize=2048"));
+            jvmArguments.addAll(jvmOptions);
+            jvmArguments.addAll(List.of("-cp", classpath, "org.apache.james.MemoryJamesServerMain"));
             Files.write(argFile, jvmArguments.stream().map(Builder::quote).collect(Collectors.toList()), StandardCharsets.UTF_8);
 
             ProcessBuilder builder = new ProcessBuilder(javaExecutable(), "@" + argFile)

@@ -51,6 +51,8 @@ public class SmimeSigningModule extends AbstractModule {
     public static final String USABLE_SENDERS_GAUGE = "smime_certificates_usable_senders";
     /** Files of the store refused at the last load (any reason, expiry and revocation included). */
     public static final String REFUSED_FILES_GAUGE = "smime_certificates_refused_files";
+    /** 1 when the key operations run in the native provider, 0 when in the JDK's ({@code signing.provider}). */
+    public static final String NATIVE_PROVIDER_GAUGE = "smime_signing_native_provider";
 
     @Provides
     @Singleton
@@ -78,6 +80,7 @@ public class SmimeSigningModule extends AbstractModule {
         gauges.register(DAYS_TO_FIRST_EXPIRY_GAUGE, () -> service.health().daysToFirstExpiry().orElse(-1L));
         gauges.register(SELF_CHECK_FAILURES_GAUGE, service::selfCheckFailures);
         gauges.register(USABLE_SENDERS_GAUGE, () -> service.store().usableSenders());
+        gauges.register(NATIVE_PROVIDER_GAUGE, () -> service.signatureProvider().isNative() ? 1 : 0);
         gauges.register(REFUSED_FILES_GAUGE, () -> service.store().reports().stream().filter(report -> !report.usable()).count());
         return service;
     }

@@ -29,7 +29,9 @@ import io.github.jamessmime.core.health.StoreHealth;
 /**
  * James health check ({@code /healthcheck}) of the sender certificates: degraded when a sender's certificate expires
  * within {@code health.expiryWarningDays} (default 30) or none is valid yet, unhealthy when a sender's only
- * certificates expired. Registered through {@code healthcheck.properties}:
+ * certificates expired. A cause ends with where the key operations run ({@code signing.provider}); James's healthy
+ * result carries no cause, so there the gauge {@value io.github.jamessmime.mailet.SmimeSigningModule#NATIVE_PROVIDER_GAUGE}
+ * and the start-up log line tell it. Registered through {@code healthcheck.properties}:
  * {@code additional.healthchecks=io.github.jamessmime.webadmin.SmimeCertificatesHealthCheck}.
  */
 public class SmimeCertificatesHealthCheck implements HealthCheck {
@@ -51,11 +53,12 @@ public class SmimeCertificatesHealthCheck implements HealthCheck {
     public Publisher<Result> check() {
         return Mono.fromCallable(() -> {
             StoreHealth health = service.health();
+            String cause = health.summary() + "; key operations: " + service.signatureProvider().description();
             switch (health.status()) {
                 case UNHEALTHY:
-                    return Result.unhealthy(COMPONENT, health.summary());
+                    return Result.unhealthy(COMPONENT, cause);
                 case DEGRADED:
-                    return Result.degraded(COMPONENT, health.summary());
+                    return Result.degraded(COMPONENT, cause);
                 default:
                     return Result.healthy(COMPONENT);
             }

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Mono;
 
 import io.github.jamessmime.core.SmimeSigningService;
+import io.github.jamessmime.core.signing.SignatureProvider;
 import io.github.jamessmime.testing.TestPki;
 import io.github.jamessmime.testing.TestServices;
 
@@ -73,6 +74,7 @@ class SmimeCertificatesHealthCheckTest {
         Result result = checkWithBillingValidUntil(NOW.minus(Duration.ofDays(1)));
 
         assertThat(result.getStatus()).isEqualTo(ResultStatus.UNHEALTHY);
-        assertThat(result.getCause()).hasValueSatisfying(cause -> assertThat(cause).contains(BILLING).contains("expired"));
+        assertThat(result.getCause()).hasValueSatisfying(cause -> assertThat(cause).contains(BILLING).contains("expired")
+            .endsWith("; key operations: " + SignatureProvider.select(SignatureProvider.Setting.AUTO).description()));
     }
 }

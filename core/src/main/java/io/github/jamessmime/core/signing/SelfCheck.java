@@ -32,14 +32,12 @@ import org.bouncycastle.cms.CMSException;
 import org.bouncycastle.cms.CMSSignedData;
 import org.bouncycastle.cms.SignerInformation;
 
-import io.github.jamessmime.core.store.SigningIdentity;
-
 /**
  * Reads a freshly signed message back as a re-serialising verifier does, before it replaces the original:
  * javax.mail parses the headers (they must announce the multipart/signed written) and the first part,
  * {@link Reserialiser} writes that part again, and the result must be the very bytes that were signed; and the
- * signature must verify over its signed attributes with the certificate's public key (a faulty key operation
- * never leaves).
+ * signature must verify over its signed attributes with the certificate's public key, in the signer's provider (a
+ * faulty key operation never leaves; {@link SignatureProvider} checks the native provider against the JDK's once).
  *
  * <p>The content digest is not computed a second time: the bytes are shown equal to those hashed.
  */
@@ -49,11 +47,16 @@ final class SelfCheck {
     private SelfCheck() {
     }
 
+    /** A new verifier, initialised with the certificate's public key. */
+    interface Verifier {
+        Signature create() throws GeneralSecurityException;
+    }
+
     static void verify(MessageBuffer buffer, String boundary, int contentStart, int contentLength, byte[] signature,
-                       SigningIdentity identity, DigestAlgorithm digest) throws SelfCheckException {
+                       Verifier verifier) throws SelfCheckException {
         String problem;
         try {
-            problem = problem(buffer, boundary, contentStart, contentLength, signature, identity, digest);
+            problem = problem(buffer, boundary, contentStart, contentLength, signature, verifier);
         } catch (MessagingException | IOException | CMSException | GeneralSecurityException | RuntimeException e) {
             problem = "the signed message cannot be read back: " + HeaderLines.excerpt(String.valueOf(e.getMessage()), 200);
         }
@@ -64,7 +67,7 @@ final class SelfCheck {
 
     /** What is wrong with the signed message, or null. */
     private static String problem(MessageBuffer buffer, String boundary, int contentStart, int contentLength, byte[] signature,
-                                  SigningIdentity identity, DigestAlgorithm digest)
+                                  Verifier verifiers)
         throws MessagingException, IOException, CMSException, GeneralSecurityException {
         MimeMessage parsed = new MimeMessage(SESSION, buffer.toInputStream());
         ContentType type = new ContentType(parsed.getContentType());
@@ -84,7 +87,7 @@ final class SelfCheck {
                 + contentLength + " bytes signed";
         }
         SignerInformation signer = new CMSSignedData(signature).getSignerInfos().getSigners().iterator().next();
-        Signature verifier = JdkContentSigner.verifier(identity.certificate().getPublicKey(), digest);
+        Signature verifier = verifiers.create();
         verifier.update(signer.getEncodedSignedAttributes());
         if (!verifier.verify(signer.getSignature())) {
             return "the signature does not verify with the certificate's public key";

@@ -22,8 +22,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.SecureRandom;
-import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -92,9 +92,10 @@ public final class SmimeSigner {
     private final long maxMessageSize;
     private final SecureRandom random = boundaryRandom();
     private final DigestCalculatorProvider digests;
+    private final SignatureProvider provider;
     private final Map<SigningIdentity, Material> materials = new WeakHashMap<>();
 
-    /** A signer with the default nesting limit and the self-check on. */
+    /** A signer with the default nesting limit, the self-check on and the {@code auto} provider. */
     public SmimeSigner(DigestAlgorithm digest, Clock clock) {
         this(digest, clock, DEFAULT_MAX_DEPTH, true);
     }
@@ -110,6 +111,13 @@ public final class SmimeSigner {
 
     /** @param maxMessageSize the largest body (bytes, as javax.mail reports its size) that is signed */
     public SmimeSigner(DigestAlgorithm digest, Clock clock, int maxDepth, boolean selfCheck, long maxMessageSize) {
+        this(digest, clock, maxDepth, selfCheck, maxMessageSize, SignatureProvider.select(SignatureProvider.Setting.AUTO));
+    }
+
+    /** @param provider where the private-key operations (and the self-check's verification) run */
+    public SmimeSigner(DigestAlgorithm digest, Clock clock, int maxDepth, boolean selfCheck, long maxMessageSize,
+                       SignatureProvider provider) {
+        this.provider = provider;
         this.maxMessageSize = maxMessageSize;
         this.digest = digest;
         this.clock = clock;
@@ -124,6 +132,10 @@ public final class SmimeSigner {
 
     public DigestAlgorithm digest() {
         return digest;
+    }
+
+    public SignatureProvider provider() {
+        return provider;
     }
 
     /** True for {@code multipart/signed}, {@code application/pkcs7-mime} and its {@code x-} form: never re-signed. */
@@ -176,8 +188,10 @@ public final class SmimeSigner {
             throw new SigningException("malformed message: nested too deeply to be read", e);
         }
         byte[] signature;
+        Material material;
         try {
-            signature = signature(identity, buffer.array(), contentStart, contentLength);
+            material = material(identity);
+            signature = signature(material, buffer.array(), contentStart, contentLength);
         } catch (SigningException e) {
             throw e;
         } catch (GeneralSecurityException | CMSException | OperatorCreationException | IOException | RuntimeException e) {
@@ -186,7 +200,8 @@ public final class SmimeSigner {
         }
         writeSignaturePart(boundary, signature, buffer);
         if (selfCheck) {
-            SelfCheck.verify(buffer, boundary, contentStart, contentLength, signature, identity, digest);
+            SelfCheck.verify(buffer, boundary, contentStart, contentLength, signature,
+                () -> ProviderContentSigner.verifier(provider, material.publicKey, material.providerPublicKey, digest));
         }
         return new SignedMimeMessage(headers, buffer.toInputStream(), bodyStart);
     }
@@ -232,9 +247,8 @@ public final class SmimeSigner {
         out.writeAscii("\r\n--" + boundary + "--\r\n");
     }
 
-    private byte[] signature(SigningIdentity identity, byte[] bytes, int offset, int length)
-        throws GeneralSecurityException, CMSException, OperatorCreationException, IOException, SigningException {
-        Material material = material(identity);
+    private byte[] signature(Material material, byte[] bytes, int offset, int length)
+        throws GeneralSecurityException, CMSException, OperatorCreationException, IOException {
         ASN1EncodableVector attributes = new ASN1EncodableVector();
         attributes.add(new Attribute(CMSAttributes.signingTime, new DERSet(new Time(Date.from(clock.instant())))));
         attributes.add(material.capabilities);
@@ -242,7 +256,7 @@ public final class SmimeSigner {
         CMSSignedDataStreamGenerator generator = new CMSSignedDataStreamGenerator();
         generator.addSignerInfoGenerator(new SignerInfoGeneratorBuilder(digests)
             .setSignedAttributeGenerator(new DefaultSignedAttributeTableGenerator(new AttributeTable(attributes)))
-            .build(JdkContentSigner.create(privateKey(identity), digest), material.certificate));
+            .build(ProviderContentSigner.create(provider, material.key, material.providerKey, digest), material.certificate));
         generator.addCertificates(material.certificates);
         ByteArrayOutputStream cms = new ByteArrayOutputStream(4096);
         try (OutputStream content = generator.open(cms, false)) {
@@ -251,29 +265,46 @@ public final class SmimeSigner {
         return cms.toByteArray();
     }
 
-    /** What a signature needs from an identity besides the key, computed once per identity. */
+    /** What a signature needs from an identity, its keys in the provider's form included, computed once per identity. */
     static final class Material {
         final X509CertificateHolder certificate;
         final Store<X509CertificateHolder> certificates;
         final Attribute capabilities;
         final Attribute encryptionKeyPreference;
+        final PrivateKey key;
+        final PrivateKey providerKey;
+        final PublicKey publicKey;
+        final PublicKey providerPublicKey;
 
         Material(X509CertificateHolder certificate, Store<X509CertificateHolder> certificates, Attribute capabilities,
-                 Attribute encryptionKeyPreference) {
+                 Attribute encryptionKeyPreference, PrivateKey key, PrivateKey providerKey, PublicKey publicKey,
+                 PublicKey providerPublicKey) {
             this.certificate = certificate;
             this.certificates = certificates;
             this.capabilities = capabilities;
             this.encryptionKeyPreference = encryptionKeyPreference;
+            this.key = key;
+            this.providerKey = providerKey;
+            this.publicKey = publicKey;
+            this.providerPublicKey = providerPublicKey;
         }
     }
 
     /**
-     * This identity's material, made on first use. Weakly keyed by the identity object: a reload that replaces an
-     * identity lets its material go with it.
+     * This identity's material, made on first use (outside the lock: the key of an identity read from the index is
+     * decrypted then). Weakly keyed by the identity object: a reload that replaces an identity lets its material go
+     * with it.
      */
-    private Material material(SigningIdentity identity) {
+    private Material material(SigningIdentity identity) throws SigningException, GeneralSecurityException, IOException {
         synchronized (materials) {
-            return materials.computeIfAbsent(identity, this::prepare);
+            Material material = materials.get(identity);
+            if (material != null) {
+                return material;
+            }
+        }
+        Material prepared = prepare(identity);
+        synchronized (materials) {
+            return materials.computeIfAbsent(identity, any -> prepared);
         }
     }
 
@@ -285,21 +316,20 @@ public final class SmimeSigner {
         }
     }
 
-    private Material prepare(SigningIdentity identity) {
-        try {
-            X509CertificateHolder certificate = new X509CertificateHolder(identity.certificate().getEncoded());
-            List<X509Certificate> chain = new ArrayList<>();
-            chain.add(identity.certificate());
-            chain.addAll(identity.intermediates());
-            SMIMECapabilityVector capabilities = new SMIMECapabilityVector();
-            capabilities.addCapability(SMIMECapability.aES256_CBC);
-            capabilities.addCapability(SMIMECapability.aES192_CBC);
-            capabilities.addCapability(SMIMECapability.aES128_CBC);
-            return new Material(certificate, new JcaCertStore(chain), new SMIMECapabilitiesAttribute(capabilities),
-                new SMIMEEncryptionKeyPreferenceAttribute(new IssuerAndSerialNumber(certificate.getIssuer(), certificate.getSerialNumber())));
-        } catch (CertificateEncodingException | IOException e) {
-            throw new IllegalStateException("cannot encode certificate " + identity, e);
-        }
+    private Material prepare(SigningIdentity identity) throws SigningException, GeneralSecurityException, IOException {
+        PrivateKey key = privateKey(identity);
+        PublicKey publicKey = identity.certificate().getPublicKey();
+        X509CertificateHolder certificate = new X509CertificateHolder(identity.certificate().getEncoded());
+        List<X509Certificate> chain = new ArrayList<>();
+        chain.add(identity.certificate());
+        chain.addAll(identity.intermediates());
+        SMIMECapabilityVector capabilities = new SMIMECapabilityVector();
+        capabilities.addCapability(SMIMECapability.aES256_CBC);
+        capabilities.addCapability(SMIMECapability.aES192_CBC);
+        capabilities.addCapability(SMIMECapability.aES128_CBC);
+        return new Material(certificate, new JcaCertStore(chain), new SMIMECapabilitiesAttribute(capabilities),
+            new SMIMEEncryptionKeyPreferenceAttribute(new IssuerAndSerialNumber(certificate.getIssuer(), certificate.getSerialNumber())),
+            key, provider.signingKey(key), publicKey, provider.verifyingKey(publicKey));
     }
 
     /** The JDK's DRBG: no system call per boundary, unlike the default NativePRNG. */

@@ -34,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.github.jamessmime.core.policy.SenderEntitlement;
 import io.github.jamessmime.core.signing.DigestAlgorithm;
+import io.github.jamessmime.core.signing.SignatureProvider;
 import io.github.jamessmime.core.signing.SigningException;
 import io.github.jamessmime.core.store.SigningIdentity;
 import io.github.jamessmime.testing.TestPki;
@@ -112,6 +113,16 @@ class SmimeConfigurationTest {
             .hasMessageContaining("signing.digest: unsupported digest 'MD5'");
         assertThatThrownBy(() -> parse(Map.of("store.directory", "x", "store.password", "p", "store.reloadIntervalSeconds", "soon")))
             .hasMessageContaining("store.reloadIntervalSeconds 'soon' is not a number of seconds");
+    }
+
+    @Test
+    void parseShouldChooseTheSigningProviderAndRefuseAnUnknownOne() throws Exception {
+        assertThat(parse(Map.of("store.directory", "x", "store.password", "p", "signing.provider", "jdk")).provider().isNative())
+            .isFalse();
+        assertThat(parse(Map.of("store.directory", "x", "store.password", "p")).provider().name())
+            .isEqualTo(SignatureProvider.select(SignatureProvider.Setting.AUTO).name());
+        assertThatThrownBy(() -> parse(Map.of("store.directory", "x", "store.password", "p", "signing.provider", "bc")))
+            .hasMessage("smime.properties: signing.provider: 'bc' is not a provider; use auto, native or jdk");
     }
 
     @Test

@@ -33,17 +33,17 @@ import org.bouncycastle.operator.DefaultSignatureAlgorithmIdentifierFinder;
 import org.bouncycastle.operator.RuntimeOperatorException;
 
 /**
- * A BouncyCastle {@link ContentSigner} whose private-key operation runs in the JDK's own providers, so
- * that no BouncyCastle provider has to be registered (or trusted with the key).
+ * A BouncyCastle {@link ContentSigner} whose private-key operation runs in the chosen {@link SignatureProvider} (the
+ * native one or the JDK's), so that no BouncyCastle provider has to be registered (or trusted with the key).
  */
-final class JdkContentSigner implements ContentSigner {
+final class ProviderContentSigner implements ContentSigner {
     private static final DefaultSignatureAlgorithmIdentifierFinder ALGORITHMS = new DefaultSignatureAlgorithmIdentifierFinder();
 
     private final AlgorithmIdentifier algorithmIdentifier;
     private final Signature signature;
     private final OutputStream stream;
 
-    private JdkContentSigner(AlgorithmIdentifier algorithmIdentifier, Signature signature) {
+    private ProviderContentSigner(AlgorithmIdentifier algorithmIdentifier, Signature signature) {
         this.algorithmIdentifier = algorithmIdentifier;
         this.signature = signature;
         this.stream = new OutputStream() {
@@ -77,24 +77,34 @@ final class JdkContentSigner implements ContentSigner {
         throw new IllegalArgumentException("unsupported key algorithm " + key.getAlgorithm());
     }
 
-    static JdkContentSigner create(PrivateKey key, DigestAlgorithm digest) throws GeneralSecurityException {
-        Signature signature = signature(key, digest);
-        signature.initSign(key);
-        return new JdkContentSigner(ALGORITHMS.find(algorithmName(key, digest)), signature);
+    /**
+     * @param key         the identity's key: its type chooses the algorithm (a PSS key signs RSASSA-PSS)
+     * @param providerKey the same key in {@code provider}'s form ({@link SignatureProvider#signingKey})
+     */
+    static ProviderContentSigner create(SignatureProvider provider, PrivateKey key, PrivateKey providerKey, DigestAlgorithm digest)
+        throws GeneralSecurityException {
+        Signature signature = signature(provider, key, digest);
+        signature.initSign(providerKey);
+        return new ProviderContentSigner(ALGORITHMS.find(algorithmName(key, digest)), signature);
     }
 
-    /** A JDK verifier of what {@link #create} signs with the private key of {@code publicKey}. */
-    static Signature verifier(PublicKey publicKey, DigestAlgorithm digest) throws GeneralSecurityException {
-        Signature signature = signature(publicKey, digest);
-        signature.initVerify(publicKey);
+    /**
+     * A verifier of what {@link #create} signs with the private key of {@code publicKey}.
+     *
+     * @param providerKey the same public key in {@code provider}'s form ({@link SignatureProvider#verifyingKey})
+     */
+    static Signature verifier(SignatureProvider provider, PublicKey publicKey, PublicKey providerKey, DigestAlgorithm digest)
+        throws GeneralSecurityException {
+        Signature signature = signature(provider, publicKey, digest);
+        signature.initVerify(providerKey);
         return signature;
     }
 
-    private static Signature signature(Key key, DigestAlgorithm digest) throws GeneralSecurityException {
+    private static Signature signature(SignatureProvider provider, Key key, DigestAlgorithm digest) throws GeneralSecurityException {
         if (!isPss(key)) {
-            return Signature.getInstance(algorithmName(key, digest));
+            return provider.signature(algorithmName(key, digest));
         }
-        Signature signature = Signature.getInstance("RSASSA-PSS");
+        Signature signature = provider.signature("RSASSA-PSS");
         int saltLength = Integer.parseInt(digest.signaturePrefix().substring(3)) / 8;
         signature.setParameter(new PSSParameterSpec(digest.jcaName(), "MGF1", new MGF1ParameterSpec(digest.jcaName()),
             saltLength, PSSParameterSpec.TRAILER_FIELD_BC));
