@@ -28,6 +28,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 import io.github.jamessmime.core.signing.DigestAlgorithm;
+import io.github.jamessmime.core.signing.SignatureProvider;
 import io.github.jamessmime.core.signing.SmimeSigner;
 import io.github.jamessmime.core.store.SigningIdentity;
 
@@ -45,6 +46,10 @@ public class SignBenchmark {
     @Param({"RSA_2048", "RSA_3072", "EC_P256"})
     public String key;
 
+    /** {@code signing.provider}: where the key operation runs. */
+    @Param({"native", "jdk"})
+    public String provider;
+
     /** The signer's self-check (on in the shipped configuration); the bench also runs it off to show its cost. */
     @Param({"true"})
     public String selfCheck;
@@ -58,7 +63,8 @@ public class SignBenchmark {
         message = Fixtures.readMessage(Fixtures.directory(), Fixtures.Size.of(size));
         identity = Fixtures.identity(Fixtures.directory(), Fixtures.Key.valueOf(key));
         signer = new SmimeSigner(DigestAlgorithm.SHA_256, Clock.systemUTC(), SmimeSigner.DEFAULT_MAX_DEPTH,
-            Boolean.parseBoolean(selfCheck));
+            Boolean.parseBoolean(selfCheck), SmimeSigner.DEFAULT_MAX_MESSAGE_SIZE,
+            SignatureProvider.select(SignatureProvider.Setting.parse(provider)));
         // Fail fast (before any timing) if the path does not work at all.
         if (Fixtures.signAndWrite(signer, message, identity) <= message.length) {
             throw new IllegalStateException("signed message is not larger than the original");

@@ -15,6 +15,7 @@
  */
 package io.github.jamessmime.core.signing;
 
+import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.security.GeneralSecurityException;
 import java.security.Key;
@@ -42,6 +43,9 @@ final class ProviderContentSigner implements ContentSigner {
     private final AlgorithmIdentifier algorithmIdentifier;
     private final Signature signature;
     private final OutputStream stream;
+    /** What was signed: the DER signed attributes, a few hundred bytes. */
+    private final ByteArrayOutputStream signed = new ByteArrayOutputStream(512);
+    private byte[] value;
 
     private ProviderContentSigner(AlgorithmIdentifier algorithmIdentifier, Signature signature) {
         this.algorithmIdentifier = algorithmIdentifier;
@@ -54,6 +58,7 @@ final class ProviderContentSigner implements ContentSigner {
 
             @Override
             public void write(byte[] bytes, int offset, int length) {
+                signed.write(bytes, offset, length);
                 try {
                     signature.update(bytes, offset, length);
                 } catch (SignatureException e) {
@@ -88,6 +93,15 @@ final class ProviderContentSigner implements ContentSigner {
         return new ProviderContentSigner(ALGORITHMS.find(algorithmName(key, digest)), signature);
     }
 
+    /** The signature value over {@code bytes}, in one call (the per-message path, without BouncyCastle's operator). */
+    static byte[] sign(SignatureProvider provider, PrivateKey key, PrivateKey providerKey, DigestAlgorithm digest, byte[] bytes)
+        throws GeneralSecurityException {
+        Signature signature = signature(provider, key, digest);
+        signature.initSign(providerKey);
+        signature.update(bytes);
+        return signature.sign();
+    }
+
     /**
      * A verifier of what {@link #create} signs with the private key of {@code publicKey}.
      *
@@ -115,6 +129,19 @@ final class ProviderContentSigner implements ContentSigner {
         return key instanceof RSAKey && "RSASSA-PSS".equalsIgnoreCase(key.getAlgorithm());
     }
 
+    /** The bytes signed (the DER signed attributes), once {@link #getSignature} ran. */
+    byte[] signedBytes() {
+        return signed.toByteArray();
+    }
+
+    /** The signature value {@link #getSignature} returned. */
+    byte[] signatureValue() {
+        if (value == null) {
+            throw new IllegalStateException("not signed yet");
+        }
+        return value.clone();
+    }
+
     @Override
     public AlgorithmIdentifier getAlgorithmIdentifier() {
         return algorithmIdentifier;
@@ -128,7 +155,8 @@ final class ProviderContentSigner implements ContentSigner {
     @Override
     public byte[] getSignature() {
         try {
-            return signature.sign();
+            value = signature.sign();
+            return value.clone();
         } catch (SignatureException e) {
             throw new RuntimeOperatorException("signing failed: " + e.getMessage(), e);
         }

@@ -28,10 +28,6 @@ import javax.mail.internet.ContentType;
 import javax.mail.internet.MimeBodyPart;
 import javax.mail.internet.MimeMessage;
 
-import org.bouncycastle.cms.CMSException;
-import org.bouncycastle.cms.CMSSignedData;
-import org.bouncycastle.cms.SignerInformation;
-
 /**
  * Reads a freshly signed message back as a re-serialising verifier does, before it replaces the original:
  * javax.mail parses the headers (they must announce the multipart/signed written) and the first part,
@@ -52,12 +48,17 @@ final class SelfCheck {
         Signature create() throws GeneralSecurityException;
     }
 
-    static void verify(MessageBuffer buffer, String boundary, int contentStart, int contentLength, byte[] signature,
-                       Verifier verifier) throws SelfCheckException {
+    /**
+     * @param cms              the SignedData written into the message
+     * @param signedAttributes the DER signed attributes the key operation signed
+     * @param value            the signature value the key operation returned
+     */
+    static void verify(MessageBuffer buffer, String boundary, int contentStart, int contentLength, byte[] cms,
+                       byte[] signedAttributes, byte[] value, Verifier verifier) throws SelfCheckException {
         String problem;
         try {
-            problem = problem(buffer, boundary, contentStart, contentLength, signature, verifier);
-        } catch (MessagingException | IOException | CMSException | GeneralSecurityException | RuntimeException e) {
+            problem = problem(buffer, boundary, contentStart, contentLength, cms, signedAttributes, value, verifier);
+        } catch (MessagingException | IOException | GeneralSecurityException | RuntimeException e) {
             problem = "the signed message cannot be read back: " + HeaderLines.excerpt(String.valueOf(e.getMessage()), 200);
         }
         if (problem != null) {
@@ -66,9 +67,9 @@ final class SelfCheck {
     }
 
     /** What is wrong with the signed message, or null. */
-    private static String problem(MessageBuffer buffer, String boundary, int contentStart, int contentLength, byte[] signature,
-                                  Verifier verifiers)
-        throws MessagingException, IOException, CMSException, GeneralSecurityException {
+    private static String problem(MessageBuffer buffer, String boundary, int contentStart, int contentLength, byte[] cms,
+                                  byte[] signedAttributes, byte[] value, Verifier verifiers)
+        throws MessagingException, IOException, GeneralSecurityException {
         MimeMessage parsed = new MimeMessage(SESSION, buffer.toInputStream());
         ContentType type = new ContentType(parsed.getContentType());
         if (!type.match("multipart/signed") || !boundary.equals(type.getParameter("boundary"))) {
@@ -86,13 +87,38 @@ final class SelfCheck {
             return "a re-serialising verifier would hash " + (comparison.position - contentStart) + " of the "
                 + contentLength + " bytes signed";
         }
-        SignerInformation signer = new CMSSignedData(signature).getSignerInfos().getSigners().iterator().next();
+        // The SignedData holds the value and, under its [0] IMPLICIT tag, the very attribute bytes that were signed
+        // (a SET's content after its tag and length): found there, they need not be parsed back out of it.
+        if (indexOf(cms, value) < 0 || indexOf(cms, Arrays.copyOfRange(signedAttributes, contentOffset(signedAttributes),
+            signedAttributes.length)) < 0) {
+            return "the SignedData does not hold the signature value and attributes that were signed";
+        }
         Signature verifier = verifiers.create();
-        verifier.update(signer.getEncodedSignedAttributes());
-        if (!verifier.verify(signer.getSignature())) {
+        verifier.update(signedAttributes);
+        if (!verifier.verify(value)) {
             return "the signature does not verify with the certificate's public key";
         }
         return null;
+    }
+
+    /** Where the content of a DER element starts: after its one-byte tag and its length octets. */
+    private static int contentOffset(byte[] der) {
+        int first = der[1] & 0xFF;
+        return first < 0x80 ? 2 : 2 + (first & 0x7F);
+    }
+
+    /** Where {@code needle} last occurs in {@code haystack}: the signer info, with both, ends the SignedData. */
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = haystack.length - needle.length; i >= 0; i--) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     /** An output stream that compares what it is given with the bytes signed. */

@@ -15,11 +15,10 @@
  */
 package io.github.jamessmime.core.signing;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.PublicKey;
@@ -43,6 +42,7 @@ import javax.mail.internet.MimePart;
 import javax.mail.util.SharedByteArrayInputStream;
 
 import org.bouncycastle.asn1.ASN1EncodableVector;
+import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.DERSet;
 import org.bouncycastle.asn1.cms.Attribute;
 import org.bouncycastle.asn1.cms.AttributeTable;
@@ -56,7 +56,8 @@ import org.bouncycastle.asn1.smime.SMIMEEncryptionKeyPreferenceAttribute;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaCertStore;
 import org.bouncycastle.cms.CMSException;
-import org.bouncycastle.cms.CMSSignedDataStreamGenerator;
+import org.bouncycastle.cms.CMSProcessableByteArray;
+import org.bouncycastle.cms.CMSSignedDataGenerator;
 import org.bouncycastle.cms.DefaultSignedAttributeTableGenerator;
 import org.bouncycastle.cms.SignerInfoGeneratorBuilder;
 import org.bouncycastle.operator.DigestCalculatorProvider;
@@ -187,20 +188,20 @@ public final class SmimeSigner {
         } catch (StackOverflowError e) {
             throw new SigningException("malformed message: nested too deeply to be read", e);
         }
-        byte[] signature;
+        CmsSignature signature;
         Material material;
         try {
             material = material(identity);
             signature = signature(material, buffer.array(), contentStart, contentLength);
         } catch (SigningException e) {
             throw e;
-        } catch (GeneralSecurityException | CMSException | OperatorCreationException | IOException | RuntimeException e) {
+        } catch (GeneralSecurityException | IOException | RuntimeException e) {
             throw new SigningException("signing with " + identity.source().getFileName() + " failed: "
                 + HeaderLines.excerpt(describe(e), 300), e);
         }
-        writeSignaturePart(boundary, signature, buffer);
+        writeSignaturePart(boundary, signature.cms, buffer);
         if (selfCheck) {
-            SelfCheck.verify(buffer, boundary, contentStart, contentLength, signature,
+            SelfCheck.verify(buffer, boundary, contentStart, contentLength, signature.cms, signature.signedAttributes, signature.value,
                 () -> ProviderContentSigner.verifier(provider, material.publicKey, material.providerPublicKey, digest));
         }
         return new SignedMimeMessage(headers, buffer.toInputStream(), bodyStart);
@@ -247,42 +248,71 @@ public final class SmimeSigner {
         out.writeAscii("\r\n--" + boundary + "--\r\n");
     }
 
-    private byte[] signature(Material material, byte[] bytes, int offset, int length)
-        throws GeneralSecurityException, CMSException, OperatorCreationException, IOException {
+    /** The CMS SignedData, with what its signature value covers and the value itself, as the key operation saw them. */
+    private static final class CmsSignature {
+        final byte[] cms;
+        final byte[] signedAttributes;
+        final byte[] value;
+
+        CmsSignature(byte[] cms, byte[] signedAttributes, byte[] value) {
+            this.cms = cms;
+            this.signedAttributes = signedAttributes;
+            this.value = value;
+        }
+    }
+
+    private CmsSignature signature(Material material, byte[] bytes, int offset, int length)
+        throws GeneralSecurityException, IOException {
+        MessageDigest contentDigest = MessageDigest.getInstance(digest.jcaName());
+        contentDigest.update(bytes, offset, length);
+        byte[] signedAttributes = material.template.signedAttributes(clock.instant(), contentDigest.digest());
+        byte[] value = ProviderContentSigner.sign(provider, material.key, material.providerKey, digest, signedAttributes);
+        return new CmsSignature(material.template.contentInfo(signedAttributes, value), signedAttributes, value);
+    }
+
+    /**
+     * BouncyCastle's generator's SignedData for this identity over empty content: the template of every later
+     * signature ({@link SignedDataTemplate}), made once per identity.
+     */
+    private SignedDataTemplate template(X509CertificateHolder certificate, Store<X509CertificateHolder> certificates, PrivateKey key,
+                                        PrivateKey providerKey) throws GeneralSecurityException, IOException {
         ASN1EncodableVector attributes = new ASN1EncodableVector();
         attributes.add(new Attribute(CMSAttributes.signingTime, new DERSet(new Time(Date.from(clock.instant())))));
-        attributes.add(material.capabilities);
-        attributes.add(material.encryptionKeyPreference);
-        CMSSignedDataStreamGenerator generator = new CMSSignedDataStreamGenerator();
-        generator.addSignerInfoGenerator(new SignerInfoGeneratorBuilder(digests)
-            .setSignedAttributeGenerator(new DefaultSignedAttributeTableGenerator(new AttributeTable(attributes)))
-            .build(ProviderContentSigner.create(provider, material.key, material.providerKey, digest), material.certificate));
-        generator.addCertificates(material.certificates);
-        ByteArrayOutputStream cms = new ByteArrayOutputStream(4096);
-        try (OutputStream content = generator.open(cms, false)) {
-            content.write(bytes, offset, length);
+        attributes.add(new SMIMECapabilitiesAttribute(capabilities()));
+        attributes.add(new SMIMEEncryptionKeyPreferenceAttribute(new IssuerAndSerialNumber(certificate.getIssuer(),
+            certificate.getSerialNumber())));
+        try {
+            CMSSignedDataGenerator generator = new CMSSignedDataGenerator();
+            generator.addSignerInfoGenerator(new SignerInfoGeneratorBuilder(digests)
+                .setSignedAttributeGenerator(new DefaultSignedAttributeTableGenerator(new AttributeTable(attributes)))
+                .build(ProviderContentSigner.create(provider, key, providerKey, digest), certificate));
+            generator.addCertificates(certificates);
+            return SignedDataTemplate.of(generator.generate(new CMSProcessableByteArray(new byte[0]), false)
+                .getEncoded(ASN1Encoding.DER));
+        } catch (CMSException | OperatorCreationException e) {
+            throw new GeneralSecurityException("BouncyCastle's generator cannot sign with this identity: " + e.getMessage(), e);
         }
-        return cms.toByteArray();
+    }
+
+    /** AES-256, -192 and -128 CBC, strongest first: what recipients may encrypt a reply with. */
+    static SMIMECapabilityVector capabilities() {
+        SMIMECapabilityVector capabilities = new SMIMECapabilityVector();
+        capabilities.addCapability(SMIMECapability.aES256_CBC);
+        capabilities.addCapability(SMIMECapability.aES192_CBC);
+        capabilities.addCapability(SMIMECapability.aES128_CBC);
+        return capabilities;
     }
 
     /** What a signature needs from an identity, its keys in the provider's form included, computed once per identity. */
     static final class Material {
-        final X509CertificateHolder certificate;
-        final Store<X509CertificateHolder> certificates;
-        final Attribute capabilities;
-        final Attribute encryptionKeyPreference;
+        final SignedDataTemplate template;
         final PrivateKey key;
         final PrivateKey providerKey;
         final PublicKey publicKey;
         final PublicKey providerPublicKey;
 
-        Material(X509CertificateHolder certificate, Store<X509CertificateHolder> certificates, Attribute capabilities,
-                 Attribute encryptionKeyPreference, PrivateKey key, PrivateKey providerKey, PublicKey publicKey,
-                 PublicKey providerPublicKey) {
-            this.certificate = certificate;
-            this.certificates = certificates;
-            this.capabilities = capabilities;
-            this.encryptionKeyPreference = encryptionKeyPreference;
+        Material(SignedDataTemplate template, PrivateKey key, PrivateKey providerKey, PublicKey publicKey, PublicKey providerPublicKey) {
+            this.template = template;
             this.key = key;
             this.providerKey = providerKey;
             this.publicKey = publicKey;
@@ -318,18 +348,14 @@ public final class SmimeSigner {
 
     private Material prepare(SigningIdentity identity) throws SigningException, GeneralSecurityException, IOException {
         PrivateKey key = privateKey(identity);
+        PrivateKey providerKey = provider.signingKey(key);
         PublicKey publicKey = identity.certificate().getPublicKey();
         X509CertificateHolder certificate = new X509CertificateHolder(identity.certificate().getEncoded());
         List<X509Certificate> chain = new ArrayList<>();
         chain.add(identity.certificate());
         chain.addAll(identity.intermediates());
-        SMIMECapabilityVector capabilities = new SMIMECapabilityVector();
-        capabilities.addCapability(SMIMECapability.aES256_CBC);
-        capabilities.addCapability(SMIMECapability.aES192_CBC);
-        capabilities.addCapability(SMIMECapability.aES128_CBC);
-        return new Material(certificate, new JcaCertStore(chain), new SMIMECapabilitiesAttribute(capabilities),
-            new SMIMEEncryptionKeyPreferenceAttribute(new IssuerAndSerialNumber(certificate.getIssuer(), certificate.getSerialNumber())),
-            key, provider.signingKey(key), publicKey, provider.verifyingKey(publicKey));
+        return new Material(template(certificate, new JcaCertStore(chain), key, providerKey), key, providerKey, publicKey,
+            provider.verifyingKey(publicKey));
     }
 
     /** The JDK's DRBG: no system call per boundary, unlike the default NativePRNG. */

@@ -18,6 +18,7 @@ package io.github.jamessmime.core.signing;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.PublicKey;
@@ -29,6 +30,9 @@ import java.util.stream.Stream;
 
 import javax.mail.Multipart;
 
+import org.bouncycastle.cms.CMSException;
+import org.bouncycastle.cms.CMSSignedData;
+import org.bouncycastle.cms.SignerInformation;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -59,6 +63,11 @@ class SelfCheckTest {
 
     /** Checks {@code content} as the first part of a multipart/signed, with the signature of a real message. */
     static void check(String content, byte[] signature) throws SigningException {
+        check(content, signature, signature);
+    }
+
+    /** As {@link #check(String, byte[])}, with the signed attributes and value taken from {@code signed}. */
+    static void check(String content, byte[] signature, byte[] signed) throws SigningException {
         String head = "From: billing@shop.example\r\nMIME-Version: 1.0\r\nContent-Type: multipart/signed; "
             + "protocol=\"application/pkcs7-signature\"; micalg=sha-256; boundary=\"" + BOUNDARY + "\"\r\n\r\n"
             + "This is an S/MIME signed message.\r\n\r\n--" + BOUNDARY + "\r\n";
@@ -68,7 +77,18 @@ class SelfCheckTest {
         MessageBuffer buffer = new MessageBuffer(bytes.length);
         buffer.write(bytes, 0, bytes.length);
         PublicKey publicKey = identity.certificate().getPublicKey();
-        SelfCheck.verify(buffer, BOUNDARY, head.length(), content.length(), signature,
+        byte[] attributes;
+        byte[] value;
+        try {
+            SignerInformation signer = new CMSSignedData(signed).getSignerInfos().getSigners().iterator().next();
+            attributes = signer.getEncodedSignedAttributes();
+            value = signer.getSignature();
+        } catch (CMSException | IOException e) {
+            // not a SignedData (the content cases): an empty SET and no value, the content is refused first
+            attributes = new byte[] {0x31, 0};
+            value = new byte[0];
+        }
+        SelfCheck.verify(buffer, BOUNDARY, head.length(), content.length(), signature, attributes, value,
             () -> ProviderContentSigner.verifier(SignatureProvider.jdk(), publicKey, publicKey, DigestAlgorithm.SHA_256));
     }
 
@@ -115,5 +135,19 @@ class SelfCheckTest {
         assertThatThrownBy(() -> check(content, cms))
             .isInstanceOf(SelfCheckException.class)
             .hasMessageContaining("does not verify with the certificate's public key");
+    }
+
+    @Test
+    void selfCheckShouldRefuseASignedDataThatDoesNotHoldWhatWasSigned() throws Exception {
+        SmimeSigner unchecked = new SmimeSigner(DigestAlgorithm.SHA_256, Clock.fixed(NOW, ZoneOffset.UTC), SmimeSigner.DEFAULT_MAX_DEPTH, false);
+        byte[] signed = Verifiers.serialize(unchecked.sign(Verifiers.parse(TestMessages.plain7bit("billing@shop.example")), identity));
+        byte[] other = Verifiers.serialize(unchecked.sign(Verifiers.parse(TestMessages.nestedMultipart("billing@shop.example")), identity));
+        String content = new String(Verifiers.rawPart(signed, Verifiers.parse(signed)), StandardCharsets.ISO_8859_1);
+        byte[] cms = ((Multipart) Verifiers.parse(signed).getContent()).getBodyPart(1).getInputStream().readAllBytes();
+        byte[] otherCms = ((Multipart) Verifiers.parse(other).getContent()).getBodyPart(1).getInputStream().readAllBytes();
+
+        assertThatThrownBy(() -> check(content, cms, otherCms))
+            .isInstanceOf(SelfCheckException.class)
+            .hasMessageContaining("the SignedData does not hold the signature value and attributes that were signed");
     }
 }
