@@ -291,6 +291,24 @@ final class JamesServerProcess implements AutoCloseable {
         }
     }
 
+    /** CPU time the server process has used so far (user and system, all its threads). */
+    long cpuNanos() {
+        return process.info().totalCpuDuration().map(Duration::toNanos)
+            .orElseThrow(() -> new IllegalStateException("the CPU time of " + this + " cannot be read"));
+    }
+
+    /** What the extension logged at start about its key operations ("S/MIME key operations: ..."), or "unknown". */
+    String signingDescription() {
+        String marker = "S/MIME key operations: ";
+        String log = log();
+        int at = log.indexOf(marker);
+        if (at < 0) {
+            return "key operations unknown";
+        }
+        int end = log.indexOf('\n', at);
+        return "key operations: " + log.substring(at + marker.length(), end < 0 ? log.length() : end).trim();
+    }
+
     /** The last {@code lines} lines of the log, framed for printing. */
     String logTail(int lines) {
         Deque<String> tail = new ArrayDeque<>();
