@@ -209,9 +209,7 @@ final class Reserialiser {
                 int start = position;
                 int end = start;
                 while (true) {
-                    while (buffer[end] > '\r') {
-                        end++;
-                    }
+                    end = ByteRuns.printableRunEnd(buffer, end, limit);
                     byte b = buffer[end];
                     if (end == limit || b == '\n') {
                         break;

@@ -263,10 +263,8 @@ final class SevenBitWriter {
                             }
                         }
                         // the hot loop: a run of printable bytes
-                        int runStart = i++;
-                        while (i < read && chunk[i] >= 14) {
-                            i++;
-                        }
+                        int runStart = i;
+                        i = ByteRuns.printableRunEnd(chunk, i + 1, read);
                         lineLength += i - runStart;
                         if (lineLength > MAX_LINE) {
                             return false;
