@@ -39,6 +39,7 @@ import io.github.jamessmime.core.lifecycle.StoreMaintenance;
 import io.github.jamessmime.core.policy.Eligibility;
 import io.github.jamessmime.core.policy.SenderEntitlement;
 import io.github.jamessmime.core.policy.SigningDecision;
+import io.github.jamessmime.core.policy.SigningRequest;
 import io.github.jamessmime.core.signing.SelfCheckException;
 import io.github.jamessmime.core.signing.SignatureProvider;
 import io.github.jamessmime.core.signing.SigningException;
@@ -97,7 +98,7 @@ public final class SmimeSigningService implements AutoCloseable {
         StoreMaintenance maintenance = StoreMaintenance.start(store, usage, configuration.reloadInterval(), configuration.revocationRefresh());
         LOGGER.info("S/MIME signing started: {}", configuration);
         LOGGER.info("S/MIME key operations: {}", configuration.provider().description());
-        return new SmimeSigningService(store, maintenance, new SigningDecision(store, configuration.entitlement()),
+        return new SmimeSigningService(store, maintenance, new SigningDecision(store, configuration.entitlement(), configuration.mode()),
             configuration.signer(clock), usage, audit,
             new FailureRate(clock, configuration.failureWindow(), configuration.failureRatePercent()),
             configuration.expiryWarning(), clock);
@@ -141,7 +142,8 @@ public final class SmimeSigningService implements AutoCloseable {
         String sender = eligibility.fromAddress().orElseThrow();
         MimeMessage signed;
         try {
-            signed = signer.sign(message, identity);
+            // the request header is for this gateway only: the signed copy does not carry it
+            signed = signer.sign(message, identity, Set.of(SigningRequest.HEADER));
             usage.count(sender);
         } catch (IOException e) {
             failureRate.record(true);
@@ -155,7 +157,7 @@ public final class SmimeSigningService implements AutoCloseable {
             throw e;
         }
         failureRate.record(false);
-        audit.signed(message, sender, identity, signer.digest().jcaName());
+        audit.signed(message, sender, identity, signer.digest().jcaName(), eligibility.request());
         return signed;
     }
 

@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.github.jamessmime.core.config.SmimeConfiguration;
 import io.github.jamessmime.core.policy.Eligibility;
+import io.github.jamessmime.core.policy.SigningRequest;
 import io.github.jamessmime.core.store.SigningIdentity;
 import io.github.jamessmime.core.usage.SignatureAudit;
 import io.github.jamessmime.core.usage.UsageCounter;
@@ -128,7 +130,88 @@ class SmimeSigningServiceTest {
 
         assertThat(lines).containsExactly("smime-signature time=2026-06-01T10:00:00Z messageId=\"<Invoice4711.42@shop.example>\""
             + " sender=billing@shop.example certificateSha256=" + identity.fingerprint()
-            + " serial=" + identity.certificate().getSerialNumber().toString(16) + " digest=SHA-256");
+            + " serial=" + identity.certificate().getSerialNumber().toString(16) + " digest=SHA-256 request=none");
+    }
+
+    /** {@code message} with the header lines {@code headers} on top. */
+    private static byte[] withHeaders(byte[] message, String... headers) {
+        StringBuilder top = new StringBuilder();
+        for (String header : headers) {
+            top.append(header).append("\r\n");
+        }
+        byte[] prefix = top.toString().getBytes(StandardCharsets.US_ASCII);
+        byte[] whole = new byte[prefix.length + message.length];
+        System.arraycopy(prefix, 0, whole, 0, prefix.length);
+        System.arraycopy(message, 0, whole, prefix.length, message.length);
+        return whole;
+    }
+
+    private void restart(String mode) throws Exception {
+        service.close();
+        configuration = SmimeConfiguration.parse(Map.of("store.directory", "store", "store.password", "pw",
+            "store.reloadIntervalSeconds", "0", "store.trustAnchors", "roots.pem", "signing.mode", mode), conf, name -> null);
+        service = SmimeSigningService.start(configuration, new MutableClock(NOW));
+    }
+
+    @Test
+    void serviceShouldNotSignWhenTheEntitledSubmitterAsksForNoSignature() throws Exception {
+        Eligibility eligibility = check(withHeaders(TestMessages.plain7bit(SENDER), "X-Smime-Sign: No "), Optional.of(SENDER));
+
+        assertThat(eligibility.status()).isEqualTo(Eligibility.Status.DECLINED);
+        assertThat(eligibility.reason()).isEqualTo("the submitter asked for no signature (X-Smime-Sign: no)");
+    }
+
+    @Test
+    void requestHeaderShouldHaveNoSayForASubmitterNotEntitledToTheFromAddress() throws Exception {
+        byte[] asking = withHeaders(TestMessages.plain7bit(SENDER), "X-Smime-Sign: yes");
+
+        assertThat(check(asking, Optional.of("mallory@shop.example")).status()).isEqualTo(Eligibility.Status.NOT_ENTITLED);
+        restart("on-request");
+        assertThat(check(asking, Optional.of("mallory@shop.example")).status()).isEqualTo(Eligibility.Status.NOT_ENTITLED);
+        assertThat(check(asking, Optional.empty()).status()).isEqualTo(Eligibility.Status.NOT_ENTITLED);
+    }
+
+    @Test
+    void onRequestModeShouldSignOnlyWhenTheSubmitterAsksWithOneYes() throws Exception {
+        restart("on-request");
+        byte[] plain = TestMessages.plain7bit(SENDER);
+
+        assertThat(check(plain, Optional.of(SENDER)).status()).isEqualTo(Eligibility.Status.NOT_REQUESTED);
+        assertThat(check(withHeaders(plain, "X-Smime-Sign: YES"), Optional.of(SENDER)).status()).isEqualTo(Eligibility.Status.ELIGIBLE);
+        assertThat(check(withHeaders(plain, "x-smime-sign:yes"), Optional.of(SENDER)).status()).isEqualTo(Eligibility.Status.ELIGIBLE);
+        Eligibility twice = check(withHeaders(plain, "X-Smime-Sign: yes", "X-Smime-Sign: yes"), Optional.of(SENDER));
+        assertThat(twice.status()).isEqualTo(Eligibility.Status.NOT_REQUESTED);
+        assertThat(twice.reason()).contains("neither one 'yes' nor one 'no'");
+        assertThat(check(withHeaders(plain, "X-Smime-Sign: please"), Optional.of(SENDER)).status())
+            .isEqualTo(Eligibility.Status.NOT_REQUESTED);
+        assertThat(check(withHeaders(plain, "X-Smime-Sign: no"), Optional.of(SENDER)).status()).isEqualTo(Eligibility.Status.DECLINED);
+    }
+
+    @Test
+    void alwaysModeShouldSignWhenTheRequestCannotBeRead() throws Exception {
+        Eligibility eligibility = check(withHeaders(TestMessages.plain7bit(SENDER), "X-Smime-Sign: perhaps"), Optional.of(SENDER));
+
+        assertThat(eligibility.status()).isEqualTo(Eligibility.Status.ELIGIBLE);
+        assertThat(eligibility.request()).isEqualTo(SigningRequest.UNREADABLE);
+    }
+
+    @Test
+    void signedMessageShouldNotCarryTheRequestHeaderAndTheAuditLineShouldRecordIt() throws Exception {
+        List<String> lines = new ArrayList<>();
+        service.close();
+        configuration = SmimeConfiguration.parse(Map.of("store.directory", "store", "store.password", "pw",
+            "store.reloadIntervalSeconds", "0", "store.trustAnchors", "roots.pem", "signing.mode", "on-request"), conf, name -> null);
+        service = SmimeSigningService.start(configuration, new MutableClock(NOW), new SignatureAudit(new MutableClock(NOW), lines::add));
+        byte[] asking = withHeaders(TestMessages.plain7bit(SENDER), "X-Smime-Sign: yes");
+        Eligibility eligibility = check(asking, Optional.of(SENDER));
+
+        byte[] signed = Verifiers.serialize(service.sign(Verifiers.parse(asking), eligibility));
+
+        assertThat(new String(signed, StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT)).doesNotContain("x-smime-sign");
+        assertThat(Verifiers.openssl(signed, pki.root(), NOW).exitCode).isZero();
+        assertThat(Verifiers.bouncyCastle(signed).signatureValid).isTrue();
+        assertThat(Verifiers.parse(signed).getMessageID()).isEqualTo(Verifiers.parse(asking).getMessageID());
+        assertThat(lines).singleElement().asString().endsWith(" request=yes");
     }
 
     @Test

@@ -42,6 +42,7 @@ import org.slf4j.LoggerFactory;
 
 import io.github.jamessmime.core.policy.Cidr;
 import io.github.jamessmime.core.policy.SenderEntitlement;
+import io.github.jamessmime.core.policy.SigningMode;
 import io.github.jamessmime.core.signing.DigestAlgorithm;
 import io.github.jamessmime.core.signing.SignatureProvider;
 import io.github.jamessmime.core.signing.SmimeSigner;
@@ -66,6 +67,7 @@ public final class SmimeConfiguration {
     public static final String SIGNING_SELF_CHECK = "signing.selfCheck";
     public static final String SIGNING_MAX_MESSAGE_SIZE = "signing.maxMessageSize";
     public static final String SIGNING_PROVIDER = "signing.provider";
+    public static final String SIGNING_MODE = "signing.mode";
     public static final String MIME_MAX_DEPTH = "mime.maxDepth";
     public static final String HEALTH_EXPIRY_WARNING_DAYS = "health.expiryWarningDays";
     public static final String HEALTH_FAILURE_RATE_PERCENT = "health.failureRatePercent";
@@ -83,7 +85,7 @@ public final class SmimeConfiguration {
     public static final String TRUSTED_NETWORKS = "entitlement.trustedNetworks";
     public static final String GRANTS_FILE = "entitlement.grants.file";
     static final Set<String> KEYS = Set.of(STORE_DIRECTORY, STORE_PASSWORD, STORE_PASSWORD_FILE, STORE_PASSWORD_ENV,
-        STORE_RELOAD_INTERVAL, STORE_INDEX_FILE, SIGNING_DIGEST, SIGNING_SELF_CHECK, SIGNING_MAX_MESSAGE_SIZE, SIGNING_PROVIDER, MIME_MAX_DEPTH, HEALTH_EXPIRY_WARNING_DAYS, HEALTH_FAILURE_RATE_PERCENT, HEALTH_FAILURE_WINDOW_MINUTES, USAGE_DIRECTORY, USAGE_NODE, STORE_TRUST_ANCHORS, OLD_IMPORT_TRUST_STORE,
+        STORE_RELOAD_INTERVAL, STORE_INDEX_FILE, SIGNING_DIGEST, SIGNING_SELF_CHECK, SIGNING_MAX_MESSAGE_SIZE, SIGNING_PROVIDER, SIGNING_MODE, MIME_MAX_DEPTH, HEALTH_EXPIRY_WARNING_DAYS, HEALTH_FAILURE_RATE_PERCENT, HEALTH_FAILURE_WINDOW_MINUTES, USAGE_DIRECTORY, USAGE_NODE, STORE_TRUST_ANCHORS, OLD_IMPORT_TRUST_STORE,
         REVOCATION_CRL_DIRECTORY, REVOCATION_FETCH, REVOCATION_REFRESH_MINUTES, TRUSTED_NETWORKS, GRANTS_FILE);
     static final long DEFAULT_RELOAD_SECONDS = 30;
     private static final Pattern SIZE = Pattern.compile("(\\d{1,12})\\s*([KMG]?)i?B?", Pattern.CASE_INSENSITIVE);
@@ -107,13 +109,16 @@ public final class SmimeConfiguration {
     private final Duration revocationRefresh;
     private final SenderEntitlement entitlement;
     private final SignatureProvider provider;
+    private final SigningMode mode;
 
     private SmimeConfiguration(Path storeDirectory, char[] storePassword, DigestAlgorithm digest, boolean selfCheck, int maxDepth,
                                long maxMessageSize, int failureRatePercent, Duration failureWindow, Duration reloadInterval,
                                Optional<Path> indexFile, Duration expiryWarning, Path usageDirectory, String usageNode,
                                CertificateRules rules, Optional<Path> crlDirectory, boolean fetchDistributionPoints,
-                               Duration revocationRefresh, SenderEntitlement entitlement, SignatureProvider provider) {
+                               Duration revocationRefresh, SenderEntitlement entitlement, SignatureProvider provider,
+                               SigningMode mode) {
         this.provider = provider;
+        this.mode = mode;
         this.storeDirectory = storeDirectory;
         this.maxMessageSize = maxMessageSize;
         this.failureRatePercent = failureRatePercent;
@@ -165,6 +170,12 @@ public final class SmimeConfiguration {
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new InvalidConfigurationException("smime.properties: " + SIGNING_PROVIDER + ": " + e.getMessage());
         }
+        SigningMode mode;
+        try {
+            mode = SigningMode.parse(properties.getOrDefault(SIGNING_MODE, "always"));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigurationException("smime.properties: " + SIGNING_MODE + ": " + e.getMessage());
+        }
         Duration reload = Duration.ofSeconds(DEFAULT_RELOAD_SECONDS);
         String reloadValue = value(properties, STORE_RELOAD_INTERVAL);
         if (reloadValue != null) {
@@ -206,7 +217,7 @@ public final class SmimeConfiguration {
             Optional.ofNullable(value(properties, REVOCATION_CRL_DIRECTORY)).map(baseDirectory::resolve),
             bool(properties, REVOCATION_FETCH, true),
             Duration.ofMinutes(number(properties, REVOCATION_REFRESH_MINUTES, 60, "minutes")),
-            new SenderEntitlement(trustedNetworks(properties), grants(properties, baseDirectory)), provider);
+            new SenderEntitlement(trustedNetworks(properties), grants(properties, baseDirectory)), provider, mode);
     }
 
     /** The certificate rules with the trust anchors of {@value #STORE_TRUST_ANCHORS} (the JDK's roots when empty). */
@@ -392,6 +403,11 @@ public final class SmimeConfiguration {
         return new SmimeSigner(digest, clock, maxDepth, selfCheck, maxMessageSize, provider);
     }
 
+    /** Whether entitled senders are signed unless they ask not to be, or only when they ask ({@value #SIGNING_MODE}). */
+    public SigningMode mode() {
+        return mode;
+    }
+
     /** Where the key operations run ({@value #SIGNING_PROVIDER}), chosen when the settings were read. */
     public SignatureProvider provider() {
         return provider;
@@ -457,7 +473,7 @@ public final class SmimeConfiguration {
     /** The settings without the password. */
     @Override
     public String toString() {
-        return "SmimeConfiguration{store=" + storeDirectory + ", digest=" + digest.jcaName() + ", selfCheck=" + selfCheck + ", provider=" + provider
+        return "SmimeConfiguration{store=" + storeDirectory + ", digest=" + digest.jcaName() + ", selfCheck=" + selfCheck + ", mode=" + mode + ", provider=" + provider
             + ", maxDepth=" + maxDepth + ", reload=" + reloadInterval
             + ", trust=" + rules + ", " + entitlement + "}";
     }

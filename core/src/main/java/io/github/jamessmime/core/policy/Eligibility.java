@@ -31,27 +31,38 @@ public final class Eligibility {
         /** The store has no certificate usable now for the From address. */
         NO_CERTIFICATE,
         /** The submitter may not sign as the From address. */
-        NOT_ENTITLED
+        NOT_ENTITLED,
+        /** The entitled submitter asked for no signature ({@code X-Smime-Sign: no}). */
+        DECLINED,
+        /** {@code signing.mode=on-request} and the entitled submitter did not ask for a signature. */
+        NOT_REQUESTED
     }
 
     private final Status status;
     private final Optional<String> fromAddress;
     private final Optional<SigningIdentity> identity;
     private final String reason;
+    private final SigningRequest request;
 
-    private Eligibility(Status status, Optional<String> fromAddress, Optional<SigningIdentity> identity, String reason) {
+    private Eligibility(Status status, Optional<String> fromAddress, Optional<SigningIdentity> identity, String reason,
+                        SigningRequest request) {
         this.status = status;
+        this.request = request;
         this.fromAddress = fromAddress;
         this.identity = identity;
         this.reason = reason;
     }
 
-    static Eligibility eligible(String from, SigningIdentity identity, String reason) {
-        return new Eligibility(Status.ELIGIBLE, Optional.of(from), Optional.of(identity), reason);
+    static Eligibility eligible(String from, SigningIdentity identity, String reason, SigningRequest request) {
+        return new Eligibility(Status.ELIGIBLE, Optional.of(from), Optional.of(identity), reason, request);
     }
 
     static Eligibility refused(Status status, Optional<String> from, String reason) {
-        return new Eligibility(status, from, Optional.empty(), reason);
+        return refused(status, from, reason, SigningRequest.NONE);
+    }
+
+    static Eligibility refused(Status status, Optional<String> from, String reason, SigningRequest request) {
+        return new Eligibility(status, from, Optional.empty(), reason, request);
     }
 
     public Status status() {
@@ -72,6 +83,11 @@ public final class Eligibility {
 
     public String reason() {
         return reason;
+    }
+
+    /** What the {@value SigningRequest#HEADER} header asked for, as far as the decision read it. */
+    public SigningRequest request() {
+        return request;
     }
 
     @Override

@@ -30,15 +30,18 @@ import io.github.jamessmime.core.store.SigningIdentity;
 
 /**
  * The one decision of whether a message gets signed (one From address, not yet signed, a usable certificate, an
- * entitled submitter), and the same entitlement test without a certificate, which gates DKIM.
+ * entitled submitter, and what that submitter asked for in {@value SigningRequest#HEADER} under the
+ * {@link SigningMode}), and the same entitlement test without a certificate, which gates DKIM.
  */
 public final class SigningDecision {
     private final CertificateStore store;
     private final SenderEntitlement entitlement;
+    private final SigningMode mode;
 
-    public SigningDecision(CertificateStore store, SenderEntitlement entitlement) {
+    public SigningDecision(CertificateStore store, SenderEntitlement entitlement, SigningMode mode) {
         this.store = store;
         this.entitlement = entitlement;
+        this.mode = mode;
     }
 
     /** Whether {@code message}, from this submitter, is signed, and as which identity. */
@@ -64,7 +67,18 @@ public final class SigningDecision {
         if (!decision.entitled()) {
             return Eligibility.refused(Eligibility.Status.NOT_ENTITLED, from, decision.reason());
         }
-        return Eligibility.eligible(from.get(), identity.get(), decision.reason());
+        // Read only now: a submitter not entitled to the From address has no say in its signature.
+        SigningRequest request = SigningRequest.of(message);
+        if (request == SigningRequest.NO) {
+            return Eligibility.refused(Eligibility.Status.DECLINED, from, "the submitter asked for no signature ("
+                + SigningRequest.HEADER + ": no)", request);
+        }
+        if (mode == SigningMode.ON_REQUEST && request != SigningRequest.YES) {
+            return Eligibility.refused(Eligibility.Status.NOT_REQUESTED, from, "signing.mode=on-request and "
+                + (request == SigningRequest.UNREADABLE ? "the " + SigningRequest.HEADER + " header is neither one 'yes' nor one 'no'"
+                : "no " + SigningRequest.HEADER + ": yes"), request);
+        }
+        return Eligibility.eligible(from.get(), identity.get(), decision.reason(), request);
     }
 
     /**

@@ -18,6 +18,7 @@ package io.github.jamessmime.core.signing;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 
 import javax.mail.MessagingException;
 import javax.mail.internet.MimeMessage;
@@ -43,6 +44,11 @@ final class OuterHeaders {
     }
 
     static OuterHeaders of(MimeMessage message) throws MessagingException, SigningException {
+        return of(message, Set.of());
+    }
+
+    /** @param removed lower-case names of headers the signed message does not keep (they are not signed either way) */
+    static OuterHeaders of(MimeMessage message, Set<String> removed) throws MessagingException, SigningException {
         List<String> content = new ArrayList<>();
         List<String> other = new ArrayList<>();
         boolean first = true;
@@ -68,7 +74,7 @@ final class OuterHeaders {
             String name = HeaderLines.name(repaired);
             if (name.startsWith("content-")) {
                 content.add(repaired);
-            } else if (!name.equals("mime-version")) {
+            } else if (!name.equals("mime-version") && !removed.contains(name)) {
                 other.add(repaired);
             }
         }

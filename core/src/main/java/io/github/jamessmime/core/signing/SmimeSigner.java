@@ -28,10 +28,12 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.WeakHashMap;
 
 import javax.mail.MessagingException;
@@ -157,6 +159,18 @@ public final class SmimeSigner {
      *                          the key fails; its message is one line
      */
     public MimeMessage sign(MimeMessage message, SigningIdentity identity) throws SigningException {
+        return sign(message, identity, Set.of());
+    }
+
+    /**
+     * The signed copy of {@code message} without the outer headers named in {@code removedHeaders} (any case): for
+     * instructions to this gateway that must not leave it. The original is not changed.
+     */
+    public MimeMessage sign(MimeMessage message, SigningIdentity identity, Set<String> removedHeaders) throws SigningException {
+        Set<String> removed = new HashSet<>();
+        for (String header : removedHeaders) {
+            removed.add(header.toLowerCase(Locale.ROOT));
+        }
         MessageBuffer buffer;
         String boundary;
         InternetHeaders headers;
@@ -172,7 +186,7 @@ public final class SmimeSigner {
                 throw new SigningException("the message body of " + size + " bytes is larger than signing.maxMessageSize ("
                     + maxMessageSize + " bytes); it follows the failure policy instead of being signed");
             }
-            OuterHeaders outer = OuterHeaders.of(message);
+            OuterHeaders outer = OuterHeaders.of(message, removed);
             buffer = new MessageBuffer(size > 0 ? size + size / 16 + 8192 : 64 * 1024);
             boundary = newBoundary();
             headers = writeOuterHeaders(outer, boundary, buffer);

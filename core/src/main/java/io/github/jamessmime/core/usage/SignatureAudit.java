@@ -24,6 +24,7 @@ import javax.mail.internet.MimeMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.github.jamessmime.core.policy.SigningRequest;
 import io.github.jamessmime.core.store.SigningIdentity;
 
 /** One line per signature, for the operator's log shipping; no secret in it. */
@@ -45,13 +46,14 @@ public final class SignatureAudit {
         this.sink = sink;
     }
 
-    /** Records the signature of {@code message} (the original) as {@code sender}. */
-    public void signed(MimeMessage message, String sender, SigningIdentity identity, String digest) {
-        sink.accept(line(message, sender, identity, digest));
+    /** Records the signature of {@code message} (the original) as {@code sender}, and what its submitter asked for. */
+    public void signed(MimeMessage message, String sender, SigningIdentity identity, String digest, SigningRequest request) {
+        sink.accept(line(message, sender, identity, digest) + " request=" + request.auditValue());
     }
 
     /**
-     * {@code smime-signature time=... messageId="..." sender=... certificateSha256=... serial=... digest=...}; values
+     * {@code smime-signature time=... messageId="..." sender=... certificateSha256=... serial=... digest=... request=...}
+     * ({@code request}: the {@code X-Smime-Sign} header, {@code yes}, {@code none} or {@code unreadable}); values
      * that could hold spaces are quoted.
      */
     private String line(MimeMessage message, String sender, SigningIdentity identity, String digest) {

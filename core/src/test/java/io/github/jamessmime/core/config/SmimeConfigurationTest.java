@@ -33,6 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.github.jamessmime.core.policy.SenderEntitlement;
+import io.github.jamessmime.core.policy.SigningMode;
 import io.github.jamessmime.core.signing.DigestAlgorithm;
 import io.github.jamessmime.core.signing.SignatureProvider;
 import io.github.jamessmime.core.signing.SigningException;
@@ -123,6 +124,15 @@ class SmimeConfigurationTest {
             .isEqualTo(SignatureProvider.select(SignatureProvider.Setting.AUTO).name());
         assertThatThrownBy(() -> parse(Map.of("store.directory", "x", "store.password", "p", "signing.provider", "bc")))
             .hasMessage("smime.properties: signing.provider: 'bc' is not a provider; use auto, native or jdk");
+    }
+
+    @Test
+    void parseShouldReadTheSigningModeAndRefuseAnUnknownOne() throws Exception {
+        assertThat(parse(Map.of("store.directory", "x", "store.password", "p")).mode()).isEqualTo(SigningMode.ALWAYS);
+        assertThat(parse(Map.of("store.directory", "x", "store.password", "p", "signing.mode", " On-Request")).mode())
+            .isEqualTo(SigningMode.ON_REQUEST);
+        assertThatThrownBy(() -> parse(Map.of("store.directory", "x", "store.password", "p", "signing.mode", "sometimes")))
+            .hasMessage("smime.properties: signing.mode: 'sometimes' is not a signing mode; use always or on-request");
     }
 
     @Test
