@@ -27,6 +27,7 @@ import io.github.jamessmime.core.config.PasswordFile;
 import io.github.jamessmime.core.store.CertificateImport;
 import io.github.jamessmime.core.store.CertificateRules;
 import io.github.jamessmime.core.store.CertificateStore;
+import io.github.jamessmime.core.store.OcspChecker;
 import io.github.jamessmime.core.store.RevocationChecker;
 import io.github.jamessmime.core.store.StoreException;
 
@@ -50,7 +51,7 @@ final class StoreOptions {
     Path crlDirectory;
 
     @Option(names = "--no-fetch-crls", description = "do not fetch the CRLs of the certificates' distribution points"
-        + " (as revocation.fetchDistributionPoints=false)")
+        + " nor ask their OCSP responders (as revocation.fetchDistributionPoints=false and revocation.ocsp=false)")
     boolean noFetchCrls;
 
     CertificateRules rules() throws StoreException {
@@ -64,7 +65,9 @@ final class StoreOptions {
     CertificateStore open() throws InvalidConfigurationException, StoreException {
         // the same judgement as James's: rules and revocation (no index: the CLI reads every file in full)
         return CertificateStore.open(store, password(), Clock.systemUTC(), Optional.empty(),
-            new RevocationChecker(Optional.ofNullable(crlDirectory), !noFetchCrls, Duration.ofSeconds(5), Clock.systemUTC()),
+            new RevocationChecker(Optional.ofNullable(crlDirectory), !noFetchCrls, Duration.ofSeconds(5), Clock.systemUTC(),
+                new OcspChecker(noFetchCrls ? OcspChecker.Settings.OFF : OcspChecker.Settings.DEFAULT, Duration.ofHours(1),
+                    Clock.systemUTC())),
             rules());
     }
 

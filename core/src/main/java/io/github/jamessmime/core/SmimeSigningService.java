@@ -45,6 +45,7 @@ import io.github.jamessmime.core.signing.SignatureProvider;
 import io.github.jamessmime.core.signing.SigningException;
 import io.github.jamessmime.core.signing.SmimeSigner;
 import io.github.jamessmime.core.store.CertificateStore;
+import io.github.jamessmime.core.store.OcspChecker;
 import io.github.jamessmime.core.store.RevocationChecker;
 import io.github.jamessmime.core.store.SigningIdentity;
 import io.github.jamessmime.core.store.StoreException;
@@ -90,8 +91,11 @@ public final class SmimeSigningService implements AutoCloseable {
     }
 
     static SmimeSigningService start(SmimeConfiguration configuration, Clock clock, SignatureAudit audit) throws StoreException {
+        // an OCSP answer is kept at most nine tenths of the refresh interval, so that every periodic refresh asks again
+        Duration refresh = configuration.revocationRefresh();
+        Duration ocspMaxAge = refresh.isZero() ? Duration.ofHours(1) : refresh.multipliedBy(9).dividedBy(10);
         RevocationChecker revocation = new RevocationChecker(configuration.crlDirectory(), configuration.fetchDistributionPoints(),
-            REVOCATION_TIMEOUT, clock);
+            REVOCATION_TIMEOUT, clock, new OcspChecker(configuration.ocsp(), ocspMaxAge, clock));
         CertificateStore store = CertificateStore.open(configuration.storeDirectory(), configuration.storePassword(), clock,
             configuration.indexFile(), revocation, configuration.certificateRules());
         UsageCounter usage = new UsageCounter(configuration.usageDirectory(), configuration.usageNode(), clock);

@@ -44,6 +44,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.bouncycastle.asn1.DERBMPString;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.AccessDescription;
+import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.CRLDistPoint;
 import org.bouncycastle.asn1.x509.CRLReason;
@@ -152,6 +154,11 @@ public final class TestPki {
         return root;
     }
 
+    /** The intermediate CA's private key, which issues every sender certificate (for a test OCSP responder). */
+    public PrivateKey intermediateKey() {
+        return intermediateKeys.getPrivate();
+    }
+
     public X509Certificate intermediate() {
         return intermediate;
     }
@@ -195,6 +202,7 @@ public final class TestPki {
         private boolean mismatchedKey = false;
         private String signatureAlgorithm = "SHA256withRSA";
         private String crlDistributionPoint;
+        private String ocspResponder;
         private boolean ca = false;
         private String subject;
 
@@ -244,6 +252,12 @@ public final class TestPki {
         }
 
         /** A CRL distribution point (http URI) in the certificate. */
+        /** An Authority Information Access naming this OCSP responder. */
+        public SenderBuilder ocspResponder(String uri) {
+            this.ocspResponder = uri;
+            return this;
+        }
+
         public SenderBuilder crlDistributionPoint(String uri) {
             this.crlDistributionPoint = uri;
             return this;
@@ -275,7 +289,7 @@ public final class TestPki {
                 X509Certificate certificate = build(subjectName, keys.getPublic(),
                     X500Name.getInstance(intermediate.getSubjectX500Principal().getEncoded()),
                     intermediateKeys.getPrivate(), intermediateKeys.getPublic(), notBefore, notAfter, false, emails, eku, keyUsage,
-                    signatureAlgorithm, crlDistributionPoint, ca);
+                    signatureAlgorithm, crlDistributionPoint, ca, ocspResponder);
                 PrivateKey privateKey = mismatchedKey ? keyPair(keyType, 99).getPrivate() : keys.getPrivate();
                 return new Issued(privateKey, certificate, List.of(certificate, intermediate, root));
             } catch (GeneralSecurityException e) {
@@ -406,14 +420,14 @@ public final class TestPki {
                                          List<String> emails, KeyPurposeId[] eku, Integer keyUsage, String signatureAlgorithm,
                                          String crlDistributionPoint) throws GeneralSecurityException {
         return build(subject, subjectKey, issuer, issuerKey, issuerPublicKey, notBefore, notAfter, ca, emails, eku, keyUsage,
-            signatureAlgorithm, crlDistributionPoint, false);
+            signatureAlgorithm, crlDistributionPoint, false, null);
     }
 
     /** {@code leafCa}: an end-entity profile (SAN, EKU) that nevertheless says CA:TRUE. */
     private static X509Certificate build(X500Name subject, PublicKey subjectKey, X500Name issuer, PrivateKey issuerKey,
                                          PublicKey issuerPublicKey, Instant notBefore, Instant notAfter, boolean ca,
                                          List<String> emails, KeyPurposeId[] eku, Integer keyUsage, String signatureAlgorithm,
-                                         String crlDistributionPoint, boolean leafCa) throws GeneralSecurityException {
+                                         String crlDistributionPoint, boolean leafCa, String ocspResponder) throws GeneralSecurityException {
         try {
             JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
             X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuer, BigInteger.valueOf(SERIALS.incrementAndGet()),
@@ -436,6 +450,10 @@ public final class TestPki {
                     builder.addExtension(Extension.cRLDistributionPoints, false, new CRLDistPoint(
                         new DistributionPoint[] {new DistributionPoint(
                             new DistributionPointName(uri), null, null)}));
+                }
+                if (ocspResponder != null) {
+                    builder.addExtension(Extension.authorityInfoAccess, false, new AuthorityInformationAccess(
+                        AccessDescription.id_ad_ocsp, new GeneralName(GeneralName.uniformResourceIdentifier, ocspResponder)));
                 }
                 if (emails != null && !emails.isEmpty()) {
                     GeneralName[] names = emails.stream().map(e -> new GeneralName(GeneralName.rfc822Name, e)).toArray(GeneralName[]::new);

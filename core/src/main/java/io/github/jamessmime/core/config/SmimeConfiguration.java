@@ -47,6 +47,7 @@ import io.github.jamessmime.core.signing.DigestAlgorithm;
 import io.github.jamessmime.core.signing.SignatureProvider;
 import io.github.jamessmime.core.signing.SmimeSigner;
 import io.github.jamessmime.core.store.CertificateRules;
+import io.github.jamessmime.core.store.OcspChecker;
 import io.github.jamessmime.core.store.StoreException;
 
 /**
@@ -78,6 +79,9 @@ public final class SmimeConfiguration {
     public static final String REVOCATION_CRL_DIRECTORY = "revocation.crlDirectory";
     public static final String REVOCATION_FETCH = "revocation.fetchDistributionPoints";
     public static final String REVOCATION_REFRESH_MINUTES = "revocation.refreshMinutes";
+    public static final String REVOCATION_OCSP = "revocation.ocsp";
+    public static final String REVOCATION_OCSP_TIMEOUT = "revocation.ocsp.timeoutSeconds";
+    public static final String REVOCATION_OCSP_UNAVAILABLE = "revocation.ocsp.unavailable";
     public static final String USAGE_DIRECTORY = "usage.directory";
     public static final String USAGE_NODE = "usage.node";
     static final String DEFAULT_USAGE_DIRECTORY = ".usage";
@@ -86,7 +90,8 @@ public final class SmimeConfiguration {
     public static final String GRANTS_FILE = "entitlement.grants.file";
     static final Set<String> KEYS = Set.of(STORE_DIRECTORY, STORE_PASSWORD, STORE_PASSWORD_FILE, STORE_PASSWORD_ENV,
         STORE_RELOAD_INTERVAL, STORE_INDEX_FILE, SIGNING_DIGEST, SIGNING_SELF_CHECK, SIGNING_MAX_MESSAGE_SIZE, SIGNING_PROVIDER, SIGNING_MODE, MIME_MAX_DEPTH, HEALTH_EXPIRY_WARNING_DAYS, HEALTH_FAILURE_RATE_PERCENT, HEALTH_FAILURE_WINDOW_MINUTES, USAGE_DIRECTORY, USAGE_NODE, STORE_TRUST_ANCHORS, OLD_IMPORT_TRUST_STORE,
-        REVOCATION_CRL_DIRECTORY, REVOCATION_FETCH, REVOCATION_REFRESH_MINUTES, TRUSTED_NETWORKS, GRANTS_FILE);
+        REVOCATION_CRL_DIRECTORY, REVOCATION_FETCH, REVOCATION_REFRESH_MINUTES, REVOCATION_OCSP, REVOCATION_OCSP_TIMEOUT,
+        REVOCATION_OCSP_UNAVAILABLE, TRUSTED_NETWORKS, GRANTS_FILE);
     static final long DEFAULT_RELOAD_SECONDS = 30;
     private static final Pattern SIZE = Pattern.compile("(\\d{1,12})\\s*([KMG]?)i?B?", Pattern.CASE_INSENSITIVE);
 
@@ -107,6 +112,7 @@ public final class SmimeConfiguration {
     private final Optional<Path> crlDirectory;
     private final boolean fetchDistributionPoints;
     private final Duration revocationRefresh;
+    private final OcspChecker.Settings ocsp;
     private final SenderEntitlement entitlement;
     private final SignatureProvider provider;
     private final SigningMode mode;
@@ -115,8 +121,9 @@ public final class SmimeConfiguration {
                                long maxMessageSize, int failureRatePercent, Duration failureWindow, Duration reloadInterval,
                                Optional<Path> indexFile, Duration expiryWarning, Path usageDirectory, String usageNode,
                                CertificateRules rules, Optional<Path> crlDirectory, boolean fetchDistributionPoints,
-                               Duration revocationRefresh, SenderEntitlement entitlement, SignatureProvider provider,
-                               SigningMode mode) {
+                               Duration revocationRefresh, OcspChecker.Settings ocsp, SenderEntitlement entitlement,
+                               SignatureProvider provider, SigningMode mode) {
+        this.ocsp = ocsp;
         this.provider = provider;
         this.mode = mode;
         this.storeDirectory = storeDirectory;
@@ -216,7 +223,7 @@ public final class SmimeConfiguration {
             usageDirectory, usageNode, rules(properties, baseDirectory),
             Optional.ofNullable(value(properties, REVOCATION_CRL_DIRECTORY)).map(baseDirectory::resolve),
             bool(properties, REVOCATION_FETCH, true),
-            Duration.ofMinutes(number(properties, REVOCATION_REFRESH_MINUTES, 60, "minutes")),
+            Duration.ofMinutes(number(properties, REVOCATION_REFRESH_MINUTES, 60, "minutes")), ocsp(properties),
             new SenderEntitlement(trustedNetworks(properties), grants(properties, baseDirectory)), provider, mode);
     }
 
@@ -433,6 +440,26 @@ public final class SmimeConfiguration {
     }
 
     /** How often the store is re-read to pick up new CRLs (0: only when the store directory changes). */
+    /** How signer certificates' OCSP responders are asked ({@value #REVOCATION_OCSP} and its sub-keys). */
+    public OcspChecker.Settings ocsp() {
+        return ocsp;
+    }
+
+    private static OcspChecker.Settings ocsp(Map<String, String> properties) throws InvalidConfigurationException {
+        OcspChecker.Unavailable unavailable;
+        try {
+            unavailable = OcspChecker.Unavailable.parse(properties.getOrDefault(REVOCATION_OCSP_UNAVAILABLE, "use"));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigurationException("smime.properties: " + REVOCATION_OCSP_UNAVAILABLE + ": " + e.getMessage());
+        }
+        long timeout = number(properties, REVOCATION_OCSP_TIMEOUT, 5, "seconds");
+        if (timeout < 1 || timeout > 60) {
+            throw new InvalidConfigurationException("smime.properties: " + REVOCATION_OCSP_TIMEOUT + " must be 1 to 60 seconds, not "
+                + timeout);
+        }
+        return new OcspChecker.Settings(bool(properties, REVOCATION_OCSP, true), Duration.ofSeconds(timeout), unavailable);
+    }
+
     public Duration revocationRefresh() {
         return revocationRefresh;
     }
@@ -475,6 +502,6 @@ public final class SmimeConfiguration {
     public String toString() {
         return "SmimeConfiguration{store=" + storeDirectory + ", digest=" + digest.jcaName() + ", selfCheck=" + selfCheck + ", mode=" + mode + ", provider=" + provider
             + ", maxDepth=" + maxDepth + ", reload=" + reloadInterval
-            + ", trust=" + rules + ", " + entitlement + "}";
+            + ", trust=" + rules + ", " + ocsp + ", " + entitlement + "}";
     }
 }

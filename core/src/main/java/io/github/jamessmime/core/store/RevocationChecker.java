@@ -51,7 +51,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Whether a signer certificate is revoked, from CRLs: those in a configured directory ({@code .crl}, DER or PEM),
+ * Whether a signer certificate is revoked, from CRLs, then from its OCSP responder ({@link OcspChecker}). CRLs: those
+ * in a configured directory ({@code .crl}, DER or PEM),
  * and those at the certificate's CRL distribution points (http), fetched when reachable and cached until their
  * nextUpdate. A CRL counts only when its issuer is the certificate's issuer and its signature verifies with that
  * issuer's key (taken from the certificate's chain). An unreachable distribution point is logged, not fatal: the
@@ -66,8 +67,16 @@ public final class RevocationChecker {
     private final Clock clock;
     private final Map<String, CachedCrl> fetched = new ConcurrentHashMap<>();
     private volatile List<X509CRL> fromDirectory = List.of();
+    private final OcspChecker ocsp;
 
     public RevocationChecker(Optional<Path> crlDirectory, boolean fetchDistributionPoints, Duration timeout, Clock clock) {
+        this(crlDirectory, fetchDistributionPoints, timeout, clock, OcspChecker.disabled());
+    }
+
+    /** @param ocsp asked after the CRLs, for certificates that name an OCSP responder */
+    public RevocationChecker(Optional<Path> crlDirectory, boolean fetchDistributionPoints, Duration timeout, Clock clock,
+                             OcspChecker ocsp) {
+        this.ocsp = ocsp;
         this.crlDirectory = crlDirectory;
         this.fetchDistributionPoints = fetchDistributionPoints;
         this.timeout = timeout;
@@ -150,7 +159,7 @@ public final class RevocationChecker {
                     + "; import a new certificate");
             }
         }
-        return Optional.empty();
+        return ocsp.refusal(certificate, issuer.get(), identity.addresses().toString());
     }
 
     private Optional<X509CRL> fetch(String uri) {

@@ -136,6 +136,20 @@ class SmimeConfigurationTest {
     }
 
     @Test
+    void parseShouldReadTheOcspSettingsAndRefuseBadOnes() throws Exception {
+        assertThat(parse(Map.of("store.directory", "x", "store.password", "p")).ocsp())
+            .hasToString("ocsp(timeout 5 s, unavailable=use)");
+        assertThat(parse(Map.of("store.directory", "x", "store.password", "p", "revocation.ocsp.unavailable", "refuse",
+            "revocation.ocsp.timeoutSeconds", "2")).ocsp()).hasToString("ocsp(timeout 2 s, unavailable=refuse)");
+        assertThat(parse(Map.of("store.directory", "x", "store.password", "p", "revocation.ocsp", "false")).ocsp())
+            .hasToString("no ocsp");
+        assertThatThrownBy(() -> parse(Map.of("store.directory", "x", "store.password", "p", "revocation.ocsp.unavailable", "ignore")))
+            .hasMessage("smime.properties: revocation.ocsp.unavailable: 'ignore' is not a choice; use use or refuse");
+        assertThatThrownBy(() -> parse(Map.of("store.directory", "x", "store.password", "p", "revocation.ocsp.timeoutSeconds", "600")))
+            .hasMessage("smime.properties: revocation.ocsp.timeoutSeconds must be 1 to 60 seconds, not 600");
+    }
+
+    @Test
     void parseShouldRefuseHostNameAsTrustedNetwork() {
         assertThatThrownBy(() -> parse(Map.of("store.directory", "x", "store.password", "p", "entitlement.trustedNetworks", "app.shop.example")))
             .hasMessageContaining("entitlement.trustedNetworks: 'app.shop.example' is not an IP address or CIDR range");

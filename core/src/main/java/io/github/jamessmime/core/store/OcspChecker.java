@@ -1,0 +1,372 @@
+/*
+ * Copyright 2026 the james-smime authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package io.github.jamessmime.core.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.URL;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Date;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.bouncycastle.asn1.DEROctetString;
+import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
+import org.bouncycastle.asn1.x509.AccessDescription;
+import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.Extensions;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.cert.CertException;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.ocsp.BasicOCSPResp;
+import org.bouncycastle.cert.ocsp.CertificateID;
+import org.bouncycastle.cert.ocsp.CertificateStatus;
+import org.bouncycastle.cert.ocsp.OCSPException;
+import org.bouncycastle.cert.ocsp.OCSPReqBuilder;
+import org.bouncycastle.cert.ocsp.OCSPResp;
+import org.bouncycastle.cert.ocsp.RevokedStatus;
+import org.bouncycastle.cert.ocsp.SingleResp;
+import org.bouncycastle.cert.ocsp.UnknownStatus;
+import org.bouncycastle.operator.ContentVerifierProvider;
+import org.bouncycastle.operator.DigestCalculatorProvider;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
+import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The OCSP status (RFC 6960) of a signer certificate, asked of the responder its Authority Information Access names
+ * (http), with a nonce. A response counts only when it is signed by the certificate's issuer or by a responder the
+ * issuer authorised (issued by it, with the OCSP-signing extended key usage, valid now), covers this certificate,
+ * echoes the nonce if it carries one, and is current; it is cached until its nextUpdate, and at most {@code maxAge}.
+ * "Revoked" makes the certificate unusable; "unknown", an unreachable responder and a response that does not count
+ * follow {@link Unavailable}. An unreachable responder is not asked again for five minutes.
+ */
+public final class OcspChecker {
+    private static final Logger LOGGER = LoggerFactory.getLogger(OcspChecker.class);
+    private static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
+    private static final Duration UNREACHABLE_BACKOFF = Duration.ofMinutes(5);
+    private static final int MAX_RESPONSE_BYTES = 1024 * 1024;
+
+    /** What a status that is not "good" or "revoked" does ({@code revocation.ocsp.unavailable}). */
+    public enum Unavailable {
+        /** The certificate stays usable (CRLs still apply); a warning is logged. */
+        USE,
+        /** The certificate is not used until its responder answers "good". */
+        REFUSE;
+
+        /** @throws IllegalArgumentException naming the accepted values */
+        public static Unavailable parse(String value) {
+            String setting = value.trim().toLowerCase(Locale.ROOT);
+            if (setting.equals("use")) {
+                return USE;
+            }
+            if (setting.equals("refuse")) {
+                return REFUSE;
+            }
+            throw new IllegalArgumentException("'" + value + "' is not a choice; use use or refuse");
+        }
+    }
+
+    /** The operator's settings: {@code revocation.ocsp}, {@code revocation.ocsp.timeoutSeconds}, {@code revocation.ocsp.unavailable}. */
+    public static final class Settings {
+        /** Asking responders, 5 s timeout, "unknown" keeps the certificate usable. */
+        public static final Settings DEFAULT = new Settings(true, Duration.ofSeconds(5), Unavailable.USE);
+        /** Asking nobody. */
+        public static final Settings OFF = new Settings(false, Duration.ofSeconds(5), Unavailable.USE);
+
+        final boolean enabled;
+        final Duration timeout;
+        final Unavailable unavailable;
+
+        public Settings(boolean enabled, Duration timeout, Unavailable unavailable) {
+            this.enabled = enabled;
+            this.timeout = timeout;
+            this.unavailable = unavailable;
+        }
+
+        @Override
+        public String toString() {
+            return enabled ? "ocsp(timeout " + timeout.toSeconds() + " s, unavailable=" + unavailable.name().toLowerCase(Locale.ROOT) + ")"
+                : "no ocsp";
+        }
+    }
+
+    private final boolean enabled;
+    private final Duration timeout;
+    private final Unavailable unavailable;
+    private final Duration maxAge;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+    private final Map<String, Answer> answers = new ConcurrentHashMap<>();
+    private final Map<String, Instant> unreachableUntil = new ConcurrentHashMap<>();
+
+    /** @param maxAge the longest an answer is kept, whatever its nextUpdate (below the store's revocation refresh) */
+    public OcspChecker(Settings settings, Duration maxAge, Clock clock) {
+        this.enabled = settings.enabled;
+        this.timeout = settings.timeout;
+        this.unavailable = settings.unavailable;
+        this.maxAge = maxAge;
+        this.clock = clock;
+    }
+
+    /** A checker that asks nobody. */
+    public static OcspChecker disabled() {
+        return new OcspChecker(Settings.OFF, Duration.ofHours(1), Clock.systemUTC());
+    }
+
+    /** A responder's verified answer, or why there is none; kept until {@code refreshAfter}. */
+    private static final class Answer {
+        final CertificateStatus status;
+        final String problem;
+        final Instant refreshAfter;
+
+        Answer(CertificateStatus status, String problem, Instant refreshAfter) {
+            this.status = status;
+            this.problem = problem;
+            this.refreshAfter = refreshAfter;
+        }
+
+        static Answer failed(String problem) {
+            return new Answer(null, problem, Instant.MIN);
+        }
+
+        boolean verified() {
+            return problem == null;
+        }
+    }
+
+    /** Why {@code certificate} may not be used by what its OCSP responders say, or empty. */
+    Optional<String> refusal(X509Certificate certificate, X509Certificate issuer, String addresses) {
+        if (!enabled) {
+            return Optional.empty();
+        }
+        List<String> responders = responders(certificate);
+        List<String> problems = new ArrayList<>();
+        for (String uri : responders) {
+            Answer answer = answer(uri, certificate, issuer);
+            if (!answer.verified()) {
+                problems.add(uri + ": " + answer.problem);
+                continue;
+            }
+            if (answer.status instanceof RevokedStatus) {
+                RevokedStatus revoked = (RevokedStatus) answer.status;
+                return Optional.of("certificate for " + addresses + " (serial " + certificate.getSerialNumber().toString(16)
+                    + ") was revoked on " + revoked.getRevocationTime().toInstant()
+                    + (revoked.hasRevocationReason() ? " (" + reason(revoked.getRevocationReason()) + ")" : "")
+                    + " according to its OCSP responder " + uri + "; import a new certificate");
+            }
+            if (answer.status instanceof UnknownStatus) {
+                problems.add(uri + ": the responder does not know the certificate");
+                continue;
+            }
+            return Optional.empty();
+        }
+        if (problems.isEmpty()) {
+            return Optional.empty();
+        }
+        String what = "OCSP status of the certificate for " + addresses + " (serial " + certificate.getSerialNumber().toString(16)
+            + ") is not known (" + String.join("; ", problems) + ")";
+        if (unavailable == Unavailable.REFUSE) {
+            return Optional.of(what + "; it is not used (revocation.ocsp.unavailable=refuse)");
+        }
+        LOGGER.warn("S/MIME {}; it stays usable (revocation.ocsp.unavailable=use), CRLs still apply", what);
+        return Optional.empty();
+    }
+
+    private Answer answer(String uri, X509Certificate certificate, X509Certificate issuer) {
+        Instant now = clock.instant();
+        String key = uri + " " + issuer.getSubjectX500Principal().getName() + " " + certificate.getSerialNumber();
+        Answer cached = answers.get(key);
+        if (cached != null && now.isBefore(cached.refreshAfter)) {
+            return cached;
+        }
+        Instant backoff = unreachableUntil.get(uri);
+        if (backoff != null && now.isBefore(backoff)) {
+            return Answer.failed("unreachable, not asked again before " + backoff);
+        }
+        Answer answer;
+        try {
+            answer = ask(uri, certificate, issuer, now);
+        } catch (IOException e) {
+            unreachableUntil.put(uri, now.plus(UNREACHABLE_BACKOFF));
+            return Answer.failed("unreachable (" + e.getMessage() + ")");
+        } catch (OCSPException | GeneralSecurityException | OperatorCreationException | RuntimeException e) {
+            return Answer.failed("unreadable response (" + e.getMessage() + ")");
+        }
+        unreachableUntil.remove(uri);
+        if (answer.verified()) {
+            answers.put(key, answer);
+        }
+        return answer;
+    }
+
+    private Answer ask(String uri, X509Certificate certificate, X509Certificate issuer, Instant now)
+        throws IOException, OCSPException, GeneralSecurityException, OperatorCreationException {
+        DigestCalculatorProvider digests = new JcaDigestCalculatorProviderBuilder().build();
+        X509CertificateHolder issuerHolder = new JcaX509CertificateHolder(issuer);
+        CertificateID id = new CertificateID(digests.get(CertificateID.HASH_SHA1), issuerHolder, certificate.getSerialNumber());
+        byte[] nonce = new byte[16];
+        random.nextBytes(nonce);
+        // RFC 8954: the extension's value is the DER encoding of an OCTET STRING holding the nonce
+        Extension nonceExtension = new Extension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce, false,
+            new DEROctetString(new DEROctetString(nonce).getEncoded()));
+        byte[] request = new OCSPReqBuilder().addRequest(id).setRequestExtensions(new Extensions(nonceExtension)).build().getEncoded();
+        OCSPResp response = new OCSPResp(post(uri, request));
+        if (response.getStatus() != OCSPResp.SUCCESSFUL) {
+            return Answer.failed("the responder answered with status " + response.getStatus() + " instead of a response");
+        }
+        if (!(response.getResponseObject() instanceof BasicOCSPResp)) {
+            return Answer.failed("not a basic OCSP response");
+        }
+        BasicOCSPResp basic = (BasicOCSPResp) response.getResponseObject();
+        if (!signedByAuthorisedResponder(basic, issuerHolder, issuer, now)) {
+            return Answer.failed("the response is not signed by the issuer nor by a responder it authorised");
+        }
+        Extension echoed = basic.getExtension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce);
+        if (echoed != null && !Arrays.equals(echoed.getExtnValue().getOctets(), nonceExtension.getExtnValue().getOctets())) {
+            return Answer.failed("the response answers another request (nonce)");
+        }
+        for (SingleResp single : basic.getResponses()) {
+            CertificateID answered = single.getCertID();
+            if (!answered.getSerialNumber().equals(certificate.getSerialNumber()) || !answered.matchesIssuer(issuerHolder, digests)) {
+                continue;
+            }
+            if (single.getThisUpdate().toInstant().isAfter(now.plus(CLOCK_SKEW))) {
+                return Answer.failed("the response is dated in the future (" + single.getThisUpdate().toInstant() + ")");
+            }
+            Date nextUpdate = single.getNextUpdate();
+            if (nextUpdate != null && nextUpdate.toInstant().isBefore(now.minus(CLOCK_SKEW))) {
+                return Answer.failed("the response expired on " + nextUpdate.toInstant());
+            }
+            Instant keepUntil = now.plus(maxAge);
+            if (nextUpdate != null && nextUpdate.toInstant().isBefore(keepUntil)) {
+                keepUntil = nextUpdate.toInstant();
+            }
+            return new Answer(single.getCertStatus(), null, keepUntil);
+        }
+        return Answer.failed("the response does not cover this certificate");
+    }
+
+    private static boolean signedByAuthorisedResponder(BasicOCSPResp response, X509CertificateHolder issuerHolder,
+                                                       X509Certificate issuer, Instant now) throws OperatorCreationException {
+        ContentVerifierProvider issuerKey = new JcaContentVerifierProviderBuilder().build(issuer.getPublicKey());
+        if (valid(response, issuerKey)) {
+            return true;
+        }
+        Date date = Date.from(now);
+        for (X509CertificateHolder responder : response.getCerts()) {
+            try {
+                if (!responder.getIssuer().equals(issuerHolder.getSubject()) || !responder.isSignatureValid(issuerKey)
+                    || !responder.isValidOn(date) || !ocspSigning(responder)) {
+                    continue;
+                }
+                if (valid(response, new JcaContentVerifierProviderBuilder().build(responder))) {
+                    return true;
+                }
+            } catch (GeneralSecurityException | CertException | RuntimeException e) {
+                LOGGER.debug("OCSP responder certificate {} not usable: {}", responder.getSubject(), e.getMessage());
+            }
+        }
+        return false;
+    }
+
+    private static boolean valid(BasicOCSPResp response, ContentVerifierProvider key) {
+        try {
+            return response.isSignatureValid(key);
+        } catch (OCSPException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static boolean ocspSigning(X509CertificateHolder responder) {
+        ExtendedKeyUsage eku = ExtendedKeyUsage.fromExtensions(responder.getExtensions());
+        return eku != null && eku.hasKeyPurposeId(KeyPurposeId.id_kp_OCSPSigning);
+    }
+
+    private byte[] post(String uri, byte[] request) throws IOException {
+        HttpURLConnection connection = (HttpURLConnection) new URL(uri).openConnection();
+        connection.setConnectTimeout((int) timeout.toMillis());
+        connection.setReadTimeout((int) timeout.toMillis());
+        connection.setInstanceFollowRedirects(false);
+        connection.setDoOutput(true);
+        connection.setRequestMethod("POST");
+        connection.setRequestProperty("Content-Type", "application/ocsp-request");
+        connection.setRequestProperty("Accept", "application/ocsp-response");
+        try (OutputStream out = connection.getOutputStream()) {
+            out.write(request);
+        }
+        if (connection.getResponseCode() != 200) {
+            throw new IOException("HTTP " + connection.getResponseCode());
+        }
+        try (InputStream in = connection.getInputStream()) {
+            byte[] bytes = in.readNBytes(MAX_RESPONSE_BYTES + 1);
+            if (bytes.length > MAX_RESPONSE_BYTES) {
+                throw new IOException("response larger than " + MAX_RESPONSE_BYTES + " bytes");
+            }
+            return bytes;
+        }
+    }
+
+    private static String reason(int code) {
+        String[] names = {"unspecified", "keyCompromise", "cACompromise", "affiliationChanged", "superseded",
+            "cessationOfOperation", "certificateHold", "unused", "removeFromCRL", "privilegeWithdrawn", "aACompromise"};
+        return code >= 0 && code < names.length ? names[code] : "reason " + code;
+    }
+
+    /** The http(s) OCSP responders of the certificate's Authority Information Access. */
+    static List<String> responders(X509Certificate certificate) {
+        List<String> uris = new ArrayList<>();
+        byte[] extension = certificate.getExtensionValue(Extension.authorityInfoAccess.getId());
+        if (extension == null) {
+            return uris;
+        }
+        try {
+            AuthorityInformationAccess access = AuthorityInformationAccess.getInstance(JcaX509ExtensionUtils.parseExtensionValue(extension));
+            for (AccessDescription description : access.getAccessDescriptions()) {
+                GeneralName location = description.getAccessLocation();
+                String uri = location.getName().toString();
+                if (description.getAccessMethod().equals(AccessDescription.id_ad_ocsp)
+                    && location.getTagNo() == GeneralName.uniformResourceIdentifier
+                    && (uri.startsWith("http://") || uri.startsWith("https://"))) {
+                    uris.add(uri);
+                }
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            LOGGER.warn("S/MIME certificate {}: unreadable Authority Information Access ({})", certificate.getSubjectX500Principal(),
+                e.getMessage());
+        }
+        return uris;
+    }
+}

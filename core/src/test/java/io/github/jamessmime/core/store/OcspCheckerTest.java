@@ -1,0 +1,183 @@
+/*
+ * Copyright 2026 the james-smime authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package io.github.jamessmime.core.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.github.jamessmime.core.health.StoreHealth;
+import io.github.jamessmime.testing.OcspResponder;
+import io.github.jamessmime.testing.TestPki;
+
+/**
+ * The OCSP checker against a real responder ({@code openssl ocsp}) on loopback. The responder dates its answers by
+ * the real clock, so the PKI and the checker use the time the test started.
+ */
+class OcspCheckerTest {
+    static final char[] PASSWORD = "pw".toCharArray();
+    static final String SENDER = "billing@shop.example";
+
+    @TempDir
+    Path work;
+    final Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    final TestPki pki = TestPki.create(now);
+    OcspResponder responder;
+    TestPki.Issued delegated;
+
+    @BeforeEach
+    void startResponder() throws Exception {
+        delegated = responderCertificate(pki);
+        responder = OcspResponder.start(work.resolve("responder"), pki.intermediate(), delegated.certificate(), delegated.privateKey(), 60);
+    }
+
+    @AfterEach
+    void stopResponder() {
+        responder.close();
+    }
+
+    /** A certificate the PKI's intermediate issues for signing OCSP responses (RFC 6960 4.2.2.2). */
+    private static TestPki.Issued responderCertificate(TestPki pki) {
+        return pki.sender("responder").sanEmails().subject("CN=Test OCSP Responder,O=james-smime tests").keyIndex(5)
+            .extendedKeyUsage(KeyPurposeId.id_kp_OCSPSigning).keyUsage(KeyUsage.digitalSignature).issue();
+    }
+
+    private static OcspChecker checker(OcspChecker.Unavailable unavailable, Duration maxAge) {
+        return new OcspChecker(new OcspChecker.Settings(true, Duration.ofSeconds(3), unavailable), maxAge, Clock.systemUTC());
+    }
+
+    private Optional<String> refusal(OcspChecker checker, X509Certificate certificate) {
+        return checker.refusal(certificate, pki.intermediate(), "[" + SENDER + "]");
+    }
+
+    private X509Certificate certificate(String responderUrl) {
+        return pki.sender(SENDER).ocspResponder(responderUrl).issue().certificate();
+    }
+
+    @Test
+    void goodCertificateShouldStayUsableAndRevokedOneShouldNot() throws Exception {
+        X509Certificate good = certificate(responder.url());
+        X509Certificate revoked = certificate(responder.url());
+        responder.index(List.of(OcspResponder.entry(good, null), OcspResponder.entry(revoked, now.minus(Duration.ofDays(2)))));
+        OcspChecker checker = checker(OcspChecker.Unavailable.REFUSE, Duration.ofHours(1));
+
+        assertThat(refusal(checker, good)).isEmpty();
+        assertThat(refusal(checker, revoked)).get().asString()
+            .startsWith("certificate for [" + SENDER + "] (serial " + revoked.getSerialNumber().toString(16) + ") was revoked on "
+                + now.minus(Duration.ofDays(2)))
+            .contains("(keyCompromise) according to its OCSP responder " + responder.url());
+    }
+
+    @Test
+    void responseSignedByTheIssuerItselfShouldCount() throws Exception {
+        responder.close();
+        responder = OcspResponder.start(work.resolve("issuer-signed"), pki.intermediate(), pki.intermediate(), pki.intermediateKey(), 0);
+        X509Certificate revoked = certificate(responder.url());
+        responder.index(List.of(OcspResponder.entry(revoked, now.minus(Duration.ofHours(1)))));
+
+        assertThat(refusal(checker(OcspChecker.Unavailable.USE, Duration.ofHours(1)), revoked)).get().asString().contains("was revoked on");
+    }
+
+    @Test
+    void unknownCertificateShouldFollowThePolicy() throws Exception {
+        X509Certificate unknown = certificate(responder.url());
+        responder.index(List.of());
+
+        assertThat(refusal(checker(OcspChecker.Unavailable.USE, Duration.ofHours(1)), unknown)).isEmpty();
+        assertThat(refusal(checker(OcspChecker.Unavailable.REFUSE, Duration.ofHours(1)), unknown)).get().asString()
+            .contains("the responder does not know the certificate").endsWith("it is not used (revocation.ocsp.unavailable=refuse)");
+    }
+
+    @Test
+    void forgedResponseShouldNotCountEitherWay() throws Exception {
+        responder.close();
+        TestPki other = TestPki.createOther(now, "Forger");
+        TestPki.Issued forger = responderCertificate(other);
+        responder = OcspResponder.start(work.resolve("forged"), pki.intermediate(), forger.certificate(), forger.privateKey(), 60);
+        X509Certificate saidRevoked = certificate(responder.url());
+        X509Certificate saidGood = certificate(responder.url());
+        responder.index(List.of(OcspResponder.entry(saidRevoked, now.minus(Duration.ofDays(1))), OcspResponder.entry(saidGood, null)));
+
+        assertThat(refusal(checker(OcspChecker.Unavailable.USE, Duration.ofHours(1)), saidRevoked))
+            .as("a forged 'revoked' does not take a certificate away").isEmpty();
+        assertThat(refusal(checker(OcspChecker.Unavailable.REFUSE, Duration.ofHours(1)), saidGood))
+            .as("a forged 'good' does not vouch for one").get().asString()
+            .contains("the response is not signed by the issuer nor by a responder it authorised");
+    }
+
+    @Test
+    void unreachableResponderShouldFollowThePolicy() throws Exception {
+        X509Certificate certificate = certificate("http://127.0.0.1:" + OcspResponder.freePort() + "/");
+
+        assertThat(refusal(checker(OcspChecker.Unavailable.USE, Duration.ofHours(1)), certificate)).isEmpty();
+        assertThat(refusal(checker(OcspChecker.Unavailable.REFUSE, Duration.ofHours(1)), certificate)).get().asString()
+            .contains("unreachable");
+    }
+
+    @Test
+    void answerShouldBeKeptUpToItsMaximumAgeThenAskedAgain() throws Exception {
+        X509Certificate certificate = certificate(responder.url());
+        responder.index(List.of(OcspResponder.entry(certificate, null)));
+        OcspChecker keeping = checker(OcspChecker.Unavailable.REFUSE, Duration.ofHours(1));
+        OcspChecker asking = checker(OcspChecker.Unavailable.REFUSE, Duration.ZERO);
+        assertThat(refusal(keeping, certificate)).isEmpty();
+        assertThat(refusal(asking, certificate)).isEmpty();
+
+        responder.index(List.of(OcspResponder.entry(certificate, now)));
+
+        assertThat(refusal(keeping, certificate)).as("cached good answer").isEmpty();
+        assertThat(refusal(asking, certificate)).as("asked again").get().asString().contains("was revoked on");
+    }
+
+    @Test
+    void certificateWithoutResponderShouldNotBeAskedAbout() {
+        X509Certificate plain = pki.sender(SENDER).issue().certificate();
+
+        assertThat(OcspChecker.responders(plain)).isEmpty();
+        assertThat(refusal(checker(OcspChecker.Unavailable.REFUSE, Duration.ofHours(1)), plain)).isEmpty();
+    }
+
+    @Test
+    void storeShouldRefuseACertificateItsResponderRevokedAndReportIt() throws Exception {
+        TestPki.Issued issued = pki.sender(SENDER).ocspResponder(responder.url()).issue();
+        issued.writePkcs12(Files.createDirectories(work.resolve("store")).resolve("billing.p12"), PASSWORD);
+        responder.index(List.of(OcspResponder.entry(issued.certificate(), now.minus(Duration.ofDays(1)))));
+        RevocationChecker revocation = new RevocationChecker(Optional.empty(), false, Duration.ofSeconds(2), Clock.systemUTC(),
+            checker(OcspChecker.Unavailable.USE, Duration.ofHours(1)));
+
+        CertificateStore store = CertificateStore.open(work.resolve("store"), PASSWORD, Clock.systemUTC(), Optional.empty(), revocation,
+            pki.rules());
+
+        assertThat(store.find(SENDER)).isEmpty();
+        assertThat(store.reports().get(0).refusal()).get().asString().contains("according to its OCSP responder");
+        assertThat(StoreHealth.evaluate(store, Instant.now(), Duration.ofDays(30)).status()).isEqualTo(StoreHealth.Status.UNHEALTHY);
+    }
+}
