@@ -17,6 +17,7 @@ package io.github.jamessmime.core.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -26,7 +27,12 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import com.sun.net.httpserver.HttpServer;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.junit.jupiter.api.AfterEach;
@@ -163,6 +169,47 @@ class OcspCheckerTest {
 
         assertThat(OcspChecker.responders(plain)).isEmpty();
         assertThat(refusal(checker(OcspChecker.Unavailable.REFUSE, Duration.ofHours(1)), plain)).isEmpty();
+    }
+
+    @Test
+    void storeShouldAskTheRespondersOfManyCertificatesAtOnce() throws Exception {
+        int files = 8;
+        AtomicInteger inFlight = new AtomicInteger();
+        AtomicInteger mostAtOnce = new AtomicInteger();
+        CountDownLatch allAsked = new CountDownLatch(files);
+        HttpServer slow = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        slow.setExecutor(Executors.newFixedThreadPool(files));
+        slow.createContext("/", exchange -> {
+            mostAtOnce.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+            allAsked.countDown();
+            try {
+                // a slow responder: it answers once every question is waiting, or after 3 s
+                allAsked.await(3, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            inFlight.decrementAndGet();
+            exchange.sendResponseHeaders(503, -1);
+            exchange.close();
+        });
+        slow.start();
+        try {
+            String url = "http://127.0.0.1:" + slow.getAddress().getPort() + "/";
+            Path directory = Files.createDirectories(work.resolve("many"));
+            for (int i = 0; i < files; i++) {
+                pki.sender("sender" + i + "@shop.example").ocspResponder(url).issue().writePkcs12(directory.resolve(i + ".p12"), PASSWORD);
+            }
+            RevocationChecker revocation = new RevocationChecker(Optional.empty(), false, Duration.ofSeconds(2), Clock.systemUTC(),
+                checker(OcspChecker.Unavailable.USE, Duration.ofHours(1)));
+
+            CertificateStore store = CertificateStore.open(directory, PASSWORD, Clock.systemUTC(), Optional.empty(), revocation, pki.rules());
+
+            assertThat(store.find("sender0@shop.example")).as("usable: the responder's failure follows revocation.ocsp.unavailable=use")
+                .isPresent();
+            assertThat(mostAtOnce.get()).as("questions in flight at once").isGreaterThanOrEqualTo(4);
+        } finally {
+            slow.stop(0);
+        }
     }
 
     @Test
