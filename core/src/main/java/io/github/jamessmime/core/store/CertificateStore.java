@@ -30,8 +30,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
@@ -49,8 +47,6 @@ import io.github.jamessmime.core.address.Addresses;
  * {@link #reload()} builds a new snapshot and swaps it in.
  */
 public final class CertificateStore {
-    /** Files read at once: at least 16, so that OCSP round trips overlap. */
-    private static final int LOAD_PARALLELISM = Math.max(16, Runtime.getRuntime().availableProcessors());
     private static final Logger LOGGER = LoggerFactory.getLogger(CertificateStore.class);
     private static final Comparator<SigningIdentity> LATEST_EXPIRY_FIRST =
         Comparator.comparing(SigningIdentity::notAfter).reversed();
@@ -188,7 +184,9 @@ public final class CertificateStore {
         Instant now = clock.instant();
         revocation.refreshDirectory();
         Map<String, StoreIndex.IndexedFile> previous = index;
-        List<Loaded> loaded = load(files, previous, now);
+        List<Loaded> loaded = files.parallelStream()
+            .map(file -> readOne(file, previous.get(file.getFileName().toString()), now))
+            .collect(Collectors.toList());
         Map<String, List<SigningIdentity>> byAddress = new HashMap<>();
         Map<String, StoreIndex.IndexedFile> current = new HashMap<>();
         List<FileReport> reports = new ArrayList<>();
@@ -296,34 +294,6 @@ public final class CertificateStore {
             return refuseIfExpiredOrRevoked(file, identities, now);
         } catch (StoreException e) {
             return refused(file, e.getMessage());
-        }
-    }
-
-    /**
-     * Reads the files in parallel, in a pool of its own: decrypting is CPU-bound, but an OCSP question waits on its
-     * responder, so more questions than cores are in flight (a first load of thousands of certificates with
-     * responders would otherwise take one round trip per certificate and core).
-     */
-    private List<Loaded> load(List<Path> files, Map<String, StoreIndex.IndexedFile> previous, Instant now) throws StoreException {
-        ForkJoinPool pool = new ForkJoinPool(LOAD_PARALLELISM);
-        try {
-            return pool.submit(() -> files.parallelStream()
-                .map(file -> readOne(file, previous.get(file.getFileName().toString()), now))
-                .collect(Collectors.toList())).get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StoreException("interrupted while reading the store " + directory, e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException) {
-                throw (RuntimeException) cause;
-            }
-            if (cause instanceof Error) {
-                throw (Error) cause;
-            }
-            throw new StoreException("reading the store " + directory + " failed: " + cause, cause);
-        } finally {
-            pool.shutdown();
         }
     }
 

@@ -34,6 +34,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ForkJoinPool;
 
 import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
@@ -243,7 +244,7 @@ public final class OcspChecker {
         Extension nonceExtension = new Extension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce, false,
             new DEROctetString(new DEROctetString(nonce).getEncoded()));
         byte[] request = new OCSPReqBuilder().addRequest(id).setRequestExtensions(new Extensions(nonceExtension)).build().getEncoded();
-        OCSPResp response = new OCSPResp(post(uri, request));
+        OCSPResp response = new OCSPResp(postBlocking(uri, request));
         if (response.getStatus() != OCSPResp.SUCCESSFUL) {
             return Answer.failed("the responder answered with status " + response.getStatus() + " instead of a response");
         }
@@ -313,6 +314,55 @@ public final class OcspChecker {
     private static boolean ocspSigning(X509CertificateHolder responder) {
         ExtendedKeyUsage eku = ExtendedKeyUsage.fromExtensions(responder.getExtensions());
         return eku != null && eku.hasKeyPurposeId(KeyPurposeId.id_kp_OCSPSigning);
+    }
+
+    /**
+     * {@link #post}, announced to the fork-join pool as blocking: the store reads its files in a parallel stream, and
+     * a worker waiting on a responder then has another take its place, so that round trips overlap while the CPU-bound
+     * decryption keeps one thread per core.
+     */
+    private byte[] postBlocking(String uri, byte[] request) throws IOException {
+        Exchange exchange = new Exchange(uri, request);
+        try {
+            ForkJoinPool.managedBlock(exchange);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+        if (exchange.failure != null) {
+            throw exchange.failure;
+        }
+        return exchange.response;
+    }
+
+    /** One request and its response, as a blocker of the fork-join pool. */
+    private final class Exchange implements ForkJoinPool.ManagedBlocker {
+        private final String uri;
+        private final byte[] request;
+        private byte[] response;
+        private IOException failure;
+        private boolean done;
+
+        Exchange(String uri, byte[] request) {
+            this.uri = uri;
+            this.request = request;
+        }
+
+        @Override
+        public boolean block() {
+            try {
+                response = post(uri, request);
+            } catch (IOException e) {
+                failure = e;
+            }
+            done = true;
+            return true;
+        }
+
+        @Override
+        public boolean isReleasable() {
+            return done;
+        }
     }
 
     private byte[] post(String uri, byte[] request) throws IOException {
