@@ -166,6 +166,8 @@ class SmimeSigningServiceTest {
         byte[] asking = withHeaders(TestMessages.plain7bit(SENDER), "X-Smime-Sign: yes");
 
         assertThat(check(asking, Optional.of("mallory@shop.example")).status()).isEqualTo(Eligibility.Status.NOT_ENTITLED);
+        assertThat(check(withHeaders(TestMessages.plain7bit(SENDER), "X-Smime-Sign: no"), Optional.of("mallory@shop.example")).status())
+            .as("read only after the entitlement: a 'no' of someone else is not a DECLINED").isEqualTo(Eligibility.Status.NOT_ENTITLED);
         restart("on-request");
         assertThat(check(asking, Optional.of("mallory@shop.example")).status()).isEqualTo(Eligibility.Status.NOT_ENTITLED);
         assertThat(check(asking, Optional.empty()).status()).isEqualTo(Eligibility.Status.NOT_ENTITLED);

@@ -15,6 +15,7 @@
  */
 package io.github.jamessmime.core.store;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -79,6 +80,9 @@ public final class OcspChecker {
     private static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
     private static final Duration UNREACHABLE_BACKOFF = Duration.ofMinutes(5);
     private static final int MAX_RESPONSE_BYTES = 1024 * 1024;
+    private static final int CERTIFICATE_HOLD = 6;
+    /** RFC 8954 2.1: a nonce of 32 octets. */
+    private static final int NONCE_BYTES = 32;
 
     /** What a status that is not "good" or "revoked" does ({@code revocation.ocsp.unavailable}). */
     public enum Unavailable {
@@ -132,6 +136,8 @@ public final class OcspChecker {
     private final SecureRandom random = new SecureRandom();
     private final Map<String, Answer> answers = new ConcurrentHashMap<>();
     private final Map<String, Instant> unreachableUntil = new ConcurrentHashMap<>();
+    /** Verified revocations (but certificateHold), by issuer and serial: never asked again. */
+    private final Map<String, String> revoked = new ConcurrentHashMap<>();
 
     /** @param maxAge the longest an answer is kept, whatever its nextUpdate (below the store's revocation refresh) */
     public OcspChecker(Settings settings, Duration maxAge, Clock clock) {
@@ -173,20 +179,29 @@ public final class OcspChecker {
         if (!enabled) {
             return Optional.empty();
         }
-        List<String> responders = responders(certificate);
+        String key = issuer.getSubjectX500Principal().getName() + " " + certificate.getSerialNumber();
+        String revokedBefore = revoked.get(key);
+        if (revokedBefore != null) {
+            // a verified revocation is final: a later failure to ask (or a blocked responder) does not undo it
+            return Optional.of(revokedBefore);
+        }
         List<String> problems = new ArrayList<>();
-        for (String uri : responders) {
+        for (String uri : responders(certificate)) {
             Answer answer = answer(uri, certificate, issuer);
             if (!answer.verified()) {
                 problems.add(uri + ": " + answer.problem);
                 continue;
             }
             if (answer.status instanceof RevokedStatus) {
-                RevokedStatus revoked = (RevokedStatus) answer.status;
-                return Optional.of("certificate for " + addresses + " (serial " + certificate.getSerialNumber().toString(16)
-                    + ") was revoked on " + revoked.getRevocationTime().toInstant()
-                    + (revoked.hasRevocationReason() ? " (" + reason(revoked.getRevocationReason()) + ")" : "")
-                    + " according to its OCSP responder " + uri + "; import a new certificate");
+                Optional<String> refusal = revocation(certificate, (RevokedStatus) answer.status, addresses, uri);
+                if (refusal.isPresent()) {
+                    if (!onHold((RevokedStatus) answer.status)) {
+                        revoked.put(key, refusal.get());
+                    }
+                    return refusal;
+                }
+                problems.add(uri + ": unreadable revocation details");
+                continue;
             }
             if (answer.status instanceof UnknownStatus) {
                 problems.add(uri + ": the responder does not know the certificate");
@@ -194,6 +209,43 @@ public final class OcspChecker {
             }
             return Optional.empty();
         }
+        return unavailable(certificate, addresses, problems);
+    }
+
+    /**
+     * For a certificate whose issuer is not at hand (not in its file's chain): its responder cannot be asked, which
+     * follows the unavailable policy when it names one.
+     */
+    Optional<String> refusalWithoutIssuer(X509Certificate certificate, String addresses) {
+        if (!enabled || responders(certificate).isEmpty()) {
+            return Optional.empty();
+        }
+        return unavailable(certificate, addresses, List.of("its issuer's certificate is not in the file's chain, so its responder"
+            + " cannot be asked"));
+    }
+
+    /** The refusal of a revoked certificate; a certificateHold is not kept beyond the answer's lifetime. */
+    private static Optional<String> revocation(X509Certificate certificate, RevokedStatus status, String addresses, String uri) {
+        try {
+            boolean hasReason = status.hasRevocationReason();
+            return Optional.of("certificate for " + addresses + " (serial " + certificate.getSerialNumber().toString(16)
+                + ") was revoked on " + status.getRevocationTime().toInstant()
+                + (hasReason ? " (" + reason(status.getRevocationReason()) + ")" : "")
+                + " according to its OCSP responder " + uri + "; import a new certificate");
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static boolean onHold(RevokedStatus status) {
+        try {
+            return status.hasRevocationReason() && status.getRevocationReason() == CERTIFICATE_HOLD;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private Optional<String> unavailable(X509Certificate certificate, String addresses, List<String> problems) {
         if (problems.isEmpty()) {
             return Optional.empty();
         }
@@ -238,7 +290,7 @@ public final class OcspChecker {
         DigestCalculatorProvider digests = new JcaDigestCalculatorProviderBuilder().build();
         X509CertificateHolder issuerHolder = new JcaX509CertificateHolder(issuer);
         CertificateID id = new CertificateID(digests.get(CertificateID.HASH_SHA1), issuerHolder, certificate.getSerialNumber());
-        byte[] nonce = new byte[16];
+        byte[] nonce = new byte[NONCE_BYTES];
         random.nextBytes(nonce);
         // RFC 8954: the extension's value is the DER encoding of an OCTET STRING holding the nonce
         Extension nonceExtension = new Extension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce, false,
@@ -270,6 +322,11 @@ public final class OcspChecker {
             Date nextUpdate = single.getNextUpdate();
             if (nextUpdate != null && nextUpdate.toInstant().isBefore(now.minus(CLOCK_SKEW))) {
                 return Answer.failed("the response expired on " + nextUpdate.toInstant());
+            }
+            // RFC 6960 3.2: without our nonce and without nextUpdate, only a recent answer is current (no replay)
+            if (echoed == null && nextUpdate == null && single.getThisUpdate().toInstant().isBefore(now.minus(maxAge).minus(CLOCK_SKEW))) {
+                return Answer.failed("the response of " + single.getThisUpdate().toInstant() + " has neither a nonce nor a nextUpdate"
+                    + " and is too old to be current");
             }
             Instant keepUntil = now.plus(maxAge);
             if (nextUpdate != null && nextUpdate.toInstant().isBefore(keepUntil)) {
@@ -380,12 +437,23 @@ public final class OcspChecker {
         if (connection.getResponseCode() != 200) {
             throw new IOException("HTTP " + connection.getResponseCode());
         }
+        // the timeout bounds the whole answer, not only each read: a responder trickling bytes is cut off
+        long deadline = System.nanoTime() + timeout.toNanos();
         try (InputStream in = connection.getInputStream()) {
-            byte[] bytes = in.readNBytes(MAX_RESPONSE_BYTES + 1);
-            if (bytes.length > MAX_RESPONSE_BYTES) {
-                throw new IOException("response larger than " + MAX_RESPONSE_BYTES + " bytes");
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            byte[] chunk = new byte[8192];
+            for (int read = in.read(chunk); read >= 0; read = in.read(chunk)) {
+                bytes.write(chunk, 0, read);
+                if (bytes.size() > MAX_RESPONSE_BYTES) {
+                    throw new IOException("response larger than " + MAX_RESPONSE_BYTES + " bytes");
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IOException("no complete response within " + timeout.toSeconds() + " s");
+                }
             }
-            return bytes;
+            return bytes.toByteArray();
+        } finally {
+            connection.disconnect();
         }
     }
 

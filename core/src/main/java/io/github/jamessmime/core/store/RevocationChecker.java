@@ -128,11 +128,12 @@ public final class RevocationChecker {
     /** Why the identity's certificate is revoked, or empty. */
     Optional<String> revocation(SigningIdentity identity) {
         X509Certificate certificate = identity.certificate();
+        // by name and by key: of a re-keyed CA, only the certificate whose key signed this one is its issuer
         Optional<X509Certificate> issuer = identity.intermediates().stream()
-            .filter(ca -> ca.getSubjectX500Principal().equals(certificate.getIssuerX500Principal()))
+            .filter(ca -> ca.getSubjectX500Principal().equals(certificate.getIssuerX500Principal()) && signed(ca, certificate))
             .findFirst();
         if (issuer.isEmpty()) {
-            return Optional.empty();
+            return ocsp.refusalWithoutIssuer(certificate, identity.addresses().toString());
         }
         List<X509CRL> candidates = new ArrayList<>(fromDirectory);
         if (fetchDistributionPoints) {
@@ -160,6 +161,15 @@ public final class RevocationChecker {
             }
         }
         return ocsp.refusal(certificate, issuer.get(), identity.addresses().toString());
+    }
+
+    private static boolean signed(X509Certificate issuer, X509Certificate certificate) {
+        try {
+            certificate.verify(issuer.getPublicKey());
+            return true;
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return false;
+        }
     }
 
     private Optional<X509CRL> fetch(String uri) {

@@ -140,6 +140,40 @@ class OcspCheckerTest {
     }
 
     @Test
+    void responderCertificateWithoutTheOcspSigningPurposeShouldNotCount() throws Exception {
+        responder.close();
+        TestPki.Issued noPurpose = pki.sender("responder").sanEmails().subject("CN=Not A Responder,O=james-smime tests").keyIndex(6)
+            .extendedKeyUsage(KeyPurposeId.id_kp_emailProtection).keyUsage(KeyUsage.digitalSignature).issue();
+        responder = OcspResponder.start(work.resolve("no-purpose"), pki.intermediate(), noPurpose.certificate(), noPurpose.privateKey(), 60);
+        X509Certificate certificate = certificate(responder.url());
+        responder.index(List.of(OcspResponder.entry(certificate, null)));
+
+        assertThat(refusal(checker(OcspChecker.Unavailable.REFUSE, Duration.ofHours(1)), certificate)).get().asString()
+            .contains("the response is not signed by the issuer nor by a responder it authorised");
+    }
+
+    @Test
+    void verifiedRevocationShouldStandWhenTheResponderCannotBeAskedAgain() throws Exception {
+        X509Certificate certificate = certificate(responder.url());
+        responder.index(List.of(OcspResponder.entry(certificate, now.minus(Duration.ofHours(3)))));
+        OcspChecker asking = checker(OcspChecker.Unavailable.USE, Duration.ZERO);
+        assertThat(refusal(asking, certificate)).get().asString().contains("was revoked on");
+
+        responder.close();
+
+        assertThat(refusal(asking, certificate)).as("after the responder went away").get().asString().contains("was revoked on");
+    }
+
+    @Test
+    void certificateWhoseIssuerIsNotAtHandShouldFollowThePolicy() {
+        X509Certificate certificate = certificate(responder.url());
+
+        assertThat(checker(OcspChecker.Unavailable.USE, Duration.ofHours(1)).refusalWithoutIssuer(certificate, "[" + SENDER + "]")).isEmpty();
+        assertThat(checker(OcspChecker.Unavailable.REFUSE, Duration.ofHours(1)).refusalWithoutIssuer(certificate, "[" + SENDER + "]"))
+            .get().asString().contains("its issuer's certificate is not in the file's chain");
+    }
+
+    @Test
     void unreachableResponderShouldFollowThePolicy() throws Exception {
         X509Certificate certificate = certificate("http://127.0.0.1:" + OcspResponder.freePort() + "/");
 
