@@ -57,6 +57,8 @@ import io.github.jamessmime.core.usage.UsageCounter;
  * store and its maintenance, the signing decision, the signer, the usage count and audit, and the health.
  */
 public final class SmimeSigningService implements AutoCloseable {
+    /** Instructions to this gateway (the request header): the signed copy does not carry them. */
+    private static final Set<String> GATEWAY_HEADERS = Set.of(SigningRequest.HEADER);
     private static final Logger LOGGER = LoggerFactory.getLogger(SmimeSigningService.class);
     /** The revocation responders and CRL distribution points get this long to answer. */
     private static final Duration REVOCATION_TIMEOUT = Duration.ofSeconds(5);
@@ -146,8 +148,7 @@ public final class SmimeSigningService implements AutoCloseable {
         String sender = eligibility.fromAddress().orElseThrow();
         MimeMessage signed;
         try {
-            // the request header is for this gateway only: the signed copy does not carry it
-            signed = signer.sign(message, identity, Set.of(SigningRequest.HEADER));
+            signed = signer.sign(message, identity, GATEWAY_HEADERS);
             usage.count(sender);
         } catch (IOException e) {
             failureRate.record(true);

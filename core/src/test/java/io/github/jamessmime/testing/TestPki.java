@@ -154,6 +154,12 @@ public final class TestPki {
         return root;
     }
 
+    /** A certificate the intermediate issues for signing OCSP responses (RFC 6960 4.2.2.2): OCSP-signing purpose. */
+    public Issued ocspResponder(int keyIndex) {
+        return sender("responder").sanEmails().subject("CN=Test OCSP Responder " + keyIndex + ",O=james-smime tests").keyIndex(keyIndex)
+            .extendedKeyUsage(KeyPurposeId.id_kp_OCSPSigning).keyUsage(KeyUsage.digitalSignature).issue();
+    }
+
     /** The intermediate CA's private key, which issues every sender certificate (for a test OCSP responder). */
     public PrivateKey intermediateKey() {
         return intermediateKeys.getPrivate();

@@ -26,8 +26,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 
-import org.bouncycastle.asn1.x509.KeyPurposeId;
-import org.bouncycastle.asn1.x509.KeyUsage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -64,8 +62,7 @@ class OcspInJamesTest {
         run = ItEnvironment.newRunDirectory(OcspInJamesTest.class.getSimpleName());
         store = ItStore.create(run.resolve("pki"));
         TestPki pki = store.pki();
-        TestPki.Issued delegated = pki.sender("responder").sanEmails().subject("CN=IT OCSP Responder,O=james-smime tests").keyIndex(5)
-            .extendedKeyUsage(KeyPurposeId.id_kp_OCSPSigning).keyUsage(KeyUsage.digitalSignature).issue();
+        TestPki.Issued delegated = pki.ocspResponder(5);
         responder = OcspResponder.start(run.resolve("ocsp"), pki.intermediate(), delegated.certificate(), delegated.privateKey(), 0);
         billing = pki.sender(BILLING).ocspResponder(responder.url()).issue();
         store.write(store.directory().resolve("billing.p12"), billing);
@@ -104,6 +101,7 @@ class OcspInJamesTest {
         Path file = Files.write(run.resolve("received").resolve(fileName), mail);
         OpenSsl.Result openssl = OpenSsl.cmsVerify(file, store.rootPem());
         assertThat(openssl.exitCode).as("openssl verification of %s:\n%s", file, openssl).isZero();
+        assertThat(Verifiers.bouncyCastle(mail).signatureValid).as("BouncyCastle's verification of %s", file).isTrue();
         return true;
     }
 

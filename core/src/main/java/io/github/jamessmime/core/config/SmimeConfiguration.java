@@ -439,7 +439,6 @@ public final class SmimeConfiguration {
         return fetchDistributionPoints;
     }
 
-    /** How often the store is re-read to pick up new CRLs (0: only when the store directory changes). */
     /** How signer certificates' OCSP responders are asked ({@value #REVOCATION_OCSP} and its sub-keys). */
     public OcspChecker.Settings ocsp() {
         return ocsp;
@@ -460,6 +459,7 @@ public final class SmimeConfiguration {
         return new OcspChecker.Settings(bool(properties, REVOCATION_OCSP, true), Duration.ofSeconds(timeout), unavailable);
     }
 
+    /** How often the store is re-read to pick up new CRLs and OCSP answers (0: only when the store directory changes). */
     public Duration revocationRefresh() {
         return revocationRefresh;
     }

@@ -38,6 +38,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.x509.CRLDistPoint;
@@ -128,10 +129,13 @@ public final class RevocationChecker {
     /** Why the identity's certificate is revoked, or empty. */
     Optional<String> revocation(SigningIdentity identity) {
         X509Certificate certificate = identity.certificate();
-        // by name and by key: of a re-keyed CA, only the certificate whose key signed this one is its issuer
-        Optional<X509Certificate> issuer = identity.intermediates().stream()
-            .filter(ca -> ca.getSubjectX500Principal().equals(certificate.getIssuerX500Principal()) && signed(ca, certificate))
-            .findFirst();
+        List<X509Certificate> named = identity.intermediates().stream()
+            .filter(ca -> ca.getSubjectX500Principal().equals(certificate.getIssuerX500Principal()))
+            .collect(Collectors.toList());
+        // the chain was validated when the file was loaded; only of a re-keyed CA (two certificates of one name) does
+        // the key that signed this certificate have to be found again
+        Optional<X509Certificate> issuer = named.size() == 1 ? Optional.of(named.get(0))
+            : named.stream().filter(ca -> signed(ca, certificate)).findFirst();
         if (issuer.isEmpty()) {
             return ocsp.refusalWithoutIssuer(certificate, identity.addresses().toString());
         }

@@ -18,6 +18,7 @@ package io.github.jamessmime.core.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -61,19 +62,13 @@ class OcspCheckerTest {
 
     @BeforeEach
     void startResponder() throws Exception {
-        delegated = responderCertificate(pki);
+        delegated = pki.ocspResponder(5);
         responder = OcspResponder.start(work.resolve("responder"), pki.intermediate(), delegated.certificate(), delegated.privateKey(), 60);
     }
 
     @AfterEach
     void stopResponder() {
         responder.close();
-    }
-
-    /** A certificate the PKI's intermediate issues for signing OCSP responses (RFC 6960 4.2.2.2). */
-    private static TestPki.Issued responderCertificate(TestPki pki) {
-        return pki.sender("responder").sanEmails().subject("CN=Test OCSP Responder,O=james-smime tests").keyIndex(5)
-            .extendedKeyUsage(KeyPurposeId.id_kp_OCSPSigning).keyUsage(KeyUsage.digitalSignature).issue();
     }
 
     private static OcspChecker checker(OcspChecker.Unavailable unavailable, Duration maxAge) {
@@ -126,7 +121,7 @@ class OcspCheckerTest {
     void forgedResponseShouldNotCountEitherWay() throws Exception {
         responder.close();
         TestPki other = TestPki.createOther(now, "Forger");
-        TestPki.Issued forger = responderCertificate(other);
+        TestPki.Issued forger = other.ocspResponder(5);
         responder = OcspResponder.start(work.resolve("forged"), pki.intermediate(), forger.certificate(), forger.privateKey(), 60);
         X509Certificate saidRevoked = certificate(responder.url());
         X509Certificate saidGood = certificate(responder.url());
@@ -171,6 +166,31 @@ class OcspCheckerTest {
         assertThat(checker(OcspChecker.Unavailable.USE, Duration.ofHours(1)).refusalWithoutIssuer(certificate, "[" + SENDER + "]")).isEmpty();
         assertThat(checker(OcspChecker.Unavailable.REFUSE, Duration.ofHours(1)).refusalWithoutIssuer(certificate, "[" + SENDER + "]"))
             .get().asString().contains("its issuer's certificate is not in the file's chain");
+    }
+
+    @Test
+    void hostileAnswersShouldFollowThePolicyAndNeverThrow() throws Exception {
+        byte[][] served = {"<html>not OCSP</html>".getBytes(StandardCharsets.US_ASCII), new byte[2 * 1024 * 1024],
+            {0x30, (byte) 0x84, 0x7F, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF}};
+        int[] next = {0};
+        HttpServer hostile = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        hostile.createContext("/", exchange -> {
+            byte[] body = served[next[0]];
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        hostile.start();
+        try {
+            X509Certificate certificate = certificate("http://127.0.0.1:" + hostile.getAddress().getPort() + "/");
+            for (next[0] = 0; next[0] < served.length; next[0]++) {
+                assertThat(refusal(checker(OcspChecker.Unavailable.USE, Duration.ofHours(1)), certificate)).as("answer %d", next[0]).isEmpty();
+                assertThat(refusal(checker(OcspChecker.Unavailable.REFUSE, Duration.ofHours(1)), certificate)).as("answer %d", next[0])
+                    .get().asString().contains("is not known");
+            }
+        } finally {
+            hostile.stop(0);
+        }
     }
 
     @Test
