@@ -16,7 +16,6 @@
 package io.github.jamessmime.cli;
 
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
@@ -28,16 +27,16 @@ import io.github.jamessmime.core.store.CertificateStore;
 import io.github.jamessmime.core.store.SigningIdentity;
 import io.github.jamessmime.core.store.StoreException;
 
-@Command(name = "check", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Reads every file of the store as James would and prints one line per file:"
-    + " addresses, issuer, validity and ok, or the reason it is refused; then where the key operations run (signing.provider=auto)."
+@Command(name = "check", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Reads every file of the store (and every key entry of the"
+    + " PKCS#11 token, with --pkcs11-library) as James would and prints one line per file or entry: addresses, issuer, validity and ok, or the reason it is refused; then where the key operations run (signing.provider=auto)."
     + " Exit 0 when every file is usable, 1 otherwise.")
 final class CheckCommand implements Callable<Integer> {
     @Mixin
     StoreOptions storeOptions;
 
     /** {@code file: addresses issuer="..." valid FROM to UNTIL sha256=...}. */
-    static String describe(Path file, SigningIdentity identity) {
-        return file.getFileName() + ": " + String.join(",", identity.addresses())
+    static String describe(String source, SigningIdentity identity) {
+        return source + ": " + String.join(",", identity.addresses())
             + " issuer=\"" + identity.issuer() + "\""
             + " valid " + identity.notBefore() + " to " + identity.notAfter()
             + " sha256=" + identity.fingerprint();
@@ -52,12 +51,16 @@ final class CheckCommand implements Callable<Integer> {
             for (CertificateStore.FileReport report : store.reports()) {
                 if (!report.usable()) {
                     allUsable = false;
-                    out.println(report.file().getFileName() + ": refused: " + report.refusal().orElse(""));
+                    out.println(report.name() + ": refused: " + report.refusal().orElse(""));
                     continue;
                 }
                 for (SigningIdentity identity : report.identities()) {
-                    out.println(describe(report.file(), identity) + " ok");
+                    out.println(describe(report.name(), identity) + " ok");
                 }
+            }
+            if (store.tokenProblem().isPresent()) {
+                allUsable = false;
+                out.println(store.tokenProblem().get());
             }
             if (store.reports().isEmpty()) {
                 out.println(store.directory() + ": no .p12 or .pfx files");

@@ -48,7 +48,7 @@ final class ShowCommand implements Callable<Integer> {
             CertificateStore store = storeOptions.open();
             List<String> lines = new ArrayList<>();
             for (CertificateEntry entry : new CertificateAdministration(store, Clock.systemUTC()).entries(Optional.of(wanted))) {
-                String line = CheckCommand.describe(entry.file(), entry.identity().orElseThrow());
+                String line = CheckCommand.describe(entry.source(), entry.identity().orElseThrow());
                 lines.add(line + (entry.usable() ? (entry.inUse() ? " ok, in use" : " ok") : " refused: " + entry.reason().orElse("")));
             }
             lines.forEach(System.out::println);

@@ -99,7 +99,7 @@ public final class SmimeSigningService implements AutoCloseable {
         RevocationChecker revocation = new RevocationChecker(configuration.crlDirectory(), configuration.fetchDistributionPoints(),
             REVOCATION_TIMEOUT, clock, new OcspChecker(configuration.ocsp(), ocspMaxAge, clock));
         CertificateStore store = CertificateStore.open(configuration.storeDirectory(), configuration.storePassword(), clock,
-            configuration.indexFile(), revocation, configuration.certificateRules());
+            configuration.indexFile(), revocation, configuration.certificateRules(), configuration.pkcs11Token());
         UsageCounter usage = new UsageCounter(configuration.usageDirectory(), configuration.usageNode(), clock);
         StoreMaintenance maintenance = StoreMaintenance.start(store, usage, configuration.reloadInterval(), configuration.revocationRefresh());
         LOGGER.info("S/MIME signing started: {}", configuration);

@@ -31,6 +31,7 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -46,6 +47,7 @@ import io.github.jamessmime.core.signing.SignatureProvider;
 import io.github.jamessmime.core.store.CertificateStore;
 import io.github.jamessmime.core.store.RevocationChecker;
 import io.github.jamessmime.core.usage.UsageCounter;
+import io.github.jamessmime.testing.SoftHsm;
 import io.github.jamessmime.testing.TestMessages;
 import io.github.jamessmime.testing.TestPki;
 import io.github.jamessmime.testing.Verifiers;
@@ -351,6 +353,35 @@ class CliTest {
         assertThat(run("show", "--store", store.toString(), "--password-file", passwordFile.toString(), "--trust-anchors", roots.toString(), "--address", SENDER)).isEqualTo(1);
         assertThat(err).contains("show: no certificate for billing@shop.example");
         assertThat(run("delete", "--store", store.toString(), "--password-file", passwordFile.toString(), "--trust-anchors", roots.toString(), "--sha256", fingerprint)).isEqualTo(1);
+    }
+
+    @Test
+    void checkAndShowShouldListTheKeyEntriesOfAPkcs11Token() throws Exception {
+        SoftHsm.Token token = SoftHsm.shared().token(1);
+        token.clear();
+        TestPki.Issued issued = pki.sender("orders@shop.example").keyType(TestPki.KeyType.EC_P256).issue();
+        token.put("orders", issued.privateKey(), issued.chain());
+        Path pin = token.writePin(work.resolve("pin"));
+        String[] options = {"--store", store.toString(), "--password-file", passwordFile.toString(), "--trust-anchors", roots.toString(),
+            "--pkcs11-library", SoftHsm.LIBRARY.toString(), "--pkcs11-slot", Long.toString(token.slot()), "--pkcs11-pin-file", pin.toString(),
+            "--pkcs11-name", "hsm"};
+
+        assertThat(run(concat(new String[] {"check"}, options))).isZero();
+        assertThat(out).contains("billing.p12: billing@shop.example").contains("pkcs11:hsm/orders: orders@shop.example issuer=")
+            .doesNotContain(token.pin());
+        assertThat(run(concat(new String[] {"show", "--address", "orders@shop.example"}, options))).isZero();
+        assertThat(out.strip()).startsWith("pkcs11:hsm/orders: orders@shop.example").endsWith("ok, in use");
+
+        Files.writeString(pin, "wrong\n");
+        token.logout();
+        assertThat(run(concat(new String[] {"check"}, options))).isEqualTo(1);
+        assertThat(out).contains("PKCS#11 token 'hsm' cannot be opened (CKR_PIN_INCORRECT)");
+    }
+
+    private static String[] concat(String[] first, String[] second) {
+        String[] all = Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, all, first.length, second.length);
+        return all;
     }
 
     @Test

@@ -42,7 +42,7 @@ public final class CertificateDto {
     }
 
     public String getFile() {
-        return entry.file().getFileName().toString();
+        return entry.source();
     }
 
     public Optional<String> getSubject() {

@@ -157,6 +157,11 @@ public class CertificateRoutes implements Routes {
         if (!sha256.matches("[0-9a-f]{64}")) {
             throw WebAdminErrors.badRequest("'" + sha256 + "' is not a SHA-256 fingerprint (64 hex digits)");
         }
+        Optional<String> inToken = administration.heldInToken(sha256);
+        if (inToken.isPresent()) {
+            throw WebAdminErrors.refused(HttpStatus.CONFLICT_409, "the certificate with SHA-256 " + sha256 + " is held in "
+                + inToken.get() + ", not in a store file; remove it with the token's own tools");
+        }
         Optional<Path> deleted;
         try {
             deleted = administration.deleteCertificate(sha256);

@@ -48,6 +48,7 @@ import io.github.jamessmime.core.signing.SignatureProvider;
 import io.github.jamessmime.core.signing.SmimeSigner;
 import io.github.jamessmime.core.store.CertificateRules;
 import io.github.jamessmime.core.store.OcspChecker;
+import io.github.jamessmime.core.store.Pkcs11Token;
 import io.github.jamessmime.core.store.StoreException;
 
 /**
@@ -88,6 +89,14 @@ public final class SmimeConfiguration {
     static final long DEFAULT_EXPIRY_WARNING_DAYS = 30;
     public static final String TRUSTED_NETWORKS = "entitlement.trustedNetworks";
     public static final String GRANTS_FILE = "entitlement.grants.file";
+    public static final String PKCS11_LIBRARY = "pkcs11.library";
+    public static final String PKCS11_NAME = "pkcs11.name";
+    public static final String PKCS11_SLOT = "pkcs11.slot";
+    public static final String PKCS11_SLOT_LIST_INDEX = "pkcs11.slotListIndex";
+    public static final String PKCS11_PIN_FILE = "pkcs11.pin.file";
+    public static final String PKCS11_PIN_ENV = "pkcs11.pin.env";
+    static final Set<String> PKCS11_KEYS = Set.of(PKCS11_LIBRARY, PKCS11_NAME, PKCS11_SLOT, PKCS11_SLOT_LIST_INDEX, PKCS11_PIN_FILE,
+        PKCS11_PIN_ENV);
     static final Set<String> KEYS = Set.of(STORE_DIRECTORY, STORE_PASSWORD, STORE_PASSWORD_FILE, STORE_PASSWORD_ENV,
         STORE_RELOAD_INTERVAL, STORE_INDEX_FILE, SIGNING_DIGEST, SIGNING_SELF_CHECK, SIGNING_MAX_MESSAGE_SIZE, SIGNING_PROVIDER, SIGNING_MODE, MIME_MAX_DEPTH, HEALTH_EXPIRY_WARNING_DAYS, HEALTH_FAILURE_RATE_PERCENT, HEALTH_FAILURE_WINDOW_MINUTES, USAGE_DIRECTORY, USAGE_NODE, STORE_TRUST_ANCHORS, OLD_IMPORT_TRUST_STORE,
         REVOCATION_CRL_DIRECTORY, REVOCATION_FETCH, REVOCATION_REFRESH_MINUTES, REVOCATION_OCSP, REVOCATION_OCSP_TIMEOUT,
@@ -116,13 +125,15 @@ public final class SmimeConfiguration {
     private final SenderEntitlement entitlement;
     private final SignatureProvider provider;
     private final SigningMode mode;
+    private final Optional<Pkcs11Token.Settings> pkcs11;
 
     private SmimeConfiguration(Path storeDirectory, char[] storePassword, DigestAlgorithm digest, boolean selfCheck, int maxDepth,
                                long maxMessageSize, int failureRatePercent, Duration failureWindow, Duration reloadInterval,
                                Optional<Path> indexFile, Duration expiryWarning, Path usageDirectory, String usageNode,
                                CertificateRules rules, Optional<Path> crlDirectory, boolean fetchDistributionPoints,
                                Duration revocationRefresh, OcspChecker.Settings ocsp, SenderEntitlement entitlement,
-                               SignatureProvider provider, SigningMode mode) {
+                               SignatureProvider provider, SigningMode mode, Optional<Pkcs11Token.Settings> pkcs11) {
+        this.pkcs11 = pkcs11;
         this.ocsp = ocsp;
         this.provider = provider;
         this.mode = mode;
@@ -155,6 +166,7 @@ public final class SmimeConfiguration {
                                            Function<String, String> environment) throws InvalidConfigurationException {
         Set<String> unknown = new TreeSet<>(properties.keySet());
         unknown.removeAll(KEYS);
+        unknown.removeAll(PKCS11_KEYS);
         if (!unknown.isEmpty()) {
             throw new InvalidConfigurationException("smime.properties: unknown key(s) " + unknown + "; known keys are " + new TreeSet<>(KEYS));
         }
@@ -224,7 +236,70 @@ public final class SmimeConfiguration {
             Optional.ofNullable(value(properties, REVOCATION_CRL_DIRECTORY)).map(baseDirectory::resolve),
             bool(properties, REVOCATION_FETCH, true),
             Duration.ofMinutes(number(properties, REVOCATION_REFRESH_MINUTES, 60, "minutes")), ocsp(properties),
-            new SenderEntitlement(trustedNetworks(properties), grants(properties, baseDirectory)), provider, mode);
+            new SenderEntitlement(trustedNetworks(properties), grants(properties, baseDirectory)), provider, mode,
+            pkcs11(properties, baseDirectory, environment));
+    }
+
+    /** The PKCS#11 token of {@value #PKCS11_LIBRARY} and its sub-keys, if one is configured. */
+    private static Optional<Pkcs11Token.Settings> pkcs11(Map<String, String> properties, Path baseDirectory,
+                                                         Function<String, String> environment) throws InvalidConfigurationException {
+        String library = value(properties, PKCS11_LIBRARY);
+        if (library == null) {
+            Optional<String> stray = PKCS11_KEYS.stream().filter(key -> value(properties, key) != null).sorted().findFirst();
+            if (stray.isPresent()) {
+                throw new InvalidConfigurationException("smime.properties: " + stray.get() + " is set but " + PKCS11_LIBRARY
+                    + " is not; set " + PKCS11_LIBRARY + " to the token's PKCS#11 library, or remove the pkcs11.* keys");
+            }
+            return Optional.empty();
+        }
+        Path libraryPath = baseDirectory.resolve(library).normalize();
+        if (library.contains("\"") || !Files.isRegularFile(libraryPath)) {
+            throw new InvalidConfigurationException("smime.properties: " + PKCS11_LIBRARY + " " + libraryPath
+                + " is not a file; give the path of the token's PKCS#11 library (for SoftHSM2: /usr/lib/softhsm/libsofthsm2.so)");
+        }
+        String name = Optional.ofNullable(value(properties, PKCS11_NAME)).orElse("token");
+        if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
+            throw new InvalidConfigurationException("smime.properties: " + PKCS11_NAME + " '" + name
+                + "' may only hold letters, digits, '.', '_' and '-'");
+        }
+        String slot = value(properties, PKCS11_SLOT);
+        if (slot != null && value(properties, PKCS11_SLOT_LIST_INDEX) != null) {
+            throw new InvalidConfigurationException("smime.properties: set " + PKCS11_SLOT + " or " + PKCS11_SLOT_LIST_INDEX + ", not both");
+        }
+        Optional<Long> slotId = Optional.empty();
+        if (slot != null) {
+            slotId = Optional.of(number(properties, PKCS11_SLOT, 0, "a slot id"));
+        }
+        long index = number(properties, PKCS11_SLOT_LIST_INDEX, 0, "a position in the slot list");
+        if (index > Integer.MAX_VALUE) {
+            throw new InvalidConfigurationException("smime.properties: " + PKCS11_SLOT_LIST_INDEX + " " + index + " is too large");
+        }
+        return Optional.of(new Pkcs11Token.Settings(name, libraryPath, slotId, (int) index, pin(properties, baseDirectory, environment)));
+    }
+
+    /** The token PIN, from a file or an environment variable: never in smime.properties itself, never logged. */
+    private static char[] pin(Map<String, String> properties, Path baseDirectory, Function<String, String> environment)
+        throws InvalidConfigurationException {
+        String file = value(properties, PKCS11_PIN_FILE);
+        String env = value(properties, PKCS11_PIN_ENV);
+        if ((file == null) == (env == null)) {
+            throw new InvalidConfigurationException("smime.properties: set exactly one of " + PKCS11_PIN_FILE + " or " + PKCS11_PIN_ENV
+                + " for the PKCS#11 token's user PIN");
+        }
+        if (env != null) {
+            String secret = environment.apply(env);
+            if (secret == null) {
+                throw new InvalidConfigurationException("smime.properties: " + PKCS11_PIN_ENV + " names environment variable "
+                    + env + ", which is not set; set it for the James process");
+            }
+            return secret.toCharArray();
+        }
+        return PasswordFile.firstLine(baseDirectory.resolve(file), PKCS11_PIN_FILE);
+    }
+
+    /** The PKCS#11 token whose key entries sign besides the store files ({@value #PKCS11_LIBRARY}), if any. */
+    public Optional<Pkcs11Token> pkcs11Token() {
+        return pkcs11.map(Pkcs11Token::of);
     }
 
     /** The certificate rules with the trust anchors of {@value #STORE_TRUST_ANCHORS} (the JDK's roots when empty). */
@@ -502,6 +577,6 @@ public final class SmimeConfiguration {
     public String toString() {
         return "SmimeConfiguration{store=" + storeDirectory + ", digest=" + digest.jcaName() + ", selfCheck=" + selfCheck + ", mode=" + mode + ", provider=" + provider
             + ", maxDepth=" + maxDepth + ", reload=" + reloadInterval
-            + ", trust=" + rules + ", " + ocsp + ", " + entitlement + "}";
+            + ", trust=" + rules + ", " + ocsp + ", " + entitlement + pkcs11.map(settings -> ", " + settings).orElse("") + "}";
     }
 }

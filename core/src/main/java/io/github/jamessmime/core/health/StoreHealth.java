@@ -84,6 +84,7 @@ public final class StoreHealth {
         }
         List<CertificateStore.FileReport> reports = store.reports();
         long usableFiles = reports.stream().filter(CertificateStore.FileReport::usable).count();
+        store.tokenProblem().ifPresent(problem -> unhealthy.add(0, problem + "; its senders' mail follows the failure policy"));
         if (store.passwordMismatch()) {
             unhealthy.add(0, "the store password opens none of the " + reports.size() + " files nor the store index;"
                 + " check store.password, store.password.file or store.password.env");
@@ -93,7 +94,7 @@ public final class StoreHealth {
         for (CertificateStore.FileReport report : reports) {
             if (!report.usable() && report.expiredOrRevokedIdentities().isEmpty()) {
                 // expired and revoked files are reported per sender above
-                degraded.add(report.file().getFileName() + " refused: " + report.refusal().orElse(""));
+                degraded.add(report.name() + " refused: " + report.refusal().orElse(""));
             }
         }
         List<String> problems = new ArrayList<>(unhealthy);

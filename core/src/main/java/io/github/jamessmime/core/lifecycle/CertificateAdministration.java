@@ -47,7 +47,7 @@ public final class CertificateAdministration {
         for (CertificateStore.FileReport report : store.reports()) {
             if (report.allIdentities().isEmpty()) {
                 if (address.isEmpty()) {
-                    entries.add(new CertificateEntry(report.file(), Optional.empty(), CertificateEntry.Status.REFUSED, report.refusal(), false));
+                    entries.add(new CertificateEntry(report.name(), Optional.empty(), CertificateEntry.Status.REFUSED, report.refusal(), false));
                 }
                 continue;
             }
@@ -55,14 +55,14 @@ public final class CertificateAdministration {
                 if (names(identity, address)) {
                     CertificateEntry.Status status = now.isBefore(identity.notBefore())
                         ? CertificateEntry.Status.NOT_YET_VALID : CertificateEntry.Status.VALID;
-                    entries.add(new CertificateEntry(report.file(), Optional.of(identity), status, Optional.empty(), inUse(identity)));
+                    entries.add(new CertificateEntry(report.name(), Optional.of(identity), status, Optional.empty(), inUse(identity)));
                 }
             }
             for (SigningIdentity identity : report.expiredOrRevokedIdentities()) {
                 if (names(identity, address)) {
                     CertificateEntry.Status status = now.isAfter(identity.notAfter())
                         ? CertificateEntry.Status.EXPIRED : CertificateEntry.Status.REFUSED;
-                    entries.add(new CertificateEntry(report.file(), Optional.of(identity), status, report.refusal(), false));
+                    entries.add(new CertificateEntry(report.name(), Optional.of(identity), status, report.refusal(), false));
                 }
             }
         }
@@ -81,6 +81,18 @@ public final class CertificateAdministration {
     /** Imports a PKCS#12 (bytes and its own password) with the store's rules; this node uses it at once. */
     public Map<Path, SigningIdentity> importCertificate(byte[] p12, char[] p12Password) throws StoreException {
         return store.importCertificate(p12, p12Password);
+    }
+
+    /**
+     * The token entry ({@code pkcs11:<token>/<alias>}) holding the certificate with this SHA-256 (any case), if a PKCS#11
+     * token holds it: such a certificate is not deleted here but with the token's own tools.
+     */
+    public Optional<String> heldInToken(String sha256) {
+        return store.reports().stream()
+            .filter(report -> report.path().isEmpty())
+            .filter(report -> report.allIdentities().stream().anyMatch(identity -> identity.fingerprint().equalsIgnoreCase(sha256)))
+            .map(CertificateStore.FileReport::name)
+            .findFirst();
     }
 
     /** Deletes the file holding the certificate with this SHA-256 (any case) and reloads; the file, or empty if none. */

@@ -15,7 +15,6 @@
  */
 package io.github.jamessmime.core.lifecycle;
 
-import java.nio.file.Path;
 import java.util.Optional;
 
 import io.github.jamessmime.core.store.SigningIdentity;
@@ -42,22 +41,23 @@ public final class CertificateEntry {
         }
     }
 
-    private final Path file;
+    private final String source;
     private final Optional<SigningIdentity> identity;
     private final Status status;
     private final Optional<String> reason;
     private final boolean inUse;
 
-    CertificateEntry(Path file, Optional<SigningIdentity> identity, Status status, Optional<String> reason, boolean inUse) {
-        this.file = file;
+    CertificateEntry(String source, Optional<SigningIdentity> identity, Status status, Optional<String> reason, boolean inUse) {
+        this.source = source;
         this.identity = identity;
         this.status = status;
         this.reason = reason;
         this.inUse = inUse;
     }
 
-    public Path file() {
-        return file;
+    /** The store file's name, or {@code pkcs11:<token>/<alias>} for a key in the token. */
+    public String source() {
+        return source;
     }
 
     /** The certificate, or empty for a file refused before any certificate of it could be used. */

@@ -76,7 +76,7 @@ public final class StoreSync {
         Instant now = clock.instant();
         Map<String, String> current = new HashMap<>();
         for (CertificateStore.FileReport report : CertificateStore.open(store, storePassword, clock, Optional.empty(), RevocationChecker.none(), importer.rules()).reports()) {
-            current.put(report.file().getFileName().toString(),
+            current.put(report.name(),
                 report.identities().isEmpty() ? "" : report.identities().get(0).fingerprint());
         }
         Map<String, Action> plan = new TreeMap<>();

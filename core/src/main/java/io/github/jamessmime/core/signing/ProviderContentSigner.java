@@ -83,10 +83,11 @@ final class ProviderContentSigner implements ContentSigner {
     }
 
     /**
-     * @param key         the identity's key: its type chooses the algorithm (a PSS key signs RSASSA-PSS)
-     * @param providerKey the same key in {@code provider}'s form ({@link SignatureProvider#signingKey})
+     * @param key         the identity's key (or, for a key in a token, the certificate's public key): its type chooses the
+     *                    algorithm (a PSS key signs RSASSA-PSS)
+     * @param providerKey the private key in {@code provider}'s form ({@link SignatureProvider#signingKey})
      */
-    static ProviderContentSigner create(SignatureProvider provider, PrivateKey key, PrivateKey providerKey, DigestAlgorithm digest)
+    static ProviderContentSigner create(SignatureProvider provider, Key key, PrivateKey providerKey, DigestAlgorithm digest)
         throws GeneralSecurityException {
         Signature signature = signature(provider, key, digest);
         signature.initSign(providerKey);
@@ -94,7 +95,7 @@ final class ProviderContentSigner implements ContentSigner {
     }
 
     /** The signature value over {@code bytes}, in one call (the per-message path, without BouncyCastle's operator). */
-    static byte[] sign(SignatureProvider provider, PrivateKey key, PrivateKey providerKey, DigestAlgorithm digest, byte[] bytes)
+    static byte[] sign(SignatureProvider provider, Key key, PrivateKey providerKey, DigestAlgorithm digest, byte[] bytes)
         throws GeneralSecurityException {
         Signature signature = signature(provider, key, digest);
         signature.initSign(providerKey);

@@ -80,12 +80,25 @@ public final class SignatureProvider {
     private final Provider provider;
     private final String description;
     private final Optional<String> fallbackReason;
+    /** Whether keys are translated into the provider's form: not for a token's, which are handles on its objects. */
+    private final boolean translatesKeys;
 
     private SignatureProvider(String name, Provider provider, String description, Optional<String> fallbackReason) {
+        this(name, provider, description, fallbackReason, true);
+    }
+
+    private SignatureProvider(String name, Provider provider, String description, Optional<String> fallbackReason,
+                              boolean translatesKeys) {
+        this.translatesKeys = translatesKeys;
         this.name = name;
         this.provider = provider;
         this.description = description;
         this.fallbackReason = fallbackReason;
+    }
+
+    /** Where the keys of a PKCS#11 token sign: in the token's own provider object, keys as the token gave them. */
+    static SignatureProvider ofToken(Provider token) {
+        return new SignatureProvider("pkcs11", token, "the PKCS#11 token of " + token.getName(), Optional.empty(), false);
     }
 
     /** The JDK's providers, as {@code signing.provider=jdk}. */
@@ -119,7 +132,7 @@ public final class SignatureProvider {
     }
 
     public boolean isNative() {
-        return provider != null;
+        return provider != null && translatesKeys;
     }
 
     /** What signs, with versions: one line for the log, the CLI and the health check. */
@@ -143,7 +156,7 @@ public final class SignatureProvider {
      * algorithm, not the key, carries the PSS parameters).
      */
     PrivateKey signingKey(PrivateKey key) throws GeneralSecurityException {
-        if (provider == null) {
+        if (provider == null || !translatesKeys) {
             return key;
         }
         if (key instanceof RSAPrivateCrtKey && !"RSA".equalsIgnoreCase(key.getAlgorithm())) {

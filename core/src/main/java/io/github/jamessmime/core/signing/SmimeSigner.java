@@ -18,6 +18,7 @@ package io.github.jamessmime.core.signing;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.Key;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
@@ -210,7 +211,7 @@ public final class SmimeSigner {
         } catch (SigningException e) {
             throw e;
         } catch (GeneralSecurityException | IOException | RuntimeException e) {
-            throw new SigningException("signing with " + identity.source().getFileName() + " failed: "
+            throw new SigningException("signing with " + identity.source() + " failed: "
                 + HeaderLines.excerpt(describe(e), 300), e);
         }
         writeSignaturePart(boundary, signature.cms, buffer);
@@ -280,7 +281,7 @@ public final class SmimeSigner {
         MessageDigest contentDigest = MessageDigest.getInstance(digest.jcaName());
         contentDigest.update(bytes, offset, length);
         byte[] signedAttributes = material.template.signedAttributes(clock.instant(), contentDigest.digest());
-        byte[] value = ProviderContentSigner.sign(provider, material.key, material.providerKey, digest, signedAttributes);
+        byte[] value = ProviderContentSigner.sign(material.signing, material.algorithmKey, material.providerKey, digest, signedAttributes);
         return new CmsSignature(material.template.contentInfo(signedAttributes, value), signedAttributes, value);
     }
 
@@ -288,8 +289,8 @@ public final class SmimeSigner {
      * BouncyCastle's generator's SignedData for this identity over empty content: the template of every later
      * signature ({@link SignedDataTemplate}), made once per identity.
      */
-    private SignedDataTemplate template(X509CertificateHolder certificate, Store<X509CertificateHolder> certificates, PrivateKey key,
-                                        PrivateKey providerKey) throws GeneralSecurityException, IOException {
+    private SignedDataTemplate template(X509CertificateHolder certificate, Store<X509CertificateHolder> certificates, SignatureProvider signing,
+                                        Key algorithmKey, PrivateKey providerKey) throws GeneralSecurityException, IOException {
         ASN1EncodableVector attributes = new ASN1EncodableVector();
         attributes.add(new Attribute(CMSAttributes.signingTime, new DERSet(new Time(Date.from(clock.instant())))));
         attributes.add(new SMIMECapabilitiesAttribute(capabilities()));
@@ -299,7 +300,7 @@ public final class SmimeSigner {
             CMSSignedDataGenerator generator = new CMSSignedDataGenerator();
             generator.addSignerInfoGenerator(new SignerInfoGeneratorBuilder(digests)
                 .setSignedAttributeGenerator(new DefaultSignedAttributeTableGenerator(new AttributeTable(attributes)))
-                .build(ProviderContentSigner.create(provider, key, providerKey, digest), certificate));
+                .build(ProviderContentSigner.create(signing, algorithmKey, providerKey, digest), certificate));
             generator.addCertificates(certificates);
             return SignedDataTemplate.of(generator.generate(new CMSProcessableByteArray(new byte[0]), false)
                 .getEncoded(ASN1Encoding.DER));
@@ -320,14 +321,19 @@ public final class SmimeSigner {
     /** What a signature needs from an identity, its keys in the provider's form included, computed once per identity. */
     static final class Material {
         final SignedDataTemplate template;
-        final PrivateKey key;
+        /** Where the private key signs: the configured provider, or the token the key lives in. */
+        final SignatureProvider signing;
+        /** The key whose type chooses the signature algorithm. */
+        final Key algorithmKey;
         final PrivateKey providerKey;
         final PublicKey publicKey;
         final PublicKey providerPublicKey;
 
-        Material(SignedDataTemplate template, PrivateKey key, PrivateKey providerKey, PublicKey publicKey, PublicKey providerPublicKey) {
+        Material(SignedDataTemplate template, SignatureProvider signing, Key algorithmKey, PrivateKey providerKey, PublicKey publicKey,
+                 PublicKey providerPublicKey) {
             this.template = template;
-            this.key = key;
+            this.signing = signing;
+            this.algorithmKey = algorithmKey;
             this.providerKey = providerKey;
             this.publicKey = publicKey;
             this.providerPublicKey = providerPublicKey;
@@ -362,14 +368,17 @@ public final class SmimeSigner {
 
     private Material prepare(SigningIdentity identity) throws SigningException, GeneralSecurityException, IOException {
         PrivateKey key = privateKey(identity);
-        PrivateKey providerKey = provider.signingKey(key);
         PublicKey publicKey = identity.certificate().getPublicKey();
+        // a token's key signs in the token, as the handle the token gave: never translated into another provider
+        SignatureProvider signing = identity.keyProvider().map(SignatureProvider::ofToken).orElse(provider);
+        Key algorithmKey = identity.keyProvider().isPresent() ? publicKey : key;
+        PrivateKey providerKey = signing.signingKey(key);
         X509CertificateHolder certificate = new X509CertificateHolder(identity.certificate().getEncoded());
         List<X509Certificate> chain = new ArrayList<>();
         chain.add(identity.certificate());
         chain.addAll(identity.intermediates());
-        return new Material(template(certificate, new JcaCertStore(chain), key, providerKey), key, providerKey, publicKey,
-            provider.verifyingKey(publicKey));
+        return new Material(template(certificate, new JcaCertStore(chain), signing, algorithmKey, providerKey), signing, algorithmKey,
+            providerKey, publicKey, provider.verifyingKey(publicKey));
     }
 
     /** The JDK's DRBG: no system call per boundary, unlike the default NativePRNG. */

@@ -25,6 +25,8 @@ import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
+import java.security.Provider;
+import java.security.PublicKey;
 import java.security.Signature;
 import java.security.UnrecoverableKeyException;
 import java.security.cert.Certificate;
@@ -169,17 +171,18 @@ final class CertificateFile {
      * caller checks expiry). The key is read on first use.
      */
     static SigningIdentity fromIndex(Path file, SigningIdentity.KeySource key, List<X509Certificate> chain) throws StoreException {
-        return identity(file, key, chain, CertificateRules.addresses(chain.get(0)));
+        return identity(file.getFileName().toString(), key, Optional.empty(), chain, CertificateRules.addresses(chain.get(0)));
     }
 
-    static SigningIdentity identity(Path file, SigningIdentity.KeySource key, List<X509Certificate> chain, Set<String> addresses) {
+    static SigningIdentity identity(String source, SigningIdentity.KeySource key, Optional<Provider> keyProvider,
+                                    List<X509Certificate> chain, Set<String> addresses) {
         List<X509Certificate> intermediates = new ArrayList<>();
         for (X509Certificate ca : chain.subList(1, chain.size())) {
             if (!isSelfSigned(ca)) {
                 intermediates.add(ca);
             }
         }
-        return new SigningIdentity(file, key, chain.get(0), intermediates, addresses, fingerprint(chain.get(0)));
+        return new SigningIdentity(source, key, keyProvider, chain.get(0), intermediates, addresses, fingerprint(chain.get(0)));
     }
 
     static void checkKey(PrivateKey key, X509Certificate certificate) throws StoreException {
@@ -199,7 +202,7 @@ final class CertificateFile {
             if (bits != 256 && bits != 384 && bits != 521) {
                 throw new StoreException("EC key on a " + bits + "-bit curve is not supported; use P-256 or P-384");
             }
-            if (!signsFor(key, certificate, "SHA256withECDSA")) {
+            if (!signsFor(key, null, certificate, "SHA256withECDSA")) {
                 throw mismatch();
             }
             return;
@@ -208,10 +211,39 @@ final class CertificateFile {
             + " certificate is not supported, or key and certificate do not belong together; use RSA (2048+) or EC P-256/P-384");
     }
 
-    private static boolean signsFor(PrivateKey key, X509Certificate certificate, String algorithm) throws StoreException {
+    /**
+     * The check of {@link #checkKey} for a key that stays in a token: its size and curve are read from the certificate,
+     * and it must sign, in {@code provider}, what the certificate's public key verifies with the JDK.
+     */
+    static void checkTokenKey(PrivateKey key, Provider provider, X509Certificate certificate) throws StoreException {
+        PublicKey publicKey = certificate.getPublicKey();
+        String algorithm;
+        if (publicKey instanceof RSAPublicKey) {
+            int bits = ((RSAPublicKey) publicKey).getModulus().bitLength();
+            if (bits < MIN_RSA_BITS) {
+                throw new StoreException("RSA key of " + bits + " bits is too weak; use at least " + MIN_RSA_BITS + " bits");
+            }
+            algorithm = "SHA256withRSA";
+        } else if (publicKey instanceof ECPublicKey) {
+            int bits = ((ECPublicKey) publicKey).getParams().getOrder().bitLength();
+            if (bits != 256 && bits != 384 && bits != 521) {
+                throw new StoreException("EC key on a " + bits + "-bit curve is not supported; use P-256 or P-384");
+            }
+            algorithm = "SHA256withECDSA";
+        } else {
+            throw new StoreException("a " + publicKey.getAlgorithm() + " certificate is not supported; use RSA (2048+) or EC P-256/P-384");
+        }
+        if (!signsFor(key, provider, certificate, algorithm)) {
+            throw new StoreException("the key in the token does not sign for the certificate stored with it (or the token refused"
+                + " to sign); store the certificate issued for that key");
+        }
+    }
+
+    /** Whether {@code key} signs (in {@code provider}, or the JDK's when null) what the certificate verifies. */
+    private static boolean signsFor(PrivateKey key, Provider provider, X509Certificate certificate, String algorithm) {
         try {
             byte[] probe = "james-smime key check".getBytes(StandardCharsets.US_ASCII);
-            Signature signer = Signature.getInstance(algorithm);
+            Signature signer = provider == null ? Signature.getInstance(algorithm) : Signature.getInstance(algorithm, provider);
             signer.initSign(key);
             signer.update(probe);
             byte[] signature = signer.sign();
@@ -219,7 +251,7 @@ final class CertificateFile {
             verifier.initVerify(certificate.getPublicKey());
             verifier.update(probe);
             return verifier.verify(signature);
-        } catch (GeneralSecurityException e) {
+        } catch (GeneralSecurityException | RuntimeException e) {
             return false;
         }
     }

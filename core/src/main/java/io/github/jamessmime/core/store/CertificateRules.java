@@ -25,6 +25,7 @@ import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
+import java.security.Provider;
 import java.security.cert.CertPathBuilder;
 import java.security.cert.CertStore;
 import java.security.cert.Certificate;
@@ -152,6 +153,17 @@ public final class CertificateRules {
      * identity they make; {@code file} is where they come from.
      */
     public SigningIdentity validate(Path file, PrivateKey key, List<X509Certificate> chain, Instant now) throws StoreException {
+        return validate(file.getFileName().toString(), key, Optional.empty(), chain, now);
+    }
+
+    /**
+     * As {@link #validate(Path, PrivateKey, List, Instant)}, for a key that may stay in a token: with {@code keyProvider},
+     * the key is checked by signing with it there, and the identity signs there.
+     *
+     * @param source names where the key and certificates come from (a file name, {@code pkcs11:<token>/<alias>})
+     */
+    SigningIdentity validate(String source, PrivateKey key, Optional<Provider> keyProvider, List<X509Certificate> chain, Instant now)
+        throws StoreException {
         X509Certificate certificate = chain.get(0);
         if (certificate.getBasicConstraints() >= 0) {
             throw new StoreException("is a CA certificate (basicConstraints CA:TRUE), not a sender's;"
@@ -172,8 +184,12 @@ public final class CertificateRules {
             throw new StoreException("the certificate is valid for " + days + " days, more than the " + MAX_VALIDITY_DAYS
                 + " the S/MIME Baseline Requirements allow; ask the CA for a compliant certificate");
         }
-        CertificateFile.checkKey(key, certificate);
-        SigningIdentity identity = CertificateFile.identity(file, SigningIdentity.KeySource.of(key), chain, addresses);
+        if (keyProvider.isPresent()) {
+            CertificateFile.checkTokenKey(key, keyProvider.get(), certificate);
+        } else {
+            CertificateFile.checkKey(key, certificate);
+        }
+        SigningIdentity identity = CertificateFile.identity(source, SigningIdentity.KeySource.of(key), keyProvider, chain, addresses);
         checkChain(identity, chain, now);
         return identity;
     }

@@ -18,8 +18,10 @@ package io.github.jamessmime.core.store;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.PrivateKey;
+import java.security.Provider;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
@@ -57,14 +59,19 @@ public final class CertificateStore {
     private final Optional<Path> indexFile;
     private final RevocationChecker revocation;
     private final CertificateRules rules;
+    private final Optional<Pkcs11Token> token;
     private final AtomicReference<Snapshot> snapshot = new AtomicReference<>(Snapshot.EMPTY);
     private volatile Map<String, StoreIndex.IndexedFile> index;
     private volatile boolean foreignIndex;
     private volatile boolean passwordMismatch;
+    /** What the token's last successful listing gave, to be reused while the token holds the same entries. */
+    private volatile TokenListing lastToken;
+    private volatile Optional<String> tokenProblem = Optional.empty();
 
     private CertificateStore(Path directory, char[] password, Clock clock, Optional<Path> indexFile, RevocationChecker revocation,
-                             CertificateRules rules) {
+                             CertificateRules rules, Optional<Pkcs11Token> token) {
         this.directory = directory;
+        this.token = token;
         this.revocation = revocation;
         this.rules = rules;
         this.password = password.clone();
@@ -85,11 +92,23 @@ public final class CertificateStore {
      */
     public static CertificateStore open(Path directory, char[] password, Clock clock, Optional<Path> indexFile,
                                         RevocationChecker revocation, CertificateRules rules) throws StoreException {
+        return open(directory, password, clock, indexFile, revocation, rules, Optional.empty());
+    }
+
+    /**
+     * As {@link #open(Path, char[], Clock, Optional, RevocationChecker, CertificateRules)}, with the key entries of a PKCS#11
+     * token besides the files: they pass the same rules and are re-listed at every reload. A token that cannot be opened
+     * does not stop the store: {@link #tokenProblem()} says why, and the identities it held at its last listing (from the
+     * store index) stay, with keys that cannot sign, so that their senders' mail follows the failure policy.
+     */
+    public static CertificateStore open(Path directory, char[] password, Clock clock, Optional<Path> indexFile,
+                                        RevocationChecker revocation, CertificateRules rules, Optional<Pkcs11Token> token)
+        throws StoreException {
         if (!Files.isDirectory(directory)) {
             throw new StoreException("certificate store directory " + directory.toAbsolutePath()
                 + " does not exist or is not a directory; create it or fix store.directory");
         }
-        CertificateStore store = new CertificateStore(directory, password, clock, indexFile, revocation, rules);
+        CertificateStore store = new CertificateStore(directory, password, clock, indexFile, revocation, rules, token);
         store.reload();
         return store;
     }
@@ -108,6 +127,11 @@ public final class CertificateStore {
 
     public Path directory() {
         return directory;
+    }
+
+    /** Why the PKCS#11 token could not be listed at the last load, if it could not. */
+    public Optional<String> tokenProblem() {
+        return tokenProblem;
     }
 
     /**
@@ -158,13 +182,17 @@ public final class CertificateStore {
     public Optional<Path> delete(String sha256) throws StoreException {
         for (FileReport report : reports()) {
             if (report.allIdentities().stream().anyMatch(identity -> identity.fingerprint().equalsIgnoreCase(sha256))) {
+                if (report.path().isEmpty()) {
+                    throw new StoreException("the certificate with SHA-256 " + sha256 + " is held in " + report.name()
+                        + ", not in a store file; remove it with the token's own tools");
+                }
                 try {
-                    Files.deleteIfExists(report.file());
+                    Files.deleteIfExists(report.path().get());
                 } catch (IOException e) {
-                    throw new StoreException("cannot delete " + report.file() + " (" + e.getMessage() + ")", e);
+                    throw new StoreException("cannot delete " + report.path().get() + " (" + e.getMessage() + ")", e);
                 }
                 reload();
-                return Optional.of(report.file());
+                return report.path();
             }
         }
         return Optional.empty();
@@ -190,15 +218,25 @@ public final class CertificateStore {
         Map<String, List<SigningIdentity>> byAddress = new HashMap<>();
         Map<String, StoreIndex.IndexedFile> current = new HashMap<>();
         List<FileReport> reports = new ArrayList<>();
-        boolean indexChanged = previous.size() != loaded.size();
+        boolean indexChanged = false;
         for (Loaded item : loaded) {
             reports.add(item.report);
-            String name = item.report.file().getFileName().toString();
+            String name = item.report.name();
             if (item.indexed != null) {
                 current.put(name, item.indexed);
                 indexChanged |= !item.indexed.sameVerdict(previous.get(name));
             }
-            for (SigningIdentity identity : item.report.identities()) {
+        }
+        if (token.isPresent()) {
+            TokenLoad tokenLoad = readToken(token.get(), previous.get(tokenIndexKey(token.get())), now);
+            reports.addAll(tokenLoad.reports);
+            tokenLoad.indexed.ifPresent(indexed -> current.put(tokenIndexKey(token.get()), indexed));
+            indexChanged |= tokenLoad.indexed.isPresent() && !tokenLoad.indexed.get().sameVerdict(previous.get(tokenIndexKey(token.get())));
+            tokenProblem = tokenLoad.problem;
+        }
+        indexChanged |= !current.keySet().equals(previous.keySet());
+        for (FileReport report : reports) {
+            for (SigningIdentity identity : report.identities()) {
                 for (String address : identity.addresses()) {
                     byAddress.computeIfAbsent(address, a -> new ArrayList<>()).add(identity);
                 }
@@ -221,9 +259,138 @@ public final class CertificateStore {
             foreignIndex = false;
         }
         long refused = reports.stream().filter(r -> !r.usable()).count();
-        LOGGER.info("S/MIME certificate store {}: {} sender addresses from {} files, {} refused",
-            directory, byAddress.size(), reports.size(), refused);
+        LOGGER.info("S/MIME certificate store {}: {} sender addresses from {} files{}, {} refused",
+            directory, byAddress.size(), loaded.size(), token.map(t -> " and " + (reports.size() - loaded.size()) + " entries of PKCS#11 token '"
+                + t.name() + "'").orElse(""), refused);
         return reports;
+    }
+
+    /** The token's entry in the store index: its certificates, so that a restart while the token is down knows whose they were. */
+    private static String tokenIndexKey(Pkcs11Token token) {
+        return token.source("");
+    }
+
+    /** What one token listing made of its entries: each entry's identity, or why it was refused. */
+    private static final class TokenListing {
+        final String digest;
+        final Provider provider;
+        final List<TokenItem> items;
+
+        TokenListing(String digest, Provider provider, List<TokenItem> items) {
+            this.digest = digest;
+            this.provider = provider;
+            this.items = items;
+        }
+    }
+
+    private static final class TokenItem {
+        final String source;
+        final String alias;
+        final Optional<SigningIdentity> identity;
+        final Optional<String> refusal;
+
+        TokenItem(String source, String alias, Optional<SigningIdentity> identity, Optional<String> refusal) {
+            this.source = source;
+            this.alias = alias;
+            this.identity = identity;
+            this.refusal = refusal;
+        }
+    }
+
+    /** The token's reports, its entry for the index (none when it could not be listed) and its problem. */
+    private static final class TokenLoad {
+        final List<FileReport> reports;
+        final Optional<StoreIndex.IndexedFile> indexed;
+        final Optional<String> problem;
+
+        TokenLoad(List<FileReport> reports, Optional<StoreIndex.IndexedFile> indexed, Optional<String> problem) {
+            this.reports = reports;
+            this.indexed = indexed;
+            this.problem = problem;
+        }
+    }
+
+    /**
+     * Lists the token; entries are checked by the rules (a probe signature each) only when the token holds other
+     * entries than at the last listing. A token that cannot be listed keeps the identities the index knows from its
+     * last listing, with keys that fail, and its entry in the index as it was.
+     */
+    private TokenLoad readToken(Pkcs11Token token, StoreIndex.IndexedFile known, Instant now) {
+        Pkcs11Token.Listing listing;
+        try {
+            listing = token.entries();
+        } catch (StoreException e) {
+            LOGGER.error("S/MIME certificate store: {}; its senders' mail follows the failure policy until it can be listed again",
+                e.getMessage());
+            List<FileReport> reports = new ArrayList<>();
+            if (known != null) {
+                for (StoreIndex.IndexedIdentity entry : known.identities) {
+                    String message = e.getMessage();
+                    SigningIdentity.KeySource unavailable = () -> {
+                        throw new StoreException(message);
+                    };
+                    String source = token.source(entry.alias);
+                    try {
+                        reports.add(FileReport.usable(source, Optional.empty(), List.of(CertificateFile.identity(source, unavailable,
+                            Optional.empty(), entry.chain, CertificateRules.addresses(entry.chain.get(0))))));
+                    } catch (StoreException refused) {
+                        reports.add(refused(source, Optional.empty(), refused.getMessage()));
+                    }
+                }
+            }
+            return new TokenLoad(reports, Optional.ofNullable(known), Optional.of(e.getMessage()));
+        }
+        String digest = digest(listing);
+        TokenListing previous = lastToken;
+        TokenListing current = previous != null && previous.digest.equals(digest) && previous.provider == listing.provider
+            ? previous : check(token, listing, digest, now);
+        lastToken = current;
+        List<FileReport> reports = new ArrayList<>();
+        List<StoreIndex.IndexedIdentity> indexed = new ArrayList<>();
+        for (TokenItem item : current.items) {
+            if (item.identity.isPresent()) {
+                SigningIdentity identity = item.identity.get();
+                reports.add(refuseIfExpiredOrRevoked(item.source, Optional.empty(), List.of(identity), now));
+                List<X509Certificate> chain = new ArrayList<>();
+                chain.add(identity.certificate());
+                chain.addAll(identity.intermediates());
+                indexed.add(new StoreIndex.IndexedIdentity(item.alias, chain));
+            } else {
+                reports.add(refused(item.source, Optional.empty(), item.refusal.orElse("")));
+            }
+        }
+        return new TokenLoad(reports, Optional.of(new StoreIndex.IndexedFile(digest, Optional.empty(), indexed)), Optional.empty());
+    }
+
+    private TokenListing check(Pkcs11Token token, Pkcs11Token.Listing listing, String digest, Instant now) {
+        List<TokenItem> items = new ArrayList<>();
+        for (Pkcs11Token.Entry entry : listing.entries) {
+            String source = token.source(entry.alias);
+            try {
+                SigningIdentity identity = rules.validate(source, entry.key, Optional.of(listing.provider), entry.chain, now);
+                items.add(new TokenItem(source, entry.alias, Optional.of(identity), Optional.empty()));
+            } catch (StoreException e) {
+                items.add(new TokenItem(source, entry.alias, Optional.empty(), Optional.of(e.getMessage())));
+            } catch (RuntimeException e) {
+                items.add(new TokenItem(source, entry.alias, Optional.empty(), Optional.of("unexpected error: " + e)));
+            }
+        }
+        return new TokenListing(digest, listing.provider, List.copyOf(items));
+    }
+
+    /** What identifies a listing's content: the aliases and the certificates stored with them. */
+    private static String digest(Pkcs11Token.Listing listing) {
+        StringBuilder text = new StringBuilder();
+        List<Pkcs11Token.Entry> entries = new ArrayList<>(listing.entries);
+        entries.sort(Comparator.comparing(entry -> entry.alias));
+        for (Pkcs11Token.Entry entry : entries) {
+            text.append(entry.alias.length()).append(':').append(entry.alias);
+            for (X509Certificate certificate : entry.chain) {
+                text.append(',').append(CertificateFile.fingerprint(certificate));
+            }
+            text.append('\n');
+        }
+        return StoreIndex.sha256(text.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /** A file's report, and what the index keeps of it (null when the file could not be read at all). */
@@ -302,21 +469,29 @@ public final class CertificateStore {
      * senders).
      */
     private FileReport refuseIfExpiredOrRevoked(Path file, List<SigningIdentity> identities, Instant now) {
+        return refuseIfExpiredOrRevoked(file.getFileName().toString(), Optional.of(file), identities, now);
+    }
+
+    private FileReport refuseIfExpiredOrRevoked(String name, Optional<Path> file, List<SigningIdentity> identities, Instant now) {
         for (SigningIdentity identity : identities) {
             Optional<String> unusable = CertificateFile.expiry(identity, now)
                 .or(() -> CertificateRules.intermediateExpiry(identity, now))
                 .or(() -> revocation.revocation(identity));
             if (unusable.isPresent()) {
-                LOGGER.warn("S/MIME certificate file {} refused: {}", file, unusable.get());
-                return FileReport.expiredOrRevoked(file, identities, unusable.get());
+                LOGGER.warn("S/MIME certificate file {} refused: {}", file.map(Object::toString).orElse(name), unusable.get());
+                return FileReport.expiredOrRevoked(name, file, identities, unusable.get());
             }
         }
-        return FileReport.usable(file, identities);
+        return FileReport.usable(name, file, identities);
     }
 
     private static FileReport refused(Path file, String reason) {
-        LOGGER.warn("S/MIME certificate file {} refused: {}", file, reason);
-        return FileReport.refused(file, reason);
+        return refused(file.getFileName().toString(), Optional.of(file), reason);
+    }
+
+    private static FileReport refused(String name, Optional<Path> file, String reason) {
+        LOGGER.warn("S/MIME certificate file {} refused: {}", file.map(Object::toString).orElse(name), reason);
+        return FileReport.refused(name, file, reason);
     }
 
     /** Decrypts a key from its file on first use, for identities that came from the index. */
@@ -391,30 +566,36 @@ public final class CertificateStore {
         }
     }
 
-    /** The outcome of reading one file: its identities, or the reason it was refused. */
+    /**
+     * The outcome of reading one file, or one entry of the PKCS#11 token: its identities, or the reason it was
+     * refused.
+     */
     public static final class FileReport {
-        private final Path file;
+        private final String name;
+        private final Optional<Path> file;
         private final List<SigningIdentity> identities;
         private final List<SigningIdentity> expiredOrRevoked;
         private final Optional<String> refusal;
 
-        private FileReport(Path file, List<SigningIdentity> identities, List<SigningIdentity> expiredOrRevoked, Optional<String> refusal) {
+        private FileReport(String name, Optional<Path> file, List<SigningIdentity> identities, List<SigningIdentity> expiredOrRevoked,
+                           Optional<String> refusal) {
+            this.name = name;
             this.file = file;
             this.identities = identities;
             this.expiredOrRevoked = expiredOrRevoked;
             this.refusal = refusal;
         }
 
-        static FileReport usable(Path file, List<SigningIdentity> identities) {
-            return new FileReport(file, List.copyOf(identities), List.of(), Optional.empty());
+        static FileReport usable(String name, Optional<Path> file, List<SigningIdentity> identities) {
+            return new FileReport(name, file, List.copyOf(identities), List.of(), Optional.empty());
         }
 
-        static FileReport refused(Path file, String reason) {
-            return new FileReport(file, List.of(), List.of(), Optional.of(reason));
+        static FileReport refused(String name, Optional<Path> file, String reason) {
+            return new FileReport(name, file, List.of(), List.of(), Optional.of(reason));
         }
 
-        static FileReport expiredOrRevoked(Path file, List<SigningIdentity> identities, String reason) {
-            return new FileReport(file, List.of(), List.copyOf(identities), Optional.of(reason));
+        static FileReport expiredOrRevoked(String name, Optional<Path> file, List<SigningIdentity> identities, String reason) {
+            return new FileReport(name, file, List.of(), List.copyOf(identities), Optional.of(reason));
         }
 
         /** Every identity of the file: the usable ones and those refused only as expired or revoked. */
@@ -429,7 +610,13 @@ public final class CertificateStore {
             return expiredOrRevoked;
         }
 
-        public Path file() {
+        /** The file's name in the store directory, or {@code pkcs11:<token>/<alias>} for a token's entry. */
+        public String name() {
+            return name;
+        }
+
+        /** The store file, or empty for a token's entry. */
+        public Optional<Path> path() {
             return file;
         }
 
@@ -448,7 +635,7 @@ public final class CertificateStore {
 
         @Override
         public String toString() {
-            return file.getFileName() + ": " + refusal.orElse("ok " + identities);
+            return name + ": " + refusal.orElse("ok " + identities);
         }
     }
 

@@ -15,12 +15,13 @@
  */
 package io.github.jamessmime.core.store;
 
-import java.nio.file.Path;
 import java.security.PrivateKey;
+import java.security.Provider;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import javax.security.auth.x500.X500Principal;
@@ -30,32 +31,44 @@ import javax.security.auth.x500.X500Principal;
  * intermediate certificates to send along (never the root). Immutable and shared between threads.
  */
 public final class SigningIdentity {
-    private final Path source;
+    private final String source;
     private final KeySource key;
+    private final Optional<Provider> keyProvider;
     private final X509Certificate certificate;
     private final List<X509Certificate> intermediates;
     private final Set<String> addresses;
     private final String fingerprint;
 
-    SigningIdentity(Path source, KeySource key, X509Certificate certificate, List<X509Certificate> intermediates,
-                    Set<String> addresses, String fingerprint) {
+    SigningIdentity(String source, KeySource key, Optional<Provider> keyProvider, X509Certificate certificate,
+                    List<X509Certificate> intermediates, Set<String> addresses, String fingerprint) {
         this.source = source;
         this.key = key;
+        this.keyProvider = keyProvider;
         this.certificate = certificate;
         this.intermediates = List.copyOf(intermediates);
         this.addresses = Set.copyOf(addresses);
         this.fingerprint = fingerprint;
     }
 
-    /** The file this identity was read from. */
-    public Path source() {
+    /** Where this identity was read from: the store file's name, or {@code pkcs11:<token>/<alias>}. */
+    public String source() {
         return source;
     }
 
     /**
-     * The private key; read from the file on first use when the identity came from the store index.
+     * The provider the key lives in, for a key in a PKCS#11 token: it signs there and is never translated into another
+     * provider's form. Empty for a key of a store file.
+     */
+    public Optional<Provider> keyProvider() {
+        return keyProvider;
+    }
+
+    /**
+     * The private key; read from the file on first use when the identity came from the store index. A token's key is
+     * a handle on the key in the token.
      *
-     * @throws StoreException when the file has changed or can no longer be read since the store was loaded
+     * @throws StoreException when the file has changed or can no longer be read since the store was loaded, or the
+     *                        token does not have the key now
      */
     public PrivateKey privateKey() throws StoreException {
         return key.get();
@@ -119,6 +132,6 @@ public final class SigningIdentity {
     @Override
     public String toString() {
         return "SigningIdentity{" + addresses + ", " + subject()
-            + ", sha256=" + fingerprint + ", file=" + source + "}";
+            + ", sha256=" + fingerprint + ", source=" + source + "}";
     }
 }

@@ -150,6 +150,40 @@ class SmimeConfigurationTest {
     }
 
     @Test
+    void parseShouldReadThePkcs11TokenWithoutShowingItsPin() throws Exception {
+        Path library = Files.writeString(conf.resolve("libtoken.so"), "");
+
+        SmimeConfiguration configuration = parse(Map.of("store.directory", "x", "store.password", "p",
+            "pkcs11.library", "libtoken.so", "pkcs11.slot", "7", "pkcs11.pin.env", "SMIME_PASSWORD"));
+
+        assertThat(configuration.pkcs11Token()).hasValueSatisfying(token -> assertThat(token.source("billing")).isEqualTo("pkcs11:token/billing"));
+        assertThat(configuration.toString()).contains("pkcs11{token, library=" + library + ", slot=7}").doesNotContain("from-env");
+        assertThat(parse(Map.of("store.directory", "x", "store.password", "p")).pkcs11Token()).isEmpty();
+    }
+
+    @Test
+    void parseShouldRefuseIncompletePkcs11SettingsNamingTheKey() throws Exception {
+        Files.writeString(conf.resolve("libtoken.so"), "");
+
+        assertThatThrownBy(() -> parse(Map.of("store.directory", "x", "store.password", "p", "pkcs11.library", "missing.so",
+            "pkcs11.pin.env", "SMIME_PASSWORD")))
+            .hasMessageContaining("pkcs11.library").hasMessageContaining("is not a file");
+        assertThatThrownBy(() -> parse(Map.of("store.directory", "x", "store.password", "p", "pkcs11.library", "libtoken.so")))
+            .hasMessageContaining("exactly one of pkcs11.pin.file or pkcs11.pin.env");
+        assertThatThrownBy(() -> parse(Map.of("store.directory", "x", "store.password", "p", "pkcs11.library", "libtoken.so",
+            "pkcs11.pin.env", "SMIME_PASSWORD", "pkcs11.slot", "1", "pkcs11.slotListIndex", "0")))
+            .hasMessageContaining("pkcs11.slot or pkcs11.slotListIndex, not both");
+        assertThatThrownBy(() -> parse(Map.of("store.directory", "x", "store.password", "p", "pkcs11.library", "libtoken.so",
+            "pkcs11.pin.env", "NOT_SET")))
+            .hasMessageContaining("pkcs11.pin.env names environment variable NOT_SET");
+        assertThatThrownBy(() -> parse(Map.of("store.directory", "x", "store.password", "p", "pkcs11.library", "libtoken.so",
+            "pkcs11.pin.env", "SMIME_PASSWORD", "pkcs11.name", "my token")))
+            .hasMessageContaining("pkcs11.name 'my token'");
+        assertThatThrownBy(() -> parse(Map.of("store.directory", "x", "store.password", "p", "pkcs11.slot", "1")))
+            .hasMessageContaining("pkcs11.slot is set but pkcs11.library is not");
+    }
+
+    @Test
     void parseShouldRefuseHostNameAsTrustedNetwork() {
         assertThatThrownBy(() -> parse(Map.of("store.directory", "x", "store.password", "p", "entitlement.trustedNetworks", "app.shop.example")))
             .hasMessageContaining("entitlement.trustedNetworks: 'app.shop.example' is not an IP address or CIDR range");

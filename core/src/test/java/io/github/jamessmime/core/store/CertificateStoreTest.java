@@ -71,7 +71,7 @@ class CertificateStoreTest {
 
     private String refusalOf(String fileName) throws StoreException {
         return open().reports().stream()
-            .filter(report -> report.file().getFileName().toString().equals(fileName))
+            .filter(report -> report.name().equals(fileName))
             .findFirst().orElseThrow()
             .refusal().orElse("(usable)");
     }
