@@ -33,7 +33,8 @@ import io.github.jamessmime.core.store.StoreException;
 import io.github.jamessmime.core.usage.UsageCounter;
 
 /**
- * The background work of a running store, on one daemon thread: reload when the directory changes, re-read for
+ * The background work of a running store, on one daemon thread: reload when the directory changes (and list the
+ * PKCS#11 token again otherwise), re-read for
  * revocation, force the usage journals to disk; and a last flush of the journals when the JVM exits (James does not
  * close extension services when it stops).
  */
@@ -88,7 +89,10 @@ public final class StoreMaintenance implements AutoCloseable {
         usage.flush();
     }
 
-    /** Reloads the store when the set of files, their sizes or their modification times change. */
+    /**
+     * Reloads the store when the set of files, their sizes or their modification times change; otherwise lists its
+     * PKCS#11 token, if it has one, again.
+     */
     static final class DirectoryWatch {
         private final CertificateStore store;
         private List<String> lastState;
@@ -104,6 +108,9 @@ public final class StoreMaintenance implements AutoCloseable {
                 if (!current.equals(lastState)) {
                     store.reload();
                     lastState = current;
+                } else {
+                    // a PKCS#11 token changes without any file changing
+                    store.refreshToken();
                 }
             } catch (StoreException | RuntimeException e) {
                 LOGGER.warn("S/MIME certificate store reload failed, keeping the previous certificates: {}", e.getMessage());

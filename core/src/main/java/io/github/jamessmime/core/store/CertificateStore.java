@@ -67,6 +67,8 @@ public final class CertificateStore {
     /** What the token's last successful listing gave, to be reused while the token holds the same entries. */
     private volatile TokenListing lastToken;
     private volatile Optional<String> tokenProblem = Optional.empty();
+    /** Whether the last load may write the index: its password opened a file, or there is none. */
+    private volatile boolean indexWritable;
 
     private CertificateStore(Path directory, char[] password, Clock clock, Optional<Path> indexFile, RevocationChecker revocation,
                              CertificateRules rules, Optional<Pkcs11Token> token) {
@@ -215,26 +217,57 @@ public final class CertificateStore {
         List<Loaded> loaded = files.parallelStream()
             .map(file -> readOne(file, previous.get(file.getFileName().toString()), now))
             .collect(Collectors.toList());
-        Map<String, List<SigningIdentity>> byAddress = new HashMap<>();
         Map<String, StoreIndex.IndexedFile> current = new HashMap<>();
-        List<FileReport> reports = new ArrayList<>();
-        boolean indexChanged = false;
+        List<FileReport> fileReports = new ArrayList<>();
         for (Loaded item : loaded) {
-            reports.add(item.report);
-            String name = item.report.name();
+            fileReports.add(item.report);
             if (item.indexed != null) {
-                current.put(name, item.indexed);
-                indexChanged |= !item.indexed.sameVerdict(previous.get(name));
+                current.put(item.report.name(), item.indexed);
             }
         }
-        if (token.isPresent()) {
-            TokenLoad tokenLoad = readToken(token.get(), previous.get(tokenIndexKey(token.get())), now);
-            reports.addAll(tokenLoad.reports);
-            tokenLoad.indexed.ifPresent(indexed -> current.put(tokenIndexKey(token.get()), indexed));
-            indexChanged |= tokenLoad.indexed.isPresent() && !tokenLoad.indexed.get().sameVerdict(previous.get(tokenIndexKey(token.get())));
-            tokenProblem = tokenLoad.problem;
+        TokenLoad tokenLoad = token.map(t -> readToken(t, previous.get(tokenIndexKey(t)), now)).orElse(TokenLoad.NONE);
+        boolean anyOpened = loaded.stream().anyMatch(item -> item.opened);
+        passwordMismatch = foreignIndex && !anyOpened && !loaded.isEmpty();
+        // a password that opens no file has nothing true to write down (and would seal the index with itself)
+        indexWritable = !passwordMismatch && (anyOpened || loaded.isEmpty());
+        if (passwordMismatch) {
+            LOGGER.error("S/MIME certificate store {}: the store password opens neither the store index nor any of the {} files;"
+                + " this node's store password is wrong (check store.password*); the index is left as it is", directory, loaded.size());
         }
-        indexChanged |= !current.keySet().equals(previous.keySet());
+        Snapshot published = publish(fileReports, tokenLoad, current, previous);
+        logSummary(published);
+        return published.reports;
+    }
+
+    /**
+     * Lists the PKCS#11 token again, the files as the last load found them: what the periodic check does between
+     * changes of the directory, so that entries added to or removed from the token, and a token that went away or came
+     * back, take effect without a change of any file. Logs the store's summary only when the token's content or state
+     * changed. Nothing to do without a token.
+     */
+    public synchronized void refreshToken() {
+        if (token.isEmpty()) {
+            return;
+        }
+        Snapshot last = snapshot.get();
+        Map<String, StoreIndex.IndexedFile> previous = index;
+        String key = tokenIndexKey(token.get());
+        TokenLoad tokenLoad = readToken(token.get(), previous.get(key), clock.instant());
+        Map<String, StoreIndex.IndexedFile> current = new HashMap<>(previous);
+        current.remove(key);
+        Snapshot published = publish(last.fileReports, tokenLoad, current, previous);
+        if (!tokenLoad.digest.equals(last.tokenDigest) || !tokenLoad.problem.equals(last.tokenProblem)) {
+            logSummary(published);
+        }
+    }
+
+    /** Swaps in the snapshot of these reports and writes the index when a verdict in it changed. */
+    private Snapshot publish(List<FileReport> fileReports, TokenLoad tokenLoad, Map<String, StoreIndex.IndexedFile> current,
+                             Map<String, StoreIndex.IndexedFile> previous) {
+        token.ifPresent(t -> tokenLoad.indexed.ifPresent(indexed -> current.put(tokenIndexKey(t), indexed)));
+        List<FileReport> reports = new ArrayList<>(fileReports);
+        reports.addAll(tokenLoad.reports);
+        Map<String, List<SigningIdentity>> byAddress = new HashMap<>();
         for (FileReport report : reports) {
             for (SigningIdentity identity : report.identities()) {
                 for (String address : identity.addresses()) {
@@ -246,23 +279,27 @@ public final class CertificateStore {
             list.sort(LATEST_EXPIRY_FIRST);
             return List.copyOf(list);
         });
+        boolean indexChanged = !current.keySet().equals(previous.keySet())
+            || current.entrySet().stream().anyMatch(entry -> !entry.getValue().sameVerdict(previous.get(entry.getKey())));
         index = current;
-        snapshot.set(new Snapshot(Map.copyOf(byAddress), List.copyOf(reports)));
-        boolean anyOpened = loaded.stream().anyMatch(item -> item.opened);
-        passwordMismatch = foreignIndex && !anyOpened && !loaded.isEmpty();
-        if (passwordMismatch) {
-            LOGGER.error("S/MIME certificate store {}: the store password opens neither the store index nor any of the {} files;"
-                + " this node's store password is wrong (check store.password*); the index is left as it is", directory, loaded.size());
-        } else if (indexChanged && indexFile.isPresent() && (anyOpened || loaded.isEmpty())) {
-            // a password that opens no file has nothing true to write down (and would seal the index with itself)
+        tokenProblem = tokenLoad.problem;
+        Snapshot published = new Snapshot(Map.copyOf(byAddress), List.copyOf(fileReports), List.copyOf(reports), tokenLoad.digest,
+            tokenLoad.problem);
+        snapshot.set(published);
+        if (indexChanged && indexFile.isPresent() && indexWritable) {
             StoreIndex.write(indexFile.get(), password, rules.fingerprint(), current);
             foreignIndex = false;
         }
-        long refused = reports.stream().filter(r -> !r.usable()).count();
+        return published;
+    }
+
+    private void logSummary(Snapshot published) {
+        long refused = published.reports.stream().filter(r -> !r.usable()).count();
+        int tokenEntries = published.reports.size() - published.fileReports.size();
         LOGGER.info("S/MIME certificate store {}: {} sender addresses from {} files{}, {} refused",
-            directory, byAddress.size(), loaded.size(), token.map(t -> " and " + (reports.size() - loaded.size()) + " entries of PKCS#11 token '"
-                + t.name() + "'").orElse(""), refused);
-        return reports;
+            directory, published.byAddress.size(), published.fileReports.size(),
+            token.map(t -> " and " + tokenEntries + " entries of PKCS#11 token '" + t.name() + "'"
+                + published.tokenProblem.map(problem -> " (cannot be listed now)").orElse("")).orElse(""), refused);
     }
 
     /** The token's entry in the store index: its certificates, so that a restart while the token is down knows whose they were. */
@@ -297,15 +334,22 @@ public final class CertificateStore {
         }
     }
 
-    /** The token's reports, its entry for the index (none when it could not be listed) and its problem. */
+    /**
+     * The token's reports, its entry for the index (as it was when the token could not be listed), the digest of its
+     * listing (empty when it could not be listed) and its problem.
+     */
     private static final class TokenLoad {
+        static final TokenLoad NONE = new TokenLoad(List.of(), Optional.empty(), "", Optional.empty());
+
         final List<FileReport> reports;
         final Optional<StoreIndex.IndexedFile> indexed;
+        final String digest;
         final Optional<String> problem;
 
-        TokenLoad(List<FileReport> reports, Optional<StoreIndex.IndexedFile> indexed, Optional<String> problem) {
+        TokenLoad(List<FileReport> reports, Optional<StoreIndex.IndexedFile> indexed, String digest, Optional<String> problem) {
             this.reports = reports;
             this.indexed = indexed;
+            this.digest = digest;
             this.problem = problem;
         }
     }
@@ -320,8 +364,11 @@ public final class CertificateStore {
         try {
             listing = token.entries();
         } catch (StoreException e) {
-            LOGGER.error("S/MIME certificate store: {}; its senders' mail follows the failure policy until it can be listed again",
-                e.getMessage());
+            if (!tokenProblem.equals(Optional.of(e.getMessage()))) {
+                // once per problem, not at every reload while it lasts
+                LOGGER.error("S/MIME certificate store: {}; its senders' mail follows the failure policy until it can be listed again",
+                    e.getMessage());
+            }
             List<FileReport> reports = new ArrayList<>();
             if (known != null) {
                 for (StoreIndex.IndexedIdentity entry : known.identities) {
@@ -338,7 +385,10 @@ public final class CertificateStore {
                     }
                 }
             }
-            return new TokenLoad(reports, Optional.ofNullable(known), Optional.of(e.getMessage()));
+            return new TokenLoad(reports, Optional.ofNullable(known), "", Optional.of(e.getMessage()));
+        }
+        if (tokenProblem.isPresent()) {
+            LOGGER.info("S/MIME certificate store: PKCS#11 token '{}' can be listed again", token.name());
         }
         String digest = digest(listing);
         TokenListing previous = lastToken;
@@ -359,7 +409,7 @@ public final class CertificateStore {
                 reports.add(refused(item.source, Optional.empty(), item.refusal.orElse("")));
             }
         }
-        return new TokenLoad(reports, Optional.of(new StoreIndex.IndexedFile(digest, Optional.empty(), indexed)), Optional.empty());
+        return new TokenLoad(reports, Optional.of(new StoreIndex.IndexedFile(digest, Optional.empty(), indexed)), digest, Optional.empty());
     }
 
     private TokenListing check(Pkcs11Token token, Pkcs11Token.Listing listing, String digest, Instant now) {
@@ -555,14 +605,22 @@ public final class CertificateStore {
     }
 
     private static final class Snapshot {
-        static final Snapshot EMPTY = new Snapshot(Map.of(), List.of());
+        static final Snapshot EMPTY = new Snapshot(Map.of(), List.of(), List.of(), "", Optional.empty());
 
         final Map<String, List<SigningIdentity>> byAddress;
+        final List<FileReport> fileReports;
+        /** The files' reports, then the token's. */
         final List<FileReport> reports;
+        final String tokenDigest;
+        final Optional<String> tokenProblem;
 
-        Snapshot(Map<String, List<SigningIdentity>> byAddress, List<FileReport> reports) {
+        Snapshot(Map<String, List<SigningIdentity>> byAddress, List<FileReport> fileReports, List<FileReport> reports, String tokenDigest,
+                 Optional<String> tokenProblem) {
             this.byAddress = byAddress;
+            this.fileReports = fileReports;
             this.reports = reports;
+            this.tokenDigest = tokenDigest;
+            this.tokenProblem = tokenProblem;
         }
     }
 

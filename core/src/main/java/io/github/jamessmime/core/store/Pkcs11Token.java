@@ -149,7 +149,7 @@ public final class Pkcs11Token {
             }
             entries.sort(Comparator.comparing(entry -> entry.alias));
             return new Listing(current, entries);
-        } catch (IOException | GeneralSecurityException | ProviderException e) {
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
             // a token that was restarted or re-plugged may need a provider of its own again
             provider = null;
             throw new StoreException("PKCS#11 token '" + settings.name + "' cannot be opened (" + reason(e) + "); check pkcs11.library,"

@@ -115,20 +115,34 @@ class Pkcs11TokenTest {
     }
 
     @Test
-    void reloadShouldNoticeEntriesAddedToAndRemovedFromTheToken() throws Exception {
+    void refreshShouldNoticeEntriesAddedToAndRemovedFromTheToken() throws Exception {
         putOnToken("billing", "billing@shop.example", KeyType.RSA_2048, 0);
         CertificateStore store = open(token.pin());
         assertThat(store.find("parcels@shop.example")).isEmpty();
 
         putOnToken("parcels", "parcels@shop.example", KeyType.EC_P256, 1);
-        store.reload();
+        store.refreshToken();
         assertThat(store.find("parcels@shop.example")).isPresent();
 
         token.remove("billing");
-        store.reload();
+        store.refreshToken();
         assertThat(store.find("billing@shop.example")).isEmpty();
         assertThat(store.find("parcels@shop.example")).isPresent();
         assertThat(store.reports()).extracting(CertificateStore.FileReport::name).containsExactly("pkcs11:hsm/parcels");
+    }
+
+    @Test
+    void refreshOfAnUnchangedTokenShouldKeepItsIdentitiesAndTheFiles() throws Exception {
+        putOnToken("billing", "billing@shop.example", KeyType.EC_P256, 0);
+        pki.sender("support@shop.example").keyIndex(1).issue().writePkcs12(directory.resolve("support.p12"), PASSWORD);
+        CertificateStore store = open(token.pin());
+        SigningIdentity before = store.find("billing@shop.example").orElseThrow();
+
+        store.refreshToken();
+
+        assertThat(store.find("billing@shop.example")).containsSame(before);
+        assertThat(store.find("support@shop.example")).isPresent();
+        assertThat(store.reports()).extracting(CertificateStore.FileReport::name).containsExactly("support.p12", "pkcs11:hsm/billing");
     }
 
     @Test
