@@ -95,10 +95,10 @@ public final class BenchMain {
         List<String> options = Arrays.asList(args);
         boolean quick = options.contains("--quick");
         String only = options.stream().filter(o -> o.startsWith("--only=")).map(o -> o.substring(7)).findFirst()
-            .orElse("sign,large,store");
+            .orElse("sign,large,store,token");
         for (String option : options) {
             if (!option.equals("--quick") && !option.startsWith("--only=") && !option.equals("--profile-store")) {
-                System.err.println("usage: bench/run [--quick] [--only=sign,large,store] [--profile-store]");
+                System.err.println("usage: bench/run [--quick] [--only=sign,large,store,token] [--profile-store]");
                 System.exit(2);
             }
         }
@@ -131,6 +131,9 @@ public final class BenchMain {
         }
         if (parts.contains("store")) {
             storeLoad(profileStore);
+        }
+        if (parts.contains("token")) {
+            tokenSigning();
         }
         line("");
         String others = accounting.othersSummary();
@@ -194,15 +197,15 @@ public final class BenchMain {
     }
 
     private void signingThroughput() throws Exception {
-        progress.println("[bench] 1/3 raw JCA signature rate per key and provider");
+        progress.println("[bench] 1/4 raw JCA signature rate per key and provider");
         Map<String, RunResult> raw = byParams(jmh(RawSignatureBenchmark.class, smallConfig(), Map.of()), "key", "provider");
-        progress.println("[bench] 1/3 signing 10 KB and 1 MB messages, both providers");
+        progress.println("[bench] 1/4 signing 10 KB and 1 MB messages, both providers");
         Map<String, RunResult> sign = byParams(jmh(SignBenchmark.class, smallConfig(),
             Map.of("size", new String[] {"10KB", "1MB"})), "size", "key", "provider");
-        progress.println("[bench] 1/3 signing 25 MB messages, both providers");
+        progress.println("[bench] 1/4 signing 25 MB messages, both providers");
         sign.putAll(byParams(jmh(SignBenchmark.class, largeConfig(), Map.of("size", new String[] {"25MB"})), "size", "key", "provider"));
         this.signResults = sign;
-        progress.println("[bench] 1/3 references: BouncyCastle's SMIMESignedGenerator (10 KB) and openssl speed");
+        progress.println("[bench] 1/4 references: BouncyCastle's SMIMESignedGenerator (10 KB) and openssl speed");
         Map<Fixtures.Key, double[]> bouncyCastle = new HashMap<>();
         for (Fixtures.Key key : Fixtures.Key.values()) {
             bouncyCastle.put(key, bouncyCastleGenerator(key, Fixtures.Size.KB_10));
@@ -316,7 +319,7 @@ public final class BenchMain {
 
     /** The same cases with the self-check off, in the same run: what re-reading every signed message costs. */
     private void selfCheckCost(Map<String, RunResult> withCheck) throws Exception {
-        progress.println("[bench] 1/3 signing with the self-check off (10 KB, 25 MB)");
+        progress.println("[bench] 1/4 signing with the self-check off (10 KB, 25 MB)");
         Map<String, String[]> off = Map.of("size", new String[] {"10KB"}, "key", new String[] {"RSA_2048", "EC_P256"},
             "selfCheck", new String[] {"false"}, "provider", new String[] {"native"});
         Map<String, RunResult> without = byParams(jmh(SignBenchmark.class, smallConfig(), off), "size", "key", "provider");
@@ -364,7 +367,7 @@ public final class BenchMain {
         int messageBytes = (int) Files.size(Fixtures.messageFile(fixtures, size));
         Fixtures.Key key = Fixtures.Key.RSA_2048;
 
-        progress.println("[bench] 2/3 allocation, retained heap and cold time per 25 MB signature (fresh JVM)");
+        progress.println("[bench] 2/4 allocation, retained heap and cold time per 25 MB signature (fresh JVM)");
         Result probe = java(List.of("-XX:+UseG1GC", JVM_HEAP), HeapProbe.class,
             List.of(fixtures.toString(), key.name(), size.label, "4"), Duration.ofMinutes(3));
         List<long[]> rows = probe.stdout.stream().filter(l -> l.startsWith("ALLOC "))
@@ -442,7 +445,7 @@ public final class BenchMain {
             Path index = target.resolve("store-index").resolve(dir.getFileName() + ".index");
             Files.createDirectories(index.getParent());
             Files.deleteIfExists(index);
-            progress.println("[bench] 3/3 loading the " + senders + "-file store written with " + iterations + " iterations (fresh JVMs)");
+            progress.println("[bench] 3/4 loading the " + senders + "-file store written with " + iterations + " iterations (fresh JVMs)");
             List<long[]> first = storeProbe(dir, senders, index);
             List<long[]> restart = storeProbe(dir, senders, index);
             String label = iterations == JDK_DEFAULT_ITERATIONS ? iterations + " (JDK `KeyStore` default, realistic)"
@@ -582,6 +585,47 @@ public final class BenchMain {
         double error = result.getPrimaryResult().getScoreError();
         int digits = score >= 100 ? 0 : score >= 10 ? 1 : 2;
         return fmt(score, digits) + (Double.isNaN(error) ? "" : " ± " + fmt(error, digits));
+    }
+
+    // ---------------------------------------------------------------------------------------------- part 4
+
+    /** The same key in a PKCS#11 token (SoftHSM2) and in its store file: signed 10 KB messages and raw signatures. */
+    private void tokenSigning() throws Exception {
+        progress.println("[bench] 4/4 the same key in a SoftHSM2 token and in its file: 10 KB messages and raw signatures");
+        Map<String, RunResult> results = new HashMap<>();
+        for (RunResult result : jmh(TokenSignBenchmark.class, smallConfig(), Map.of())) {
+            String method = result.getParams().getBenchmark().replaceAll(".*\\.", "");
+            results.put(method + "/" + result.getParams().getParam("key") + "/" + result.getParams().getParam("where"), result);
+        }
+        line("### A key in a PKCS#11 token");
+        line("");
+        line("The fixture's sender key put on a SoftHSM2 token (`softhsm2` of the OS, file object store), signing "
+            + "through the JDK's SunPKCS11 provider, as `pkcs11.*` configures it, next to the same key in its store file signed "
+            + "with the native and the JDK provider: the real path for a 10 KB message (self-check on, verified with the "
+            + "native provider in every case), and the private-key operation alone (raw, `SHA256withRSA` / `SHA256withECDSA` "
+            + "over 32 bytes). One thread; medians with the slowest and fastest iteration.");
+        line("");
+        line("| Key | Where the key is | Signed 10 KB messages/s | ms per message | Raw signatures/s | Signed ÷ raw | Signed, ÷ file key (native) |");
+        line("| --- | --- | ---: | ---: | ---: | ---: | ---: |");
+        for (Fixtures.Key key : List.of(Fixtures.Key.RSA_2048, Fixtures.Key.EC_P256)) {
+            double reference = median(results.get("signMessage/" + key.name() + "/file-native"));
+            for (String where : List.of("token", "file-native", "file-jdk")) {
+                RunResult signed = results.get("signMessage/" + key.name() + "/" + where);
+                RunResult raw = results.get("rawSignature/" + key.name() + "/" + where);
+                double rate = median(signed);
+                line("| " + key.label + " | " + whereLabel(where) + " | " + spread(signed) + " | " + fmt(1000.0 / rate, 3) + " | "
+                    + spread(raw) + " | " + fmt(rate / median(raw), 3) + " | " + fmt(rate / reference, 3) + " |");
+            }
+        }
+        line("");
+    }
+
+    private static String whereLabel(String where) {
+        switch (where) {
+            case "token": return "SoftHSM2 token (SunPKCS11)";
+            case "file-native": return "store file, native provider";
+            default: return "store file, JDK provider";
+        }
     }
 
     // ---------------------------------------------------------------------------------------------- child JVMs

@@ -25,8 +25,11 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -40,8 +43,10 @@ import javax.mail.util.SharedByteArrayInputStream;
 import io.github.jamessmime.core.signing.SmimeSigner;
 import io.github.jamessmime.core.store.CertificateRules;
 import io.github.jamessmime.core.store.CertificateStore;
+import io.github.jamessmime.core.store.Pkcs11Token;
 import io.github.jamessmime.core.store.RevocationChecker;
 import io.github.jamessmime.core.store.SigningIdentity;
+import io.github.jamessmime.testing.SoftHsm;
 import io.github.jamessmime.testing.TestMessages;
 import io.github.jamessmime.testing.TestPki;
 
@@ -151,6 +156,40 @@ final class Fixtures {
             keyStore.load(in, PASSWORD);
         }
         return (PrivateKey) keyStore.getKey("sender", PASSWORD);
+    }
+
+    /** The sender certificate and the CA certificates above it, as the fixture's file holds them. */
+    static List<X509Certificate> chain(Path fixtures, Key key) throws IOException, GeneralSecurityException {
+        KeyStore keyStore = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(storeDirectory(fixtures, key).resolve("sender.p12"))) {
+            keyStore.load(in, PASSWORD);
+        }
+        List<X509Certificate> chain = new ArrayList<>();
+        for (Certificate certificate : keyStore.getCertificateChain("sender")) {
+            chain.add((X509Certificate) certificate);
+        }
+        return chain;
+    }
+
+    /**
+     * The fixture's sender identity with its key in a SoftHSM2 token instead of its file, as the store lists it: the key
+     * and certificates are put on a fresh token of this JVM first ({@code SOFTHSM2_CONF} is set by bench/run).
+     */
+    static SigningIdentity tokenIdentity(Path fixtures, Key key) throws Exception {
+        SoftHsm.Token token = SoftHsm.shared().token(0);
+        token.clear();
+        token.put("sender", privateKey(fixtures, key), chain(fixtures, key));
+        Path empty = Files.createTempDirectory("bench-token-store");
+        CertificateStore store = CertificateStore.open(empty, PASSWORD, Clock.systemUTC(), Optional.empty(), RevocationChecker.none(),
+            CertificateRules.trusting(storeDirectory(fixtures, key).resolve(ROOT_PEM)),
+            Optional.of(Pkcs11Token.of(new Pkcs11Token.Settings("bench", SoftHsm.LIBRARY, Optional.of(token.slot()), 0,
+                token.pin().toCharArray()))));
+        SigningIdentity identity = store.find(FROM).orElseThrow(() -> new IllegalStateException("no token identity for " + FROM
+            + ": " + store.reports() + " " + store.tokenProblem().orElse("")));
+        if (identity.keyProvider().isEmpty()) {
+            throw new IllegalStateException("the identity for " + FROM + " does not sign in the token");
+        }
+        return identity;
     }
 
     /** Parses as James holds a message: a MimeMessage over a SharedByteArrayInputStream of its bytes. */

@@ -53,7 +53,13 @@ public class RawSignatureBenchmark {
     @Setup
     public void setUp() throws Exception {
         Fixtures.Key type = Fixtures.Key.valueOf(key);
-        PrivateKey privateKey = Fixtures.privateKey(Fixtures.directory(), type);
+        signature = initialised(type, Fixtures.privateKey(Fixtures.directory(), type), provider);
+        new Random(32).nextBytes(input);
+    }
+
+    /** A signature of the fixture's algorithm for {@code type}, initialised with the key in {@code provider} (native or jdk). */
+    static Signature initialised(Fixtures.Key type, PrivateKey privateKey, String provider) throws Exception {
+        Signature signature;
         if (provider.equals("native")) {
             AmazonCorrettoCryptoProvider accp = AmazonCorrettoCryptoProvider.INSTANCE;
             accp.assertHealthy();
@@ -63,7 +69,7 @@ public class RawSignatureBenchmark {
             signature = Signature.getInstance(type.jcaSignature);
             signature.initSign(privateKey);
         }
-        new Random(32).nextBytes(input);
+        return signature;
     }
 
     @Benchmark

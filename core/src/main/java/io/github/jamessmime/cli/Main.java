@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
 @Command(name = "james-smime", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "S/MIME sign-by-sender tools for Apache James.",
     subcommands = {SignCommand.class, CheckCommand.class, ImportCommand.class, SyncCommand.class, ShowCommand.class, DeleteCommand.class, UsageCommand.class,
+        TokenKeygenCommand.class, TokenCertificateCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {

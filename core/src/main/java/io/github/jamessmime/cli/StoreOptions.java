@@ -20,6 +20,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import io.github.jamessmime.core.config.InvalidConfigurationException;
@@ -28,7 +29,6 @@ import io.github.jamessmime.core.store.CertificateImport;
 import io.github.jamessmime.core.store.CertificateRules;
 import io.github.jamessmime.core.store.CertificateStore;
 import io.github.jamessmime.core.store.OcspChecker;
-import io.github.jamessmime.core.store.Pkcs11Token;
 import io.github.jamessmime.core.store.RevocationChecker;
 import io.github.jamessmime.core.store.StoreException;
 
@@ -55,23 +55,8 @@ final class StoreOptions {
         + " nor ask their OCSP responders (as revocation.fetchDistributionPoints=false and revocation.ocsp=false)")
     boolean noFetchCrls;
 
-    @Option(names = "--pkcs11-library", paramLabel = "FILE",
-        description = "the PKCS#11 library of a token whose key entries count as store entries too, as pkcs11.library")
-    Path pkcs11Library;
-
-    @Option(names = "--pkcs11-slot", paramLabel = "ID", description = "the token's slot id, as pkcs11.slot (default: the first slot)")
-    Long pkcs11Slot;
-
-    @Option(names = "--pkcs11-slot-index", paramLabel = "N", defaultValue = "0",
-        description = "the token's position in the slot list when no slot id is given, as pkcs11.slotListIndex")
-    int pkcs11SlotIndex;
-
-    @Option(names = "--pkcs11-pin-file", paramLabel = "FILE", description = "file holding the token's user PIN on its first line")
-    Path pkcs11PinFile;
-
-    @Option(names = "--pkcs11-name", paramLabel = "NAME", defaultValue = "token",
-        description = "names the token's entries (pkcs11:NAME/alias), as pkcs11.name")
-    String pkcs11Name;
+    @Mixin
+    TokenOptions tokenOptions;
 
     CertificateRules rules() throws StoreException {
         return trustAnchors == null ? CertificateRules.trustingJdk() : CertificateRules.trusting(trustAnchors);
@@ -87,18 +72,7 @@ final class StoreOptions {
             new RevocationChecker(Optional.ofNullable(crlDirectory), !noFetchCrls, Duration.ofSeconds(5), Clock.systemUTC(),
                 new OcspChecker(noFetchCrls ? OcspChecker.Settings.OFF : OcspChecker.Settings.DEFAULT, Duration.ofHours(1),
                     Clock.systemUTC())),
-            rules(), token());
-    }
-
-    private Optional<Pkcs11Token> token() throws InvalidConfigurationException {
-        if (pkcs11Library == null) {
-            return Optional.empty();
-        }
-        if (pkcs11PinFile == null) {
-            throw new InvalidConfigurationException("--pkcs11-pin-file is needed with --pkcs11-library");
-        }
-        return Optional.of(Pkcs11Token.of(new Pkcs11Token.Settings(pkcs11Name, pkcs11Library, Optional.ofNullable(pkcs11Slot),
-            pkcs11SlotIndex, PasswordFile.firstLine(pkcs11PinFile, "--pkcs11-pin-file"))));
+            rules(), tokenOptions.token());
     }
 
     char[] password() throws InvalidConfigurationException {

@@ -24,19 +24,22 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.security.PublicKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.Arrays;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 import org.assertj.core.api.Assertions;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -376,6 +379,37 @@ class CliTest {
         token.logout();
         assertThat(run(concat(new String[] {"check"}, options))).isEqualTo(1);
         assertThat(out).contains("PKCS#11 token 'hsm' cannot be opened (CKR_PIN_INCORRECT)");
+    }
+
+    @Test
+    void tokenKeygenAndTokenCertificateShouldEnrolAKeyThatNeverLeavesTheToken() throws Exception {
+        SoftHsm.Token token = SoftHsm.shared().token(1);
+        token.clear();
+        Path pin = token.writePin(work.resolve("pin"));
+        String[] tokenOptions = {"--pkcs11-library", SoftHsm.LIBRARY.toString(), "--pkcs11-slot", Long.toString(token.slot()),
+            "--pkcs11-pin-file", pin.toString(), "--pkcs11-name", "hsm"};
+        Path csr = work.resolve("orders.csr");
+
+        assertThat(run(concat(new String[] {"token-keygen", "--alias", "orders", "--address", "orders@shop.example", "--key-type", "rsa-2048",
+            "--csr", csr.toString()}, tokenOptions))).as(err).isZero();
+        String pem = Files.readString(csr);
+        assertThat(pem).startsWith("-----BEGIN CERTIFICATE REQUEST-----");
+        byte[] der = Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", ""));
+        PublicKey publicKey = new JcaPKCS10CertificationRequest(der).getPublicKey();
+        TestPki.Issued issued = pki.sender("orders@shop.example").issueFor(publicKey);
+        Path certificate = TestPki.writePem(work.resolve("orders.pem"), issued.certificate(), issued.chain().get(1));
+
+        assertThat(run(concat(new String[] {"token-certificate", "--alias", "orders", "--certificate", certificate.toString(),
+            "--trust-anchors", roots.toString()}, tokenOptions))).as(err).isZero();
+        assertThat(out).startsWith("pkcs11:hsm/orders: orders@shop.example").contains("put on the token");
+        assertThat(run(concat(new String[] {"show", "--store", store.toString(), "--password-file", passwordFile.toString(),
+            "--trust-anchors", roots.toString(), "--address", "orders@shop.example"}, tokenOptions))).isZero();
+        assertThat(out.strip()).startsWith("pkcs11:hsm/orders: orders@shop.example").endsWith("ok, in use");
+
+        assertThat(run(concat(new String[] {"token-certificate", "--alias", "orders", "--certificate", roots.toString()}, tokenOptions)))
+            .isEqualTo(1);
+        assertThat(err.strip()).startsWith("token-certificate: " + roots + " refused: none of the 1 certificates given is for the key 'orders'")
+            .doesNotContain("\n");
     }
 
     private static String[] concat(String[] first, String[] second) {

@@ -287,15 +287,31 @@ public final class TestPki {
             return this;
         }
 
+        /**
+         * The certificate the intermediate CA issues for a key that is not ours (a certificate request's): its
+         * {@link Issued#privateKey()} is null.
+         */
+        public Issued issueFor(PublicKey publicKey) {
+            try {
+                X509Certificate certificate = certificateFor(publicKey);
+                return new Issued(null, certificate, List.of(certificate, intermediate, root));
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        private X509Certificate certificateFor(PublicKey publicKey) throws GeneralSecurityException {
+            X500Name subjectName = new X500Name(subject != null ? subject
+                : "CN=" + (emails.isEmpty() ? "no address" : emails.get(0)) + ",O=james-smime tests");
+            return build(subjectName, publicKey, X500Name.getInstance(intermediate.getSubjectX500Principal().getEncoded()),
+                intermediateKeys.getPrivate(), intermediateKeys.getPublic(), notBefore, notAfter, false, emails, eku, keyUsage,
+                signatureAlgorithm, crlDistributionPoint, ca, ocspResponder);
+        }
+
         public Issued issue() {
             try {
                 KeyPair keys = keyPair(keyType, 10 + keyIndex);
-                X500Name subjectName = new X500Name(subject != null ? subject
-                    : "CN=" + (emails.isEmpty() ? "no address" : emails.get(0)) + ",O=james-smime tests");
-                X509Certificate certificate = build(subjectName, keys.getPublic(),
-                    X500Name.getInstance(intermediate.getSubjectX500Principal().getEncoded()),
-                    intermediateKeys.getPrivate(), intermediateKeys.getPublic(), notBefore, notAfter, false, emails, eku, keyUsage,
-                    signatureAlgorithm, crlDistributionPoint, ca, ocspResponder);
+                X509Certificate certificate = certificateFor(keys.getPublic());
                 PrivateKey privateKey = mismatchedKey ? keyPair(keyType, 99).getPrivate() : keys.getPrivate();
                 return new Issued(privateKey, certificate, List.of(certificate, intermediate, root));
             } catch (GeneralSecurityException e) {

@@ -37,6 +37,8 @@ import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAKey;
 import java.security.interfaces.RSAPrivateKey;
 import java.security.interfaces.RSAPublicKey;
+import java.security.spec.MGF1ParameterSpec;
+import java.security.spec.PSSParameterSpec;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -233,6 +235,9 @@ final class CertificateFile {
         } else {
             throw new StoreException("a " + publicKey.getAlgorithm() + " certificate is not supported; use RSA (2048+) or EC P-256/P-384");
         }
+        if ("RSASSA-PSS".equalsIgnoreCase(publicKey.getAlgorithm())) {
+            algorithm = "RSASSA-PSS";
+        }
         if (!signsFor(key, provider, certificate, algorithm)) {
             throw new StoreException("the key in the token does not sign for the certificate stored with it (or the token refused"
                 + " to sign); store the certificate issued for that key");
@@ -243,17 +248,26 @@ final class CertificateFile {
     private static boolean signsFor(PrivateKey key, Provider provider, X509Certificate certificate, String algorithm) {
         try {
             byte[] probe = "james-smime key check".getBytes(StandardCharsets.US_ASCII);
-            Signature signer = provider == null ? Signature.getInstance(algorithm) : Signature.getInstance(algorithm, provider);
+            Signature signer = probeSignature(algorithm, provider);
             signer.initSign(key);
             signer.update(probe);
             byte[] signature = signer.sign();
-            Signature verifier = Signature.getInstance(algorithm);
+            Signature verifier = probeSignature(algorithm, null);
             verifier.initVerify(certificate.getPublicKey());
             verifier.update(probe);
             return verifier.verify(signature);
         } catch (GeneralSecurityException | RuntimeException e) {
             return false;
         }
+    }
+
+    /** A signature object of {@code provider} (the JDK's when null); RSASSA-PSS with SHA-256, MGF1 and a 32-byte salt. */
+    private static Signature probeSignature(String algorithm, Provider provider) throws GeneralSecurityException {
+        Signature signature = provider == null ? Signature.getInstance(algorithm) : Signature.getInstance(algorithm, provider);
+        if (algorithm.equals("RSASSA-PSS")) {
+            signature.setParameter(new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, PSSParameterSpec.TRAILER_FIELD_BC));
+        }
+        return signature;
     }
 
     private static StoreException mismatch() {

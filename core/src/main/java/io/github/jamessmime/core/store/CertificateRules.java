@@ -219,17 +219,8 @@ public final class CertificateRules {
                 if (((Integer) name.get(0)) != RFC822_NAME) {
                     continue;
                 }
-                String value = String.valueOf(name.get(1));
-                if (value.contains("*") || !value.contains("@") || value.startsWith("@")) {
-                    throw new StoreException("wildcard or domain-only address '" + printable(value) + "' refused:"
-                        + " use one certificate per sender address");
-                }
-                Optional<String> mailbox = Addresses.mailbox(value);
-                if (mailbox.isEmpty()) {
-                    throw new StoreException("'" + printable(value) + "' in SubjectAltName is not a plain mail address"
-                        + " (local@domain of letters, digits and . _ + - and the like); ask the CA for a certificate naming the sender address");
-                }
-                addresses.add(mailbox.get());
+                addresses.add(senderAddress(String.valueOf(name.get(1)), "in SubjectAltName",
+                    "ask the CA for a certificate naming the sender address"));
             }
         }
         if (addresses.isEmpty()) {
@@ -237,6 +228,23 @@ public final class CertificateRules {
                 + " S/MIME needs the sender address there");
         }
         return addresses;
+    }
+
+    /**
+     * The normalised mailbox of one sender address: a wildcard, a domain-only name or anything but a plain mailbox is
+     * refused, the refusal saying where the value is and what to do.
+     */
+    static String senderAddress(String value, String where, String remedy) throws StoreException {
+        if (value.contains("*") || !value.contains("@") || value.startsWith("@")) {
+            throw new StoreException("wildcard or domain-only address '" + printable(value) + "' refused:"
+                + " use one certificate per sender address");
+        }
+        Optional<String> mailbox = Addresses.mailbox(value);
+        if (mailbox.isEmpty()) {
+            throw new StoreException("'" + printable(value) + "' " + where + " is not a plain mail address"
+                + " (local@domain of letters, digits and . _ + - and the like); " + remedy);
+        }
+        return mailbox.get();
     }
 
     private static void checkSubjectAddresses(X509Certificate certificate, Set<String> addresses) throws StoreException {

@@ -393,7 +393,7 @@ public final class CertificateStore {
         String digest = digest(listing);
         TokenListing previous = lastToken;
         TokenListing current = previous != null && previous.digest.equals(digest) && previous.provider == listing.provider
-            ? previous : check(token, listing, digest, now);
+            ? withKeysOf(previous, listing) : check(token, listing, digest, now);
         lastToken = current;
         List<FileReport> reports = new ArrayList<>();
         List<StoreIndex.IndexedIdentity> indexed = new ArrayList<>();
@@ -412,10 +412,30 @@ public final class CertificateStore {
         return new TokenLoad(reports, Optional.of(new StoreIndex.IndexedFile(digest, Optional.empty(), indexed)), digest, Optional.empty());
     }
 
+    /**
+     * The verdicts of an unchanged listing, its identities with the key handles just listed: a handle from an earlier
+     * login may have gone stale (an HSM that was restarted) while the token's content stayed the same.
+     */
+    private static TokenListing withKeysOf(TokenListing previous, Pkcs11Token.Listing listing) {
+        Map<String, PrivateKey> keys = new HashMap<>();
+        listing.entries.forEach(entry -> keys.put(entry.alias, entry.key));
+        List<TokenItem> items = new ArrayList<>();
+        for (TokenItem item : previous.items) {
+            Optional<SigningIdentity> identity = item.identity.map(known -> known.withKey(keys.get(item.alias)));
+            items.add(new TokenItem(item.source, item.alias, identity, item.refusal));
+        }
+        return new TokenListing(previous.digest, previous.provider, List.copyOf(items));
+    }
+
     private TokenListing check(Pkcs11Token token, Pkcs11Token.Listing listing, String digest, Instant now) {
         List<TokenItem> items = new ArrayList<>();
         for (Pkcs11Token.Entry entry : listing.entries) {
             String source = token.source(entry.alias);
+            if (TokenEnrolment.isPlaceholder(entry.chain.get(0))) {
+                items.add(new TokenItem(source, entry.alias, Optional.empty(), Optional.of("the key awaits its CA-issued certificate"
+                    + " (made with token-keygen); put the certificate on the token with token-certificate --alias " + entry.alias)));
+                continue;
+            }
             try {
                 SigningIdentity identity = rules.validate(source, entry.key, Optional.of(listing.provider), entry.chain, now);
                 items.add(new TokenItem(source, entry.alias, Optional.of(identity), Optional.empty()));

@@ -123,10 +123,10 @@ public final class Pkcs11Token {
      * @throws StoreException naming the token when the library, the slot or the login fails
      */
     Listing entries() throws StoreException {
-        Provider current = provider();
+        Session session = session();
+        Provider current = session.provider;
+        KeyStore keyStore = session.keyStore;
         try {
-            KeyStore keyStore = KeyStore.getInstance("PKCS11", current);
-            keyStore.load(null, settings.pin.clone());
             List<Entry> entries = new ArrayList<>();
             for (String alias : Collections.list(keyStore.aliases())) {
                 if (!keyStore.isKeyEntry(alias)) {
@@ -149,12 +149,39 @@ public final class Pkcs11Token {
             }
             entries.sort(Comparator.comparing(entry -> entry.alias));
             return new Listing(current, entries);
-        } catch (IOException | GeneralSecurityException | RuntimeException e) {
-            // a token that was restarted or re-plugged may need a provider of its own again
-            provider = null;
-            throw new StoreException("PKCS#11 token '" + settings.name + "' cannot be opened (" + reason(e) + "); check pkcs11.library,"
-                + " pkcs11.slot and the PIN, and that the token is plugged in and not locked", e);
+        } catch (GeneralSecurityException | RuntimeException e) {
+            throw unavailable(e);
         }
+    }
+
+    /** The provider and the token's key store, logged in. */
+    static final class Session {
+        final Provider provider;
+        final KeyStore keyStore;
+
+        Session(Provider provider, KeyStore keyStore) {
+            this.provider = provider;
+            this.keyStore = keyStore;
+        }
+    }
+
+    /** Logs in (when this process is not logged in to the token yet) and gives the token's key store. */
+    Session session() throws StoreException {
+        Provider current = provider();
+        try {
+            KeyStore keyStore = KeyStore.getInstance("PKCS11", current);
+            keyStore.load(null, settings.pin.clone());
+            return new Session(current, keyStore);
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
+            throw unavailable(e);
+        }
+    }
+
+    private StoreException unavailable(Exception e) {
+        // a token that was restarted or re-plugged may need a provider of its own again
+        provider = null;
+        return new StoreException("PKCS#11 token '" + settings.name + "' cannot be opened (" + reason(e) + "); check pkcs11.library,"
+            + " pkcs11.slot and the PIN, and that the token is plugged in and not locked", e);
     }
 
     private Provider provider() throws StoreException {

@@ -83,6 +83,11 @@ public final class SigningIdentity {
         }
     }
 
+    /** This identity with another handle on the same key (a token's key, listed again). */
+    SigningIdentity withKey(PrivateKey handle) {
+        return new SigningIdentity(source, KeySource.of(handle), keyProvider, certificate, intermediates, addresses, fingerprint);
+    }
+
     public X509Certificate certificate() {
         return certificate;
     }

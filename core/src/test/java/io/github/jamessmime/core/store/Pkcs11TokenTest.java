@@ -115,6 +115,20 @@ class Pkcs11TokenTest {
     }
 
     @Test
+    void anRsassaPssKeyInTheTokenShouldSignRsassaPss() throws Exception {
+        TestPki.Issued pss = putOnToken("pss", "pss@shop.example", KeyType.RSA_PSS_2048, 0);
+
+        CertificateStore store = open(token.pin());
+
+        byte[] signed = sign(store.find("pss@shop.example").orElseThrow(), "pss@shop.example");
+        assertThat(Verifiers.openssl(signed, pki.root(), NOW).exitCode).isZero();
+        Verifiers.BcResult bc = Verifiers.bouncyCastle(signed);
+        assertThat(bc.signatureValid).isTrue();
+        assertThat(bc.signer).isEqualTo(pss.certificate());
+        assertThat(bc.signerInformation.getEncryptionAlgOID()).isEqualTo("1.2.840.113549.1.1.10");
+    }
+
+    @Test
     void refreshShouldNoticeEntriesAddedToAndRemovedFromTheToken() throws Exception {
         putOnToken("billing", "billing@shop.example", KeyType.RSA_2048, 0);
         CertificateStore store = open(token.pin());
@@ -132,7 +146,7 @@ class Pkcs11TokenTest {
     }
 
     @Test
-    void refreshOfAnUnchangedTokenShouldKeepItsIdentitiesAndTheFiles() throws Exception {
+    void refreshOfAnUnchangedTokenShouldSignWithTheKeyHandlesJustListedAndKeepTheFiles() throws Exception {
         putOnToken("billing", "billing@shop.example", KeyType.EC_P256, 0);
         pki.sender("support@shop.example").keyIndex(1).issue().writePkcs12(directory.resolve("support.p12"), PASSWORD);
         CertificateStore store = open(token.pin());
@@ -140,7 +154,12 @@ class Pkcs11TokenTest {
 
         store.refreshToken();
 
-        assertThat(store.find("billing@shop.example")).containsSame(before);
+        SigningIdentity after = store.find("billing@shop.example").orElseThrow();
+        assertThat(after.certificate()).isEqualTo(before.certificate());
+        assertThat(after.privateKey()).as("the key handle just listed").isNotSameAs(before.privateKey());
+        byte[] signed = sign(after, "billing@shop.example");
+        assertThat(Verifiers.openssl(signed, pki.root(), NOW).exitCode).isZero();
+        assertThat(Verifiers.bouncyCastle(signed).signatureValid).isTrue();
         assertThat(store.find("support@shop.example")).isPresent();
         assertThat(store.reports()).extracting(CertificateStore.FileReport::name).containsExactly("support.p12", "pkcs11:hsm/billing");
     }
