@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -276,6 +277,18 @@ final class JamesServerProcess implements AutoCloseable {
 
     AdminTokens tokens() {
         return tokens;
+    }
+
+    /** The value of one gauge of WebAdmin's {@code /metrics} (Prometheus text, readable without a token). */
+    double gauge(String name) {
+        HttpResponse<byte[]> response = webAdminWithToken(Optional.empty()).get("/metrics");
+        if (response.statusCode() != 200) {
+            throw new AssertionError("/metrics answered " + response.statusCode());
+        }
+        return new String(response.body(), StandardCharsets.UTF_8).lines()
+            .filter(line -> line.startsWith(name + " "))
+            .mapToDouble(line -> Double.parseDouble(line.substring(line.indexOf(' ') + 1)))
+            .findFirst().orElseThrow(() -> new AssertionError("no " + name + " gauge in /metrics"));
     }
 
     boolean isAlive() {

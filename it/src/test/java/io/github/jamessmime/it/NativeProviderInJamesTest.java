@@ -18,12 +18,9 @@ package io.github.jamessmime.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -91,12 +88,7 @@ class NativeProviderInJamesTest {
     }
 
     private double nativeGauge() {
-        HttpResponse<byte[]> response = james.webAdminWithToken(Optional.empty()).get("/metrics");
-        assertThat(response.statusCode()).isEqualTo(200);
-        return new String(response.body(), StandardCharsets.UTF_8).lines()
-            .filter(line -> line.startsWith("smime_signing_native_provider "))
-            .mapToDouble(line -> Double.parseDouble(line.substring(line.indexOf(' ') + 1)))
-            .findFirst().orElseThrow(() -> new AssertionError("no smime_signing_native_provider gauge in /metrics"));
+        return james.gauge("smime_signing_native_provider");
     }
 
     @Test

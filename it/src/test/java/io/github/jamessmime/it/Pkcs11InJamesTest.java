@@ -135,6 +135,7 @@ class Pkcs11InJamesTest {
         HttpResponse<byte[]> health = james.webAdmin().get(HEALTH);
         assertThat(health.statusCode()).as(new String(health.body(), StandardCharsets.UTF_8)).isEqualTo(200);
         assertThat(new String(health.body(), StandardCharsets.UTF_8)).contains("\"status\":\"healthy\"");
+        assertThat(james.gauge("smime_pkcs11_token_unavailable")).isEqualTo(0.0);
     }
 
     @Test
@@ -160,6 +161,7 @@ class Pkcs11InJamesTest {
             String body = new String(health.body(), StandardCharsets.UTF_8);
             assertThat(health.statusCode()).as(body).isEqualTo(503);
             assertThat(body).contains("\"status\":\"unhealthy\"").contains("PKCS#11 token 'hsm' cannot be opened (CKR_PIN_INCORRECT)");
+            assertThat(locked.gauge("smime_pkcs11_token_unavailable")).isEqualTo(1.0);
 
             ReceivedMail unsigned = send(locked, BILLING, "Invoice while the token is locked");
             assertThat(unsigned.contentType()).doesNotStartWith("multipart/signed");

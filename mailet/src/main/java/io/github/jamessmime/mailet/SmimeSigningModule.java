@@ -53,6 +53,8 @@ public class SmimeSigningModule extends AbstractModule {
     public static final String REFUSED_FILES_GAUGE = "smime_certificates_refused_files";
     /** 1 when the key operations run in the native provider, 0 when in the JDK's ({@code signing.provider}). */
     public static final String NATIVE_PROVIDER_GAUGE = "smime_signing_native_provider";
+    /** 1 when the PKCS#11 token ({@code pkcs11.*}) could not be listed at the last store check, 0 otherwise (or without one). */
+    public static final String TOKEN_UNAVAILABLE_GAUGE = "smime_pkcs11_token_unavailable";
 
     @Provides
     @Singleton
@@ -81,6 +83,7 @@ public class SmimeSigningModule extends AbstractModule {
         gauges.register(SELF_CHECK_FAILURES_GAUGE, service::selfCheckFailures);
         gauges.register(USABLE_SENDERS_GAUGE, () -> service.store().usableSenders());
         gauges.register(NATIVE_PROVIDER_GAUGE, () -> service.signatureProvider().isNative() ? 1 : 0);
+        gauges.register(TOKEN_UNAVAILABLE_GAUGE, () -> service.store().tokenProblem().isPresent() ? 1 : 0);
         gauges.register(REFUSED_FILES_GAUGE, () -> service.store().reports().stream().filter(report -> !report.usable()).count());
         return service;
     }
