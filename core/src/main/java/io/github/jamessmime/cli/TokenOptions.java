@@ -52,8 +52,12 @@ final class TokenOptions {
         if (pkcs11PinFile == null) {
             throw new InvalidConfigurationException("--pkcs11-pin-file is needed with --pkcs11-library");
         }
-        return Optional.of(Pkcs11Token.of(new Pkcs11Token.Settings(pkcs11Name, pkcs11Library, Optional.ofNullable(pkcs11Slot),
-            pkcs11SlotIndex, PasswordFile.firstLine(pkcs11PinFile, "--pkcs11-pin-file"))));
+        try {
+            return Optional.of(Pkcs11Token.of(new Pkcs11Token.Settings(pkcs11Name, pkcs11Library, Optional.ofNullable(pkcs11Slot),
+                pkcs11SlotIndex, PasswordFile.firstLine(pkcs11PinFile, "--pkcs11-pin-file"), Optional.of(pkcs11PinFile))));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigurationException("--pkcs11-name or --pkcs11-library: " + e.getMessage());
+        }
     }
 
     /** The token the options name; {@code --pkcs11-library} is required here. */

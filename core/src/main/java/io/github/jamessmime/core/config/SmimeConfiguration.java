@@ -253,14 +253,20 @@ public final class SmimeConfiguration {
             return Optional.empty();
         }
         Path libraryPath = baseDirectory.resolve(library).normalize();
-        if (library.contains("\"") || !Files.isRegularFile(libraryPath)) {
+        if (!Files.isRegularFile(libraryPath)) {
             throw new InvalidConfigurationException("smime.properties: " + PKCS11_LIBRARY + " " + libraryPath
                 + " is not a file; give the path of the token's PKCS#11 library (for SoftHSM2: /usr/lib/softhsm/libsofthsm2.so)");
         }
         String name = Optional.ofNullable(value(properties, PKCS11_NAME)).orElse("token");
-        if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
-            throw new InvalidConfigurationException("smime.properties: " + PKCS11_NAME + " '" + name
-                + "' may only hold letters, digits, '.', '_' and '-'");
+        try {
+            Pkcs11Token.Settings.checkLibrary(libraryPath);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigurationException("smime.properties: " + PKCS11_LIBRARY + ": " + e.getMessage());
+        }
+        try {
+            Pkcs11Token.Settings.checkName(name);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigurationException("smime.properties: " + PKCS11_NAME + " " + e.getMessage());
         }
         String slot = value(properties, PKCS11_SLOT);
         if (slot != null && value(properties, PKCS11_SLOT_LIST_INDEX) != null) {
@@ -274,15 +280,15 @@ public final class SmimeConfiguration {
         if (index > Integer.MAX_VALUE) {
             throw new InvalidConfigurationException("smime.properties: " + PKCS11_SLOT_LIST_INDEX + " " + index + " is too large");
         }
-        return Optional.of(new Pkcs11Token.Settings(name, libraryPath, slotId, (int) index, pin(properties, baseDirectory, environment)));
+        Optional<Path> pinFile = Optional.ofNullable(value(properties, PKCS11_PIN_FILE)).map(baseDirectory::resolve);
+        return Optional.of(new Pkcs11Token.Settings(name, libraryPath, slotId, (int) index, pin(properties, pinFile, environment), pinFile));
     }
 
     /** The token PIN, from a file or an environment variable: never in smime.properties itself, never logged. */
-    private static char[] pin(Map<String, String> properties, Path baseDirectory, Function<String, String> environment)
+    private static char[] pin(Map<String, String> properties, Optional<Path> file, Function<String, String> environment)
         throws InvalidConfigurationException {
-        String file = value(properties, PKCS11_PIN_FILE);
         String env = value(properties, PKCS11_PIN_ENV);
-        if ((file == null) == (env == null)) {
+        if (file.isPresent() == (env != null)) {
             throw new InvalidConfigurationException("smime.properties: set exactly one of " + PKCS11_PIN_FILE + " or " + PKCS11_PIN_ENV
                 + " for the PKCS#11 token's user PIN");
         }
@@ -294,7 +300,7 @@ public final class SmimeConfiguration {
             }
             return secret.toCharArray();
         }
-        return PasswordFile.firstLine(baseDirectory.resolve(file), PKCS11_PIN_FILE);
+        return PasswordFile.firstLine(file.get(), PKCS11_PIN_FILE);
     }
 
     /** The PKCS#11 token whose key entries sign besides the store files ({@value #PKCS11_LIBRARY}), if any. */

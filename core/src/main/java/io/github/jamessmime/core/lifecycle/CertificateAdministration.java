@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 import io.github.jamessmime.core.store.CertificateStore;
 import io.github.jamessmime.core.store.SigningIdentity;
@@ -84,15 +85,18 @@ public final class CertificateAdministration {
     }
 
     /**
-     * The token entry ({@code pkcs11:<token>/<alias>}) holding the certificate with this SHA-256 (any case), if a PKCS#11
-     * token holds it: such a certificate is not deleted here but with the token's own tools.
+     * The token entry ({@code pkcs11:<token>/<alias>}) holding the certificate with this SHA-256 (any case), if only a
+     * PKCS#11 token holds it: such a certificate is not deleted here but with the token's own tools.
      */
     public Optional<String> heldInToken(String sha256) {
-        return store.reports().stream()
-            .filter(report -> report.path().isEmpty())
+        List<CertificateStore.FileReport> holding = store.reports().stream()
             .filter(report -> report.allIdentities().stream().anyMatch(identity -> identity.fingerprint().equalsIgnoreCase(sha256)))
-            .map(CertificateStore.FileReport::name)
-            .findFirst();
+            .collect(Collectors.toList());
+        // a certificate in a store file as well is deleted from the file
+        if (holding.stream().anyMatch(report -> report.path().isPresent())) {
+            return Optional.empty();
+        }
+        return holding.stream().map(CertificateStore.FileReport::name).findFirst();
     }
 
     /** Deletes the file holding the certificate with this SHA-256 (any case) and reloads; the file, or empty if none. */

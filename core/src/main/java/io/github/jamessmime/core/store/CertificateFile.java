@@ -21,6 +21,8 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.InvalidAlgorithmParameterException;
+import java.security.InvalidKeyException;
 import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -52,6 +54,8 @@ import java.util.Set;
  */
 final class CertificateFile {
     static final int MIN_RSA_BITS = 2048;
+    /** What a key signs to show it belongs to its certificate. */
+    private static final byte[] PROBE = "james-smime key check".getBytes(StandardCharsets.US_ASCII);
     /** How every refusal for a password that does not open the file starts. */
     static final String WRONG_PASSWORD = "wrong password";
 
@@ -204,7 +208,7 @@ final class CertificateFile {
             if (bits != 256 && bits != 384 && bits != 521) {
                 throw new StoreException("EC key on a " + bits + "-bit curve is not supported; use P-256 or P-384");
             }
-            if (!signsFor(key, null, certificate, "SHA256withECDSA")) {
+            if (!signsFor(key, certificate, "SHA256withECDSA")) {
                 throw mismatch();
             }
             return;
@@ -238,24 +242,47 @@ final class CertificateFile {
         if ("RSASSA-PSS".equalsIgnoreCase(publicKey.getAlgorithm())) {
             algorithm = "RSASSA-PSS";
         }
-        if (!signsFor(key, provider, certificate, algorithm)) {
-            throw new StoreException("the key in the token does not sign for the certificate stored with it (or the token refused"
-                + " to sign); store the certificate issued for that key");
+        byte[] signature;
+        try {
+            Signature signer = probeSignature(algorithm, provider);
+            signer.initSign(key);
+            signer.update(PROBE);
+            signature = signer.sign();
+        } catch (NoSuchAlgorithmException e) {
+            throw new StoreException("this Java's PKCS#11 provider cannot sign " + algorithm
+                + ("RSASSA-PSS".equals(algorithm) ? " (SunPKCS11 signs RSASSA-PSS from Java 13 on)" : "")
+                + "; run James on a newer Java or use a certificate of another key type");
+        } catch (InvalidKeyException | InvalidAlgorithmParameterException e) {
+            throw mismatch();
+        } catch (GeneralSecurityException | RuntimeException e) {
+            // the token failed to sign: its state, not a verdict on this entry
+            throw new Pkcs11Token.Failure("failed to sign with the key for " + CertificateRules.addresses(certificate) + " (" + e + ")", e);
+        }
+        if (!verifies(certificate, algorithm, PROBE, signature)) {
+            throw new StoreException("the key in the token does not sign for the certificate stored with it;"
+                + " store the certificate issued for that key");
         }
     }
 
-    /** Whether {@code key} signs (in {@code provider}, or the JDK's when null) what the certificate verifies. */
-    private static boolean signsFor(PrivateKey key, Provider provider, X509Certificate certificate, String algorithm) {
+    private static boolean verifies(X509Certificate certificate, String algorithm, byte[] probe, byte[] signature) {
         try {
-            byte[] probe = "james-smime key check".getBytes(StandardCharsets.US_ASCII);
-            Signature signer = probeSignature(algorithm, provider);
-            signer.initSign(key);
-            signer.update(probe);
-            byte[] signature = signer.sign();
             Signature verifier = probeSignature(algorithm, null);
             verifier.initVerify(certificate.getPublicKey());
             verifier.update(probe);
             return verifier.verify(signature);
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Whether {@code key} signs (in {@code provider}, or the JDK's when null) what the certificate verifies. */
+    /** Whether {@code key} signs, with the JDK's providers, what the certificate's public key verifies. */
+    private static boolean signsFor(PrivateKey key, X509Certificate certificate, String algorithm) {
+        try {
+            Signature signer = probeSignature(algorithm, null);
+            signer.initSign(key);
+            signer.update(PROBE);
+            return verifies(certificate, algorithm, PROBE, signer.sign());
         } catch (GeneralSecurityException | RuntimeException e) {
             return false;
         }

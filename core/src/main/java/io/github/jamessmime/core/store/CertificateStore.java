@@ -16,9 +16,9 @@
 package io.github.jamessmime.core.store;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.Provider;
@@ -67,8 +67,10 @@ public final class CertificateStore {
     /** What the token's last successful listing gave, to be reused while the token holds the same entries. */
     private volatile TokenListing lastToken;
     private volatile Optional<String> tokenProblem = Optional.empty();
-    /** Whether the last load may write the index: its password opened a file, or there is none. */
+    /** Whether the last load may write the index: its password opened a file, or there is none and no other password's index. */
     private volatile boolean indexWritable;
+    /** The token entries' refusals at the last check, so that each is logged once. */
+    private volatile Map<String, String> lastTokenRefusals = Map.of();
 
     private CertificateStore(Path directory, char[] password, Clock clock, Optional<Path> indexFile, RevocationChecker revocation,
                              CertificateRules rules, Optional<Pkcs11Token> token) {
@@ -229,7 +231,7 @@ public final class CertificateStore {
         boolean anyOpened = loaded.stream().anyMatch(item -> item.opened);
         passwordMismatch = foreignIndex && !anyOpened && !loaded.isEmpty();
         // a password that opens no file has nothing true to write down (and would seal the index with itself)
-        indexWritable = !passwordMismatch && (anyOpened || loaded.isEmpty());
+        indexWritable = anyOpened || (loaded.isEmpty() && !foreignIndex);
         if (passwordMismatch) {
             LOGGER.error("S/MIME certificate store {}: the store password opens neither the store index nor any of the {} files;"
                 + " this node's store password is wrong (check store.password*); the index is left as it is", directory, loaded.size());
@@ -356,60 +358,93 @@ public final class CertificateStore {
 
     /**
      * Lists the token; entries are checked by the rules (a probe signature each) only when the token holds other
-     * entries than at the last listing. A token that cannot be listed keeps the identities the index knows from its
-     * last listing, with keys that fail, and its entry in the index as it was.
+     * entries than at the last listing. A token that cannot be listed, or fails while its entries are checked, keeps
+     * the identities the index knows from its last listing, with keys that fail (so that their senders' mail follows
+     * the failure policy), and its entry in the index as it was. A refusal is logged when it is new, not at every check.
      */
     private TokenLoad readToken(Pkcs11Token token, StoreIndex.IndexedFile known, Instant now) {
-        Pkcs11Token.Listing listing;
+        TokenListing current;
         try {
-            listing = token.entries();
+            Pkcs11Token.Listing listing = token.entries();
+            String digest = digest(listing);
+            TokenListing previous = lastToken;
+            current = previous != null && previous.digest.equals(digest) && previous.provider == listing.provider
+                ? withKeysOf(previous, listing) : check(token, listing, digest, now);
         } catch (StoreException e) {
             if (!tokenProblem.equals(Optional.of(e.getMessage()))) {
-                // once per problem, not at every reload while it lasts
+                // once per problem, not at every check while it lasts
                 LOGGER.error("S/MIME certificate store: {}; its senders' mail follows the failure policy until it can be listed again",
                     e.getMessage());
             }
-            List<FileReport> reports = new ArrayList<>();
-            if (known != null) {
-                for (StoreIndex.IndexedIdentity entry : known.identities) {
-                    String message = e.getMessage();
-                    SigningIdentity.KeySource unavailable = () -> {
-                        throw new StoreException(message);
-                    };
-                    String source = token.source(entry.alias);
-                    try {
-                        reports.add(FileReport.usable(source, Optional.empty(), List.of(CertificateFile.identity(source, unavailable,
-                            Optional.empty(), entry.chain, CertificateRules.addresses(entry.chain.get(0))))));
-                    } catch (StoreException refused) {
-                        reports.add(refused(source, Optional.empty(), refused.getMessage()));
-                    }
-                }
-            }
-            return new TokenLoad(reports, Optional.ofNullable(known), "", Optional.of(e.getMessage()));
+            return new TokenLoad(remembered(token, known, e.getMessage(), now), Optional.ofNullable(known), "", Optional.of(e.getMessage()));
         }
         if (tokenProblem.isPresent()) {
             LOGGER.info("S/MIME certificate store: PKCS#11 token '{}' can be listed again", token.name());
         }
-        String digest = digest(listing);
-        TokenListing previous = lastToken;
-        TokenListing current = previous != null && previous.digest.equals(digest) && previous.provider == listing.provider
-            ? withKeysOf(previous, listing) : check(token, listing, digest, now);
         lastToken = current;
         List<FileReport> reports = new ArrayList<>();
         List<StoreIndex.IndexedIdentity> indexed = new ArrayList<>();
+        StringBuilder verdicts = new StringBuilder(current.digest);
         for (TokenItem item : current.items) {
             if (item.identity.isPresent()) {
                 SigningIdentity identity = item.identity.get();
-                reports.add(refuseIfExpiredOrRevoked(item.source, Optional.empty(), List.of(identity), now));
+                reports.add(tokenReport(item.source, identity, now));
                 List<X509Certificate> chain = new ArrayList<>();
                 chain.add(identity.certificate());
                 chain.addAll(identity.intermediates());
                 indexed.add(new StoreIndex.IndexedIdentity(item.alias, chain));
+                verdicts.append('\n').append(item.alias);
             } else {
-                reports.add(refused(item.source, Optional.empty(), item.refusal.orElse("")));
+                reports.add(FileReport.refused(item.source, Optional.empty(), item.refusal.orElse("")));
             }
         }
-        return new TokenLoad(reports, Optional.of(new StoreIndex.IndexedFile(digest, Optional.empty(), indexed)), digest, Optional.empty());
+        logNewRefusals(reports);
+        // the index entry changes with the listing and with which of its entries are usable
+        String indexKey = StoreIndex.sha256(verdicts.toString().getBytes(StandardCharsets.UTF_8));
+        return new TokenLoad(reports, Optional.of(new StoreIndex.IndexedFile(indexKey, Optional.empty(), indexed)), current.digest,
+            Optional.empty());
+    }
+
+    /** The identities the index knows from the token's last listing, with keys that fail with {@code problem}. */
+    private List<FileReport> remembered(Pkcs11Token token, StoreIndex.IndexedFile known, String problem, Instant now) {
+        List<FileReport> reports = new ArrayList<>();
+        if (known == null) {
+            return reports;
+        }
+        SigningIdentity.KeySource unavailable = () -> {
+            throw new StoreException(problem);
+        };
+        for (StoreIndex.IndexedIdentity entry : known.identities) {
+            String source = token.source(entry.alias);
+            try {
+                reports.add(tokenReport(source, CertificateFile.identity(source, unavailable, Optional.empty(), entry.chain,
+                    CertificateRules.addresses(entry.chain.get(0))), now));
+            } catch (StoreException refused) {
+                reports.add(FileReport.refused(source, Optional.empty(), refused.getMessage()));
+            }
+        }
+        logNewRefusals(reports);
+        return reports;
+    }
+
+    /** A token entry's report: usable, or refused as expired or revoked (without a log line: see {@link #logNewRefusals}). */
+    private FileReport tokenReport(String source, SigningIdentity identity, Instant now) {
+        return unusable(List.of(identity), now)
+            .map(reason -> FileReport.expiredOrRevoked(source, Optional.empty(), List.of(identity), reason))
+            .orElseGet(() -> FileReport.usable(source, Optional.empty(), List.of(identity)));
+    }
+
+    /** One WARN line per token entry refused for a reason it was not refused for at the last check. */
+    private void logNewRefusals(List<FileReport> reports) {
+        Map<String, String> verdicts = new HashMap<>();
+        for (FileReport report : reports) {
+            String refusal = report.refusal().orElse("");
+            verdicts.put(report.name(), refusal);
+            if (!refusal.isEmpty() && !refusal.equals(lastTokenRefusals.get(report.name()))) {
+                LOGGER.warn("S/MIME certificate store: {} refused: {}", report.name(), refusal);
+            }
+        }
+        lastTokenRefusals = Map.copyOf(verdicts);
     }
 
     /**
@@ -427,7 +462,7 @@ public final class CertificateStore {
         return new TokenListing(previous.digest, previous.provider, List.copyOf(items));
     }
 
-    private TokenListing check(Pkcs11Token token, Pkcs11Token.Listing listing, String digest, Instant now) {
+    private TokenListing check(Pkcs11Token token, Pkcs11Token.Listing listing, String digest, Instant now) throws Pkcs11Token.Failure {
         List<TokenItem> items = new ArrayList<>();
         for (Pkcs11Token.Entry entry : listing.entries) {
             String source = token.source(entry.alias);
@@ -439,6 +474,10 @@ public final class CertificateStore {
             try {
                 SigningIdentity identity = rules.validate(source, entry.key, Optional.of(listing.provider), entry.chain, now);
                 items.add(new TokenItem(source, entry.alias, Optional.of(identity), Optional.empty()));
+            } catch (Pkcs11Token.Failure e) {
+                // the token failed, the entry may be fine: no verdict is kept, the whole listing counts as failed
+                throw new Pkcs11Token.Failure("PKCS#11 token '" + token.name() + "' " + e.getMessage()
+                    + "; its entries are checked again at the next store check", e);
             } catch (StoreException e) {
                 items.add(new TokenItem(source, entry.alias, Optional.empty(), Optional.of(e.getMessage())));
             } catch (RuntimeException e) {
@@ -543,16 +582,25 @@ public final class CertificateStore {
     }
 
     private FileReport refuseIfExpiredOrRevoked(String name, Optional<Path> file, List<SigningIdentity> identities, Instant now) {
+        Optional<String> unusable = unusable(identities, now);
+        if (unusable.isPresent()) {
+            LOGGER.warn("S/MIME certificate file {} refused: {}", file.map(Object::toString).orElse(name), unusable.get());
+            return FileReport.expiredOrRevoked(name, file, identities, unusable.get());
+        }
+        return FileReport.usable(name, file, identities);
+    }
+
+    /** Why the first of {@code identities} that cannot be used now is refused: expired, an expired CA, or revoked. */
+    private Optional<String> unusable(List<SigningIdentity> identities, Instant now) {
         for (SigningIdentity identity : identities) {
             Optional<String> unusable = CertificateFile.expiry(identity, now)
                 .or(() -> CertificateRules.intermediateExpiry(identity, now))
                 .or(() -> revocation.revocation(identity));
             if (unusable.isPresent()) {
-                LOGGER.warn("S/MIME certificate file {} refused: {}", file.map(Object::toString).orElse(name), unusable.get());
-                return FileReport.expiredOrRevoked(name, file, identities, unusable.get());
+                return unusable;
             }
         }
-        return FileReport.usable(name, file, identities);
+        return Optional.empty();
     }
 
     private static FileReport refused(Path file, String reason) {

@@ -16,7 +16,10 @@
 package io.github.jamessmime.core.store;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.AuthProvider;
 import java.security.GeneralSecurityException;
 import java.security.InvalidParameterException;
 import java.security.Key;
@@ -27,24 +30,40 @@ import java.security.ProviderException;
 import java.security.Security;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
+import javax.security.auth.login.LoginException;
+
 /**
  * A PKCS#11 token (an HSM, a smart card, SoftHSM) that holds sender keys: its key entries with their certificates, as
  * the JDK's SunPKCS11 provider lists them. The provider is an object of this token only, never registered with the
- * JCA. Every listing logs in again, so that a token that was restarted, re-plugged or filled meanwhile is read as it is
- * now; the PIN is kept here and never logged.
+ * JCA. Every listing opens the token's key store again (logging in when this process is not logged in), so that a
+ * token that was filled, emptied or re-plugged meanwhile is read as it is now.
+ *
+ * <p>A PIN the token refused is not tried again: tokens lock the PIN after a few wrong tries. It is tried again once
+ * its file ({@code pkcs11.pin.file}) holds another PIN; a PIN from the environment needs a restart. The PIN is kept
+ * here and never logged.
  */
 public final class Pkcs11Token {
+    /** A token that is gone gets a new provider object at most this often (the JDK keeps one per library anyway). */
+    static final Duration PROVIDER_RETRY = Duration.ofMinutes(5);
+
     private final Settings settings;
     private volatile Provider provider;
+    private long providerMadeAt;
+    private char[] pin;
+    /** Why the token refused {@link #pin}, or null while it has not. */
+    private String pinRefusal;
 
     private Pkcs11Token(Settings settings) {
         this.settings = settings;
+        this.pin = settings.pin.clone();
     }
 
     /** Where the token is and how to log in: {@code pkcs11.*} of smime.properties. */
@@ -54,18 +73,46 @@ public final class Pkcs11Token {
         private final Optional<Long> slot;
         private final int slotListIndex;
         private final char[] pin;
+        private final Optional<Path> pinFile;
 
         /**
-         * @param name          names the token in sources ({@code pkcs11:<name>/<alias>}) and in the log
+         * @param name          names the token in sources ({@code pkcs11:<name>/<alias>}) and in the log: letters, digits, {@code .},
+         *                      {@code _} and {@code -}
          * @param slot          the slot id, or empty to pick the slot by {@code slotListIndex}
          * @param slotListIndex the position of the slot among the library's slots with a token
+         * @param pinFile       where {@code pin} was read from, read again after the token refused it (empty: it came
+         *                      from elsewhere)
+         * @throws IllegalArgumentException for a name or library path that cannot go into the provider's configuration
          */
-        public Settings(String name, Path library, Optional<Long> slot, int slotListIndex, char[] pin) {
+        public Settings(String name, Path library, Optional<Long> slot, int slotListIndex, char[] pin, Optional<Path> pinFile) {
+            checkName(name);
+            checkLibrary(library);
             this.name = name;
             this.library = library;
             this.slot = slot;
             this.slotListIndex = slotListIndex;
             this.pin = pin.clone();
+            this.pinFile = pinFile;
+        }
+
+        /** @throws IllegalArgumentException unless the name is 1 to 64 letters, digits, '.', '_' and '-' */
+        public static void checkName(String name) {
+            if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
+                throw new IllegalArgumentException("'" + CertificateRules.printable(name) + "' may only hold letters, digits, '.', '_' and '-'");
+            }
+        }
+
+        /** @throws IllegalArgumentException for a path the provider's configuration cannot hold as it is */
+        public static void checkLibrary(Path library) {
+            if (!library.toString().matches("[^\"\\\\\\p{Cntrl}]+")) {
+                throw new IllegalArgumentException(CertificateRules.printable(library.toString())
+                    + " holds a quote, a backslash or a control character; give a plain path");
+            }
+        }
+
+        /** Settings with a PIN that is not read from a file. */
+        public Settings(String name, Path library, Optional<Long> slot, int slotListIndex, char[] pin) {
+            this(name, library, slot, slotListIndex, pin, Optional.empty());
         }
 
         public String name() {
@@ -93,6 +140,18 @@ public final class Pkcs11Token {
         return "pkcs11:" + settings.name + "/" + alias;
     }
 
+    /**
+     * The token failed in the middle of an operation (a key check's signature, a listing): the token's state, not a
+     * verdict on an entry.
+     */
+    static final class Failure extends StoreException {
+        private static final long serialVersionUID = 1L;
+
+        Failure(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     /** One key entry of the token: the key (which never leaves it) and the certificates stored with it. */
     static final class Entry {
         final String alias;
@@ -106,7 +165,7 @@ public final class Pkcs11Token {
         }
     }
 
-    /** What one listing found: the entries and the provider that signs with their keys. */
+    /** What one listing found: the entries, by alias, and the provider that signs with their keys. */
     static final class Listing {
         final Provider provider;
         final List<Entry> entries;
@@ -118,13 +177,12 @@ public final class Pkcs11Token {
     }
 
     /**
-     * Logs in and lists the key entries that have a certificate (keys without one cannot sign mail and are left out).
+     * Lists the key entries that have a certificate (keys without one cannot sign mail and are left out).
      *
      * @throws StoreException naming the token when the library, the slot or the login fails
      */
     Listing entries() throws StoreException {
         Session session = session();
-        Provider current = session.provider;
         KeyStore keyStore = session.keyStore;
         try {
             List<Entry> entries = new ArrayList<>();
@@ -148,9 +206,9 @@ public final class Pkcs11Token {
                 }
             }
             entries.sort(Comparator.comparing(entry -> entry.alias));
-            return new Listing(current, entries);
-        } catch (GeneralSecurityException | RuntimeException e) {
-            throw unavailable(e);
+            return new Listing(session.provider, entries);
+        } catch (GeneralSecurityException | RuntimeException | LinkageError e) {
+            throw failed(e, null);
         }
     }
 
@@ -167,45 +225,88 @@ public final class Pkcs11Token {
 
     /** Logs in (when this process is not logged in to the token yet) and gives the token's key store. */
     Session session() throws StoreException {
+        char[] attempt = pinToTry();
         Provider current = provider();
         try {
             KeyStore keyStore = KeyStore.getInstance("PKCS11", current);
-            keyStore.load(null, settings.pin.clone());
+            keyStore.load(null, attempt);
             return new Session(current, keyStore);
-        } catch (IOException | GeneralSecurityException | RuntimeException e) {
-            throw unavailable(e);
+        } catch (IOException | GeneralSecurityException | RuntimeException | LinkageError e) {
+            throw failed(e, attempt);
         }
     }
 
-    private StoreException unavailable(Exception e) {
-        // a token that was restarted or re-plugged may need a provider of its own again
-        provider = null;
-        return new StoreException("PKCS#11 token '" + settings.name + "' cannot be opened (" + reason(e) + "); check pkcs11.library,"
-            + " pkcs11.slot and the PIN, and that the token is plugged in and not locked", e);
+    /** The PIN to log in with, unless the token refused it and it has not changed since. */
+    private synchronized char[] pinToTry() throws StoreException {
+        if (pinRefusal == null) {
+            return pin.clone();
+        }
+        if (settings.pinFile.isPresent()) {
+            try {
+                char[] current = Files.readString(settings.pinFile.get(), StandardCharsets.UTF_8).lines().findFirst().orElse("").toCharArray();
+                if (!Arrays.equals(current, pin)) {
+                    pin = current;
+                    pinRefusal = null;
+                    return pin.clone();
+                }
+            } catch (IOException e) {
+                // the refusal below stands until the file can be read and holds another PIN
+            }
+        }
+        throw new StoreException(pinRefusal);
     }
 
-    private Provider provider() throws StoreException {
+    /**
+     * The failure as one line naming the token. A refused PIN is remembered (see {@link #pinToTry}); a token that is
+     * gone gets a new provider object at the next try, at most every {@link #PROVIDER_RETRY}.
+     */
+    private synchronized StoreException failed(Throwable e, char[] attempt) {
+        String reason = reason(e);
+        boolean login = e instanceof LoginException || e.getCause() instanceof LoginException || reason.startsWith("CKR_PIN_");
+        if (attempt != null && reason.startsWith("CKR_PIN_")) {
+            pinRefusal = "PKCS#11 token '" + settings.name + "' cannot be opened (" + reason + "): the token refused the PIN, which is not"
+                + " tried again so that the token does not lock it; " + settings.pinFile.map(file -> "put the right PIN in " + file)
+                .orElse("set the right PIN and restart James");
+            return new StoreException(pinRefusal, e);
+        }
+        if (!login && System.nanoTime() - providerMadeAt > PROVIDER_RETRY.toNanos()) {
+            // a token that was restarted or re-plugged may need a provider object of its own again
+            Provider old = provider;
+            provider = null;
+            if (old instanceof AuthProvider) {
+                try {
+                    ((AuthProvider) old).logout();
+                } catch (LoginException | RuntimeException ignored) {
+                    // the old provider's sessions go with it
+                }
+            }
+        }
+        return new Failure("PKCS#11 token '" + settings.name + "' cannot be opened (" + reason + "); check pkcs11.library, pkcs11.slot"
+            + " and the PIN, and that the token is plugged in and not locked", e);
+    }
+
+    private synchronized Provider provider() throws StoreException {
         Provider current = provider;
         if (current != null) {
             return current;
         }
-        synchronized (this) {
-            if (provider == null) {
-                Provider template = Security.getProvider("SunPKCS11");
-                if (template == null) {
-                    throw new StoreException("PKCS#11 token '" + settings.name + "': this Java has no SunPKCS11 provider"
-                        + " (module jdk.crypto.cryptoki); run James on a JDK that has it");
-                }
-                try {
-                    provider = template.configure("--name=" + settings.name + "\nlibrary=\"" + settings.library + "\"\n"
-                        + settings.slot.map(id -> "slot=" + id).orElse("slotListIndex=" + settings.slotListIndex) + "\n");
-                } catch (InvalidParameterException | UnsupportedOperationException | ProviderException e) {
-                    throw new StoreException("PKCS#11 token '" + settings.name + "' cannot be opened (" + reason(e) + "); check pkcs11.library"
-                        + " and pkcs11.slot, and that the token is plugged in", e);
-                }
-            }
-            return provider;
+        Provider template = Security.getProvider("SunPKCS11");
+        if (template == null) {
+            throw new StoreException("PKCS#11 token '" + settings.name + "': this Java has no SunPKCS11 provider"
+                + " (module jdk.crypto.cryptoki); run James on a JDK that has it");
         }
+        try {
+            current = template.configure("--name=" + settings.name + "\nlibrary=\"" + settings.library + "\"\n"
+                + settings.slot.map(id -> "slot=" + id).orElse("slotListIndex=" + settings.slotListIndex) + "\n"
+                // keys made by token-keygen stay in the token: not readable, not exportable
+                + "attributes(generate, CKO_PRIVATE_KEY, *) = {\n  CKA_SENSITIVE = true\n  CKA_EXTRACTABLE = false\n}\n");
+        } catch (InvalidParameterException | UnsupportedOperationException | ProviderException | LinkageError e) {
+            throw new Failure("PKCS#11 token '" + settings.name + "' cannot be opened (" + reason(e) + "); check pkcs11.library"
+                + " and pkcs11.slot, and that the token is plugged in", e);
+        }
+        provider = current;
+        providerMadeAt = System.nanoTime();
+        return current;
     }
 
     /** The innermost message: the PKCS#11 return code (CKR_PIN_INCORRECT, CKR_SLOT_ID_INVALID, ...) when there is one. */

@@ -19,6 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -209,6 +210,30 @@ class Pkcs11TokenTest {
         assertThat(identity.certificate()).isEqualTo(issued.certificate());
         assertThatThrownBy(() -> sign(identity, "billing@shop.example"))
             .isInstanceOf(SigningException.class).hasMessageContaining("cannot be opened");
+    }
+
+    @Test
+    void aRefusedPinShouldNotBeTriedAgainUntilThePinFileChanges() throws Exception {
+        putOnToken("billing", "billing@shop.example", KeyType.EC_P256, 0);
+        token.logout();
+        Path pinFile = Files.writeString(directory.resolve("token.pin"), "not-the-pin\n");
+        CertificateStore store = CertificateStore.open(directory, PASSWORD, clock, Optional.empty(), RevocationChecker.none(), pki.rules(),
+            Optional.of(Pkcs11Token.of(new Pkcs11Token.Settings("hsm", SoftHsm.LIBRARY, Optional.of(token.slot()), 0,
+                "not-the-pin".toCharArray(), Optional.of(pinFile)))));
+        assertThat(store.tokenProblem()).hasValueSatisfying(problem -> assertThat(problem).contains("CKR_PIN_INCORRECT")
+            .contains("not tried again so that the token does not lock it").contains("put the right PIN in " + pinFile));
+
+        // this process logs in with the right PIN: a store that tried its wrong one again would now list the token
+        token.clear();
+        putOnToken("billing", "billing@shop.example", KeyType.EC_P256, 0);
+        store.refreshToken();
+        assertThat(store.tokenProblem()).hasValueSatisfying(problem -> assertThat(problem).contains("not tried again"));
+        assertThat(store.find("billing@shop.example")).isEmpty();
+
+        Files.writeString(pinFile, token.pin() + "\n");
+        store.refreshToken();
+        assertThat(store.tokenProblem()).isEmpty();
+        assertThat(store.find("billing@shop.example")).isPresent();
     }
 
     @Test
