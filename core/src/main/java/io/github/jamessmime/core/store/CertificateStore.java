@@ -16,12 +16,10 @@
 package io.github.jamessmime.core.store;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
-import java.security.Provider;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
@@ -59,23 +57,18 @@ public final class CertificateStore {
     private final Optional<Path> indexFile;
     private final RevocationChecker revocation;
     private final CertificateRules rules;
-    private final Optional<Pkcs11Token> token;
+    private final Optional<TokenEntries> token;
     private final AtomicReference<Snapshot> snapshot = new AtomicReference<>(Snapshot.EMPTY);
     private volatile Map<String, StoreIndex.IndexedFile> index;
     private volatile boolean foreignIndex;
     private volatile boolean passwordMismatch;
-    /** What the token's last successful listing gave, to be reused while the token holds the same entries. */
-    private volatile TokenListing lastToken;
-    private volatile Optional<String> tokenProblem = Optional.empty();
     /** Whether the last load may write the index: its password opened a file, or there is none and no other password's index. */
     private volatile boolean indexWritable;
-    /** The token entries' refusals at the last check, so that each is logged once. */
-    private volatile Map<String, String> lastTokenRefusals = Map.of();
 
     private CertificateStore(Path directory, char[] password, Clock clock, Optional<Path> indexFile, RevocationChecker revocation,
                              CertificateRules rules, Optional<Pkcs11Token> token) {
         this.directory = directory;
-        this.token = token;
+        this.token = token.map(t -> new TokenEntries(t, rules, revocation));
         this.revocation = revocation;
         this.rules = rules;
         this.password = password.clone();
@@ -135,7 +128,7 @@ public final class CertificateStore {
 
     /** Why the PKCS#11 token could not be listed at the last load, if it could not. */
     public Optional<String> tokenProblem() {
-        return tokenProblem;
+        return snapshot.get().tokenProblem;
     }
 
     /**
@@ -227,7 +220,7 @@ public final class CertificateStore {
                 current.put(item.report.name(), item.indexed);
             }
         }
-        TokenLoad tokenLoad = token.map(t -> readToken(t, previous.get(tokenIndexKey(t)), now)).orElse(TokenLoad.NONE);
+        TokenEntries.Load tokenLoad = token.map(t -> t.read(previous.get(t.indexKey()), now)).orElse(TokenEntries.Load.NONE);
         boolean anyOpened = loaded.stream().anyMatch(item -> item.opened);
         passwordMismatch = foreignIndex && !anyOpened && !loaded.isEmpty();
         // a password that opens no file has nothing true to write down (and would seal the index with itself)
@@ -253,8 +246,8 @@ public final class CertificateStore {
         }
         Snapshot last = snapshot.get();
         Map<String, StoreIndex.IndexedFile> previous = index;
-        String key = tokenIndexKey(token.get());
-        TokenLoad tokenLoad = readToken(token.get(), previous.get(key), clock.instant());
+        String key = token.get().indexKey();
+        TokenEntries.Load tokenLoad = token.get().read(previous.get(key), clock.instant());
         Map<String, StoreIndex.IndexedFile> current = new HashMap<>(previous);
         current.remove(key);
         Snapshot published = publish(last.fileReports, tokenLoad, current, previous);
@@ -264,9 +257,9 @@ public final class CertificateStore {
     }
 
     /** Swaps in the snapshot of these reports and writes the index when a verdict in it changed. */
-    private Snapshot publish(List<FileReport> fileReports, TokenLoad tokenLoad, Map<String, StoreIndex.IndexedFile> current,
+    private Snapshot publish(List<FileReport> fileReports, TokenEntries.Load tokenLoad, Map<String, StoreIndex.IndexedFile> current,
                              Map<String, StoreIndex.IndexedFile> previous) {
-        token.ifPresent(t -> tokenLoad.indexed.ifPresent(indexed -> current.put(tokenIndexKey(t), indexed)));
+        token.ifPresent(t -> tokenLoad.indexed.ifPresent(indexed -> current.put(t.indexKey(), indexed)));
         List<FileReport> reports = new ArrayList<>(fileReports);
         reports.addAll(tokenLoad.reports);
         Map<String, List<SigningIdentity>> byAddress = new HashMap<>();
@@ -284,7 +277,6 @@ public final class CertificateStore {
         boolean indexChanged = !current.keySet().equals(previous.keySet())
             || current.entrySet().stream().anyMatch(entry -> !entry.getValue().sameVerdict(previous.get(entry.getKey())));
         index = current;
-        tokenProblem = tokenLoad.problem;
         Snapshot published = new Snapshot(Map.copyOf(byAddress), List.copyOf(fileReports), List.copyOf(reports), tokenLoad.digest,
             tokenLoad.problem);
         snapshot.set(published);
@@ -302,204 +294,6 @@ public final class CertificateStore {
             directory, published.byAddress.size(), published.fileReports.size(),
             token.map(t -> " and " + tokenEntries + " entries of PKCS#11 token '" + t.name() + "'"
                 + published.tokenProblem.map(problem -> " (cannot be listed now)").orElse("")).orElse(""), refused);
-    }
-
-    /** The token's entry in the store index: its certificates, so that a restart while the token is down knows whose they were. */
-    private static String tokenIndexKey(Pkcs11Token token) {
-        return token.source("");
-    }
-
-    /** What one token listing made of its entries: each entry's identity, or why it was refused. */
-    private static final class TokenListing {
-        final String digest;
-        final Provider provider;
-        final List<TokenItem> items;
-
-        TokenListing(String digest, Provider provider, List<TokenItem> items) {
-            this.digest = digest;
-            this.provider = provider;
-            this.items = items;
-        }
-    }
-
-    private static final class TokenItem {
-        final String source;
-        final String alias;
-        final Optional<SigningIdentity> identity;
-        final Optional<String> refusal;
-
-        TokenItem(String source, String alias, Optional<SigningIdentity> identity, Optional<String> refusal) {
-            this.source = source;
-            this.alias = alias;
-            this.identity = identity;
-            this.refusal = refusal;
-        }
-    }
-
-    /**
-     * The token's reports, its entry for the index (as it was when the token could not be listed), the digest of its
-     * listing (empty when it could not be listed) and its problem.
-     */
-    private static final class TokenLoad {
-        static final TokenLoad NONE = new TokenLoad(List.of(), Optional.empty(), "", Optional.empty());
-
-        final List<FileReport> reports;
-        final Optional<StoreIndex.IndexedFile> indexed;
-        final String digest;
-        final Optional<String> problem;
-
-        TokenLoad(List<FileReport> reports, Optional<StoreIndex.IndexedFile> indexed, String digest, Optional<String> problem) {
-            this.reports = reports;
-            this.indexed = indexed;
-            this.digest = digest;
-            this.problem = problem;
-        }
-    }
-
-    /**
-     * Lists the token; entries are checked by the rules (a probe signature each) only when the token holds other
-     * entries than at the last listing. A token that cannot be listed, or fails while its entries are checked, keeps
-     * the identities the index knows from its last listing, with keys that fail (so that their senders' mail follows
-     * the failure policy), and its entry in the index as it was. A refusal is logged when it is new, not at every check.
-     */
-    private TokenLoad readToken(Pkcs11Token token, StoreIndex.IndexedFile known, Instant now) {
-        TokenListing current;
-        try {
-            Pkcs11Token.Listing listing = token.entries();
-            String digest = digest(listing);
-            TokenListing previous = lastToken;
-            current = previous != null && previous.digest.equals(digest) && previous.provider == listing.provider
-                ? withKeysOf(previous, listing) : check(token, listing, digest, now);
-        } catch (StoreException e) {
-            if (!tokenProblem.equals(Optional.of(e.getMessage()))) {
-                // once per problem, not at every check while it lasts
-                LOGGER.error("S/MIME certificate store: {}; its senders' mail follows the failure policy until it can be listed again",
-                    e.getMessage());
-            }
-            return new TokenLoad(remembered(token, known, e.getMessage(), now), Optional.ofNullable(known), "", Optional.of(e.getMessage()));
-        }
-        if (tokenProblem.isPresent()) {
-            LOGGER.info("S/MIME certificate store: PKCS#11 token '{}' can be listed again", token.name());
-        }
-        lastToken = current;
-        List<FileReport> reports = new ArrayList<>();
-        List<StoreIndex.IndexedIdentity> indexed = new ArrayList<>();
-        StringBuilder verdicts = new StringBuilder(current.digest);
-        for (TokenItem item : current.items) {
-            if (item.identity.isPresent()) {
-                SigningIdentity identity = item.identity.get();
-                reports.add(tokenReport(item.source, identity, now));
-                List<X509Certificate> chain = new ArrayList<>();
-                chain.add(identity.certificate());
-                chain.addAll(identity.intermediates());
-                indexed.add(new StoreIndex.IndexedIdentity(item.alias, chain));
-                verdicts.append('\n').append(item.alias);
-            } else {
-                reports.add(FileReport.refused(item.source, Optional.empty(), item.refusal.orElse("")));
-            }
-        }
-        logNewRefusals(reports);
-        // the index entry changes with the listing and with which of its entries are usable
-        String indexKey = StoreIndex.sha256(verdicts.toString().getBytes(StandardCharsets.UTF_8));
-        return new TokenLoad(reports, Optional.of(new StoreIndex.IndexedFile(indexKey, Optional.empty(), indexed)), current.digest,
-            Optional.empty());
-    }
-
-    /** The identities the index knows from the token's last listing, with keys that fail with {@code problem}. */
-    private List<FileReport> remembered(Pkcs11Token token, StoreIndex.IndexedFile known, String problem, Instant now) {
-        List<FileReport> reports = new ArrayList<>();
-        if (known == null) {
-            return reports;
-        }
-        SigningIdentity.KeySource unavailable = () -> {
-            throw new StoreException(problem);
-        };
-        for (StoreIndex.IndexedIdentity entry : known.identities) {
-            String source = token.source(entry.alias);
-            try {
-                reports.add(tokenReport(source, CertificateFile.identity(source, unavailable, Optional.empty(), entry.chain,
-                    CertificateRules.addresses(entry.chain.get(0))), now));
-            } catch (StoreException refused) {
-                reports.add(FileReport.refused(source, Optional.empty(), refused.getMessage()));
-            }
-        }
-        logNewRefusals(reports);
-        return reports;
-    }
-
-    /** A token entry's report: usable, or refused as expired or revoked (without a log line: see {@link #logNewRefusals}). */
-    private FileReport tokenReport(String source, SigningIdentity identity, Instant now) {
-        return unusable(List.of(identity), now)
-            .map(reason -> FileReport.expiredOrRevoked(source, Optional.empty(), List.of(identity), reason))
-            .orElseGet(() -> FileReport.usable(source, Optional.empty(), List.of(identity)));
-    }
-
-    /** One WARN line per token entry refused for a reason it was not refused for at the last check. */
-    private void logNewRefusals(List<FileReport> reports) {
-        Map<String, String> verdicts = new HashMap<>();
-        for (FileReport report : reports) {
-            String refusal = report.refusal().orElse("");
-            verdicts.put(report.name(), refusal);
-            if (!refusal.isEmpty() && !refusal.equals(lastTokenRefusals.get(report.name()))) {
-                LOGGER.warn("S/MIME certificate store: {} refused: {}", report.name(), refusal);
-            }
-        }
-        lastTokenRefusals = Map.copyOf(verdicts);
-    }
-
-    /**
-     * The verdicts of an unchanged listing, its identities with the key handles just listed: a handle from an earlier
-     * login may have gone stale (an HSM that was restarted) while the token's content stayed the same.
-     */
-    private static TokenListing withKeysOf(TokenListing previous, Pkcs11Token.Listing listing) {
-        Map<String, PrivateKey> keys = new HashMap<>();
-        listing.entries.forEach(entry -> keys.put(entry.alias, entry.key));
-        List<TokenItem> items = new ArrayList<>();
-        for (TokenItem item : previous.items) {
-            Optional<SigningIdentity> identity = item.identity.map(known -> known.withKey(keys.get(item.alias)));
-            items.add(new TokenItem(item.source, item.alias, identity, item.refusal));
-        }
-        return new TokenListing(previous.digest, previous.provider, List.copyOf(items));
-    }
-
-    private TokenListing check(Pkcs11Token token, Pkcs11Token.Listing listing, String digest, Instant now) throws Pkcs11Token.Failure {
-        List<TokenItem> items = new ArrayList<>();
-        for (Pkcs11Token.Entry entry : listing.entries) {
-            String source = token.source(entry.alias);
-            if (TokenEnrolment.isPlaceholder(entry.chain.get(0))) {
-                items.add(new TokenItem(source, entry.alias, Optional.empty(), Optional.of("the key awaits its CA-issued certificate"
-                    + " (made with token-keygen); put the certificate on the token with token-certificate --alias " + entry.alias)));
-                continue;
-            }
-            try {
-                SigningIdentity identity = rules.validate(source, entry.key, Optional.of(listing.provider), entry.chain, now);
-                items.add(new TokenItem(source, entry.alias, Optional.of(identity), Optional.empty()));
-            } catch (Pkcs11Token.Failure e) {
-                // the token failed, the entry may be fine: no verdict is kept, the whole listing counts as failed
-                throw new Pkcs11Token.Failure("PKCS#11 token '" + token.name() + "' " + e.getMessage()
-                    + "; its entries are checked again at the next store check", e);
-            } catch (StoreException e) {
-                items.add(new TokenItem(source, entry.alias, Optional.empty(), Optional.of(e.getMessage())));
-            } catch (RuntimeException e) {
-                items.add(new TokenItem(source, entry.alias, Optional.empty(), Optional.of("unexpected error: " + e)));
-            }
-        }
-        return new TokenListing(digest, listing.provider, List.copyOf(items));
-    }
-
-    /** What identifies a listing's content: the aliases and the certificates stored with them. */
-    private static String digest(Pkcs11Token.Listing listing) {
-        StringBuilder text = new StringBuilder();
-        List<Pkcs11Token.Entry> entries = new ArrayList<>(listing.entries);
-        entries.sort(Comparator.comparing(entry -> entry.alias));
-        for (Pkcs11Token.Entry entry : entries) {
-            text.append(entry.alias.length()).append(':').append(entry.alias);
-            for (X509Certificate certificate : entry.chain) {
-                text.append(',').append(CertificateFile.fingerprint(certificate));
-            }
-            text.append('\n');
-        }
-        return StoreIndex.sha256(text.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /** A file's report, and what the index keeps of it (null when the file could not be read at all). */
@@ -592,6 +386,11 @@ public final class CertificateStore {
 
     /** Why the first of {@code identities} that cannot be used now is refused: expired, an expired CA, or revoked. */
     private Optional<String> unusable(List<SigningIdentity> identities, Instant now) {
+        return unusable(revocation, identities, now);
+    }
+
+    /** As {@link #unusable(List, Instant)}, with {@code revocation}'s verdicts. */
+    static Optional<String> unusable(RevocationChecker revocation, List<SigningIdentity> identities, Instant now) {
         for (SigningIdentity identity : identities) {
             Optional<String> unusable = CertificateFile.expiry(identity, now)
                 .or(() -> CertificateRules.intermediateExpiry(identity, now))
@@ -693,7 +492,7 @@ public final class CertificateStore {
     }
 
     /**
-     * The outcome of reading one file, or one entry of the PKCS#11 token: its identities, or the reason it was
+     * The outcome of reading one file, or one entry of the PKCS#11 token ({@link TokenEntries}): its identities, or the reason it was
      * refused.
      */
     public static final class FileReport {
