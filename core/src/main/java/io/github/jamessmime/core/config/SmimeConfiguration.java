@@ -275,6 +275,11 @@ public final class SmimeConfiguration {
         Optional<Long> slotId = Optional.empty();
         if (slot != null) {
             slotId = Optional.of(number(properties, PKCS11_SLOT, 0, "a slot id"));
+            try {
+                Pkcs11Token.Settings.checkSlot(slotId.get());
+            } catch (IllegalArgumentException e) {
+                throw new InvalidConfigurationException("smime.properties: " + PKCS11_SLOT + ": " + e.getMessage());
+            }
         }
         long index = number(properties, PKCS11_SLOT_LIST_INDEX, 0, "a position in the slot list");
         if (index > Integer.MAX_VALUE) {

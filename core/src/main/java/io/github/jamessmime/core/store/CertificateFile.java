@@ -253,10 +253,16 @@ final class CertificateFile {
                 + ("RSASSA-PSS".equals(algorithm) ? " (SunPKCS11 signs RSASSA-PSS from Java 13 on)" : "")
                 + "; run James on a newer Java or use a certificate of another key type");
         } catch (InvalidKeyException | InvalidAlgorithmParameterException e) {
-            throw mismatch();
+            throw new StoreException("the token's provider does not take this key for " + algorithm + " (" + e.getMessage()
+                + "): the key does not belong to the certificate, or its size or parameters are beyond what the token signs;"
+                + " store the certificate issued for that key");
         } catch (GeneralSecurityException | RuntimeException e) {
-            // the token failed to sign: its state, not a verdict on this entry
-            throw new Pkcs11Token.Failure("failed to sign with the key for " + CertificateRules.addresses(certificate) + " (" + e + ")", e);
+            if (Pkcs11Token.isTokenState(e)) {
+                // the token failed to sign: its state, not a verdict on this entry
+                throw new Pkcs11Token.Failure("failed to sign with the key for " + CertificateRules.addresses(certificate) + " (" + e + ")", e);
+            }
+            throw new StoreException("the token refuses to sign with this key (" + Pkcs11Token.reason(e) + "); check the key's"
+                + " attributes on the token (CKA_SIGN, a login per signature) or put a key there that may sign");
         }
         if (!verifies(certificate, algorithm, PROBE, signature)) {
             throw new StoreException("the key in the token does not sign for the certificate stored with it;"

@@ -87,6 +87,7 @@ public final class Pkcs11Token {
         public Settings(String name, Path library, Optional<Long> slot, int slotListIndex, char[] pin, Optional<Path> pinFile) {
             checkName(name);
             checkLibrary(library);
+            slot.ifPresent(Settings::checkSlot);
             this.name = name;
             this.library = library;
             this.slot = slot;
@@ -104,9 +105,16 @@ public final class Pkcs11Token {
 
         /** @throws IllegalArgumentException for a path the provider's configuration cannot hold as it is */
         public static void checkLibrary(Path library) {
-            if (!library.toString().matches("[^\"\\\\\\p{Cntrl}]+")) {
+            if (!library.toString().matches("[^\"\\\\\\p{Cntrl}]+") || library.toString().contains("${")) {
                 throw new IllegalArgumentException(CertificateRules.printable(library.toString())
-                    + " holds a quote, a backslash or a control character; give a plain path");
+                    + " holds a quote, a backslash, '${' or a control character; give a plain path");
+            }
+        }
+
+        /** @throws IllegalArgumentException for a slot id SunPKCS11 cannot take (it reads an int) */
+        public static void checkSlot(long slot) {
+            if (slot < 0 || slot > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("slot id " + slot + " is out of range (0 to " + Integer.MAX_VALUE + ")");
             }
         }
 
@@ -262,14 +270,13 @@ public final class Pkcs11Token {
      */
     private synchronized StoreException failed(Throwable e, char[] attempt) {
         String reason = reason(e);
-        boolean login = e instanceof LoginException || e.getCause() instanceof LoginException || reason.startsWith("CKR_PIN_");
         if (attempt != null && reason.startsWith("CKR_PIN_")) {
             pinRefusal = "PKCS#11 token '" + settings.name + "' cannot be opened (" + reason + "): the token refused the PIN, which is not"
                 + " tried again so that the token does not lock it; " + settings.pinFile.map(file -> "put the right PIN in " + file)
                 .orElse("set the right PIN and restart James");
             return new StoreException(pinRefusal, e);
         }
-        if (!login && System.nanoTime() - providerMadeAt > PROVIDER_RETRY.toNanos()) {
+        if (System.nanoTime() - providerMadeAt > PROVIDER_RETRY.toNanos()) {
             // a token that was restarted or re-plugged may need a provider object of its own again
             Provider old = provider;
             provider = null;
@@ -309,8 +316,23 @@ public final class Pkcs11Token {
         return current;
     }
 
+    /**
+     * Whether {@code e} comes from the token's state (its device, a session, its presence) rather than from the key or
+     * the mechanism: {@code CKR_DEVICE_*}, {@code CKR_SESSION_*}, {@code CKR_TOKEN_*}, {@code CKR_GENERAL_ERROR} and memory
+     * errors, or a failure without any PKCS#11 return code. A key the token will not sign with ({@code CKR_KEY_*},
+     * {@code CKR_MECHANISM_*}, {@code CKR_FUNCTION_NOT_PERMITTED}, {@code CKR_USER_NOT_LOGGED_IN}, ...) is not.
+     */
+    static boolean isTokenState(Throwable e) {
+        String reason = reason(e);
+        if (!reason.startsWith("CKR_")) {
+            return true;
+        }
+        return reason.startsWith("CKR_DEVICE_") || reason.startsWith("CKR_SESSION_") || reason.startsWith("CKR_TOKEN_")
+            || reason.startsWith("CKR_GENERAL_ERROR") || reason.startsWith("CKR_HOST_MEMORY") || reason.startsWith("CKR_CRYPTOKI_");
+    }
+
     /** The innermost message: the PKCS#11 return code (CKR_PIN_INCORRECT, CKR_SLOT_ID_INVALID, ...) when there is one. */
-    private static String reason(Throwable e) {
+    static String reason(Throwable e) {
         Throwable innermost = e;
         while (innermost.getCause() != null && innermost.getCause() != innermost) {
             innermost = innermost.getCause();

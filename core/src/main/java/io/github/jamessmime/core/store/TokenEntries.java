@@ -153,7 +153,7 @@ final class TokenEntries {
                 reports.add(CertificateStore.FileReport.refused(item.source, Optional.empty(), item.refusal.orElse("")));
             }
         }
-        logNewRefusals(reports);
+        logNewRefusals(reports, true);
         // the index entry changes with the listing and with which of its entries are usable
         String indexKey = StoreIndex.sha256(verdicts.toString().getBytes(StandardCharsets.UTF_8));
         return new Load(reports, Optional.of(new StoreIndex.IndexedFile(indexKey, Optional.empty(), indexed)), current.digest,
@@ -178,7 +178,7 @@ final class TokenEntries {
                 reports.add(CertificateStore.FileReport.refused(source, Optional.empty(), refused.getMessage()));
             }
         }
-        logNewRefusals(reports);
+        logNewRefusals(reports, false);
         return reports;
     }
 
@@ -189,14 +189,20 @@ final class TokenEntries {
             .orElseGet(() -> CertificateStore.FileReport.usable(source, Optional.empty(), List.of(identity)));
     }
 
-    /** One WARN line per token entry refused for a reason it was not refused for at the last check. */
-    private void logNewRefusals(List<CertificateStore.FileReport> reports) {
-        Map<String, String> verdicts = new HashMap<>();
+    /**
+     * One WARN line per token entry refused for a reason it was not refused for at the last check. With {@code listed}
+     * false (identities remembered while the token is down), the refusals known from the last listing are kept, so that
+     * they are not logged again when the token is back.
+     */
+    private void logNewRefusals(List<CertificateStore.FileReport> reports, boolean listed) {
+        Map<String, String> verdicts = listed ? new HashMap<>() : new HashMap<>(lastRefusals);
         for (CertificateStore.FileReport report : reports) {
             String refusal = report.refusal().orElse("");
-            verdicts.put(report.name(), refusal);
             if (!refusal.isEmpty() && !refusal.equals(lastRefusals.get(report.name()))) {
                 LOGGER.warn("S/MIME certificate store: {} refused: {}", report.name(), refusal);
+            }
+            if (listed || !refusal.isEmpty()) {
+                verdicts.put(report.name(), refusal);
             }
         }
         lastRefusals = Map.copyOf(verdicts);

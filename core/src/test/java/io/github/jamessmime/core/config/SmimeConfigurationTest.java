@@ -179,6 +179,9 @@ class SmimeConfigurationTest {
         assertThatThrownBy(() -> parse(Map.of("store.directory", "x", "store.password", "p", "pkcs11.library", "libtoken.so",
             "pkcs11.pin.env", "SMIME_PASSWORD", "pkcs11.name", "my token")))
             .hasMessageContaining("pkcs11.name 'my token'");
+        assertThatThrownBy(() -> parse(Map.of("store.directory", "x", "store.password", "p", "pkcs11.library", "libtoken.so",
+            "pkcs11.pin.env", "SMIME_PASSWORD", "pkcs11.slot", "4294967296")))
+            .hasMessageContaining("pkcs11.slot: slot id 4294967296 is out of range");
         assertThatThrownBy(() -> parse(Map.of("store.directory", "x", "store.password", "p", "pkcs11.slot", "1")))
             .hasMessageContaining("pkcs11.slot is set but pkcs11.library is not");
     }

@@ -19,6 +19,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.security.InvalidKeyException;
 import java.security.PrivateKey;
+import java.security.ProviderException;
 import java.security.Provider;
 import java.security.PublicKey;
 import java.security.SignatureException;
@@ -58,10 +59,17 @@ class TokenKeyCheckTest {
     }
 
     @Test
-    void aKeyTheProviderRejectsShouldBeAMismatchOfTheEntry() {
+    void aKeyTheProviderRejectsShouldBeARefusalOfTheEntry() {
         assertThatThrownBy(() -> CertificateFile.checkTokenKey(issued.privateKey(), provider(RejectsKey.class), issued.certificate()))
             .isInstanceOf(StoreException.class).isNotInstanceOf(Pkcs11Token.Failure.class)
-            .hasMessageContaining("the private key does not belong to the certificate");
+            .hasMessageContaining("the token's provider does not take this key for SHA256withECDSA (not a key of this token)");
+    }
+
+    @Test
+    void aKeyTheTokenWillNotSignWithShouldBeARefusalOfTheEntryNotATokenFailure() {
+        assertThatThrownBy(() -> CertificateFile.checkTokenKey(issued.privateKey(), provider(NotPermitted.class), issued.certificate()))
+            .isInstanceOf(StoreException.class).isNotInstanceOf(Pkcs11Token.Failure.class)
+            .hasMessageContaining("the token refuses to sign with this key (CKR_KEY_FUNCTION_NOT_PERMITTED)");
     }
 
     @Test
@@ -85,6 +93,14 @@ class TokenKeyCheckTest {
         @Override
         protected byte[] engineSign() throws SignatureException {
             throw new SignatureException("CKR_DEVICE_ERROR");
+        }
+    }
+
+    /** Takes the key, then refuses to sign with it, as SunPKCS11 reports a key with CKA_SIGN=false. */
+    public static final class NotPermitted extends Base {
+        @Override
+        protected byte[] engineSign() {
+            throw new ProviderException("sign() failed", new ProviderException("CKR_KEY_FUNCTION_NOT_PERMITTED"));
         }
     }
 
