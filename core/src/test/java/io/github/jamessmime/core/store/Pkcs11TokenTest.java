@@ -23,9 +23,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import javax.mail.Session;
 import javax.mail.internet.MimeMessage;
@@ -127,6 +132,33 @@ class Pkcs11TokenTest {
         assertThat(bc.signatureValid).isTrue();
         assertThat(bc.signer).isEqualTo(pss.certificate());
         assertThat(bc.signerInformation.getEncryptionAlgOID()).isEqualTo("1.2.840.113549.1.1.10");
+    }
+
+    @Test
+    void aTokenKeyShouldSignFromManyThreadsAtOnce() throws Exception {
+        putOnToken("billing", "billing@shop.example", KeyType.RSA_2048, 0);
+        putOnToken("orders", "orders@shop.example", KeyType.EC_P256, 1);
+        CertificateStore store = open(token.pin());
+        SmimeSigner signer = new SmimeSigner(DigestAlgorithm.SHA_256, clock);
+        ExecutorService threads = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<byte[]>> signed = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                String address = i % 2 == 0 ? "billing@shop.example" : "orders@shop.example";
+                SigningIdentity identity = store.find(address).orElseThrow();
+                signed.add(threads.submit(() -> Verifiers.serialize(signer.sign(new MimeMessage(Session.getInstance(new Properties()),
+                    new ByteArrayInputStream(TestMessages.withAttachment(address))), identity))));
+            }
+            for (int i = 0; i < signed.size(); i++) {
+                byte[] message = signed.get(i).get(60, TimeUnit.SECONDS);
+                assertThat(Verifiers.bouncyCastle(message).signatureValid).as("message %d", i).isTrue();
+                if (i < 4) {
+                    assertThat(Verifiers.openssl(message, pki.root(), NOW).exitCode).as("openssl, message %d", i).isZero();
+                }
+            }
+        } finally {
+            threads.shutdownNow();
+        }
     }
 
     @Test
