@@ -21,7 +21,6 @@ import java.security.Provider;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,13 +75,11 @@ final class TokenEntries {
     }
 
     private static final class TokenItem {
-        final String source;
         final String alias;
         final Optional<SigningIdentity> identity;
         final Optional<String> refusal;
 
-        TokenItem(String source, String alias, Optional<SigningIdentity> identity, Optional<String> refusal) {
-            this.source = source;
+        TokenItem(String alias, Optional<SigningIdentity> identity, Optional<String> refusal) {
             this.alias = alias;
             this.identity = identity;
             this.refusal = refusal;
@@ -143,14 +140,14 @@ final class TokenEntries {
         for (TokenItem item : current.items) {
             if (item.identity.isPresent()) {
                 SigningIdentity identity = item.identity.get();
-                reports.add(tokenReport(item.source, identity, now));
+                reports.add(tokenReport(token.source(item.alias), identity, now));
                 List<X509Certificate> chain = new ArrayList<>();
                 chain.add(identity.certificate());
                 chain.addAll(identity.intermediates());
                 indexed.add(new StoreIndex.IndexedIdentity(item.alias, chain));
                 verdicts.append('\n').append(item.alias);
             } else {
-                reports.add(CertificateStore.FileReport.refused(item.source, Optional.empty(), item.refusal.orElse("")));
+                reports.add(CertificateStore.FileReport.refused(token.source(item.alias), Optional.empty(), item.refusal.orElse("")));
             }
         }
         logNewRefusals(reports, true);
@@ -218,7 +215,7 @@ final class TokenEntries {
         List<TokenItem> items = new ArrayList<>();
         for (TokenItem item : previous.items) {
             Optional<SigningIdentity> identity = item.identity.map(known -> known.withKey(keys.get(item.alias)));
-            items.add(new TokenItem(item.source, item.alias, identity, item.refusal));
+            items.add(new TokenItem(item.alias, identity, item.refusal));
         }
         return new TokenListing(previous.digest, previous.provider, List.copyOf(items));
     }
@@ -228,32 +225,30 @@ final class TokenEntries {
         for (Pkcs11Token.Entry entry : listing.entries) {
             String source = token.source(entry.alias);
             if (TokenEnrolment.isPlaceholder(entry.chain.get(0))) {
-                items.add(new TokenItem(source, entry.alias, Optional.empty(), Optional.of("the key awaits its CA-issued certificate"
+                items.add(new TokenItem(entry.alias, Optional.empty(), Optional.of("the key awaits its CA-issued certificate"
                     + " (made with token-keygen); put the certificate on the token with token-certificate --alias " + entry.alias)));
                 continue;
             }
             try {
                 SigningIdentity identity = rules.validate(source, entry.key, Optional.of(listing.provider), entry.chain, now);
-                items.add(new TokenItem(source, entry.alias, Optional.of(identity), Optional.empty()));
+                items.add(new TokenItem(entry.alias, Optional.of(identity), Optional.empty()));
             } catch (Pkcs11Token.Failure e) {
                 // the token failed, the entry may be fine: no verdict is kept, the whole listing counts as failed
                 throw new Pkcs11Token.Failure("PKCS#11 token '" + token.name() + "' " + e.getMessage()
                     + "; its entries are checked again at the next store check", e);
             } catch (StoreException e) {
-                items.add(new TokenItem(source, entry.alias, Optional.empty(), Optional.of(e.getMessage())));
+                items.add(new TokenItem(entry.alias, Optional.empty(), Optional.of(e.getMessage())));
             } catch (RuntimeException e) {
-                items.add(new TokenItem(source, entry.alias, Optional.empty(), Optional.of("unexpected error: " + e)));
+                items.add(new TokenItem(entry.alias, Optional.empty(), Optional.of("unexpected error: " + e)));
             }
         }
         return new TokenListing(digest, listing.provider, List.copyOf(items));
     }
 
-    /** What identifies a listing's content: the aliases and the certificates stored with them. */
+    /** What identifies a listing's content: the aliases (the listing is in alias order) and the certificates stored with them. */
     private static String digest(Pkcs11Token.Listing listing) {
         StringBuilder text = new StringBuilder();
-        List<Pkcs11Token.Entry> entries = new ArrayList<>(listing.entries);
-        entries.sort(Comparator.comparing(entry -> entry.alias));
-        for (Pkcs11Token.Entry entry : entries) {
+        for (Pkcs11Token.Entry entry : listing.entries) {
             text.append(entry.alias.length()).append(':').append(entry.alias);
             for (X509Certificate certificate : entry.chain) {
                 text.append(',').append(CertificateFile.fingerprint(certificate));
