@@ -36,7 +36,9 @@ import io.github.jamessmime.core.address.FromAddress;
 import io.github.jamessmime.core.config.InvalidConfigurationException;
 import io.github.jamessmime.core.files.AtomicFiles;
 import io.github.jamessmime.core.signing.DigestAlgorithm;
+import io.github.jamessmime.core.signing.MessageDate;
 import io.github.jamessmime.core.signing.SignatureProvider;
+import io.github.jamessmime.core.signing.SignedMessage;
 import io.github.jamessmime.core.signing.SigningException;
 import io.github.jamessmime.core.signing.SmimeSigner;
 import io.github.jamessmime.core.store.CertificateStore;
@@ -90,7 +92,7 @@ final class SignCommand implements Callable<Integer> {
                     return fail("no usable certificate for " + from.get() + " in " + store.directory()
                         + " (run the check command to see why)");
                 }
-                MimeMessage signed = new SmimeSigner(algorithm, Clock.systemUTC(), SmimeSigner.DEFAULT_MAX_DEPTH, true,
+                SignedMessage signed = new SmimeSigner(algorithm, Clock.systemUTC(), SmimeSigner.DEFAULT_MAX_DEPTH, true,
                     SmimeSigner.DEFAULT_MAX_MESSAGE_SIZE, keyOperations).sign(message, identity.get());
                 AtomicFiles.write(out, output -> {
                     try {
@@ -99,6 +101,9 @@ final class SignCommand implements Callable<Integer> {
                         throw new IOException(e.getMessage(), e);
                     }
                 });
+                if (signed.dating().kind() != MessageDate.Kind.SIGNING_TIME) {
+                    System.err.println("sign: " + signed.dating().reason());
+                }
                 return 0;
             }
         } catch (IllegalArgumentException | InvalidConfigurationException | StoreException | SigningException e) {

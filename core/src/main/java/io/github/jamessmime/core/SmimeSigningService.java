@@ -42,6 +42,7 @@ import io.github.jamessmime.core.policy.SigningDecision;
 import io.github.jamessmime.core.policy.SigningRequest;
 import io.github.jamessmime.core.signing.SelfCheckException;
 import io.github.jamessmime.core.signing.SignatureProvider;
+import io.github.jamessmime.core.signing.SignedMessage;
 import io.github.jamessmime.core.signing.SigningException;
 import io.github.jamessmime.core.signing.SmimeSigner;
 import io.github.jamessmime.core.store.CertificateStore;
@@ -140,13 +141,13 @@ public final class SmimeSigningService implements AutoCloseable {
      * Signs a message {@link #eligibility} found eligible, as its From address; counts the signature and writes its
      * audit line. The count is written before the signed copy is returned: a signature that cannot be counted fails.
      */
-    public MimeMessage sign(MimeMessage message, Eligibility eligibility) throws SigningException {
+    public SignedMessage sign(MimeMessage message, Eligibility eligibility) throws SigningException {
         if (!eligibility.isEligible()) {
             throw new IllegalArgumentException("not eligible: " + eligibility);
         }
         SigningIdentity identity = eligibility.identity().orElseThrow();
         String sender = eligibility.fromAddress().orElseThrow();
-        MimeMessage signed;
+        SignedMessage signed;
         try {
             signed = signer.sign(message, identity, GATEWAY_HEADERS);
             usage.count(sender);
@@ -162,7 +163,7 @@ public final class SmimeSigningService implements AutoCloseable {
             throw e;
         }
         failureRate.record(false);
-        audit.signed(message, sender, identity, signer.digest().jcaName(), eligibility.request());
+        audit.signed(message, sender, identity, signer.digest().jcaName(), eligibility.request(), signed.dating());
         return signed;
     }
 

@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
 
 import io.github.jamessmime.core.SmimeSigningService;
 import io.github.jamessmime.core.policy.Eligibility;
+import io.github.jamessmime.core.signing.MessageDate;
 import io.github.jamessmime.core.signing.SelfCheckException;
+import io.github.jamessmime.core.signing.SignedMessage;
 import io.github.jamessmime.core.signing.SigningException;
 import io.github.jamessmime.core.store.SigningIdentity;
 import io.github.jamessmime.matcher.SenderCheck;
@@ -78,7 +80,7 @@ public class SignBySenderMailet extends GenericMailet {
         }
         SigningIdentity identity = eligibility.identity().orElseThrow();
         String from = eligibility.fromAddress().orElseThrow();
-        MimeMessage signed;
+        SignedMessage signed;
         TimeMetric timer = metrics.timer(SigningMetrics.SIGNING_TIME);
         try {
             signed = service.sign(mail.getMessage(), eligibility);
@@ -99,6 +101,18 @@ public class SignBySenderMailet extends GenericMailet {
         mail.setAttribute(new Attribute(SIGNER_CERTIFICATE_SHA256, AttributeValue.of(identity.fingerprint())));
         LOGGER.info("Mail {} S/MIME signed as {} with certificate sha256={} ({})", mail.getName(), from,
             identity.fingerprint(), eligibility.reason());
+        countDating(mail, signed.dating());
+    }
+
+    /** Counts and logs a signed mail that got a Date, or whose signature carries no signing time ({@link MessageDate}). */
+    private void countDating(Mail mail, MessageDate dating) {
+        if (dating.kind() == MessageDate.Kind.DATE_ADDED) {
+            metrics.generate(SigningMetrics.SIGNED_DATE_ADDED).increment();
+            LOGGER.info("Mail {}: {}", mail.getName(), dating.reason());
+        } else if (dating.kind() == MessageDate.Kind.SIGNING_TIME_OMITTED) {
+            metrics.generate(SigningMetrics.SIGNED_WITHOUT_SIGNING_TIME).increment();
+            LOGGER.info("Mail {}: {}", mail.getName(), dating.reason());
+        }
     }
 
     @Override

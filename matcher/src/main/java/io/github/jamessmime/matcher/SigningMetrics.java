@@ -35,6 +35,10 @@ public final class SigningMetrics {
     public static final String UNSIGNED_PREFIX = "smime_unsigned_";
     /** Mails that should have been signed but could not: {@code smime_failed_signing}, {@code _self_check}, {@code _unexpected}. */
     public static final String FAILED_PREFIX = "smime_failed_";
+    /** Mails signed whose signature carries no signing time: their Date was far from it (a resend), unreadable or doubled. */
+    public static final String SIGNED_WITHOUT_SIGNING_TIME = "smime_signed_without_signing_time";
+    /** Mails signed that had no Date: the signed copy got one, the signing time. */
+    public static final String SIGNED_DATE_ADDED = "smime_signed_date_added";
     /** Time to sign one mail (the timer's percentiles and count). */
     public static final String SIGNING_TIME = "smime_signing_time";
     /** Mails not DKIM-signed because the submitter does not own the From address. */

@@ -44,7 +44,7 @@ import org.bouncycastle.asn1.cms.Time;
 /**
  * A detached CMS SignedData in DER, written per message from what stays the same for one identity. The template is
  * read once from a SignedData that BouncyCastle's own generator made with the identity's key, certificates and
- * attributes; each message then only brings its signing time, its content digest and its signature value, so the
+ * attributes; each message then only brings its signing time (or none), its content digest and its signature value, so the
  * output is, byte for byte, the DER form of what BouncyCastle's generator writes (a test compares the two), without
  * building and encoding the certificates and the attribute objects again for every message.
  *
@@ -114,11 +114,17 @@ final class SignedDataTemplate {
             der(signer.getSID()), der(signer.getDigestAlgorithm()), der(signer.getDigestEncryptionAlgorithm()), List.copyOf(constant));
     }
 
-    /** The DER SET of signed attributes for this time and content digest: what the signature value covers. */
+    /**
+     * The DER SET of signed attributes for this time and content digest: what the signature value covers.
+     *
+     * @param signingTime the signing time, or null for a signature without one ({@link MessageDate})
+     */
     byte[] signedAttributes(Instant signingTime, byte[] contentDigest) throws IOException {
         List<byte[]> attributes = new ArrayList<>(constantAttributes.size() + 2);
         attributes.addAll(constantAttributes);
-        attributes.add(signingTimeAttribute(signingTime));
+        if (signingTime != null) {
+            attributes.add(signingTimeAttribute(signingTime));
+        }
         attributes.add(der(new Attribute(CMSAttributes.messageDigest, new DERSet(new DEROctetString(contentDigest)))));
         // DER orders the elements of a SET OF by their encodings
         attributes.sort(Arrays::compareUnsigned);

@@ -26,6 +26,7 @@ import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
@@ -33,16 +34,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.WeakHashMap;
 
 import javax.mail.MessagingException;
-import javax.mail.Session;
 import javax.mail.internet.InternetHeaders;
 import javax.mail.internet.MimeMessage;
 import javax.mail.internet.MimePart;
-import javax.mail.util.SharedByteArrayInputStream;
 
 import org.bouncycastle.asn1.ASN1EncodableVector;
 import org.bouncycastle.asn1.ASN1Encoding;
@@ -74,14 +72,14 @@ import io.github.jamessmime.core.store.StoreException;
 /**
  * Signs a message as RFC 8551 {@code multipart/signed}: the Content-* headers and the body, made 7-bit safe,
  * become the first part; a detached CMS SignedData the second. Every other header of the message (From,
- * To, Subject, Date, Message-ID, custom ones) stays on the outer message as it was.
+ * To, Subject, Date, Message-ID, custom ones) stays on the outer message as it was; a message without {@code Date}
+ * gets one, and the signing time is left out where clients would find it at odds with the {@code Date}
+ * ({@link MessageDate}).
  *
  * <p>The signed message is built once in one buffer and handed to javax.mail without a copy: writing it
  * out any number of times gives the same bytes. Thread-safe.
  */
 public final class SmimeSigner {
-    private static final Session SESSION = Session.getInstance(new Properties());
-
     /** Default of {@code mime.maxDepth}: far above real mail, below the 64 levels BouncyCastle's verifier descends. */
     public static final int DEFAULT_MAX_DEPTH = 32;
     /** The deepest nesting {@code mime.maxDepth} may allow: BouncyCastle's verifier descends no deeper. */
@@ -159,7 +157,7 @@ public final class SmimeSigner {
      * @throws SigningException when the message is already signed or encrypted, cannot be made canonical, or
      *                          the key fails; its message is one line
      */
-    public MimeMessage sign(MimeMessage message, SigningIdentity identity) throws SigningException {
+    public SignedMessage sign(MimeMessage message, SigningIdentity identity) throws SigningException {
         return sign(message, identity, Set.of());
     }
 
@@ -167,7 +165,7 @@ public final class SmimeSigner {
      * The signed copy of {@code message} without the outer headers named in {@code removedHeaders} (any case): for
      * instructions to this gateway that must not leave it. The original is not changed.
      */
-    public MimeMessage sign(MimeMessage message, SigningIdentity identity, Set<String> removedHeaders) throws SigningException {
+    public SignedMessage sign(MimeMessage message, SigningIdentity identity, Set<String> removedHeaders) throws SigningException {
         Set<String> removed = new HashSet<>();
         for (String header : removedHeaders) {
             removed.add(header.toLowerCase(Locale.ROOT));
@@ -178,6 +176,8 @@ public final class SmimeSigner {
         int bodyStart;
         int contentStart;
         int contentLength;
+        Instant now = clock.instant();
+        MessageDate dating;
         try {
             if (isSignedOrEncrypted(message)) {
                 throw new SigningException("the message is already signed or encrypted; it is left as it is");
@@ -188,9 +188,10 @@ public final class SmimeSigner {
                     + maxMessageSize + " bytes); it follows the failure policy instead of being signed");
             }
             OuterHeaders outer = OuterHeaders.of(message, removed);
+            dating = MessageDate.of(outer.otherLines(), now);
             buffer = new MessageBuffer(size > 0 ? size + size / 16 + 8192 : 64 * 1024);
             boundary = newBoundary();
-            headers = writeOuterHeaders(outer, boundary, buffer);
+            headers = writeOuterHeaders(outer, dating, boundary, buffer);
             bodyStart = buffer.size();
             buffer.writeAscii("This is an S/MIME signed message.\r\n\r\n--" + boundary + "\r\n");
             contentStart = buffer.size();
@@ -207,7 +208,7 @@ public final class SmimeSigner {
         Material material;
         try {
             material = material(identity);
-            signature = signature(material, buffer.array(), contentStart, contentLength);
+            signature = signature(material, buffer.array(), contentStart, contentLength, dating.carriesSigningTime() ? now : null);
         } catch (SigningException e) {
             throw e;
         } catch (GeneralSecurityException | IOException | RuntimeException e) {
@@ -219,7 +220,7 @@ public final class SmimeSigner {
             SelfCheck.verify(buffer, boundary, contentStart, contentLength, signature.cms, signature.signedAttributes, signature.value,
                 () -> ProviderContentSigner.verifier(provider, material.publicKey, material.providerPublicKey, digest));
         }
-        return new SignedMimeMessage(headers, buffer.toInputStream(), bodyStart);
+        return new SignedMessage(headers, buffer.toInputStream(), bodyStart, dating);
     }
 
     private static String describe(Throwable e) {
@@ -228,11 +229,15 @@ public final class SmimeSigner {
     }
 
     /** Writes the outer header block and gives the same lines as javax.mail headers (no second parse). */
-    private InternetHeaders writeOuterHeaders(OuterHeaders outer, String boundary, MessageBuffer out) {
+    private InternetHeaders writeOuterHeaders(OuterHeaders outer, MessageDate dating, String boundary, MessageBuffer out) {
         InternetHeaders headers = new InternetHeaders();
         for (String line : outer.otherLines()) {
             writeLine(out, line);
             headers.addHeaderLine(line);
+        }
+        if (dating.addedLine().isPresent()) {
+            writeLine(out, dating.addedLine().get());
+            headers.addHeaderLine(dating.addedLine().get());
         }
         String mimeVersion = "MIME-Version: 1.0";
         String contentType = "Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\"; micalg="
@@ -276,11 +281,12 @@ public final class SmimeSigner {
         }
     }
 
-    private CmsSignature signature(Material material, byte[] bytes, int offset, int length)
+    /** @param signingTime the signing time the signed attributes carry, or null for none */
+    private CmsSignature signature(Material material, byte[] bytes, int offset, int length, Instant signingTime)
         throws GeneralSecurityException, IOException {
         MessageDigest contentDigest = MessageDigest.getInstance(digest.jcaName());
         contentDigest.update(bytes, offset, length);
-        byte[] signedAttributes = material.template.signedAttributes(clock.instant(), contentDigest.digest());
+        byte[] signedAttributes = material.template.signedAttributes(signingTime, contentDigest.digest());
         byte[] value = ProviderContentSigner.sign(material.signing, material.algorithmKey, material.providerKey, digest, signedAttributes);
         return new CmsSignature(material.template.contentInfo(signedAttributes, value), signedAttributes, value);
     }
@@ -395,26 +401,5 @@ public final class SmimeSigner {
         byte[] bytes = new byte[24];
         random.nextBytes(bytes);
         return "----=_smime_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes).replace('-', '.');
-    }
-
-    /**
-     * The signed message over the one buffer: the headers as written, the body a shared view of the buffer
-     * (no copy, no second parse). It keeps its Message-ID when javax.mail saves changes.
-     */
-    static final class SignedMimeMessage extends MimeMessage {
-        SignedMimeMessage(InternetHeaders headers, SharedByteArrayInputStream whole, int bodyStart) {
-            super(SESSION);
-            this.headers = headers;
-            this.contentStream = whole.newStream(bodyStart, -1);
-            this.modified = false;
-            this.saved = true;
-        }
-
-        @Override
-        protected void updateMessageID() throws MessagingException {
-            if (getHeader("Message-ID") == null) {
-                super.updateMessageID();
-            }
-        }
     }
 }

@@ -16,6 +16,7 @@
 package io.github.jamessmime.core.usage;
 
 import java.time.Clock;
+import java.util.Locale;
 import java.util.function.Consumer;
 
 import javax.mail.MessagingException;
@@ -25,6 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.github.jamessmime.core.policy.SigningRequest;
+import io.github.jamessmime.core.signing.MessageDate;
 import io.github.jamessmime.core.store.SigningIdentity;
 
 /** One line per signature, for the operator's log shipping; no secret in it. */
@@ -47,14 +49,17 @@ public final class SignatureAudit {
     }
 
     /** Records the signature of {@code message} (the original) as {@code sender}, and what its submitter asked for. */
-    public void signed(MimeMessage message, String sender, SigningIdentity identity, String digest, SigningRequest request) {
-        sink.accept(line(message, sender, identity, digest) + " request=" + request.auditValue());
+    public void signed(MimeMessage message, String sender, SigningIdentity identity, String digest, SigningRequest request,
+                       MessageDate dating) {
+        sink.accept(line(message, sender, identity, digest) + " request=" + request.auditValue()
+            + " dating=" + dating.kind().name().toLowerCase(Locale.ROOT).replace('_', '-'));
     }
 
     /**
-     * {@code smime-signature time=... messageId="..." sender=... certificateSha256=... serial=... digest=... request=...}
-     * ({@code request}: the {@code X-Smime-Sign} header, {@code yes}, {@code none} or {@code unreadable}); values
-     * that could hold spaces are quoted.
+     * {@code smime-signature time=... messageId="..." sender=... certificateSha256=... serial=... digest=... request=...
+     * dating=...} ({@code request}: the {@code X-Smime-Sign} header, {@code yes}, {@code none} or {@code unreadable};
+     * {@code dating}: {@code signing-time}, {@code date-added} or {@code signing-time-omitted}, see {@link MessageDate});
+     * values that could hold spaces are quoted.
      */
     private String line(MimeMessage message, String sender, SigningIdentity identity, String digest) {
         String messageId;
