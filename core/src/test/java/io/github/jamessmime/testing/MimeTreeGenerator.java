@@ -261,6 +261,19 @@ public final class MimeTreeGenerator {
         return new Generated(seed, out.toByteArray(), leaves, root.shape(), large);
     }
 
+    /**
+     * The Date fields of generated messages, against the tests' signing time 2026-06-01T10:00:00Z: close to it in
+     * several forms, months away, missing, and in a form not every client reads alike (MessageDate's three outcomes).
+     */
+    private static final String[] DATES = {
+        "Mon, 1 Jun 2026 09:58:00 +0000",
+        "Mon, 01 Jun 2026 11:40:17 +0200 (CEST)",
+        "1 Jun 2026 05:31 -0430",
+        "Mon, 30 Nov 2026 06:00:00 +0000",
+        null,
+        "Mon, 01 Jun 2026 10:00:00 +01:00",
+    };
+
     private String outerHeaders() {
         StringBuilder headers = new StringBuilder();
         if (random.nextBoolean()) {
@@ -270,7 +283,11 @@ public final class MimeTreeGenerator {
         headers.append("To: Customer <customer@client.example>\r\n");
         headers.append(random.nextInt(4) == 0 ? "Subject: =?utf-8?q?Gr=C3=BC=C3=9Fe?= order " + seed : "Subject: Generated order " + seed)
             .append("\r\n");
-        headers.append("Date: Mon, 30 Nov 2026 06:00:00 +0000\r\n");
+        // drawn apart from the tree, so that a seed still gives the tree it gave before dates were drawn
+        String date = DATES[new SplittableRandom(seed ^ 0x5DEECE66DL).nextInt(DATES.length)];
+        if (date != null) {
+            headers.append("Date: ").append(date).append("\r\n");
+        }
         headers.append("Message-ID: <gen.").append(seed).append("@shop.example>\r\n");
         if (random.nextBoolean()) {
             headers.append("X-Generator-Seed: ").append(seed).append("\r\n");

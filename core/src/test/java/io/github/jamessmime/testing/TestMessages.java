@@ -24,7 +24,8 @@ import java.util.Random;
 
 /**
  * Raw messages of every shape the signer must handle, as they arrive over SMTP (CRLF, except where a
- * shape is about line endings). Deterministic: the same bytes on every run.
+ * shape is about line endings). Deterministic: the same bytes on every run. Dated two minutes before the
+ * tests' signing time 2026-06-01T10:00:00Z, as a message signed on its way out is.
  */
 public final class TestMessages {
     private TestMessages() {
@@ -37,7 +38,7 @@ public final class TestMessages {
             + "To: Customer <customer@client.example>\r\n"
             + "Cc: archive@client.example\r\n"
             + "Subject: " + subject + "\r\n"
-            + "Date: Mon, 30 Nov 2026 06:00:00 +0000\r\n"
+            + "Date: Mon, 1 Jun 2026 09:58:00 +0000\r\n"
             + "Message-ID: <" + subject.replaceAll("[^A-Za-z0-9]", "") + ".42@shop.example>\r\n"
             + "X-Order-Id: 4711\r\n"
             + "MIME-Version: 1.0\r\n";

@@ -71,21 +71,31 @@ public final class Verifiers {
     private Verifiers() {
     }
 
-    /** The outcome of {@code openssl cms -verify}: exit code, the verified content part, stderr. */
+    /**
+     * The outcome of {@code openssl cms -verify}: exit code, the verified content part, stderr; and what Thunderbird's
+     * rules say of the same message ({@link ThunderbirdRules}).
+     */
     public static final class OpensslResult {
         public final int exitCode;
         public final byte[] content;
         public final String stderr;
+        public final ThunderbirdRules.Verdict thunderbird;
 
-        OpensslResult(int exitCode, byte[] content, String stderr) {
+        OpensslResult(int exitCode, byte[] content, String stderr, ThunderbirdRules.Verdict thunderbird) {
             this.exitCode = exitCode;
             this.content = content;
             this.stderr = stderr;
+            this.thunderbird = thunderbird;
+        }
+
+        /** openssl verified the message, and Thunderbird's rules pass: a recipient's client shows it as validly signed. */
+        public boolean ok() {
+            return exitCode == 0 && thunderbird.ok();
         }
 
         @Override
         public String toString() {
-            return "openssl exit " + exitCode + ": " + stderr;
+            return "openssl exit " + exitCode + ": " + stderr + "; " + thunderbird;
         }
     }
 
@@ -112,7 +122,7 @@ public final class Verifiers {
                 throw new IOException("openssl did not finish");
             }
             byte[] content = Files.exists(out) ? Files.readAllBytes(out) : new byte[0];
-            return new OpensslResult(process.exitValue(), content, stderr.trim());
+            return new OpensslResult(process.exitValue(), content, stderr.trim(), ThunderbirdRules.check(signedMessage, root, at));
         } finally {
             try (var files = Files.walk(dir)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -128,29 +138,34 @@ public final class Verifiers {
         public final boolean bcOk;
         public final String bcError;
         public final byte[] bcContent;
+        public final ThunderbirdRules.Verdict thunderbird;
 
-        Verdict(boolean opensslOk, String opensslError, byte[] opensslContent, boolean bcOk, String bcError, byte[] bcContent) {
+        Verdict(boolean opensslOk, String opensslError, byte[] opensslContent, boolean bcOk, String bcError, byte[] bcContent,
+                ThunderbirdRules.Verdict thunderbird) {
             this.opensslOk = opensslOk;
             this.opensslError = opensslError;
             this.opensslContent = opensslContent;
             this.bcOk = bcOk;
             this.bcError = bcError;
             this.bcContent = bcContent;
+            this.thunderbird = thunderbird;
         }
 
-        public boolean bothOk() {
-            return opensslOk && bcOk;
+        /** openssl and BouncyCastle verify, and Thunderbird's rules (NSS, From, Date and signing time) pass. */
+        public boolean allOk() {
+            return opensslOk && bcOk && thunderbird.ok();
         }
 
         @Override
         public String toString() {
             return "openssl " + (opensslOk ? "ok" : "FAILED: " + opensslError.replaceAll("\\s+", " "))
-                + "; BouncyCastle SMIMESigned " + (bcOk ? "ok" : "FAILED: " + bcError);
+                + "; BouncyCastle SMIMESigned " + (bcOk ? "ok" : "FAILED: " + bcError) + "; " + thunderbird;
         }
     }
 
     /**
-     * Verifies every message with two implementations other than the signer: Debian's {@code openssl cms -verify}
+     * Verifies every message with two implementations other than the signer, and applies Thunderbird's rules to it
+     * ({@link ThunderbirdRules}: NSS, the From address, Date and signing time): Debian's {@code openssl cms -verify}
      * (text mode, against {@code root}, at {@code at}), which hashes the first part as sent, and BouncyCastle's bcmail
      * {@code SMIMESigned} (1.85, in a JVM of its own: {@code src/test/verifier/BcSmimeVerify.java}), which hashes the
      * part as it rebuilds it from javax.mail's parse. Keys of the map name the messages in the result.
@@ -178,11 +193,13 @@ public final class Verifiers {
                 Math.max(2, Runtime.getRuntime().availableProcessors()));
             Map<String, Future<String[]>> openssl = new LinkedHashMap<>();
             Map<String, String[]> bc;
+            Map<String, ThunderbirdRules.Verdict> thunderbird;
             try {
                 for (String file : files.values()) {
                     openssl.put(file, pool.submit(() -> opensslFile(dir, file, ca, at)));
                 }
                 bc = bcmail(program, classpath, dir);
+                thunderbird = ThunderbirdRules.check(signedMessages, root, at);
             } finally {
                 // every openssl is done (or stopped) before the directory goes
                 pool.shutdown();
@@ -204,7 +221,8 @@ public final class Verifiers {
                 Path bcContent = dir.resolve(file + ".bc-content");
                 result.put(entry.getKey(), new Verdict(ossl[0].equals("OK"), ossl[1],
                     Files.exists(opensslContent) ? Files.readAllBytes(opensslContent) : new byte[0],
-                    b[0].equals("OK"), b.length > 1 ? b[1] : "", Files.exists(bcContent) ? Files.readAllBytes(bcContent) : new byte[0]));
+                    b[0].equals("OK"), b.length > 1 ? b[1] : "", Files.exists(bcContent) ? Files.readAllBytes(bcContent) : new byte[0],
+                    thunderbird.get(entry.getKey())));
             }
             return result;
         } finally {

@@ -16,15 +16,25 @@
 package io.github.jamessmime.it;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** The system's openssl, an implementation independent of the signer, to check signatures. */
+import io.github.jamessmime.testing.ThunderbirdRules;
+
+/**
+ * The system's openssl, an implementation independent of the signer, to check signatures; with Thunderbird's rules
+ * ({@link ThunderbirdRules}) applied to the same message.
+ */
 final class OpenSsl {
 
     private OpenSsl() {
@@ -37,18 +47,27 @@ final class OpenSsl {
         final String diagnostics;
         final byte[] output;
         final Path signerCertificates;
+        /** What Thunderbird's rules say of the same message (NSS, From, Date and signing time). */
+        final ThunderbirdRules.Verdict thunderbird;
 
-        Result(List<String> command, int exitCode, String diagnostics, byte[] output, Path signerCertificates) {
+        Result(List<String> command, int exitCode, String diagnostics, byte[] output, Path signerCertificates,
+               ThunderbirdRules.Verdict thunderbird) {
             this.command = command;
             this.exitCode = exitCode;
             this.diagnostics = diagnostics;
             this.output = output;
             this.signerCertificates = signerCertificates;
+            this.thunderbird = thunderbird;
+        }
+
+        /** openssl verified the message and Thunderbird's rules pass: a recipient's client shows it as validly signed. */
+        boolean ok() {
+            return exitCode == 0 && thunderbird.ok();
         }
 
         @Override
         public String toString() {
-            return String.join(" ", command) + " -> exit " + exitCode + "\n" + diagnostics;
+            return String.join(" ", command) + " -> exit " + exitCode + "\n" + diagnostics + "\n" + thunderbird;
         }
     }
 
@@ -66,8 +85,16 @@ final class OpenSsl {
         Path workDirectory = message.toAbsolutePath().getParent();
         Path out = workDirectory.resolve(message.getFileName() + ".verified");
         Path signer = workDirectory.resolve(message.getFileName() + ".signer.pem");
-        return run(workDirectory, out, signer, "openssl", "cms", "-verify", "-inform", "SMIME", "-purpose", "smimesign",
+        Result openssl = run(workDirectory, out, signer, "openssl", "cms", "-verify", "-inform", "SMIME", "-purpose", "smimesign",
             "-CAfile", rootPem.toString(), "-in", message.toString(), "-out", out.toString(), "-signer", signer.toString());
+        X509Certificate root;
+        try (InputStream in = Files.newInputStream(rootPem)) {
+            root = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+        } catch (CertificateException e) {
+            throw new IOException(rootPem + " is not a certificate: " + e.getMessage(), e);
+        }
+        ThunderbirdRules.Verdict thunderbird = ThunderbirdRules.check(Files.readAllBytes(message), root, Instant.now());
+        return new Result(openssl.command, openssl.exitCode, openssl.diagnostics, openssl.output, openssl.signerCertificates, thunderbird);
     }
 
     private static Result run(Path workDirectory, Path outputFile, Path signerFile, String... command) throws IOException, InterruptedException {
@@ -83,6 +110,6 @@ final class OpenSsl {
             throw new IllegalStateException("openssl did not finish within 60 s: " + String.join(" ", commandLine));
         }
         byte[] output = Files.exists(outputFile) ? Files.readAllBytes(outputFile) : new byte[0];
-        return new Result(commandLine, process.exitValue(), Files.readString(diagnostics, StandardCharsets.UTF_8), output, signerFile);
+        return new Result(commandLine, process.exitValue(), Files.readString(diagnostics, StandardCharsets.UTF_8), output, signerFile, null);
     }
 }

@@ -24,12 +24,14 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
+import javax.mail.Header;
 import javax.mail.internet.MimeMessage;
 import javax.mail.internet.ParseException;
 
@@ -72,6 +74,16 @@ class RealWorldCorpusTest {
         }
     }
 
+    /** The name of the message's From field as javax.mail reads it: with a byte-order mark when one precedes it. */
+    static String fromName(MimeMessage message) throws Exception {
+        for (Header header : Collections.list(message.getAllHeaders())) {
+            if (header.getName().replace("\u00EF\u00BB\u00BF", "").replace("\uFEFF", "").equalsIgnoreCase("From")) {
+                return header.getName();
+            }
+        }
+        return "From";
+    }
+
     @Test
     void signerShouldSignEveryRealWorldMessageVerifiablyOrRefuseItWithOneLine() throws Exception {
         SmimeSigner signer = new SmimeSigner(DigestAlgorithm.SHA_256, Clock.fixed(NOW, ZoneOffset.UTC));
@@ -94,6 +106,8 @@ class RealWorldCorpusTest {
             }
             String id = "m" + nameOf.size();
             try {
+                // as the signer's sender would send it: clients check that the certificate names the From address
+                message.setHeader(fromName(message), "Shop Billing <" + SignedChecks.SENDER + ">");
                 signed.put(id, Verifiers.serialize(signer.sign(message, identity)));
                 originals.put(id, raw);
                 nameOf.put(id, name);
@@ -110,7 +124,7 @@ class RealWorldCorpusTest {
         for (Map.Entry<String, Verifiers.Verdict> entry : verdicts.entrySet()) {
             String name = nameOf.get(entry.getKey());
             Verifiers.Verdict verdict = entry.getValue();
-            if (!verdict.bothOk()) {
+            if (!verdict.allOk()) {
                 failures.add(name + ": " + verdict);
                 continue;
             }

@@ -154,7 +154,14 @@ class SignatureProviderTest {
         byte[] signed = sign(provider(setting), identity(keyType), digest);
 
         Verifiers.OpensslResult openssl = Verifiers.openssl(signed, pki.root(), NOW);
-        assertThat(openssl.exitCode).as(openssl.toString()).isZero();
+        if (keyType == KeyType.RSA_PSS_2048) {
+            // NSS (3.125 in Thunderbird 140, 3.87 in Debian) calls every CMS signature by a certificate with an
+            // id-RSASSA-PSS public key BadSignature, openssl's own too: Thunderbird shows such mail as invalid (README)
+            assertThat(openssl.exitCode).as(openssl.toString()).isZero();
+            assertThat(openssl.thunderbird.problem).as(openssl.toString()).contains("BadSignature");
+        } else {
+            assertThat(openssl.ok()).as(openssl.toString()).isTrue();
+        }
         assertThat(Verifiers.bouncyCastle(signed).signatureValid).isTrue();
     }
 
@@ -206,7 +213,7 @@ class SignatureProviderTest {
         byte[] signed = Files.readAllBytes(directory.resolve("auto/signed.eml"));
         X509Certificate root = root(directory.resolve("auto/root.pem"));
         Verifiers.OpensslResult openssl = Verifiers.openssl(signed, root, NOW);
-        assertThat(openssl.exitCode).as(openssl.toString()).isZero();
+        assertThat(openssl.ok()).as(openssl.toString()).isTrue();
         assertThat(Verifiers.bouncyCastle(signed).signatureValid).isTrue();
     }
 

@@ -19,6 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -88,11 +89,16 @@ class SignedDataTemplateTest {
         }
     }
 
-    /** BouncyCastle's own generator, with the JDK's providers, over the same content at the same time. */
+    /**
+     * BouncyCastle's own generator, with the JDK's providers, over the same content at the same time; without a signing
+     * time when {@code time} is null.
+     */
     private static byte[] bouncyCastle(SigningIdentity identity, DigestAlgorithm digest, Instant time, byte[] content) throws Exception {
         X509CertificateHolder certificate = new X509CertificateHolder(identity.certificate().getEncoded());
         ASN1EncodableVector attributes = new ASN1EncodableVector();
-        attributes.add(new Attribute(CMSAttributes.signingTime, new DERSet(new Time(Date.from(time)))));
+        if (time != null) {
+            attributes.add(new Attribute(CMSAttributes.signingTime, new DERSet(new Time(Date.from(time)))));
+        }
         attributes.add(new SMIMECapabilitiesAttribute(SmimeSigner.capabilities()));
         attributes.add(new SMIMEEncryptionKeyPreferenceAttribute(new IssuerAndSerialNumber(certificate.getIssuer(),
             certificate.getSerialNumber())));
@@ -101,7 +107,10 @@ class SignedDataTemplateTest {
         chain.addAll(identity.intermediates());
         CMSSignedDataGenerator generator = new CMSSignedDataGenerator();
         generator.addSignerInfoGenerator(new SignerInfoGeneratorBuilder(new JcaDigestCalculatorProviderBuilder().build())
-            .setSignedAttributeGenerator(new DefaultSignedAttributeTableGenerator(new AttributeTable(attributes)))
+            .setSignedAttributeGenerator(parameters -> {
+                AttributeTable table = new DefaultSignedAttributeTableGenerator(new AttributeTable(attributes)).getAttributes(parameters);
+                return time == null ? table.remove(CMSAttributes.signingTime) : table; // the generator adds one otherwise
+            })
             .build(new JcaContentSignerBuilder(digest.signaturePrefix() + "withRSA").build(identity.privateKey()), certificate));
         generator.addCertificates(new JcaCertStore(chain));
         return generator.generate(new CMSProcessableByteArray(content), false).getEncoded(ASN1Encoding.DER);
@@ -120,6 +129,22 @@ class SignedDataTemplateTest {
                 identity)));
 
             assertThat(parts[1]).as(setting.toString()).isEqualTo(bouncyCastle(identity, digest, time, parts[0]));
+        }
+    }
+
+    @Test
+    void signedDataWithoutSigningTimeShouldBeTheDerOfBouncyCastlesGeneratorByteForByte() throws Exception {
+        SigningIdentity identity = identity(KeyType.RSA_2048);
+        byte[] resent = new String(TestMessages.nestedMultipart(SENDER), StandardCharsets.ISO_8859_1)
+            .replace("Date: Mon, 1 Jun 2026 09:58:00 +0000", "Date: Thu, 28 May 2026 08:00:00 +0000").getBytes(StandardCharsets.ISO_8859_1);
+        for (SignatureProvider.Setting setting : List.of(SignatureProvider.Setting.AUTO, SignatureProvider.Setting.JDK)) {
+            SmimeSigner signer = new SmimeSigner(DigestAlgorithm.SHA_256, Clock.fixed(NOW, ZoneOffset.UTC), SmimeSigner.DEFAULT_MAX_DEPTH,
+                true, SmimeSigner.DEFAULT_MAX_MESSAGE_SIZE, SignatureProvider.select(setting));
+            SignedMessage signed = signer.sign(Verifiers.parse(resent), identity);
+            byte[][] parts = contentAndSignedData(Verifiers.serialize(signed));
+
+            assertThat(signed.dating().carriesSigningTime()).isFalse();
+            assertThat(parts[1]).as(setting.toString()).isEqualTo(bouncyCastle(identity, DigestAlgorithm.SHA_256, null, parts[0]));
         }
     }
 
@@ -163,7 +188,9 @@ class SignedDataTemplateTest {
         Instant time = Instant.parse("2050-01-01T00:00:01Z");
         // the certificate is not valid then; the template does not care, and neither does the comparison
         SmimeSigner signer = new SmimeSigner(DigestAlgorithm.SHA_256, Clock.fixed(time, ZoneOffset.UTC));
-        byte[][] parts = contentAndSignedData(Verifiers.serialize(signer.sign(Verifiers.parse(TestMessages.plain7bit(SENDER)), identity)));
+        byte[] dated = new String(TestMessages.plain7bit(SENDER), StandardCharsets.ISO_8859_1)
+            .replace("Date: Mon, 1 Jun 2026 09:58:00 +0000", "Date: Sat, 1 Jan 2050 00:00:00 +0000").getBytes(StandardCharsets.ISO_8859_1);
+        byte[][] parts = contentAndSignedData(Verifiers.serialize(signer.sign(Verifiers.parse(dated), identity)));
 
         assertThat(parts[1]).isEqualTo(bouncyCastle(identity, DigestAlgorithm.SHA_256, time, parts[0]));
     }
