@@ -70,6 +70,8 @@ import io.github.jamessmime.core.address.Addresses;
  * name a file outside the store), and every e-mail address of the subject among them;</li>
  * <li>ExtendedKeyUsage, when present, with emailProtection and without anyExtendedKeyUsage; KeyUsage, when present,
  * with digitalSignature;</li>
+ * <li>an RSA key as rsaEncryption or an EC key, not an id-RSASSA-PSS key: NSS, and so Thunderbird, does not verify the
+ * signatures of such a certificate (status 1029), and the S/MIME Baseline Requirements do not allow it;</li>
  * <li>no SHA-1 or MD5 signature on the certificate or its intermediates, at most {@value #MAX_VALIDITY_DAYS} days of
  * validity;</li>
  * <li>a chain, through the intermediates in the file, to one of the trust anchors, every CA certificate of it valid
@@ -176,6 +178,11 @@ public final class CertificateRules {
         if (keyUsage != null && (keyUsage.length <= DIGITAL_SIGNATURE || !keyUsage[DIGITAL_SIGNATURE])) {
             throw new StoreException("KeyUsage lacks digitalSignature, so the certificate may not sign;"
                 + " use a certificate issued for S/MIME signing");
+        }
+        if ("RSASSA-PSS".equalsIgnoreCase(certificate.getPublicKey().getAlgorithm())) {
+            throw new StoreException("the certificate's key is an RSASSA-PSS key (id-RSASSA-PSS): Thunderbird and every other"
+                + " client on Mozilla's NSS shows its signatures as not valid, and the S/MIME Baseline Requirements allow RSA keys"
+                + " only as rsaEncryption; ask the CA for a certificate of an RSA (rsaEncryption) or EC key");
         }
         checkSignatureAlgorithms(chain);
         Instant notBefore = certificate.getNotBefore().toInstant();

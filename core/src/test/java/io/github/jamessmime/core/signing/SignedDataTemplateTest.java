@@ -149,7 +149,7 @@ class SignedDataTemplateTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = KeyType.class, names = {"RSA_PSS_2048", "EC_P256", "EC_P384"})
+    @EnumSource(value = KeyType.class, names = {"EC_P256", "EC_P384"})
     void randomisedSignaturesShouldDifferFromBouncyCastlesOnlyInTheirValue(KeyType keyType) throws Exception {
         SigningIdentity identity = identity(keyType);
         SmimeSigner signer = new SmimeSigner(DigestAlgorithm.SHA_256, Clock.fixed(NOW, ZoneOffset.UTC));

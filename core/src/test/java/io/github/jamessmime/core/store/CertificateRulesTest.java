@@ -90,7 +90,9 @@ class CertificateRulesTest {
                 "ExtendedKeyUsage lacks emailProtection"),
             Arguments.of("too long validity", (Function<TestPki, TestPki.Issued>) p -> p.sender(SENDER)
                 .validity(NOW.minus(Duration.ofDays(1)), NOW.plus(Duration.ofDays(900))).issue(),
-                "more than the 825"));
+                "more than the 825"),
+            Arguments.of("RSASSA-PSS key", (Function<TestPki, TestPki.Issued>) p -> p.sender(SENDER).keyType(TestPki.KeyType.RSA_PSS_2048).issue(),
+                "the certificate's key is an RSASSA-PSS key (id-RSASSA-PSS): Thunderbird"));
     }
 
     @ParameterizedTest(name = "{0}")

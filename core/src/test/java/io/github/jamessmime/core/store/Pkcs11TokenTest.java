@@ -121,17 +121,15 @@ class Pkcs11TokenTest {
     }
 
     @Test
-    void anRsassaPssKeyInTheTokenShouldSignRsassaPss() throws Exception {
-        TestPki.Issued pss = putOnToken("pss", "pss@shop.example", KeyType.RSA_PSS_2048, 0);
+    void anRsassaPssKeyInTheTokenShouldBeRefusedAsThunderbirdCannotVerifyIt() throws Exception {
+        putOnToken("pss", "pss@shop.example", KeyType.RSA_PSS_2048, 0);
+        putOnToken("billing", "billing@shop.example", KeyType.RSA_2048, 0);
 
         CertificateStore store = open(token.pin());
 
-        byte[] signed = sign(store.find("pss@shop.example").orElseThrow(), "pss@shop.example");
-        assertThat(Verifiers.openssl(signed, pki.root(), NOW).ok()).isTrue();
-        Verifiers.BcResult bc = Verifiers.bouncyCastle(signed);
-        assertThat(bc.signatureValid).isTrue();
-        assertThat(bc.signer).isEqualTo(pss.certificate());
-        assertThat(bc.signerInformation.getEncryptionAlgOID()).isEqualTo("1.2.840.113549.1.1.10");
+        assertThat(store.find("pss@shop.example")).isEmpty();
+        assertThat(refusal(store, "pkcs11:hsm/pss")).contains("RSASSA-PSS key (id-RSASSA-PSS)");
+        assertThat(store.find("billing@shop.example")).isPresent();
     }
 
     @Test
