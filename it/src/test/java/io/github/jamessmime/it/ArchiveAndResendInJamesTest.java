@@ -25,6 +25,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -122,6 +125,10 @@ class ArchiveAndResendInJamesTest {
 
         Verifiers.BcResult resentSignature = verified(resent, "resent.eml");
         assertThat(signingTime(resentSignature)).isAfter(signingTime(firstSignature));
+        // the original has no Date: each copy gets the signing time as its Date, the archive keeps none
+        assertThat(SmtpSink.ReceivedMail.parse(resent).getSentDate().toInstant()).isEqualTo(signingTime(resentSignature));
+        assertThat(SmtpSink.ReceivedMail.parse(first).getSentDate().toInstant()).isEqualTo(signingTime(firstSignature));
+        assertThat(james.gauge("smime_signed_date_added_total")).isGreaterThanOrEqualTo(2.0);
         assertThat(resentSignature.signer).isEqualTo(firstSignature.signer);
         assertThat(archivedKeys(messageId)).as("archive copies of %s after the resend", messageId).hasSize(1);
 
@@ -136,6 +143,33 @@ class ArchiveAndResendInJamesTest {
         Verifiers.BcResult renewedSignature = verified(afterRenewal, "after-renewal.eml");
         assertThat(renewedSignature.signer).isEqualTo(renewed.certificate());
         assertThat(archivedKeys(messageId)).hasSize(1);
+    }
+
+    /**
+     * An original dated three days ago, as every archived message is by the time it is resent: Thunderbird would call a
+     * signing time three days after the Date invalid (1041), so each copy is signed without one and keeps its Date.
+     */
+    @Test
+    void resendOfAnOriginalDatedDaysAgoShouldKeepItsDateAndBeSignedWithoutSigningTime() throws Exception {
+        String messageId = "<" + UUID.randomUUID() + "@it.james-smime.test>";
+        String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).minusDays(3));
+        byte[] original = ("From: Shop Billing <" + BILLING + ">\r\nTo: customer@remote.example\r\nSubject: Rechnung 4710\r\n"
+            + "Date: " + date + "\r\nMessage-ID: " + messageId + "\r\nMIME-Version: 1.0\r\n"
+            + "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" + INVOICE_TEXT)
+            .getBytes(StandardCharsets.UTF_8);
+        TestMessage.sendRawAuthenticated(ItEnvironment.LOOPBACK, james.submissionPort(), BILLING, PASSWORD,
+            "customer@remote.example", original);
+        sink.awaitCopies(messageId, 1, DELIVERY);
+        String key = archivedKey(messageId);
+
+        james.webAdmin().reprocess(ARCHIVE, key, "sign");
+        byte[] resent = sink.awaitCopies(messageId, 2, DELIVERY).get(1);
+
+        Verifiers.BcResult signature = verified(resent, "resent-days-later.eml");
+        assertThat(signature.signerInformation.getSignedAttributes().get(CMSAttributes.signingTime)).isNull();
+        assertThat(SmtpSink.ReceivedMail.parse(resent).getHeader("Date", null)).isEqualTo(date);
+        assertThat(james.log()).containsPattern("Mail \\S+: signed without signing time: its Date \\S+ is 3 days from the signing time");
+        assertThat(james.gauge("smime_signed_without_signing_time_total")).isGreaterThanOrEqualTo(2.0);
     }
 
     @Test

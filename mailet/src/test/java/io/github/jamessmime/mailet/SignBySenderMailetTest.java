@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 
 import javax.mail.MessagingException;
@@ -93,6 +94,30 @@ class SignBySenderMailetTest {
         assertThat(mail.getAttribute(SignBySenderMailet.SIGNER_ADDRESS)).map(a -> (Object) a.getValue().value()).contains(SENDER);
         assertThat(mail.getAttribute(SignBySenderMailet.SIGNER_CERTIFICATE_SHA256)).map(a -> (Object) a.getValue().value())
             .contains(service.store().find(SENDER).orElseThrow().fingerprint());
+    }
+
+    @Test
+    void mailetShouldCountAMailThatGotADateAndOneSignedWithoutSigningTime() throws Exception {
+        String text = new String(TestMessages.plain7bit(SENDER), StandardCharsets.ISO_8859_1);
+        String date = "Date: Mon, 1 Jun 2026 09:58:00 +0000\r\n";
+        assertThat(text).contains(date);
+        FakeMail undated = mail(text.replace(date, "").getBytes(StandardCharsets.ISO_8859_1), SENDER);
+        FakeMail resent = mail(text.replace(date, "Date: Thu, 28 May 2026 09:58:00 +0000\r\n").getBytes(StandardCharsets.ISO_8859_1), SENDER);
+        FakeMail fresh = mail(text.getBytes(StandardCharsets.ISO_8859_1), SENDER);
+
+        mailet.service(undated);
+        mailet.service(resent);
+        mailet.service(fresh);
+
+        assertThat(metrics.countFor("smime_signed")).isEqualTo(3);
+        assertThat(metrics.countFor("smime_signed_date_added")).isEqualTo(1);
+        assertThat(metrics.countFor("smime_signed_without_signing_time")).isEqualTo(1);
+        assertThat(undated.getMessage().getHeader("Date", null)).isEqualTo("Mon, 1 Jun 2026 10:00:00 +0000");
+        assertThat(resent.getMessage().getHeader("Date", null)).isEqualTo("Thu, 28 May 2026 09:58:00 +0000");
+        for (FakeMail mail : List.of(undated, resent, fresh)) {
+            Verifiers.OpensslResult openssl = Verifiers.openssl(Verifiers.serialize(mail.getMessage()), pki.root(), NOW);
+            assertThat(openssl.ok()).as(openssl.toString()).isTrue();
+        }
     }
 
     @Test
