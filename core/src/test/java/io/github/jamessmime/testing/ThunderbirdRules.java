@@ -67,7 +67,7 @@ import org.bouncycastle.cms.SignerInformation;
  * <ol>
  * <li><b>NSS verifies</b> the detached signature over the first part as sent, with the signer certificate for email
  *     signing under the given root: Debian's {@code cmsutil -D} linked against the NSS that Debian's Thunderbird ships
- *     in {@code /usr/lib/thunderbird} (3.125 with Thunderbird 140, where the system's is 3.87), with the clock at the
+ *     in {@code /usr/lib/thunderbird} (3.125 with Thunderbird 153, where the system's is 3.87), with the clock at the
  *     test's time through {@code faketime} (NSS checks the certificate at the signing time when the signature carries
  *     one, at the clock's time otherwise);</li>
  * <li><b>the From address is among the certificate's e-mail addresses</b> (the SAN rfc822Names and the subject's
