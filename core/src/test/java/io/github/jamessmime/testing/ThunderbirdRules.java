@@ -15,7 +15,6 @@
  */
 package io.github.jamessmime.testing;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -39,6 +38,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import javax.mail.internet.InternetAddress;
 import javax.mail.internet.MimeMessage;
@@ -161,9 +161,11 @@ public final class ThunderbirdRules {
                     }
                     String problem;
                     try {
-                        problem = nss.get(key).get();
+                        problem = nss.get(key).get(2, TimeUnit.MINUTES);
                     } catch (ExecutionException e) {
                         problem = "NSS could not be asked: " + e.getCause();
+                    } catch (TimeoutException e) {
+                        problem = "NSS did not answer within 2 minutes";
                     }
                     if (problem == null) {
                         problem = message.headerProblem(dates);
@@ -208,7 +210,7 @@ public final class ThunderbirdRules {
             MimeMultipart signed = (MimeMultipart) message.getContent();
             byte[] cms;
             try (InputStream in = signed.getBodyPart(1).getInputStream()) {
-                cms = readFully(in);
+                cms = Verifiers.readFully(in);
             }
             Path content = Files.write(dir.resolve(index + ".content"), Verifiers.rawPart(bytes, message));
             Path signature = Files.write(dir.resolve(index + ".p7s"), cms);
@@ -224,8 +226,9 @@ public final class ThunderbirdRules {
                     signingTime = Optional.of(Time.getInstance(attribute.getAttrValues().getObjectAt(0)).getDate().toInstant());
                 }
             }
+            // every Date field, joined, as mimecms.cpp reads it (MimeHeaders_get with all_p)
             return new Parsed(content, signature, firstAddress(message, "From").or(() -> firstAddress(message, "Sender")),
-                Optional.ofNullable(message.getHeader("Date", null)).map(value -> MimeUtility.unfold(value).trim()),
+                Optional.ofNullable(message.getHeader("Date", ", ")).map(value -> MimeUtility.unfold(value).trim()),
                 addresses, signingTime);
         }
 
@@ -298,11 +301,11 @@ public final class ThunderbirdRules {
         }
         List<String> command = List.of("env", "LD_LIBRARY_PATH=" + THUNDERBIRD_NSS, "faketime", FAKETIME.format(at.atZone(ZoneOffset.UTC)), "cmsutil", "-D",
             "-i", message.signature.toString(), "-c", message.content.toString(), "-d", "sql:" + database, "-n", "-h", "1", "-u", "4");
-        String output = run(command, null, false);
-        if (output.contains("signer0.status=GoodSignature")) {
+        Output output = run(command, null, false);
+        if (output.stdout.contains("signer0.status=GoodSignature")) {
             return null;
         }
-        return "NSS (cmsutil) does not call the signature good: " + output.replaceAll("\\s+", " ").trim();
+        return "NSS (cmsutil) does not call the signature good: " + (output.stdout + " " + output.stderr).replaceAll("\\s+", " ").trim();
     }
 
     /** NSPR's reading of every Date, by its text. */
@@ -315,7 +318,7 @@ public final class ThunderbirdRules {
         if (values.isEmpty()) {
             return parsed;
         }
-        String output = run(List.of("/usr/bin/python3", "-c", NSPR_DATES), String.join("\n", values) + "\n", true);
+        String output = run(List.of("/usr/bin/python3", "-c", NSPR_DATES), String.join("\n", values) + "\n", true).stdout;
         String[] lines = output.split("\n");
         if (lines.length != values.size()) {
             throw new IOException("NSPR's date parser gave " + lines.length + " answers for " + values.size() + " dates: " + output);
@@ -330,43 +333,54 @@ public final class ThunderbirdRules {
 
     /** The epoch second NSPR's {@code PR_ParseTimeString} reads from {@code date}, as Thunderbird parses it, or empty. */
     public static Optional<Long> nsprDate(String date) throws IOException, InterruptedException {
-        String output = run(List.of("/usr/bin/python3", "-c", NSPR_DATES), date + "\n", true).trim();
+        String output = run(List.of("/usr/bin/python3", "-c", NSPR_DATES), date + "\n", true).stdout.trim();
         return output.equals("FAIL") ? Optional.empty() : Optional.of(Long.parseLong(output));
     }
 
-    /** Runs a command with TZ=UTC and gives its output; a failed exit is an IOException when {@code checkExit}. */
-    private static String run(List<String> command, String input, boolean checkExit) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().put("TZ", "UTC");
-        Process process;
-        try {
-            process = builder.start();
-        } catch (IOException e) {
-            throw new IOException(command.get(0) + " cannot be run (bin/test installs libnss3-tools, faketime and python3): " + e.getMessage(), e);
+    /** What a command wrote: standard output and standard error apart (a warning on stderr never mixes into answers). */
+    private static final class Output {
+        final String stdout;
+        final String stderr;
+
+        Output(String stdout, String stderr) {
+            this.stdout = stdout;
+            this.stderr = stderr;
         }
-        try (var stdin = process.getOutputStream()) {
-            if (input != null) {
-                stdin.write(input.getBytes(StandardCharsets.ISO_8859_1));
-            }
-        }
-        String output = new String(readFully(process.getInputStream()), StandardCharsets.ISO_8859_1);
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new IOException(String.join(" ", command) + " did not finish");
-        }
-        if (checkExit && process.exitValue() != 0) {
-            throw new IOException(String.join(" ", command) + " exited " + process.exitValue() + ": " + output.trim());
-        }
-        return output;
     }
 
-    private static byte[] readFully(InputStream in) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buffer = new byte[8192];
-        int read;
-        while ((read = in.read(buffer, 0, buffer.length)) >= 0) {
-            out.write(buffer, 0, read);
+    /**
+     * Runs a command with TZ=UTC, its input and output through files, so that a command that hangs is stopped after 60 s
+     * however much it wrote; a failed exit is an IOException when {@code checkExit}.
+     */
+    private static Output run(List<String> command, String input, boolean checkExit) throws IOException, InterruptedException {
+        Path in = Files.createTempFile("thunderbird-rules", ".in");
+        Path out = Files.createTempFile("thunderbird-rules", ".out");
+        Path err = Files.createTempFile("thunderbird-rules", ".err");
+        try {
+            Files.write(in, input == null ? new byte[0] : input.getBytes(StandardCharsets.ISO_8859_1));
+            ProcessBuilder builder = new ProcessBuilder(command).redirectInput(in.toFile()).redirectOutput(out.toFile())
+                .redirectError(err.toFile());
+            builder.environment().put("TZ", "UTC");
+            Process process;
+            try {
+                process = builder.start();
+            } catch (IOException e) {
+                throw new IOException(command.get(0) + " cannot be run (bin/test installs libnss3-tools, faketime and python3): "
+                    + e.getMessage(), e);
+            }
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                throw new IOException(String.join(" ", command) + " did not finish within 60 s");
+            }
+            Output output = new Output(Files.readString(out, StandardCharsets.ISO_8859_1), Files.readString(err, StandardCharsets.ISO_8859_1));
+            if (checkExit && process.exitValue() != 0) {
+                throw new IOException(String.join(" ", command) + " exited " + process.exitValue() + ": " + output.stderr.trim());
+            }
+            return output;
+        } finally {
+            Files.deleteIfExists(in);
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
         }
-        return out.toByteArray();
     }
 }

@@ -436,7 +436,7 @@ public final class Verifiers {
      * All bytes of a stream. Not {@link InputStream#readAllBytes}: javax.mail 1.6's base64 and quoted-printable
      * decoders answer a read of zero bytes with -1, which ends readAllBytes after its first 8192 bytes.
      */
-    private static byte[] readFully(InputStream in) throws IOException {
+    static byte[] readFully(InputStream in) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] buffer = new byte[8192];
         int read;

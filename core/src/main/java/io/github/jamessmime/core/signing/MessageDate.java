@@ -62,16 +62,17 @@ public final class MessageDate {
     private static final String[] MONTHS = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
     /**
      * RFC 5322 3.3 date-time as clients read it alike: an optional day name, day, month name, four-digit year, time with
-     * or without seconds, and a numeric zone or {@code GMT}/{@code UT}; then at most one comment without a colon or
-     * nested parentheses (as javax.mail writes {@code (UTC)}). Obsolete zone names, two-digit years and anything after the
-     * zone that a lenient parser might read as a time or zone are not accepted.
+     * or without seconds, and a numeric zone or {@code GMT}/{@code UT}, separated by spaces and tabs only; then at most one
+     * comment of letters, digits, spaces, dots, slashes and underscores (as javax.mail writes {@code (UTC)}). Obsolete zone
+     * names, two-digit years and anything after the zone that a lenient parser might read as a time or an offset (NSPR
+     * reads {@code GMT (+0200)} as two hours east; a colon, a sign, nested parentheses) are not accepted.
      */
     private static final Pattern DATE_TIME = Pattern.compile(
-        "(?:(?i:mon|tue|wed|thu|fri|sat|sun)\\s*,\\s*)?"
-            + "(\\d{1,2})\\s+([A-Za-z]{3})\\s+(\\d{4})\\s+"
-            + "(\\d{2}):(\\d{2})(?::(\\d{2}))?\\s+"
+        "(?:(?i:mon|tue|wed|thu|fri|sat|sun)[ \\t]*,[ \\t]*)?"
+            + "(\\d{1,2})[ \\t]+([A-Za-z]{3})[ \\t]+(\\d{4})[ \\t]+"
+            + "(\\d{2}):(\\d{2})(?::(\\d{2}))?[ \\t]+"
             + "(?:([+-])(\\d{2})(\\d{2})|(?i:gmt|ut))"
-            + "(?:\\s*\\([A-Za-z0-9 ._/+-]*\\))?");
+            + "(?:[ \\t]*\\([A-Za-z0-9 ._/]*\\))?");
 
     /** What the rule decided for one message. */
     public enum Kind {

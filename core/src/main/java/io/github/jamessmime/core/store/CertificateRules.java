@@ -58,6 +58,9 @@ import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
 import javax.security.auth.x500.X500Principal;
 
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+
 import io.github.jamessmime.core.address.Addresses;
 
 /**
@@ -179,7 +182,7 @@ public final class CertificateRules {
             throw new StoreException("KeyUsage lacks digitalSignature, so the certificate may not sign;"
                 + " use a certificate issued for S/MIME signing");
         }
-        if ("RSASSA-PSS".equalsIgnoreCase(certificate.getPublicKey().getAlgorithm())) {
+        if (isRsassaPssKey(certificate)) {
             throw new StoreException("the certificate's key is an RSASSA-PSS key (id-RSASSA-PSS): Thunderbird and every other"
                 + " client on Mozilla's NSS shows its signatures as not valid, and the S/MIME Baseline Requirements allow RSA keys"
                 + " only as rsaEncryption; ask the CA for a certificate of an RSA (rsaEncryption) or EC key");
@@ -199,6 +202,12 @@ public final class CertificateRules {
         SigningIdentity identity = CertificateFile.identity(source, SigningIdentity.KeySource.of(key), keyProvider, chain, addresses);
         checkChain(identity, chain, now);
         return identity;
+    }
+
+    /** Whether the certificate's SubjectPublicKeyInfo names id-RSASSA-PSS, whatever name a provider gives the key. */
+    private static boolean isRsassaPssKey(X509Certificate certificate) {
+        return SubjectPublicKeyInfo.getInstance(certificate.getPublicKey().getEncoded()).getAlgorithm().getAlgorithm()
+            .equals(PKCSObjectIdentifiers.id_RSASSA_PSS);
     }
 
     /** The intermediates' refusal at {@code now} (one expired since the file was read), if any. */

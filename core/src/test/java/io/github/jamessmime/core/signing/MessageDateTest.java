@@ -120,6 +120,13 @@ class MessageDateTest {
         "Mon, 1 Jun 2026 09:58:00 +0000 (a (nested) comment)",
         "Mon, 1 Juni 2026 09:58:00 +0000",
         "Mon, 1 Jun 2026 09:58:00 +2500",
+        "Mon, 1 Jun 2026 09:58:00 GMT (+0200)",
+        "Mon, 1 Jun 2026 09:58:00 UT (-0500)",
+        "Mon, 1 Jun 2026 09:58:00 GMT (UTC+2)",
+        "Mon, 1 Jun 2026 09:58:00 GMT (CET-1)",
+        "Mon, 1 Jun 2026 09:58:00 +0000 (UTC+2)",
+        "Mon, 1 Jun 2026\f09:58:00 +0000",
+        "Mon, 1\u000BJun 2026 09:58:00 +0000",
     })
     void dateNotEveryClientReadsAlikeShouldLeaveOutTheSigningTime(String date) {
         MessageDate dating = dating("Date: " + date);
@@ -152,6 +159,9 @@ class MessageDateTest {
         "Fri, 1 Jan 2027 00:00:00 +1400",
         "Wed, 31 Dec 2025 23:00:00 -1200",
         "Mon, 1 Jun 2026 09:58:00 +0000 (Coordinated Universal Time)",
+        "Mon, 1 Jun 2026 09:58:00\t+0000",
+        "Mon, 1 Jun 2026 09:58:00 GMT (Europe/London)",
+        "Mon, 1 Jun 2026 10:58:00 +0100 (GMT.1)",
     })
     void everyDateTheRuleReadsShouldGiveTheInstantThunderbirdReads(String date) throws Exception {
         Optional<Instant> ours = MessageDate.parse(date);

@@ -17,6 +17,7 @@ package io.github.jamessmime.core.signing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -106,7 +107,7 @@ class ThunderbirdClientTest {
             command.add(Files.write(dir.resolve("control-old-date-with-signing-time.eml"), oldDateWithSigningTime).toString());
             command.add(Files.write(dir.resolve("rsassa-pss-key.eml"), pssSigned).toString());
             Files.createDirectories(SCREENSHOT.getParent());
-            Map<String, String[]> verdicts = thunderbird(command);
+            Map<String, String[]> verdicts = thunderbird(command, dir);
 
             for (String name : valid.keySet()) {
                 assertThat(verdicts).as("Thunderbird's verdicts").containsKey(name + ".eml");
@@ -167,13 +168,17 @@ class ThunderbirdClientTest {
     }
 
     /** Runs the harness; each line of its output as file name → {status, headline}. */
-    private static Map<String, String[]> thunderbird(List<String> command) throws Exception {
-        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        process.getOutputStream().close();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(10, TimeUnit.MINUTES)) {
-            process.destroyForcibly();
+    private static Map<String, String[]> thunderbird(List<String> command, Path dir) throws Exception {
+        Path out = dir.resolve("verdicts.txt");
+        Process process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        // verdict.py keeps a total deadline of its own (300 s); this one only guards against a harness that hangs
+        boolean finished = process.waitFor(10, TimeUnit.MINUTES);
+        if (!finished) {
+            process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         }
+        String output = Files.readString(out, StandardCharsets.UTF_8);
+        assertThat(finished).as("verdict.py finished: %s", output).isTrue();
         assertThat(process.exitValue()).as("verdict.py (bin/test installs thunderbird, xvfb and libnss3-tools): %s", output).isZero();
         Map<String, String[]> verdicts = new LinkedHashMap<>();
         for (String line : output.split("\n")) {
