@@ -106,6 +106,24 @@ class CliTest {
         Verifiers.OpensslResult openssl = Verifiers.openssl(Files.readAllBytes(signed), pki.root(), Instant.now());
         assertThat(openssl.ok()).as(openssl.toString()).isTrue();
         assertThat(Verifiers.leaves(Verifiers.parse(openssl.content))).isEqualTo(Verifiers.leaves(Verifiers.parse(Files.readAllBytes(in))));
+        // the test message is dated 2026-06-01, the CLI signs with the real clock: as a resend, without signing time
+        assertThat(err).contains("sign: signed without signing time: its Date 2026-06-01T09:58:00Z is ");
+    }
+
+    @Test
+    void signShouldGiveAMessageWithoutDateTheSigningTimeAndSayIt() throws Exception {
+        String raw = new String(TestMessages.plain7bit(SENDER), StandardCharsets.ISO_8859_1).replace("Date: Mon, 1 Jun 2026 09:58:00 +0000\r\n", "");
+        Path in = Files.write(work.resolve("in.eml"), raw.getBytes(StandardCharsets.ISO_8859_1));
+        Path signed = work.resolve("out.eml");
+
+        int exit = run("sign", "--store", store.toString(), "--password-file", passwordFile.toString(), "--trust-anchors", roots.toString(),
+            "--in", in.toString(), "--out", signed.toString());
+
+        assertThat(exit).as(err).isZero();
+        assertThat(err).contains("sign: the message had no Date; Date: ").contains(" added, the signing time");
+        assertThat(Verifiers.parse(Files.readAllBytes(signed)).getHeader("Date", null)).isNotNull();
+        Verifiers.OpensslResult openssl = Verifiers.openssl(Files.readAllBytes(signed), pki.root(), Instant.now());
+        assertThat(openssl.ok()).as(openssl.toString()).isTrue();
     }
 
     @ParameterizedTest

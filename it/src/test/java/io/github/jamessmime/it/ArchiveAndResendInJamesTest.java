@@ -30,6 +30,8 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -44,6 +46,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.github.jamessmime.testing.TestPki;
+import io.github.jamessmime.testing.ThunderbirdClient;
 import io.github.jamessmime.testing.Verifiers;
 
 /**
@@ -159,7 +162,7 @@ class ArchiveAndResendInJamesTest {
             .getBytes(StandardCharsets.UTF_8);
         TestMessage.sendRawAuthenticated(ItEnvironment.LOOPBACK, james.submissionPort(), BILLING, PASSWORD,
             "customer@remote.example", original);
-        sink.awaitCopies(messageId, 1, DELIVERY);
+        byte[] first = sink.awaitCopies(messageId, 1, DELIVERY).get(0);
         String key = archivedKey(messageId);
 
         james.webAdmin().reprocess(ARCHIVE, key, "sign");
@@ -170,6 +173,12 @@ class ArchiveAndResendInJamesTest {
         assertThat(SmtpSink.ReceivedMail.parse(resent).getHeader("Date", null)).isEqualTo(date);
         assertThat(james.log()).containsPattern("Mail \\S+: signed without signing time: its Date \\S+ is 3 days from the signing time");
         assertThat(james.gauge("smime_signed_without_signing_time_total")).isGreaterThanOrEqualTo(2.0);
+        // what the recipient sees: the real Thunderbird opens both copies as James delivered them
+        Map<String, ThunderbirdClient.Verdict> thunderbird = ThunderbirdClient.verdicts(
+            Map.of("first", first, "resent", resent),
+            pki.root(), Optional.empty());
+        assertThat(thunderbird.get("first").validlySigned()).as("Thunderbird on the first copy: %s", thunderbird).isTrue();
+        assertThat(thunderbird.get("resent").validlySigned()).as("Thunderbird on the resent copy: %s", thunderbird).isTrue();
     }
 
     @Test

@@ -17,23 +17,18 @@ package io.github.jamessmime.core.signing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.Optional;
 
 import org.bouncycastle.cert.jcajce.JcaCertStore;
 import org.bouncycastle.cms.CMSProcessableByteArray;
@@ -44,6 +39,7 @@ import org.junit.jupiter.api.Test;
 
 import io.github.jamessmime.core.store.SigningIdentity;
 import io.github.jamessmime.testing.TestMessages;
+import io.github.jamessmime.testing.ThunderbirdClient;
 import io.github.jamessmime.testing.TestPki;
 import io.github.jamessmime.testing.TestPki.KeyType;
 import io.github.jamessmime.testing.Verifiers;
@@ -57,7 +53,6 @@ import io.github.jamessmime.testing.Verifiers;
 class ThunderbirdClientTest {
     static final String SENDER = "billing@shop.example";
     static final DateTimeFormatter RFC_5322 = DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ROOT);
-    static final Path VERDICT = Path.of("../tools/thunderbird/verdict.py").toAbsolutePath().normalize();
     /** Made by {@link #thunderbirdShouldShowEverySignedMessageAsValidlySigned}: the README's picture of what recipients see. */
     static final Path SCREENSHOT = Path.of("target/thunderbird/invoice-in-thunderbird.png").toAbsolutePath();
 
@@ -96,39 +91,24 @@ class ThunderbirdClientTest {
         // why CertificateRules refuses id-RSASSA-PSS keys: openssl and BouncyCastle verify their signatures, Thunderbird does not
         byte[] pssSigned = signedByBouncyCastle(pki.sender(SENDER).keyType(KeyType.RSA_PSS_2048).issue(), "SHA256withRSAandMGF1", now);
 
-        Path dir = Files.createTempDirectory("thunderbird-client");
-        try {
-            Path root = TestPki.writePem(dir.resolve("root.pem"), pki.root());
-            List<String> command = new ArrayList<>(List.of("/usr/bin/python3", VERDICT.toString(), "--root", root.toString(),
-                "--screenshot", "fresh.eml=" + SCREENSHOT));
-            for (Map.Entry<String, byte[]> message : valid.entrySet()) {
-                command.add(Files.write(dir.resolve(message.getKey() + ".eml"), message.getValue()).toString());
-            }
-            command.add(Files.write(dir.resolve("control-old-date-with-signing-time.eml"), oldDateWithSigningTime).toString());
-            command.add(Files.write(dir.resolve("rsassa-pss-key.eml"), pssSigned).toString());
-            Files.createDirectories(SCREENSHOT.getParent());
-            Map<String, String[]> verdicts = thunderbird(command, dir);
+        Map<String, byte[]> messages = new LinkedHashMap<>(valid);
+        messages.put("control-old-date-with-signing-time", oldDateWithSigningTime);
+        messages.put("rsassa-pss-key", pssSigned);
 
-            for (String name : valid.keySet()) {
-                assertThat(verdicts).as("Thunderbird's verdicts").containsKey(name + ".eml");
-                String[] verdict = verdicts.get(name + ".eml");
-                assertThat(verdict[0]).as("%s: Thunderbird says %s", name, String.join(" / ", verdict)).isEqualTo("0");
-                assertThat(verdict[1]).as(name).isEqualTo("Message Is Signed");
-            }
-            String[] control = verdicts.get("control-old-date-with-signing-time.eml");
-            assertThat(control).as("the control's verdict").isNotNull();
-            assertThat(control[0]).as("the control: %s", String.join(" / ", control)).isEqualTo("1041");
-            assertThat(control[1]).isEqualTo("Digital Signature Is Not Valid");
-            String[] pss = verdicts.get("rsassa-pss-key.eml");
-            assertThat(pss).as("the RSASSA-PSS key's verdict").isNotNull();
-            assertThat(pss[1]).as("RSASSA-PSS key: %s", String.join(" / ", pss)).isEqualTo("Digital Signature Is Not Valid");
-            assertThat(Verifiers.openssl(pssSigned, pki.root(), now).exitCode).as("openssl verifies the RSASSA-PSS key's signature").isZero();
-            assertThat(SCREENSHOT).isRegularFile();
-        } finally {
-            try (var walk = Files.walk(dir)) {
-                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+        Map<String, ThunderbirdClient.Verdict> verdicts = ThunderbirdClient.verdicts(messages, pki.root(),
+            Optional.of(Map.entry("fresh", SCREENSHOT)));
+
+        for (String name : valid.keySet()) {
+            assertThat(verdicts).as("Thunderbird's verdicts").containsKey(name);
+            assertThat(verdicts.get(name).validlySigned()).as("%s: Thunderbird says %s", name, verdicts.get(name)).isTrue();
         }
+        assertThat(verdicts.get("control-old-date-with-signing-time")).as("the control").isNotNull()
+            .satisfies(verdict -> assertThat(verdict.status).isEqualTo(1041))
+            .satisfies(verdict -> assertThat(verdict.headline).isEqualTo(ThunderbirdClient.NOT_VALID));
+        assertThat(verdicts.get("rsassa-pss-key")).as("the RSASSA-PSS key").isNotNull()
+            .satisfies(verdict -> assertThat(verdict.headline).isEqualTo(ThunderbirdClient.NOT_VALID));
+        assertThat(Verifiers.openssl(pssSigned, pki.root(), now).exitCode).as("openssl verifies the RSASSA-PSS key's signature").isZero();
+        assertThat(SCREENSHOT).isRegularFile();
     }
 
     private static SigningIdentity identity(TestPki pki, KeyType keyType) throws Exception {
@@ -165,29 +145,5 @@ class ThunderbirdClientTest {
                 + "Content-Transfer-Encoding: base64\r\n\r\n").getBytes(StandardCharsets.US_ASCII),
             TestMessages.base64Lines(TestMessages.randomBytes(4 * 1024 * 1024, 4712)).getBytes(StandardCharsets.US_ASCII),
             "\r\n--inv--\r\n".getBytes(StandardCharsets.US_ASCII));
-    }
-
-    /** Runs the harness; each line of its output as file name → {status, headline}. */
-    private static Map<String, String[]> thunderbird(List<String> command, Path dir) throws Exception {
-        Path out = dir.resolve("verdicts.txt");
-        Process process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-            .redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        // verdict.py keeps a total deadline of its own (300 s); this one only guards against a harness that hangs
-        boolean finished = process.waitFor(10, TimeUnit.MINUTES);
-        if (!finished) {
-            process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-        }
-        String output = Files.readString(out, StandardCharsets.UTF_8);
-        assertThat(finished).as("verdict.py finished: %s", output).isTrue();
-        assertThat(process.exitValue()).as("verdict.py (bin/test installs thunderbird, xvfb and libnss3-tools): %s", output).isZero();
-        Map<String, String[]> verdicts = new LinkedHashMap<>();
-        for (String line : output.split("\n")) {
-            String[] fields = line.split("\t", -1);
-            if (fields.length >= 3) {
-                verdicts.put(Path.of(fields[0]).getFileName().toString(), new String[] {fields[1].trim(), fields[2].trim()});
-            }
-        }
-        System.out.println("Thunderbird's verdicts:\n" + output.trim());
-        return verdicts;
     }
 }
