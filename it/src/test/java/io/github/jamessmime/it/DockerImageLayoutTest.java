@@ -54,7 +54,7 @@ class DockerImageLayoutTest {
     void dockerfileShouldDeriveFromTheOfficialJames381Image() throws IOException {
         String dockerfile = Files.readString(DOCKERFILE, StandardCharsets.UTF_8);
 
-        assertThat(dockerfile).contains("ARG JAMES_FLAVOUR=memory").contains("FROM apache/james:${JAMES_FLAVOUR}-3.8.1");
+        assertThat(dockerfile).contains("FROM apache/james:memory-3.8.1").doesNotContain("JAMES_FLAVOUR");
     }
 
     @Test
@@ -75,8 +75,10 @@ class DockerImageLayoutTest {
                 assertThat(ROOT.resolve(source)).as(source).exists();
             }
         }
-        assertThat(copies).extracting(copy -> copy[copy.length - 1])
-            .containsExactly("/opt/james-smime/extensions-jars/", "/opt/james-smime/conf/");
+        assertThat(copies).extracting(copy -> copy[copy.length - 1]).containsExactly("/tmp/extension/", "/opt/james-smime/conf/");
+        // the build stops unless exactly one jar was copied, and moves it where James loads extensions from
+        assertThat(Files.readString(DOCKERFILE, StandardCharsets.UTF_8)).contains("if [ \"$count\" != 1 ]")
+            .contains("mv /tmp/extension/*.jar /opt/james-smime/extensions-jars/");
     }
 
     @Test
@@ -92,7 +94,10 @@ class DockerImageLayoutTest {
         assertThat(dockerfile).contains("-Dworking.directory=/opt/james-smime/")
             .contains("-Dlogback.configurationFile=/opt/james-smime/conf/logback.xml")
             .contains("ln -s /root/var /opt/james-smime/var")
-            .contains("HEALTHCHECK").contains("http://127.0.0.1:8000/healthcheck");
+            .contains("HEALTHCHECK").contains("http://127.0.0.1:8000/healthcheck")
+            // Jib's classpath file of the base image, in Maven order, and an exec-form entry point that passes arguments on
+            .contains("\"-cp\", \"@/root/jib-classpath-file\", \"org.apache.james.MemoryJamesServerMain\"]")
+            .contains("ENTRYPOINT [\"java\"").doesNotContain("sh -c");
     }
 
     @Test
