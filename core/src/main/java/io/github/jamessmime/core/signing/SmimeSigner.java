@@ -27,6 +27,7 @@ import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
@@ -176,7 +177,8 @@ public final class SmimeSigner {
         int bodyStart;
         int contentStart;
         int contentLength;
-        Instant now = clock.instant();
+        // the second the signing-time attribute holds: the Date rule compares exactly what a client will compare
+        Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         MessageDate dating;
         try {
             if (isSignedOrEncrypted(message)) {
