@@ -106,13 +106,12 @@ public class SignBySenderMailet extends GenericMailet {
 
     /** Counts and logs a signed mail that got a Date, or whose signature carries no signing time ({@link MessageDate}). */
     private void countDating(Mail mail, MessageDate dating) {
-        if (dating.kind() == MessageDate.Kind.DATE_ADDED) {
-            metrics.generate(SigningMetrics.SIGNED_DATE_ADDED).increment();
-            LOGGER.info("Mail {}: {}", mail.getName(), dating.reason());
-        } else if (dating.kind() == MessageDate.Kind.SIGNING_TIME_OMITTED) {
-            metrics.generate(SigningMetrics.SIGNED_WITHOUT_SIGNING_TIME).increment();
-            LOGGER.info("Mail {}: {}", mail.getName(), dating.reason());
+        if (dating.kind() == MessageDate.Kind.SIGNING_TIME) {
+            return;
         }
+        metrics.generate(dating.kind() == MessageDate.Kind.DATE_ADDED ? SigningMetrics.SIGNED_DATE_ADDED
+            : SigningMetrics.SIGNED_WITHOUT_SIGNING_TIME).increment();
+        LOGGER.info("Mail {}: {}", mail.getName(), dating.reason());
     }
 
     @Override

@@ -25,8 +25,6 @@ import java.security.Signature;
 import java.security.SignatureException;
 import java.security.interfaces.ECKey;
 import java.security.interfaces.RSAKey;
-import java.security.spec.MGF1ParameterSpec;
-import java.security.spec.PSSParameterSpec;
 
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.operator.ContentSigner;
@@ -68,11 +66,8 @@ final class ProviderContentSigner implements ContentSigner {
         };
     }
 
-    /** The signature algorithm for the key: RSA PKCS#1 v1.5, RSASSA-PSS for PSS keys, or ECDSA. */
+    /** The signature algorithm for the key: RSA PKCS#1 v1.5 or ECDSA (the store refuses id-RSASSA-PSS keys). */
     static String algorithmName(Key key, DigestAlgorithm digest) {
-        if (isPss(key)) {
-            return digest.signaturePrefix() + "withRSAandMGF1";
-        }
         if (key instanceof RSAKey) {
             return digest.signaturePrefix() + "withRSA";
         }
@@ -84,7 +79,7 @@ final class ProviderContentSigner implements ContentSigner {
 
     /**
      * @param key         the identity's key (or, for a key in a token, the certificate's public key): its type chooses the
-     *                    algorithm (a PSS key signs RSASSA-PSS)
+     *                    algorithm
      * @param providerKey the private key in {@code provider}'s form ({@link SignatureProvider#signingKey})
      */
     static ProviderContentSigner create(SignatureProvider provider, Key key, PrivateKey providerKey, DigestAlgorithm digest)
@@ -116,18 +111,7 @@ final class ProviderContentSigner implements ContentSigner {
     }
 
     private static Signature signature(SignatureProvider provider, Key key, DigestAlgorithm digest) throws GeneralSecurityException {
-        if (!isPss(key)) {
-            return provider.signature(algorithmName(key, digest));
-        }
-        Signature signature = provider.signature("RSASSA-PSS");
-        int saltLength = Integer.parseInt(digest.signaturePrefix().substring(3)) / 8;
-        signature.setParameter(new PSSParameterSpec(digest.jcaName(), "MGF1", new MGF1ParameterSpec(digest.jcaName()),
-            saltLength, PSSParameterSpec.TRAILER_FIELD_BC));
-        return signature;
-    }
-
-    private static boolean isPss(Key key) {
-        return key instanceof RSAKey && "RSASSA-PSS".equalsIgnoreCase(key.getAlgorithm());
+        return provider.signature(algorithmName(key, digest));
     }
 
     /** The bytes signed (the DER signed attributes), once {@link #getSignature} ran. */

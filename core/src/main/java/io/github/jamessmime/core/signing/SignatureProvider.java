@@ -28,8 +28,6 @@ import java.security.Signature;
 import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.ECGenParameterSpec;
-import java.security.spec.RSAPrivateCrtKeySpec;
-import java.security.spec.RSAPublicKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Locale;
 import java.util.Optional;
@@ -151,19 +149,11 @@ public final class SignatureProvider {
     }
 
     /**
-     * The key in this provider's own form, translated once so that no signature translates it again. The native
-     * provider has no RSASSA-PSS key type: a PSS key becomes the plain RSA key with the same numbers (the signature
-     * algorithm, not the key, carries the PSS parameters).
+     * The key in this provider's own form, translated once so that no signature translates it again.
      */
     PrivateKey signingKey(PrivateKey key) throws GeneralSecurityException {
         if (provider == null || !translatesKeys) {
             return key;
-        }
-        if (key instanceof RSAPrivateCrtKey && !"RSA".equalsIgnoreCase(key.getAlgorithm())) {
-            RSAPrivateCrtKey rsa = (RSAPrivateCrtKey) key;
-            return KeyFactory.getInstance("RSA", provider).generatePrivate(new RSAPrivateCrtKeySpec(rsa.getModulus(),
-                rsa.getPublicExponent(), rsa.getPrivateExponent(), rsa.getPrimeP(), rsa.getPrimeQ(), rsa.getPrimeExponentP(),
-                rsa.getPrimeExponentQ(), rsa.getCrtCoefficient()));
         }
         return (PrivateKey) KeyFactory.getInstance(key.getAlgorithm(), provider).translateKey(key);
     }
@@ -172,10 +162,6 @@ public final class SignatureProvider {
     PublicKey verifyingKey(PublicKey key) throws GeneralSecurityException {
         if (provider == null) {
             return key;
-        }
-        if (key instanceof RSAPublicKey && !"RSA".equalsIgnoreCase(key.getAlgorithm())) {
-            RSAPublicKey rsa = (RSAPublicKey) key;
-            return KeyFactory.getInstance("RSA", provider).generatePublic(new RSAPublicKeySpec(rsa.getModulus(), rsa.getPublicExponent()));
         }
         return (PublicKey) KeyFactory.getInstance(key.getAlgorithm(), provider).translateKey(key);
     }

@@ -21,7 +21,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.InvalidAlgorithmParameterException;
 import java.security.InvalidKeyException;
 import java.security.KeyStore;
 import java.security.MessageDigest;
@@ -39,8 +38,6 @@ import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAKey;
 import java.security.interfaces.RSAPrivateKey;
 import java.security.interfaces.RSAPublicKey;
-import java.security.spec.MGF1ParameterSpec;
-import java.security.spec.PSSParameterSpec;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -239,9 +236,6 @@ final class CertificateFile {
         } else {
             throw new StoreException("a " + publicKey.getAlgorithm() + " certificate is not supported; use RSA (2048+) or EC P-256/P-384");
         }
-        if ("RSASSA-PSS".equalsIgnoreCase(publicKey.getAlgorithm())) {
-            algorithm = "RSASSA-PSS";
-        }
         byte[] signature;
         try {
             Signature signer = probeSignature(algorithm, provider);
@@ -250,9 +244,8 @@ final class CertificateFile {
             signature = signer.sign();
         } catch (NoSuchAlgorithmException e) {
             throw new StoreException("this Java's PKCS#11 provider cannot sign " + algorithm
-                + ("RSASSA-PSS".equals(algorithm) ? " (SunPKCS11 signs RSASSA-PSS from Java 13 on)" : "")
                 + "; run James on a newer Java or use a certificate of another key type");
-        } catch (InvalidKeyException | InvalidAlgorithmParameterException e) {
+        } catch (InvalidKeyException e) {
             throw new StoreException("the token's provider does not take this key for " + algorithm + " (" + e.getMessage()
                 + "): the key does not belong to the certificate, or its size or parameters are beyond what the token signs;"
                 + " store the certificate issued for that key");
@@ -281,7 +274,6 @@ final class CertificateFile {
         }
     }
 
-    /** Whether {@code key} signs (in {@code provider}, or the JDK's when null) what the certificate verifies. */
     /** Whether {@code key} signs, with the JDK's providers, what the certificate's public key verifies. */
     private static boolean signsFor(PrivateKey key, X509Certificate certificate, String algorithm) {
         try {
@@ -294,13 +286,9 @@ final class CertificateFile {
         }
     }
 
-    /** A signature object of {@code provider} (the JDK's when null); RSASSA-PSS with SHA-256, MGF1 and a 32-byte salt. */
+    /** A signature object of {@code provider} (the JDK's when null). */
     private static Signature probeSignature(String algorithm, Provider provider) throws GeneralSecurityException {
-        Signature signature = provider == null ? Signature.getInstance(algorithm) : Signature.getInstance(algorithm, provider);
-        if (algorithm.equals("RSASSA-PSS")) {
-            signature.setParameter(new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, PSSParameterSpec.TRAILER_FIELD_BC));
-        }
-        return signature;
+        return provider == null ? Signature.getInstance(algorithm) : Signature.getInstance(algorithm, provider);
     }
 
     private static StoreException mismatch() {
