@@ -34,7 +34,8 @@ final class UsageCommand implements Callable<Integer> {
     @Option(names = "--store", required = true, paramLabel = "DIR", description = "the store directory")
     Path store;
 
-    @Option(names = "--usage-dir", paramLabel = "DIR", description = "where the counts are (default: DIR/.usage, as usage.directory)")
+    @Option(names = "--usage-dir", paramLabel = "DIR", description = "where the counts are: usage.directory of smime.properties (default: DIR/.usage; James's"
+        + " var/smime/usage when the store directory is read-only)")
     Path usageDirectory;
 
     @Option(names = "--month", paramLabel = "YYYY-MM", description = "the month (default: the current one)")
@@ -54,8 +55,9 @@ final class UsageCommand implements Callable<Integer> {
             return 1;
         }
         Path counts = usageDirectory != null ? usageDirectory : store.resolve(".usage");
-        if (usageDirectory != null && !Files.isDirectory(counts)) {
-            System.err.println("usage: usage directory " + counts + " does not exist; give the usage.directory of smime.properties");
+        if (!Files.isDirectory(counts)) {
+            System.err.println("usage: usage directory " + counts + " does not exist; give --usage-dir: the usage.directory of"
+                + " smime.properties, or James's var/smime/usage when the store directory is read-only");
             return 1;
         }
         Map<String, Long> usage = UsageCounter.read(counts, wanted);

@@ -32,6 +32,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.github.jamessmime.core.config.SmimeConfiguration;
+import io.github.jamessmime.core.config.StateLocations;
 import io.github.jamessmime.core.health.FailureRate;
 import io.github.jamessmime.core.health.StoreHealth;
 import io.github.jamessmime.core.lifecycle.CertificateAdministration;
@@ -99,9 +100,13 @@ public final class SmimeSigningService implements AutoCloseable {
         Duration ocspMaxAge = refresh.isZero() ? Duration.ofHours(1) : refresh.multipliedBy(9).dividedBy(10);
         RevocationChecker revocation = new RevocationChecker(configuration.crlDirectory(), configuration.fetchDistributionPoints(),
             REVOCATION_TIMEOUT, clock, new OcspChecker(configuration.ocsp(), ocspMaxAge, clock));
+        StateLocations.Resolved locations = configuration.stateLocations().resolve();
+        locations.note().ifPresent(note -> LOGGER.info("S/MIME: {}", note));
         CertificateStore store = CertificateStore.open(configuration.storeDirectory(), configuration.storePassword(), clock,
-            configuration.indexFile(), revocation, configuration.certificateRules(), configuration.pkcs11Token());
-        UsageCounter usage = new UsageCounter(configuration.usageDirectory(), configuration.usageNode(), clock);
+            locations.indexFile(), revocation, configuration.certificateRules(), configuration.pkcs11Token());
+        UsageCounter usage = new UsageCounter(locations.usageDirectory(), configuration.usageNode(), clock);
+        // known before the first mail needs it: the health check says so from the start
+        usage.check();
         StoreMaintenance maintenance = StoreMaintenance.start(store, usage, configuration.reloadInterval(), configuration.revocationRefresh());
         LOGGER.info("S/MIME signing started: {}", configuration);
         LOGGER.info("S/MIME key operations: {}", configuration.provider().description());
@@ -167,9 +172,13 @@ public final class SmimeSigningService implements AutoCloseable {
         return signed;
     }
 
-    /** The store's health now, degraded further when too many signatures failed lately (see {@link StoreHealth}). */
+    /**
+     * The store's health now, degraded further when too many signatures failed lately, and unhealthy while the usage
+     * journal cannot be written (every signature fails then; see {@link StoreHealth}).
+     */
     public StoreHealth health() {
         StoreHealth health = StoreHealth.evaluate(store, clock.instant(), expiryWarning);
+        health = usage.problem().map(health::unhealthyBy).orElse(health);
         return failureRate.problem().map(health::degradedBy).orElse(health);
     }
 

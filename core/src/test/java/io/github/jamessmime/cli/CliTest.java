@@ -344,6 +344,12 @@ class CliTest {
     }
 
     @Test
+    void usageShouldSayWhereToLookWhenTheStoreHasNoCounts() throws Exception {
+        assertThat(run("usage", "--store", store.toString(), "--month", "2026-06")).isEqualTo(1);
+        assertThat(err).contains(".usage does not exist; give --usage-dir", "var/smime/usage when the store directory is read-only");
+    }
+
+    @Test
     void usageShouldAddUpTheNodesOfAMonth() throws Exception {
         Clock june = Clock.fixed(Instant.parse("2026-06-15T12:00:00Z"), ZoneOffset.UTC);
         UsageCounter a = new UsageCounter(store.resolve(".usage"), "node-a", june);

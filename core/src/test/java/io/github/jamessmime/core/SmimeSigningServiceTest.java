@@ -16,6 +16,7 @@
 package io.github.jamessmime.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,8 +35,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.github.jamessmime.core.config.SmimeConfiguration;
+import io.github.jamessmime.core.health.StoreHealth;
 import io.github.jamessmime.core.policy.Eligibility;
 import io.github.jamessmime.core.policy.SigningRequest;
+import io.github.jamessmime.core.signing.SigningException;
 import io.github.jamessmime.core.store.SigningIdentity;
 import io.github.jamessmime.core.usage.SignatureAudit;
 import io.github.jamessmime.core.usage.UsageCounter;
@@ -225,5 +228,20 @@ class SmimeSigningServiceTest {
         service.close();
         assertThat(UsageCounter.read(conf.resolve("store/.usage"), YearMonth.of(2026, 6)))
             .as("flushed when the service closes").containsExactly(Map.entry(SENDER, 2L));
+    }
+
+    @Test
+    void healthShouldSayFromTheStartThatTheUsageJournalCannotBeWrittenAndEverySignatureFails() throws Exception {
+        service.close();
+        Files.writeString(conf.resolve("in-the-way"), "a file where the usage directory goes");
+        service = SmimeSigningService.start(SmimeConfiguration.parse(Map.of("store.directory", "store", "store.password", "pw",
+            "store.reloadIntervalSeconds", "0", "store.trustAnchors", "roots.pem", "usage.directory", "../in-the-way"), conf, name -> null),
+            new MutableClock(NOW));
+
+        assertThat(service.health().status()).isEqualTo(StoreHealth.Status.UNHEALTHY);
+        assertThat(service.health().summary()).startsWith("the usage count cannot be written").contains("usage.directory");
+        assertThatThrownBy(() -> service.sign(Verifiers.parse(TestMessages.plain7bit(SENDER)),
+            check(TestMessages.plain7bit(SENDER), Optional.of(SENDER))))
+            .isInstanceOf(SigningException.class).hasMessageContaining("the mail is not signed so that every signature is counted");
     }
 }

@@ -77,8 +77,9 @@ public class SmimeSigningModule extends AbstractModule {
                 + ".properties cannot be read: " + e.getMessage(), e);
         }
         Path confDirectory = Path.of(jamesConfiguration.directories().getConfDirectory());
-        SmimeSigningService service = SmimeSigningService.start(SmimeConfiguration.parse(properties, confDirectory, System::getenv),
-            Clock.systemUTC());
+        Path varDirectory = Path.of(jamesConfiguration.directories().getVarDirectory());
+        SmimeSigningService service = SmimeSigningService.start(
+            SmimeConfiguration.parse(properties, confDirectory, varDirectory, System::getenv), Clock.systemUTC());
         gauges.register(DAYS_TO_FIRST_EXPIRY_GAUGE, () -> service.health().daysToFirstExpiry().orElse(-1L));
         gauges.register(SELF_CHECK_FAILURES_GAUGE, service::selfCheckFailures);
         gauges.register(USABLE_SENDERS_GAUGE, () -> service.store().usableSenders());

@@ -64,7 +64,6 @@ public final class SmimeConfiguration {
     public static final String STORE_PASSWORD_ENV = "store.password.env";
     public static final String STORE_RELOAD_INTERVAL = "store.reloadIntervalSeconds";
     public static final String STORE_INDEX_FILE = "store.indexFile";
-    static final String DEFAULT_INDEX_FILE = ".james-smime-index";
     public static final String SIGNING_DIGEST = "signing.digest";
     public static final String SIGNING_SELF_CHECK = "signing.selfCheck";
     public static final String SIGNING_MAX_MESSAGE_SIZE = "signing.maxMessageSize";
@@ -85,7 +84,6 @@ public final class SmimeConfiguration {
     public static final String REVOCATION_OCSP_UNAVAILABLE = "revocation.ocsp.unavailable";
     public static final String USAGE_DIRECTORY = "usage.directory";
     public static final String USAGE_NODE = "usage.node";
-    static final String DEFAULT_USAGE_DIRECTORY = ".usage";
     static final long DEFAULT_EXPIRY_WARNING_DAYS = 30;
     public static final String TRUSTED_NETWORKS = "entitlement.trustedNetworks";
     public static final String GRANTS_FILE = "entitlement.grants.file";
@@ -113,9 +111,8 @@ public final class SmimeConfiguration {
     private final Duration failureWindow;
     private final int maxDepth;
     private final Duration reloadInterval;
-    private final Optional<Path> indexFile;
+    private final StateLocations stateLocations;
     private final Duration expiryWarning;
-    private final Path usageDirectory;
     private final String usageNode;
     private final CertificateRules rules;
     private final Optional<Path> crlDirectory;
@@ -129,7 +126,7 @@ public final class SmimeConfiguration {
 
     private SmimeConfiguration(Path storeDirectory, char[] storePassword, DigestAlgorithm digest, boolean selfCheck, int maxDepth,
                                long maxMessageSize, int failureRatePercent, Duration failureWindow, Duration reloadInterval,
-                               Optional<Path> indexFile, Duration expiryWarning, Path usageDirectory, String usageNode,
+                               StateLocations stateLocations, Duration expiryWarning, String usageNode,
                                CertificateRules rules, Optional<Path> crlDirectory, boolean fetchDistributionPoints,
                                Duration revocationRefresh, OcspChecker.Settings ocsp, SenderEntitlement entitlement,
                                SignatureProvider provider, SigningMode mode, Optional<Pkcs11Token.Settings> pkcs11) {
@@ -145,10 +142,9 @@ public final class SmimeConfiguration {
         this.fetchDistributionPoints = fetchDistributionPoints;
         this.revocationRefresh = revocationRefresh;
         this.rules = rules;
-        this.usageDirectory = usageDirectory;
         this.usageNode = usageNode;
         this.expiryWarning = expiryWarning;
-        this.indexFile = indexFile;
+        this.stateLocations = stateLocations;
         this.storePassword = storePassword;
         this.digest = digest;
         this.selfCheck = selfCheck;
@@ -157,12 +153,19 @@ public final class SmimeConfiguration {
         this.entitlement = entitlement;
     }
 
+    /** {@link #parse(Map, Path, Path, Function)} with James's var directory beside {@code baseDirectory}, as James lays them out. */
+    public static SmimeConfiguration parse(Map<String, String> properties, Path baseDirectory,
+                                           Function<String, String> environment) throws InvalidConfigurationException {
+        return parse(properties, baseDirectory, baseDirectory.toAbsolutePath().normalize().resolveSibling("var"), environment);
+    }
+
     /**
      * @param properties the keys and values of smime.properties
      * @param baseDirectory relative paths are resolved against it (James's conf directory)
+     * @param varDirectory James's var directory: where usage counts and index go by default when the store is read-only
      * @param environment reads environment variables (System::getenv outside tests)
      */
-    public static SmimeConfiguration parse(Map<String, String> properties, Path baseDirectory,
+    public static SmimeConfiguration parse(Map<String, String> properties, Path baseDirectory, Path varDirectory,
                                            Function<String, String> environment) throws InvalidConfigurationException {
         Set<String> unknown = new TreeSet<>(properties.keySet());
         unknown.removeAll(KEYS);
@@ -209,10 +212,11 @@ public final class SmimeConfiguration {
                     + "' is not a number of seconds (0 turns reloading off)");
             }
         }
-        String index = properties.getOrDefault(STORE_INDEX_FILE, DEFAULT_INDEX_FILE).trim();
-        Optional<Path> indexFile = index.equalsIgnoreCase("none") || index.isEmpty()
-            ? Optional.empty() : Optional.of(storeDirectory.resolve(index).normalize());
-        Path usageDirectory = storeDirectory.resolve(properties.getOrDefault(USAGE_DIRECTORY, DEFAULT_USAGE_DIRECTORY).trim()).normalize();
+        String index = value(properties, STORE_INDEX_FILE);
+        boolean indexOff = index != null && index.equalsIgnoreCase("none");
+        StateLocations stateLocations = new StateLocations(storeDirectory, varDirectory,
+            Optional.ofNullable(value(properties, USAGE_DIRECTORY)).map(usage -> storeDirectory.resolve(usage).normalize()),
+            Optional.ofNullable(indexOff ? null : index).map(file -> storeDirectory.resolve(file).normalize()), indexOff);
         String usageNode = Optional.ofNullable(value(properties, USAGE_NODE)).orElseGet(SmimeConfiguration::hostName);
         if (!usageNode.matches("[A-Za-z0-9._-]+")) {
             throw new InvalidConfigurationException("smime.properties: " + USAGE_NODE + " '" + usageNode
@@ -231,8 +235,8 @@ public final class SmimeConfiguration {
         }
         return new SmimeConfiguration(storeDirectory, password, digest, bool(properties, SIGNING_SELF_CHECK, true), (int) maxDepth,
             size(properties, SIGNING_MAX_MESSAGE_SIZE, SmimeSigner.DEFAULT_MAX_MESSAGE_SIZE), (int) percent, Duration.ofMinutes(window),
-            reload, indexFile, expiryWarning(properties),
-            usageDirectory, usageNode, rules(properties, baseDirectory),
+            reload, stateLocations, expiryWarning(properties),
+            usageNode, rules(properties, baseDirectory),
             Optional.ofNullable(value(properties, REVOCATION_CRL_DIRECTORY)).map(baseDirectory::resolve),
             bool(properties, REVOCATION_FETCH, true),
             Duration.ofMinutes(number(properties, REVOCATION_REFRESH_MINUTES, 60, "minutes")), ocsp(properties),
@@ -510,11 +514,6 @@ public final class SmimeConfiguration {
         return reloadInterval;
     }
 
-    /** Where the signature counts per sender and month are kept (relative to the store directory). */
-    public Path usageDirectory() {
-        return usageDirectory;
-    }
-
     /** The directory of CRL files the signer certificates are checked against, if any. */
     public Optional<Path> crlDirectory() {
         return crlDirectory;
@@ -574,9 +573,9 @@ public final class SmimeConfiguration {
         return failureWindow;
     }
 
-    /** Where the store keeps its index (relative to the store directory), or empty for none. */
-    public Optional<Path> indexFile() {
-        return indexFile;
+    /** Where the usage journal and the store index go (decided at start, by what can be written). */
+    public StateLocations stateLocations() {
+        return stateLocations;
     }
 
     public SenderEntitlement entitlement() {
@@ -587,7 +586,7 @@ public final class SmimeConfiguration {
     @Override
     public String toString() {
         return "SmimeConfiguration{store=" + storeDirectory + ", digest=" + digest.jcaName() + ", selfCheck=" + selfCheck + ", mode=" + mode + ", provider=" + provider
-            + ", maxDepth=" + maxDepth + ", reload=" + reloadInterval
+            + ", maxDepth=" + maxDepth + ", reload=" + reloadInterval + ", " + stateLocations
             + ", trust=" + rules + ", " + ocsp + ", " + entitlement + pkcs11.map(settings -> ", " + settings).orElse("") + "}";
     }
 }

@@ -103,6 +103,14 @@ public final class StoreHealth {
         return new StoreHealth(status, problems, Optional.ofNullable(soonest));
     }
 
+    /** This health, unhealthy by one more problem, named first. */
+    public StoreHealth unhealthyBy(String problem) {
+        List<String> all = new ArrayList<>();
+        all.add(problem);
+        all.addAll(problems);
+        return new StoreHealth(Status.UNHEALTHY, all, daysToFirstExpiry);
+    }
+
     /** This health, degraded (unless already unhealthy) by one more problem. */
     public StoreHealth degradedBy(String problem) {
         List<String> all = new ArrayList<>(problems);

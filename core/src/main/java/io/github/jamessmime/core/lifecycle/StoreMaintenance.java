@@ -18,6 +18,7 @@ package io.github.jamessmime.core.lifecycle;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,8 +91,9 @@ public final class StoreMaintenance implements AutoCloseable {
     }
 
     /**
-     * Reloads the store when the set of files, their sizes or their modification times change; otherwise lists its
-     * PKCS#11 token, if it has one, again.
+     * Reloads the store when the set of files, their sizes, their modification times or the files they are change (a
+     * file replaced by a rename, or a Kubernetes Secret whose {@code ..data} link was swapped, is another file even with
+     * the same size and time); otherwise lists its PKCS#11 token, if it has one, again.
      */
     static final class DirectoryWatch {
         private final CertificateStore store;
@@ -121,7 +123,10 @@ public final class StoreMaintenance implements AutoCloseable {
             List<String> state = new ArrayList<>();
             try {
                 for (Path file : CertificateStore.listFiles(directory)) {
-                    state.add(file.getFileName() + ":" + Files.size(file) + ":" + Files.getLastModifiedTime(file).toMillis());
+                    // through symbolic links: the attributes of the file read, not of the link
+                    BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+                    state.add(file.getFileName() + ":" + attributes.size() + ":" + attributes.lastModifiedTime().toMillis()
+                        + ":" + attributes.fileKey());
                 }
             } catch (StoreException | IOException e) {
                 state.add("error:" + e.getMessage());

@@ -30,6 +30,7 @@ import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 
@@ -59,6 +60,8 @@ public final class UsageCounter {
     private final Map<YearMonth, FileChannel> journals = new HashMap<>();
     /** What has been read of each journal file: its counts and up to which byte. */
     private final Map<Path, JournalState> read = new HashMap<>();
+    /** Why the last attempt to open or write this node's journal failed; empty once one succeeded. */
+    private volatile Optional<String> problem = Optional.empty();
 
     private static final class JournalState {
         long offset;
@@ -84,23 +87,70 @@ public final class UsageCounter {
         YearMonth month = YearMonth.now(clock.withZone(ZoneOffset.UTC));
         Path file = file(month, node, JOURNAL);
         try {
-            FileChannel journal = journals.get(month);
-            if (journal == null) {
-                Files.createDirectories(file.getParent());
-                journal = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-                journals.put(month, journal);
-            }
+            FileChannel journal = journal(month, file);
             ByteBuffer line = ByteBuffer.wrap((address + "\n").getBytes(StandardCharsets.UTF_8));
             while (line.hasRemaining()) {
                 journal.write(line);
             }
+            cleared();
         } catch (IOException e) {
-            throw new IOException("the usage count cannot be written to " + file + " (" + e + "); the mail is not signed"
-                + " so that every signature is counted; make usage.directory writable", e);
+            String reason = unwritable(file, e);
+            throw new IOException(reason + "; the mail is not signed so that every signature is counted", e);
         }
     }
 
-    /** Forces this node's journals to disk (against a crash of the machine) and closes those of past months. */
+    /**
+     * Opens this month's journal, so that a journal that cannot be written is known before any mail needs it: called at
+     * start and with every {@link #flush()}. Gives the problem, also kept for {@link #problem()}.
+     */
+    public synchronized Optional<String> check() {
+        YearMonth month = YearMonth.now(clock.withZone(ZoneOffset.UTC));
+        Path file = file(month, node, JOURNAL);
+        try {
+            journal(month, file);
+            cleared();
+        } catch (IOException e) {
+            unwritable(file, e);
+        }
+        return problem;
+    }
+
+    /** Why this node's journal could not be opened or written at the last attempt; empty when it could. */
+    public Optional<String> problem() {
+        return problem;
+    }
+
+    private FileChannel journal(YearMonth month, Path file) throws IOException {
+        FileChannel journal = journals.get(month);
+        if (journal == null) {
+            Files.createDirectories(file.getParent());
+            journal = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+            journals.put(month, journal);
+        }
+        return journal;
+    }
+
+    private String unwritable(Path file, IOException e) {
+        String reason = "the usage count cannot be written to " + file + " (" + e + "): every signature fails until it can;"
+            + " make " + directory + " writable or point " + "usage.directory (SMIME_USAGE_DIRECTORY) at a writable directory";
+        if (problem.isEmpty()) {
+            LOGGER.error("S/MIME {}", reason);
+        }
+        problem = Optional.of(reason);
+        return reason;
+    }
+
+    private void cleared() {
+        if (problem.isPresent()) {
+            LOGGER.info("S/MIME usage counts can be written again to {}", directory);
+            problem = Optional.empty();
+        }
+    }
+
+    /**
+     * Forces this node's journals to disk (against a crash of the machine), closes those of past months, and opens the
+     * current month's when it is not open ({@link #check()}).
+     */
     public synchronized void flush() {
         YearMonth current = YearMonth.now(clock.withZone(ZoneOffset.UTC));
         journals.entrySet().removeIf(entry -> {
@@ -115,6 +165,7 @@ public final class UsageCounter {
             }
             return false;
         });
+        check();
     }
 
     /** address → signatures in {@code month}, over every node. */

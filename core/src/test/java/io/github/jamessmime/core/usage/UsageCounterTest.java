@@ -129,4 +129,45 @@ class UsageCounterTest {
         assertThatThrownBy(() -> node.count("billing@shop.example")).isInstanceOf(IOException.class)
             .hasMessageContaining("the usage count cannot be written").hasMessageContaining("usage.directory");
     }
+
+    @Test
+    void aJournalThatCannotBeWrittenShouldBeKnownBeforeAnyMail() throws Exception {
+        Path notADirectory = Files.writeString(directory.resolve("usage-is-a-file"), "x");
+        UsageCounter node = new UsageCounter(notADirectory, "node-a", clock);
+
+        assertThat(node.check()).hasValueSatisfying(problem -> assertThat(problem)
+            .contains(notADirectory.toString(), "every signature fails", "usage.directory", "SMIME_USAGE_DIRECTORY"));
+        assertThat(node.problem()).isEqualTo(node.check());
+    }
+
+    @Test
+    void theProblemShouldClearAtTheNextFlushOnceTheJournalCanBeWritten() throws Exception {
+        Path usage = directory.resolve("usage");
+        Files.writeString(usage, "in the way");
+        UsageCounter node = new UsageCounter(usage, "node-a", clock);
+        assertThat(node.check()).isPresent();
+
+        Files.delete(usage);
+        node.flush();
+
+        assertThat(node.problem()).isEmpty();
+        node.count("billing@shop.example");
+        assertThat(node.usage(JUNE)).containsExactly(Map.entry("billing@shop.example", 1L));
+    }
+
+    @Test
+    void aCountThatFailsShouldBeTheProblemUntilOneSucceeds() throws Exception {
+        Path usage = directory.resolve("usage");
+        UsageCounter node = new UsageCounter(usage, "node-a", clock);
+        assertThat(node.check()).isEmpty();
+        clock.set(Instant.parse("2026-07-01T00:00:01Z"));
+        Files.writeString(usage.resolve("2026-07"), "a file where July's directory goes");
+
+        assertThatThrownBy(() -> node.count("billing@shop.example")).isInstanceOf(IOException.class);
+        assertThat(node.problem()).hasValueSatisfying(problem -> assertThat(problem).contains("2026-07"));
+
+        Files.delete(usage.resolve("2026-07"));
+        node.count("billing@shop.example");
+        assertThat(node.problem()).isEmpty();
+    }
 }

@@ -1,0 +1,118 @@
+/*
+ * Copyright 2026 the james-smime authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package io.github.jamessmime.core.lifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.github.jamessmime.core.store.CertificateStore;
+import io.github.jamessmime.core.store.RevocationChecker;
+import io.github.jamessmime.core.store.SigningIdentity;
+import io.github.jamessmime.testing.MutableClock;
+import io.github.jamessmime.testing.TestPki;
+
+/**
+ * The store's periodic check over a directory laid out as Kubernetes mounts a Secret: each file a link into {@code ..data},
+ * itself a link to a timestamped directory, swapped atomically when the Secret changes.
+ */
+class StoreMaintenanceTest {
+    static final Instant NOW = Instant.parse("2026-06-01T10:00:00Z");
+    static final char[] PASSWORD = "store-secret".toCharArray();
+    static final String SENDER = "billing@shop.example";
+
+    @TempDir
+    Path store;
+    final TestPki pki = TestPki.create(NOW);
+    final MutableClock clock = new MutableClock(NOW);
+
+    /** Writes a new timestamped directory holding {@code billing.p12} and swaps {@code ..data} to it, as the kubelet does. */
+    private TestPki.Issued publish(String timestamp) throws Exception {
+        Path version = Files.createDirectory(store.resolve(".." + timestamp));
+        TestPki.Issued issued = pki.sender(SENDER).issue();
+        issued.writePkcs12(version.resolve("billing.p12"), PASSWORD);
+        Path link = Files.createSymbolicLink(store.resolve("..data_tmp"), Path.of(".." + timestamp));
+        Files.move(link, store.resolve("..data"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        if (!Files.exists(store.resolve("billing.p12"), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            Files.createSymbolicLink(store.resolve("billing.p12"), Path.of("..data/billing.p12"));
+        }
+        return issued;
+    }
+
+    private CertificateStore open() throws Exception {
+        return CertificateStore.open(store, PASSWORD, clock, Optional.empty(), RevocationChecker.none(), pki.rules());
+    }
+
+    private static String signer(CertificateStore store) {
+        return store.find(SENDER).map(SigningIdentity::fingerprint).orElse("none");
+    }
+
+    @Test
+    void aStoreInTheKubernetesLayoutShouldListEachFileOnceAndNotTheTimestampedDirectories() throws Exception {
+        TestPki.Issued first = publish("2026_06_01_10_00_00.000000001");
+
+        CertificateStore opened = open();
+
+        assertThat(opened.reports()).extracting(CertificateStore.FileReport::name).containsExactly("billing.p12");
+        assertThat(opened.find(SENDER)).map(SigningIdentity::certificate).contains(first.certificate());
+    }
+
+    @Test
+    void aSwapOfTheDataLinkShouldBeTakenAtTheNextCheck() throws Exception {
+        publish("2026_06_01_10_00_00.000000001");
+        CertificateStore opened = open();
+        StoreMaintenance.DirectoryWatch watch = new StoreMaintenance.DirectoryWatch(opened);
+        String before = signer(opened);
+
+        TestPki.Issued renewed = publish("2026_06_02_10_00_00.000000002");
+        watch.reloadIfChanged();
+
+        assertThat(signer(opened)).isNotEqualTo(before);
+        assertThat(opened.find(SENDER)).map(SigningIdentity::certificate).contains(renewed.certificate());
+    }
+
+    @Test
+    void aSwapToAFileOfTheSameSizeAndTimeShouldStillBeSeen() throws Exception {
+        publish("2026_06_01_10_00_00.000000001");
+        Path first = store.resolve("..2026_06_01_10_00_00.000000001").resolve("billing.p12");
+        // the same bytes under another timestamp, with the same time (as rsync -t or a copy keeping times would leave)
+        Path second = Files.createDirectory(store.resolve("..2026_06_02_10_00_00.000000002"));
+        Files.copy(first, second.resolve("billing.p12"));
+        Files.setLastModifiedTime(second.resolve("billing.p12"), FileTime.from(Files.getLastModifiedTime(first).toInstant()));
+        java.util.List<String> before = StoreMaintenance.DirectoryWatch.state(store);
+
+        Path link = Files.createSymbolicLink(store.resolve("..data_tmp"), Path.of("..2026_06_02_10_00_00.000000002"));
+        Files.move(link, store.resolve("..data"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+
+        assertThat(StoreMaintenance.DirectoryWatch.state(store)).isNotEqualTo(before);
+    }
+
+    @Test
+    void anUnchangedDirectoryShouldGiveTheSameState() throws Exception {
+        publish("2026_06_01_10_00_00.000000001");
+
+        assertThat(StoreMaintenance.DirectoryWatch.state(store)).isEqualTo(StoreMaintenance.DirectoryWatch.state(store))
+            .hasSize(1);
+    }
+}
