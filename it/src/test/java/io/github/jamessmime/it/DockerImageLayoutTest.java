@@ -61,7 +61,7 @@ class DockerImageLayoutTest {
     void everyPathTheDockerfileCopiesShouldExistAfterPackage() throws IOException {
         List<String[]> copies = copies();
 
-        assertThat(copies).hasSize(2);
+        assertThat(copies).hasSize(3);
         for (String[] copy : copies) {
             String source = copy[0];
             if (source.contains("*")) {
@@ -75,7 +75,8 @@ class DockerImageLayoutTest {
                 assertThat(ROOT.resolve(source)).as(source).exists();
             }
         }
-        assertThat(copies).extracting(copy -> copy[copy.length - 1]).containsExactly("/tmp/extension/", "/opt/james-smime/conf/");
+        assertThat(copies).extracting(copy -> copy[copy.length - 1])
+            .containsExactly("/tmp/extension/", "/opt/james-smime/conf/", "/opt/james-smime/bin/entrypoint");
         // the build stops unless exactly one jar was copied, and moves it where James loads extensions from
         assertThat(Files.readString(DOCKERFILE, StandardCharsets.UTF_8)).contains("if [ \"$count\" != 1 ]")
             .contains("mv /tmp/extension/*.jar /opt/james-smime/extensions-jars/");
@@ -91,13 +92,14 @@ class DockerImageLayoutTest {
         for (String line : dockerfile.lines().filter(l -> !l.startsWith("#")).collect(Collectors.toList())) {
             assertThat(line).as(line).doesNotContain("/root/conf").doesNotContain("/root/extensions-jars");
         }
-        assertThat(dockerfile).contains("-Dworking.directory=/opt/james-smime/")
-            .contains("-Dlogback.configurationFile=/opt/james-smime/conf/logback.xml")
-            .contains("ln -s /root/var /opt/james-smime/var")
+        String entrypoint = Files.readString(ROOT.resolve("docker/entrypoint"), StandardCharsets.UTF_8);
+        assertThat(dockerfile).contains("ln -s /root/var /opt/james-smime/var")
             .contains("HEALTHCHECK").contains("http://127.0.0.1:8000/healthcheck")
-            // Jib's classpath file of the base image, in Maven order, and an exec-form entry point that passes arguments on
-            .contains("\"-cp\", \"@/root/jib-classpath-file\", \"org.apache.james.MemoryJamesServerMain\"]")
-            .contains("ENTRYPOINT [\"java\"").doesNotContain("sh -c");
+            .contains("ENTRYPOINT [\"/opt/james-smime/bin/entrypoint\"]").doesNotContain("sh -c");
+        // Jib's classpath file of the base image, in Maven order, and arguments passed on to James
+        assertThat(entrypoint).contains("-Dworking.directory=/opt/james-smime/")
+            .contains("-Dlogback.configurationFile=/opt/james-smime/conf/logback.xml")
+            .contains("exec java ").contains("-cp @/root/jib-classpath-file org.apache.james.MemoryJamesServerMain \"$@\"");
     }
 
     @Test
@@ -110,11 +112,14 @@ class DockerImageLayoutTest {
                 configuration.append(Files.readString(file, StandardCharsets.UTF_8));
             }
         }
+        String entrypoint = Files.readString(ROOT.resolve("docker/entrypoint"), StandardCharsets.UTF_8);
         Matcher variable = Pattern.compile("^\\s+((?:JAMES|SMIME|DKIM)_[A-Z_]+):", Pattern.MULTILINE).matcher(compose);
         int count = 0;
         while (variable.find()) {
             count++;
-            assertThat(configuration.toString()).as("james-conf reads %s", variable.group(1)).contains("${env:" + variable.group(1));
+            String name = variable.group(1);
+            assertThat(configuration.toString().contains("${env:" + name) || entrypoint.contains("${" + name + ":-}"))
+                .as("james-conf or docker/entrypoint reads %s", name).isTrue();
         }
         assertThat(count).isGreaterThanOrEqualTo(6);
     }
