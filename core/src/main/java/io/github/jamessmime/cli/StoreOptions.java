@@ -18,6 +18,7 @@ package io.github.jamessmime.cli;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 import picocli.CommandLine.Mixin;
@@ -25,6 +26,7 @@ import picocli.CommandLine.Option;
 
 import io.github.jamessmime.core.config.InvalidConfigurationException;
 import io.github.jamessmime.core.config.PasswordFile;
+import io.github.jamessmime.core.net.AddressPolicy;
 import io.github.jamessmime.core.store.CertificateImport;
 import io.github.jamessmime.core.store.CertificateRules;
 import io.github.jamessmime.core.store.CertificateStore;
@@ -55,6 +57,11 @@ final class StoreOptions {
         + " nor ask their OCSP responders (as revocation.fetchDistributionPoints=false and revocation.ocsp=false)")
     boolean noFetchCrls;
 
+    @Option(names = "--revocation-allowed-hosts", paramLabel = "HOSTS", split = ",",
+        description = "internal hosts (names, addresses or CIDRs) of your CA's revocation services that may be asked, as"
+            + " revocation.allowedHosts (default: public addresses only)")
+    List<String> revocationAllowedHosts = List.of();
+
     @Mixin
     TokenOptions tokenOptions;
 
@@ -67,11 +74,17 @@ final class StoreOptions {
     }
 
     CertificateStore open() throws InvalidConfigurationException, StoreException {
+        AddressPolicy addresses;
+        try {
+            addresses = AddressPolicy.allowing(revocationAllowedHosts);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigurationException("--revocation-allowed-hosts: " + e.getMessage());
+        }
         // the same judgement as James's: rules and revocation (no index: the CLI reads every file in full)
         return CertificateStore.open(store, password(), Clock.systemUTC(), Optional.empty(),
             new RevocationChecker(Optional.ofNullable(crlDirectory), !noFetchCrls, Duration.ofSeconds(5), Clock.systemUTC(),
                 new OcspChecker(noFetchCrls ? OcspChecker.Settings.OFF : OcspChecker.Settings.DEFAULT, Duration.ofHours(1),
-                    Clock.systemUTC())),
+                    Clock.systemUTC(), addresses), addresses),
             rules(), tokenOptions.token());
     }
 

@@ -99,7 +99,8 @@ public final class SmimeSigningService implements AutoCloseable {
         Duration refresh = configuration.revocationRefresh();
         Duration ocspMaxAge = refresh.isZero() ? Duration.ofHours(1) : refresh.multipliedBy(9).dividedBy(10);
         RevocationChecker revocation = new RevocationChecker(configuration.crlDirectory(), configuration.fetchDistributionPoints(),
-            REVOCATION_TIMEOUT, clock, new OcspChecker(configuration.ocsp(), ocspMaxAge, clock));
+            REVOCATION_TIMEOUT, clock, new OcspChecker(configuration.ocsp(), ocspMaxAge, clock, configuration.revocationAddresses()),
+            configuration.revocationAddresses());
         StateLocations.Resolved locations = configuration.stateLocations().resolve();
         locations.note().ifPresent(note -> LOGGER.info("S/MIME: {}", note));
         CertificateStore store = CertificateStore.open(configuration.storeDirectory(), configuration.storePassword(), clock,

@@ -40,7 +40,8 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.github.jamessmime.core.policy.Cidr;
+import io.github.jamessmime.core.net.AddressPolicy;
+import io.github.jamessmime.core.net.Cidr;
 import io.github.jamessmime.core.policy.SenderEntitlement;
 import io.github.jamessmime.core.policy.SigningMode;
 import io.github.jamessmime.core.signing.DigestAlgorithm;
@@ -82,6 +83,7 @@ public final class SmimeConfiguration {
     public static final String REVOCATION_OCSP = "revocation.ocsp";
     public static final String REVOCATION_OCSP_TIMEOUT = "revocation.ocsp.timeoutSeconds";
     public static final String REVOCATION_OCSP_UNAVAILABLE = "revocation.ocsp.unavailable";
+    public static final String REVOCATION_ALLOWED_HOSTS = "revocation.allowedHosts";
     public static final String USAGE_DIRECTORY = "usage.directory";
     public static final String USAGE_NODE = "usage.node";
     static final long DEFAULT_EXPIRY_WARNING_DAYS = 30;
@@ -98,7 +100,7 @@ public final class SmimeConfiguration {
     static final Set<String> KEYS = Set.of(STORE_DIRECTORY, STORE_PASSWORD, STORE_PASSWORD_FILE, STORE_PASSWORD_ENV,
         STORE_RELOAD_INTERVAL, STORE_INDEX_FILE, SIGNING_DIGEST, SIGNING_SELF_CHECK, SIGNING_MAX_MESSAGE_SIZE, SIGNING_PROVIDER, SIGNING_MODE, MIME_MAX_DEPTH, HEALTH_EXPIRY_WARNING_DAYS, HEALTH_FAILURE_RATE_PERCENT, HEALTH_FAILURE_WINDOW_MINUTES, USAGE_DIRECTORY, USAGE_NODE, STORE_TRUST_ANCHORS, OLD_IMPORT_TRUST_STORE,
         REVOCATION_CRL_DIRECTORY, REVOCATION_FETCH, REVOCATION_REFRESH_MINUTES, REVOCATION_OCSP, REVOCATION_OCSP_TIMEOUT,
-        REVOCATION_OCSP_UNAVAILABLE, TRUSTED_NETWORKS, GRANTS_FILE);
+        REVOCATION_OCSP_UNAVAILABLE, REVOCATION_ALLOWED_HOSTS, TRUSTED_NETWORKS, GRANTS_FILE);
     static final long DEFAULT_RELOAD_SECONDS = 30;
     private static final Pattern SIZE = Pattern.compile("(\\d{1,12})\\s*([KMG]?)i?B?", Pattern.CASE_INSENSITIVE);
 
@@ -119,6 +121,7 @@ public final class SmimeConfiguration {
     private final boolean fetchDistributionPoints;
     private final Duration revocationRefresh;
     private final OcspChecker.Settings ocsp;
+    private final AddressPolicy revocationAddresses;
     private final SenderEntitlement entitlement;
     private final SignatureProvider provider;
     private final SigningMode mode;
@@ -128,10 +131,12 @@ public final class SmimeConfiguration {
                                long maxMessageSize, int failureRatePercent, Duration failureWindow, Duration reloadInterval,
                                StateLocations stateLocations, Duration expiryWarning, String usageNode,
                                CertificateRules rules, Optional<Path> crlDirectory, boolean fetchDistributionPoints,
-                               Duration revocationRefresh, OcspChecker.Settings ocsp, SenderEntitlement entitlement,
+                               Duration revocationRefresh, OcspChecker.Settings ocsp, AddressPolicy revocationAddresses,
+                               SenderEntitlement entitlement,
                                SignatureProvider provider, SigningMode mode, Optional<Pkcs11Token.Settings> pkcs11) {
         this.pkcs11 = pkcs11;
         this.ocsp = ocsp;
+        this.revocationAddresses = revocationAddresses;
         this.provider = provider;
         this.mode = mode;
         this.storeDirectory = storeDirectory;
@@ -240,6 +245,7 @@ public final class SmimeConfiguration {
             Optional.ofNullable(value(properties, REVOCATION_CRL_DIRECTORY)).map(baseDirectory::resolve),
             bool(properties, REVOCATION_FETCH, true),
             Duration.ofMinutes(number(properties, REVOCATION_REFRESH_MINUTES, 60, "minutes")), ocsp(properties),
+            revocationAddresses(properties),
             new SenderEntitlement(trustedNetworks(properties), grants(properties, baseDirectory)), provider, mode,
             pkcs11(properties, baseDirectory, environment));
     }
@@ -416,6 +422,19 @@ public final class SmimeConfiguration {
         }
     }
 
+    private static AddressPolicy revocationAddresses(Map<String, String> properties) throws InvalidConfigurationException {
+        String allowed = value(properties, REVOCATION_ALLOWED_HOSTS);
+        if (allowed == null) {
+            return AddressPolicy.publicOnly();
+        }
+        try {
+            return AddressPolicy.allowing(List.of(allowed.split("[,\\s]+")));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigurationException("smime.properties: " + REVOCATION_ALLOWED_HOSTS + ": " + e.getMessage()
+                + "; give host names, IP addresses or CIDRs of the CA's own revocation services, separated by commas");
+        }
+    }
+
     private static String value(Map<String, String> properties, String key) {
         String value = properties.get(key);
         return value == null || value.isBlank() ? null : value.trim();
@@ -514,6 +533,14 @@ public final class SmimeConfiguration {
         return reloadInterval;
     }
 
+    /**
+     * Which CRL distribution points and OCSP responders may be asked ({@value #REVOCATION_ALLOWED_HOSTS}): public addresses,
+     * and the internal hosts named.
+     */
+    public AddressPolicy revocationAddresses() {
+        return revocationAddresses;
+    }
+
     /** The directory of CRL files the signer certificates are checked against, if any. */
     public Optional<Path> crlDirectory() {
         return crlDirectory;
@@ -587,6 +614,6 @@ public final class SmimeConfiguration {
     public String toString() {
         return "SmimeConfiguration{store=" + storeDirectory + ", digest=" + digest.jcaName() + ", selfCheck=" + selfCheck + ", mode=" + mode + ", provider=" + provider
             + ", maxDepth=" + maxDepth + ", reload=" + reloadInterval + ", " + stateLocations
-            + ", trust=" + rules + ", " + ocsp + ", " + entitlement + pkcs11.map(settings -> ", " + settings).orElse("") + "}";
+            + ", trust=" + rules + ", " + ocsp + ", revocation services at " + revocationAddresses + ", " + entitlement + pkcs11.map(settings -> ", " + settings).orElse("") + "}";
     }
 }

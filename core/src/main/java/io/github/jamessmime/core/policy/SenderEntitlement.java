@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import io.github.jamessmime.core.address.Addresses;
+import io.github.jamessmime.core.net.Cidr;
 
 /**
  * Who may have mail signed as a From address. Secure by default: the submitter must have passed SMTP AUTH

@@ -15,12 +15,7 @@
  */
 package io.github.jamessmime.core.store;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.HttpURLConnection;
-import java.net.URL;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
@@ -66,6 +61,9 @@ import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import io.github.jamessmime.core.net.AddressPolicy;
+import io.github.jamessmime.core.net.BoundedHttp;
 
 /**
  * The OCSP status (RFC 6960) of a signer certificate, asked of the responder its Authority Information Access names
@@ -130,6 +128,7 @@ public final class OcspChecker {
 
     private final boolean enabled;
     private final Duration timeout;
+    private final BoundedHttp http;
     private final Unavailable unavailable;
     private final Duration maxAge;
     private final Clock clock;
@@ -139,8 +138,17 @@ public final class OcspChecker {
     /** Verified revocations (but certificateHold), by issuer and serial: never asked again. */
     private final Map<String, String> revoked = new ConcurrentHashMap<>();
 
-    /** @param maxAge the longest an answer is kept, whatever its nextUpdate (below the store's revocation refresh) */
+    /** Asking responders at public addresses only. */
     public OcspChecker(Settings settings, Duration maxAge, Clock clock) {
+        this(settings, maxAge, clock, AddressPolicy.publicOnly());
+    }
+
+    /**
+     * @param maxAge    the longest an answer is kept, whatever its nextUpdate (below the store's revocation refresh)
+     * @param addresses which responders may be asked ({@code revocation.allowedHosts})
+     */
+    public OcspChecker(Settings settings, Duration maxAge, Clock clock, AddressPolicy addresses) {
+        this.http = new BoundedHttp(settings.timeout, MAX_RESPONSE_BYTES, addresses);
         this.enabled = settings.enabled;
         this.timeout = settings.timeout;
         this.unavailable = settings.unavailable;
@@ -422,39 +430,9 @@ public final class OcspChecker {
         }
     }
 
+    /** One exchange, cut at the timeout over its whole length; no redirect followed; internal addresses only when allowed. */
     private byte[] post(String uri, byte[] request) throws IOException {
-        HttpURLConnection connection = (HttpURLConnection) new URL(uri).openConnection();
-        connection.setConnectTimeout((int) timeout.toMillis());
-        connection.setReadTimeout((int) timeout.toMillis());
-        connection.setInstanceFollowRedirects(false);
-        connection.setDoOutput(true);
-        connection.setRequestMethod("POST");
-        connection.setRequestProperty("Content-Type", "application/ocsp-request");
-        connection.setRequestProperty("Accept", "application/ocsp-response");
-        try (OutputStream out = connection.getOutputStream()) {
-            out.write(request);
-        }
-        if (connection.getResponseCode() != 200) {
-            throw new IOException("HTTP " + connection.getResponseCode());
-        }
-        // the timeout bounds the whole answer, not only each read: a responder trickling bytes is cut off
-        long deadline = System.nanoTime() + timeout.toNanos();
-        try (InputStream in = connection.getInputStream()) {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            byte[] chunk = new byte[8192];
-            for (int read = in.read(chunk); read >= 0; read = in.read(chunk)) {
-                bytes.write(chunk, 0, read);
-                if (bytes.size() > MAX_RESPONSE_BYTES) {
-                    throw new IOException("response larger than " + MAX_RESPONSE_BYTES + " bytes");
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IOException("no complete response within " + timeout.toSeconds() + " s");
-                }
-            }
-            return bytes.toByteArray();
-        } finally {
-            connection.disconnect();
-        }
+        return http.post(uri, "application/ocsp-request", request, "application/ocsp-response");
     }
 
     private static String reason(int code) {

@@ -16,10 +16,8 @@
 package io.github.jamessmime.core.store;
 
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.io.InputStream;
-import java.net.HttpURLConnection;
-import java.net.URL;
+import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,6 +49,9 @@ import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.github.jamessmime.core.net.AddressPolicy;
+import io.github.jamessmime.core.net.BoundedHttp;
+
 /**
  * Whether a signer certificate is revoked, from CRLs, then from its OCSP responder ({@link OcspChecker}). CRLs: those
  * in a configured directory ({@code .crl}, DER or PEM),
@@ -61,10 +62,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class RevocationChecker {
     private static final Logger LOGGER = LoggerFactory.getLogger(RevocationChecker.class);
+    /** CRLs of real CAs reach a few MB; a larger answer is cut off. */
+    private static final long MAX_CRL_BYTES = 10L * 1024 * 1024;
 
     private final Optional<Path> crlDirectory;
     private final boolean fetchDistributionPoints;
-    private final Duration timeout;
+    private final BoundedHttp http;
     private final Clock clock;
     private final Map<String, CachedCrl> fetched = new ConcurrentHashMap<>();
     private volatile List<X509CRL> fromDirectory = List.of();
@@ -74,13 +77,23 @@ public final class RevocationChecker {
         this(crlDirectory, fetchDistributionPoints, timeout, clock, OcspChecker.disabled());
     }
 
-    /** @param ocsp asked after the CRLs, for certificates that name an OCSP responder */
+    /** Fetching CRLs from distribution points at public addresses only. */
     public RevocationChecker(Optional<Path> crlDirectory, boolean fetchDistributionPoints, Duration timeout, Clock clock,
                              OcspChecker ocsp) {
+        this(crlDirectory, fetchDistributionPoints, timeout, clock, ocsp, AddressPolicy.publicOnly());
+    }
+
+    /**
+     * @param timeout   the longest one CRL fetch may take, over its whole length
+     * @param ocsp      asked after the CRLs, for certificates that name an OCSP responder
+     * @param addresses which distribution points may be asked ({@code revocation.allowedHosts})
+     */
+    public RevocationChecker(Optional<Path> crlDirectory, boolean fetchDistributionPoints, Duration timeout, Clock clock,
+                             OcspChecker ocsp, AddressPolicy addresses) {
         this.ocsp = ocsp;
         this.crlDirectory = crlDirectory;
         this.fetchDistributionPoints = fetchDistributionPoints;
-        this.timeout = timeout;
+        this.http = new BoundedHttp(timeout, MAX_CRL_BYTES, addresses);
         this.clock = clock;
     }
 
@@ -183,16 +196,7 @@ public final class RevocationChecker {
             return Optional.of(cached.crl);
         }
         try {
-            HttpURLConnection connection = (HttpURLConnection) new URL(uri).openConnection();
-            connection.setConnectTimeout((int) timeout.toMillis());
-            connection.setReadTimeout((int) timeout.toMillis());
-            if (connection.getResponseCode() != 200) {
-                throw new IOException("HTTP " + connection.getResponseCode());
-            }
-            byte[] bytes;
-            try (InputStream in = connection.getInputStream()) {
-                bytes = in.readNBytes(10 * 1024 * 1024);
-            }
+            byte[] bytes = http.get(uri, "application/pkix-crl, application/x-pkcs7-crl, */*");
             X509CRL crl = (X509CRL) CertificateFactory.getInstance("X.509").generateCRL(new ByteArrayInputStream(bytes));
             Instant next = crl.getNextUpdate() != null ? crl.getNextUpdate().toInstant() : now.plus(Duration.ofHours(1));
             fetched.put(uri, new CachedCrl(crl, next.isAfter(now) ? next : now.plus(Duration.ofMinutes(5))));

@@ -24,6 +24,8 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
+import io.github.jamessmime.core.net.Cidr;
+
 class SenderEntitlementTest {
     static final String FROM = "billing@shop.example";
 

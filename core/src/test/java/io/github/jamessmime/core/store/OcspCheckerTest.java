@@ -42,6 +42,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.github.jamessmime.core.health.StoreHealth;
+import io.github.jamessmime.core.net.AddressPolicy;
 import io.github.jamessmime.testing.OcspResponder;
 import io.github.jamessmime.testing.TestPki;
 
@@ -50,6 +51,8 @@ import io.github.jamessmime.testing.TestPki;
  * the real clock, so the PKI and the checker use the time the test started.
  */
 class OcspCheckerTest {
+    /** The test responders listen on loopback, which is asked only when named, as an operator names an internal CA. */
+    static final AddressPolicy LOOPBACK_CA = AddressPolicy.allowing(List.of("127.0.0.1"));
     static final char[] PASSWORD = "pw".toCharArray();
     static final String SENDER = "billing@shop.example";
 
@@ -72,7 +75,7 @@ class OcspCheckerTest {
     }
 
     private static OcspChecker checker(OcspChecker.Unavailable unavailable, Duration maxAge) {
-        return new OcspChecker(new OcspChecker.Settings(true, Duration.ofSeconds(3), unavailable), maxAge, Clock.systemUTC());
+        return new OcspChecker(new OcspChecker.Settings(true, Duration.ofSeconds(3), unavailable), maxAge, Clock.systemUTC(), LOOPBACK_CA);
     }
 
     private Optional<String> refusal(OcspChecker checker, X509Certificate certificate) {
@@ -254,7 +257,7 @@ class OcspCheckerTest {
                 pki.sender("sender" + i + "@shop.example").ocspResponder(url).issue().writePkcs12(directory.resolve(i + ".p12"), PASSWORD);
             }
             RevocationChecker revocation = new RevocationChecker(Optional.empty(), false, Duration.ofSeconds(2), Clock.systemUTC(),
-                checker(OcspChecker.Unavailable.USE, Duration.ofHours(1)));
+                checker(OcspChecker.Unavailable.USE, Duration.ofHours(1)), LOOPBACK_CA);
 
             CertificateStore store = CertificateStore.open(directory, PASSWORD, Clock.systemUTC(), Optional.empty(), revocation, pki.rules());
 
@@ -272,7 +275,7 @@ class OcspCheckerTest {
         issued.writePkcs12(Files.createDirectories(work.resolve("store")).resolve("billing.p12"), PASSWORD);
         responder.index(List.of(OcspResponder.entry(issued.certificate(), now.minus(Duration.ofDays(1)))));
         RevocationChecker revocation = new RevocationChecker(Optional.empty(), false, Duration.ofSeconds(2), Clock.systemUTC(),
-            checker(OcspChecker.Unavailable.USE, Duration.ofHours(1)));
+            checker(OcspChecker.Unavailable.USE, Duration.ofHours(1)), LOOPBACK_CA);
 
         CertificateStore store = CertificateStore.open(work.resolve("store"), PASSWORD, Clock.systemUTC(), Optional.empty(), revocation,
             pki.rules());
@@ -280,5 +283,17 @@ class OcspCheckerTest {
         assertThat(store.find(SENDER)).isEmpty();
         assertThat(store.reports().get(0).refusal()).get().asString().contains("according to its OCSP responder");
         assertThat(StoreHealth.evaluate(store, Instant.now(), Duration.ofDays(30)).status()).isEqualTo(StoreHealth.Status.UNHEALTHY);
+    }
+
+    @Test
+    void aResponderOnThisHostShouldNotBeAskedUnlessNamed() throws Exception {
+        X509Certificate revoked = certificate(responder.url());
+        responder.index(List.of(OcspResponder.entry(revoked, now.minus(Duration.ofDays(1)))));
+        OcspChecker publicOnly = new OcspChecker(new OcspChecker.Settings(true, Duration.ofSeconds(3), OcspChecker.Unavailable.REFUSE),
+            Duration.ofHours(1), Clock.systemUTC());
+
+        // the responder would say "revoked": not asked, the certificate follows revocation.ocsp.unavailable instead
+        assertThat(refusal(publicOnly, revoked)).get().asString().contains("loopback address: not asked").doesNotContain("was revoked");
+        assertThat(refusal(checker(OcspChecker.Unavailable.REFUSE, Duration.ofHours(1)), revoked)).get().asString().contains("was revoked");
     }
 }

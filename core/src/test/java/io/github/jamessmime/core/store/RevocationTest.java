@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -32,10 +33,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.github.jamessmime.core.health.StoreHealth;
+import io.github.jamessmime.core.net.AddressPolicy;
 import io.github.jamessmime.testing.MutableClock;
 import io.github.jamessmime.testing.TestPki;
 
 class RevocationTest {
+    /** The test's distribution points listen on loopback, asked only when named, as an operator names an internal CA. */
+    static final AddressPolicy LOOPBACK_CA = AddressPolicy.allowing(List.of("127.0.0.1"));
     static final Instant NOW = Instant.parse("2026-06-01T10:00:00Z");
     static final char[] PASSWORD = "pw".toCharArray();
     static final String SENDER = "billing@shop.example";
@@ -109,7 +113,7 @@ class RevocationTest {
         served[0] = pki.crl(issued.certificate());
         issued.writePkcs12(Files.createDirectories(work.resolve("store")).resolve("billing.p12"), PASSWORD);
 
-        CertificateStore store = open(new RevocationChecker(Optional.empty(), true, Duration.ofSeconds(2), clock));
+        CertificateStore store = open(new RevocationChecker(Optional.empty(), true, Duration.ofSeconds(2), clock, OcspChecker.disabled(), LOOPBACK_CA));
         store.reload();
 
         assertThat(store.find(SENDER)).isEmpty();
@@ -129,6 +133,6 @@ class RevocationTest {
         TestPki.Issued issued = pki.sender(SENDER).crlDistributionPoint("http://127.0.0.1:" + closedPort + "/intermediate.crl").issue();
         issued.writePkcs12(Files.createDirectories(work.resolve("store")).resolve("billing.p12"), PASSWORD);
 
-        assertThat(open(new RevocationChecker(Optional.empty(), true, Duration.ofSeconds(2), clock)).find(SENDER)).isPresent();
+        assertThat(open(new RevocationChecker(Optional.empty(), true, Duration.ofSeconds(2), clock, OcspChecker.disabled(), LOOPBACK_CA)).find(SENDER)).isPresent();
     }
 }

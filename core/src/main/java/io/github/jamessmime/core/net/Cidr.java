@@ -13,7 +13,7 @@
  * See the License for the specific language governing permissions and
  * limitations under the License.
  */
-package io.github.jamessmime.core.policy;
+package io.github.jamessmime.core.net;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -58,7 +58,7 @@ public final class Cidr {
         return new Cidr(address, prefix, trimmed);
     }
 
-    boolean contains(String address) {
+    public boolean contains(String address) {
         Optional<byte[]> bytes = literal(address);
         if (bytes.isEmpty() || bytes.get().length != network.length) {
             return false;
