@@ -174,12 +174,14 @@ public final class SmimeSigningService implements AutoCloseable {
     }
 
     /**
-     * The store's health now, degraded further when too many signatures failed lately, and unhealthy while the usage
-     * journal cannot be written (every signature fails then; see {@link StoreHealth}).
+     * The store's health now, degraded further when too many signatures failed lately or a background task of the store
+     * failed (the directory cannot be read, say), and unhealthy while the usage journal cannot be written (every
+     * signature fails then; see {@link StoreHealth}).
      */
     public StoreHealth health() {
         StoreHealth health = StoreHealth.evaluate(store, clock.instant(), expiryWarning);
         health = usage.problem().map(health::unhealthyBy).orElse(health);
+        health = maintenance.problem().map(health::degradedBy).orElse(health);
         return failureRate.problem().map(health::degradedBy).orElse(health);
     }
 

@@ -469,9 +469,11 @@ class CliTest {
     @Test
     void aFileThatIsNoPkcs12ShouldSayWhyNotNull() throws Exception {
         Files.write(store.resolve("empty.p12"), new byte[0]);
+        Files.writeString(store.resolve("text.p12"), "not a PKCS#12 file at all");
 
         run("check", "--store", store.toString(), "--password-file", passwordFile.toString(), "--trust-anchors", roots.toString());
 
-        assertThat(out).contains("empty.p12: refused: not a readable PKCS#12 file (").doesNotContain("(null)");
+        assertThat(out).contains("empty.p12: refused: is empty (0 bytes); write the PKCS#12 file again, or remove it")
+            .contains("text.p12: refused: not a readable PKCS#12 file (").doesNotContain("(null)").doesNotContain("at all");
     }
 }

@@ -22,6 +22,9 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -45,10 +48,17 @@ public final class StoreMaintenance implements AutoCloseable {
 
     private final ScheduledExecutorService executor;
     private final UsageCounter usage;
+    private final Problems problems;
 
-    private StoreMaintenance(ScheduledExecutorService executor, UsageCounter usage) {
+    private StoreMaintenance(ScheduledExecutorService executor, UsageCounter usage, Problems problems) {
         this.executor = executor;
         this.usage = usage;
+        this.problems = problems;
+    }
+
+    /** Why the last run of a background task failed (the store cannot be read, a file broke a reload), if it did. */
+    public Optional<String> problem() {
+        return problems.current();
     }
 
     /**
@@ -61,25 +71,58 @@ public final class StoreMaintenance implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
+        Problems problems = new Problems();
         long seconds = reloadInterval.getSeconds();
         if (seconds > 0) {
             DirectoryWatch watch = new DirectoryWatch(store);
-            executor.scheduleWithFixedDelay(watch::reloadIfChanged, seconds, seconds, TimeUnit.SECONDS);
+            executor.scheduleWithFixedDelay(problems.guard("directory check", watch::reloadIfChanged), seconds, seconds, TimeUnit.SECONDS);
         }
         long minutes = revocationRefresh.toMinutes();
         if (minutes > 0) {
-            executor.scheduleWithFixedDelay(() -> refresh(store), minutes, minutes, TimeUnit.MINUTES);
+            executor.scheduleWithFixedDelay(problems.guard("revocation refresh", store::reload), minutes, minutes, TimeUnit.MINUTES);
         }
-        executor.scheduleWithFixedDelay(usage::flush, USAGE_FLUSH_SECONDS, USAGE_FLUSH_SECONDS, TimeUnit.SECONDS);
+        executor.scheduleWithFixedDelay(problems.guard("usage flush", usage::flush), USAGE_FLUSH_SECONDS, USAGE_FLUSH_SECONDS,
+            TimeUnit.SECONDS);
         Runtime.getRuntime().addShutdownHook(new Thread(usage::flush, "smime-usage-flush"));
-        return new StoreMaintenance(executor, usage);
+        return new StoreMaintenance(executor, usage, problems);
     }
 
-    private static void refresh(CertificateStore store) {
-        try {
-            store.reload();
-        } catch (StoreException | RuntimeException e) {
-            LOGGER.warn("S/MIME certificate store refresh for revocation failed: {}", e.getMessage());
+    /** A task of the store's: may fail with the reason. */
+    interface Task {
+        void run() throws Exception;
+    }
+
+    /**
+     * The failures of the background tasks. A scheduled task that throws is never run again, so every task is guarded:
+     * whatever it throws, {@link Error}s such as {@link OutOfMemoryError} included, is logged once (until it changes or
+     * the task succeeds), kept for the health check, and the task runs again at its next turn.
+     */
+    static final class Problems {
+        private final Map<String, String> failing = new ConcurrentHashMap<>();
+
+        Runnable guard(String name, Task task) {
+            return () -> {
+                try {
+                    task.run();
+                    if (failing.remove(name) != null) {
+                        LOGGER.info("S/MIME certificate store {} works again", name);
+                    }
+                } catch (Throwable t) {
+                    String reason = t instanceof StoreException ? t.getMessage() : t.toString();
+                    String before = failing.put(name, reason);
+                    if (!reason.equals(before)) {
+                        LOGGER.error("S/MIME certificate store {} failed, keeping the certificates loaded before: {}", name, reason,
+                            t instanceof StoreException ? null : t);
+                    }
+                }
+            };
+        }
+
+        Optional<String> current() {
+            return failing.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .map(entry -> "the store's " + entry.getKey() + " failed (" + entry.getValue() + "); the certificates loaded before"
+                    + " stay in use")
+                .reduce((a, b) -> a + "; " + b);
         }
     }
 
@@ -101,35 +144,40 @@ public final class StoreMaintenance implements AutoCloseable {
 
         DirectoryWatch(CertificateStore store) {
             this.store = store;
-            this.lastState = state(store.directory());
+            List<String> initial;
+            try {
+                initial = state(store.directory());
+            } catch (StoreException e) {
+                // compared with nothing: the first check that can list the directory reloads
+                initial = List.of();
+            }
+            this.lastState = initial;
         }
 
-        void reloadIfChanged() {
-            try {
-                List<String> current = state(store.directory());
-                if (!current.equals(lastState)) {
-                    store.reload();
-                    lastState = current;
-                } else {
-                    // a PKCS#11 token changes without any file changing
-                    store.refreshToken();
-                }
-            } catch (StoreException | RuntimeException e) {
-                LOGGER.warn("S/MIME certificate store reload failed, keeping the previous certificates: {}", e.getMessage());
+        /** @throws StoreException when the directory cannot be listed or read: the last good certificates stay in use */
+        void reloadIfChanged() throws StoreException {
+            List<String> current = state(store.directory());
+            if (!current.equals(lastState)) {
+                store.reload();
+                lastState = current;
+            } else {
+                // a PKCS#11 token changes without any file changing
+                store.refreshToken();
             }
         }
 
-        static List<String> state(Path directory) {
+        static List<String> state(Path directory) throws StoreException {
             List<String> state = new ArrayList<>();
-            try {
-                for (Path file : CertificateStore.listFiles(directory)) {
+            for (Path file : CertificateStore.listFiles(directory)) {
+                try {
                     // through symbolic links: the attributes of the file read, not of the link
                     BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
                     state.add(file.getFileName() + ":" + attributes.size() + ":" + attributes.lastModifiedTime().toMillis()
                         + ":" + attributes.fileKey());
+                } catch (IOException e) {
+                    // gone between the listing and now (a Secret's swap): the next check sees the new state
+                    state.add(file.getFileName() + ":unreadable");
                 }
-            } catch (StoreException | IOException e) {
-                state.add("error:" + e.getMessage());
             }
             return state;
         }

@@ -30,6 +30,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
@@ -44,9 +47,18 @@ import io.github.jamessmime.core.address.Addresses;
  * are left out, each with one log line naming the file and the reason; they never stop the other files.
  *
  * <p>Lookups read an immutable snapshot (a hash map), so they are constant-time and need no lock;
- * {@link #reload()} builds a new snapshot and swaps it in.
+ * {@link #reload()} builds a new snapshot and swaps it in, without waiting on the network: revocation answers it lacks
+ * are fetched in the background ({@link #fetchRevocation()}) and used by the load after them.
  */
 public final class CertificateStore {
+    /** Real PKCS#12 files of a key and its chain take a few KB; anything larger than this is not read. */
+    static final long MAX_FILE_BYTES = 4L * 1024 * 1024;
+    /** Revocation fetches of every store, in the background (at most one per store at a time). */
+    private static final ExecutorService REVOCATION_FETCHES = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "smime-revocation-fetch");
+        thread.setDaemon(true);
+        return thread;
+    });
     private static final Logger LOGGER = LoggerFactory.getLogger(CertificateStore.class);
     private static final Comparator<SigningIdentity> LATEST_EXPIRY_FIRST =
         Comparator.comparing(SigningIdentity::notAfter).reversed();
@@ -55,6 +67,7 @@ public final class CertificateStore {
     private final char[] password;
     private final Clock clock;
     private final Optional<Path> indexFile;
+    private final AtomicBoolean revocationFetchScheduled = new AtomicBoolean();
     private final RevocationChecker revocation;
     private final CertificateRules rules;
     private final Optional<TokenEntries> token;
@@ -106,7 +119,9 @@ public final class CertificateStore {
                 + " does not exist or is not a directory; create it or fix store.directory");
         }
         CertificateStore store = new CertificateStore(directory, password, clock, indexFile, revocation, rules, token);
-        store.reload();
+        store.load();
+        // the first answers before the first mail: bounded by the requests' deadlines, asked several at once
+        store.fetchRevocation();
         return store;
     }
 
@@ -204,7 +219,45 @@ public final class CertificateStore {
      * Re-reads the directory and swaps in the new index. A file whose content is unchanged since the last
      * load (same SHA-256) keeps its verdict and its identities; only new and changed files are decrypted.
      */
-    public synchronized List<FileReport> reload() throws StoreException {
+    public List<FileReport> reload() throws StoreException {
+        List<FileReport> reports = load();
+        if (revocation.hasPending()) {
+            requestRevocationFetch();
+        }
+        return reports;
+    }
+
+    /**
+     * Fetches the CRLs and asks the OCSP questions the loads left, then loads again when anything arrived. Never holds the
+     * store's lock while waiting on the network: imports, deletes and reloads go on meanwhile.
+     */
+    public void fetchRevocation() {
+        if (revocation.fetchPending()) {
+            try {
+                reload();
+            } catch (StoreException | RuntimeException e) {
+                LOGGER.warn("S/MIME certificate store reload after revocation answers failed, keeping the previous certificates: {}",
+                    e.getMessage());
+            }
+        }
+    }
+
+    /** {@link #fetchRevocation()} in the background, once at a time. */
+    private void requestRevocationFetch() {
+        if (revocationFetchScheduled.compareAndSet(false, true)) {
+            REVOCATION_FETCHES.execute(() -> {
+                revocationFetchScheduled.set(false);
+                try {
+                    fetchRevocation();
+                } catch (RuntimeException | Error e) {
+                    LOGGER.error("S/MIME revocation fetch failed unexpectedly", e);
+                }
+            });
+        }
+    }
+
+    /** Reads the directory and publishes what it holds, with the revocation answers known now (no network). */
+    private synchronized List<FileReport> load() throws StoreException {
         List<Path> files = listFiles(directory);
         Instant now = clock.instant();
         revocation.refreshDirectory();
@@ -313,9 +366,16 @@ public final class CertificateStore {
     private Loaded readOne(Path file, StoreIndex.IndexedFile known, Instant now) {
         byte[] content;
         try {
+            Optional<String> unreadable = outOfBounds(file);
+            if (unreadable.isPresent()) {
+                return new Loaded(refused(file, unreadable.get()), null, false);
+            }
             content = Files.readAllBytes(file);
         } catch (IOException e) {
             return new Loaded(refused(file, "cannot be read (" + e.getMessage() + ")"), null, false);
+        }
+        if (content.length == 0) {
+            return new Loaded(refused(file, "is empty (0 bytes); write the PKCS#12 file again, or remove it"), null, false);
         }
         String sha256 = StoreIndex.sha256(content);
         if (known != null && known.sha256.equals(sha256)) {
@@ -343,6 +403,23 @@ public final class CertificateStore {
         } catch (RuntimeException e) {
             return new Loaded(refused(file, "unexpected error: " + e), null, false);
         }
+    }
+
+    /**
+     * Why {@code file} is not read at all: larger than any PKCS#12 file (so that a huge file never costs the heap), or a
+     * link leading out of the store directory (links within it, as a Kubernetes Secret's {@code ..data}, are read).
+     */
+    private Optional<String> outOfBounds(Path file) throws IOException {
+        Path real = file.toRealPath();
+        if (!real.startsWith(directory.toRealPath())) {
+            return Optional.of("is a link to " + real + ", outside the store directory; it is not read (copy the file in instead)");
+        }
+        long size = Files.size(real);
+        if (size > MAX_FILE_BYTES) {
+            return Optional.of("is " + size + " bytes, larger than any PKCS#12 file (" + MAX_FILE_BYTES / (1024 * 1024)
+                + " MiB at most); it is not read");
+        }
+        return Optional.empty();
     }
 
     /** A file known from the index: its identities (keys decrypted on first use), unless it expired since. */
@@ -437,6 +514,10 @@ public final class CertificateStore {
             synchronized (this) {
                 if (key == null) {
                     try {
+                        if (Files.size(file) > MAX_FILE_BYTES) {
+                            throw new StoreException("certificate file " + file + " changed since the store was loaded (it is now"
+                                + " larger than any PKCS#12 file); it is read again at the next reload");
+                        }
                         byte[] content = Files.readAllBytes(file);
                         if (!StoreIndex.sha256(content).equals(sha256)) {
                             throw new StoreException("certificate file " + file + " changed since the store was loaded;"

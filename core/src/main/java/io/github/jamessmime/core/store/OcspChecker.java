@@ -29,8 +29,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ForkJoinPool;
 
 import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
@@ -72,11 +72,17 @@ import io.github.jamessmime.core.net.BoundedHttp;
  * echoes the nonce if it carries one, and is current; it is cached until its nextUpdate, and at most {@code maxAge}.
  * "Revoked" makes the certificate unusable; "unknown", an unreachable responder and a response that does not count
  * follow {@link Unavailable}. An unreachable responder is not asked again for five minutes.
+ *
+ * <p>A load of the store only reads what is known ({@link #refusal}); the questions it leaves (never asked, or stale)
+ * are asked by {@link #questions()}, outside the store's lock, and the next load uses their answers. Until then a
+ * certificate never asked about is usable under {@link Unavailable#USE} and not under {@link Unavailable#REFUSE}.
  */
 public final class OcspChecker {
     private static final Logger LOGGER = LoggerFactory.getLogger(OcspChecker.class);
     private static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
     private static final Duration UNREACHABLE_BACKOFF = Duration.ofMinutes(5);
+    /** The shortest an answer is kept, whatever its nextUpdate. */
+    private static final Duration MIN_KEEP = Duration.ofMinutes(1);
     private static final int MAX_RESPONSE_BYTES = 1024 * 1024;
     private static final int CERTIFICATE_HOLD = 6;
     /** RFC 8954 2.1: a nonce of 32 octets. */
@@ -134,7 +140,11 @@ public final class OcspChecker {
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
     private final Map<String, Answer> answers = new ConcurrentHashMap<>();
+    /** The last failure to get a verified answer, per question, until which it is not asked again. */
+    private final Map<String, Answer> failures = new ConcurrentHashMap<>();
     private final Map<String, Instant> unreachableUntil = new ConcurrentHashMap<>();
+    /** Questions a load found unanswered or stale, asked by {@link #questions()} outside the store's lock. */
+    private final Map<String, Question> pending = new ConcurrentHashMap<>();
     /** Verified revocations (but certificateHold), by issuer and serial: never asked again. */
     private final Map<String, String> revoked = new ConcurrentHashMap<>();
 
@@ -177,6 +187,8 @@ public final class OcspChecker {
             return new Answer(null, problem, Instant.MIN);
         }
 
+        static final Answer NOT_ASKED = failed("not asked yet (it is asked in the background)");
+
         boolean verified() {
             return problem == null;
         }
@@ -194,8 +206,10 @@ public final class OcspChecker {
             return Optional.of(revokedBefore);
         }
         List<String> problems = new ArrayList<>();
+        boolean onlyNotAsked = true;
         for (String uri : responders(certificate)) {
             Answer answer = answer(uri, certificate, issuer);
+            onlyNotAsked &= answer == Answer.NOT_ASKED;
             if (!answer.verified()) {
                 problems.add(uri + ": " + answer.problem);
                 continue;
@@ -215,6 +229,10 @@ public final class OcspChecker {
                 problems.add(uri + ": the responder does not know the certificate");
                 continue;
             }
+            return Optional.empty();
+        }
+        if (onlyNotAsked && unavailable == Unavailable.USE) {
+            // usable as with an unreachable responder, without a warning: the question is on its way
             return Optional.empty();
         }
         return unavailable(certificate, addresses, problems);
@@ -266,6 +284,10 @@ public final class OcspChecker {
         return Optional.empty();
     }
 
+    /**
+     * The answer known now, without asking: a current one, or why there is none. A question never asked, or whose answer
+     * is stale, is noted for {@link #questions()}; a stale verified answer counts until the new one arrives.
+     */
     private Answer answer(String uri, X509Certificate certificate, X509Certificate issuer) {
         Instant now = clock.instant();
         String key = uri + " " + issuer.getSubjectX500Principal().getName() + " " + certificate.getSerialNumber();
@@ -275,22 +297,81 @@ public final class OcspChecker {
         }
         Instant backoff = unreachableUntil.get(uri);
         if (backoff != null && now.isBefore(backoff)) {
-            return Answer.failed("unreachable, not asked again before " + backoff);
+            Answer failure = failures.get(key);
+            return cached != null ? cached
+                : Answer.failed(failure != null ? failure.problem : "unreachable, not asked again before " + backoff);
         }
-        Answer answer;
-        try {
-            answer = ask(uri, certificate, issuer, now);
-        } catch (IOException e) {
-            unreachableUntil.put(uri, now.plus(UNREACHABLE_BACKOFF));
-            return Answer.failed("unreachable (" + e.getMessage() + ")");
-        } catch (OCSPException | GeneralSecurityException | OperatorCreationException | RuntimeException e) {
-            return Answer.failed("unreadable response (" + e.getMessage() + ")");
+        Answer failure = failures.get(key);
+        if (failure != null && now.isBefore(failure.refreshAfter)) {
+            return cached != null ? cached : failure;
         }
-        unreachableUntil.remove(uri);
-        if (answer.verified()) {
-            answers.put(key, answer);
+        pending.put(key, new Question(key, uri, certificate, issuer));
+        return cached != null ? cached : Answer.NOT_ASKED;
+    }
+
+    /** Whether a load left questions to ask. */
+    boolean hasQuestions() {
+        return !pending.isEmpty();
+    }
+
+    /**
+     * The questions loads left, each to be run once (outside the store's lock): it asks its responder within the
+     * timeout and keeps the answer, or the failure; gives true when it learnt something a load would use.
+     */
+    List<Callable<Boolean>> questions() {
+        List<Callable<Boolean>> tasks = new ArrayList<>();
+        for (String key : new ArrayList<>(pending.keySet())) {
+            Question question = pending.remove(key);
+            if (question != null) {
+                tasks.add(question::ask);
+            }
         }
-        return answer;
+        return tasks;
+    }
+
+    /** One certificate's question to one responder. */
+    private final class Question {
+        final String key;
+        final String uri;
+        final X509Certificate certificate;
+        final X509Certificate issuer;
+
+        Question(String key, String uri, X509Certificate certificate, X509Certificate issuer) {
+            this.key = key;
+            this.uri = uri;
+            this.certificate = certificate;
+            this.issuer = issuer;
+        }
+
+        boolean ask() {
+            Instant now = clock.instant();
+            Instant backoff = unreachableUntil.get(uri);
+            if (backoff != null && now.isBefore(backoff)) {
+                // another question to this responder failed meanwhile
+                failures.put(key, new Answer(null, "unreachable, not asked again before " + backoff, backoff));
+                return true;
+            }
+            Answer answer;
+            try {
+                answer = OcspChecker.this.ask(uri, certificate, issuer, now);
+            } catch (IOException e) {
+                Instant until = now.plus(UNREACHABLE_BACKOFF);
+                unreachableUntil.put(uri, until);
+                failures.put(key, new Answer(null, "unreachable (" + e.getMessage() + ")", until));
+                return true;
+            } catch (OCSPException | GeneralSecurityException | OperatorCreationException | RuntimeException e) {
+                failures.put(key, new Answer(null, "unreadable response (" + e.getMessage() + ")", now.plus(UNREACHABLE_BACKOFF)));
+                return true;
+            }
+            unreachableUntil.remove(uri);
+            if (answer.verified()) {
+                failures.remove(key);
+                answers.put(key, answer);
+            } else {
+                failures.put(key, new Answer(null, answer.problem, now.plus(UNREACHABLE_BACKOFF)));
+            }
+            return true;
+        }
     }
 
     private Answer ask(String uri, X509Certificate certificate, X509Certificate issuer, Instant now)
@@ -304,7 +385,7 @@ public final class OcspChecker {
         Extension nonceExtension = new Extension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce, false,
             new DEROctetString(new DEROctetString(nonce).getEncoded()));
         byte[] request = new OCSPReqBuilder().addRequest(id).setRequestExtensions(new Extensions(nonceExtension)).build().getEncoded();
-        OCSPResp response = new OCSPResp(postBlocking(uri, request));
+        OCSPResp response = new OCSPResp(post(uri, request));
         if (response.getStatus() != OCSPResp.SUCCESSFUL) {
             return Answer.failed("the responder answered with status " + response.getStatus() + " instead of a response");
         }
@@ -339,6 +420,11 @@ public final class OcspChecker {
             Instant keepUntil = now.plus(maxAge);
             if (nextUpdate != null && nextUpdate.toInstant().isBefore(keepUntil)) {
                 keepUntil = nextUpdate.toInstant();
+            }
+            // an answer at the end of its life is not asked for again at once, over and over (within maxAge)
+            Instant shortest = now.plus(MIN_KEEP.compareTo(maxAge) < 0 ? MIN_KEEP : maxAge);
+            if (keepUntil.isBefore(shortest)) {
+                keepUntil = shortest;
             }
             return new Answer(single.getCertStatus(), null, keepUntil);
         }
@@ -379,55 +465,6 @@ public final class OcspChecker {
     private static boolean ocspSigning(X509CertificateHolder responder) {
         ExtendedKeyUsage eku = ExtendedKeyUsage.fromExtensions(responder.getExtensions());
         return eku != null && eku.hasKeyPurposeId(KeyPurposeId.id_kp_OCSPSigning);
-    }
-
-    /**
-     * {@link #post}, announced to the fork-join pool as blocking: the store reads its files in a parallel stream, and
-     * a worker waiting on a responder then has another take its place, so that round trips overlap while the CPU-bound
-     * decryption keeps one thread per core.
-     */
-    private byte[] postBlocking(String uri, byte[] request) throws IOException {
-        Exchange exchange = new Exchange(uri, request);
-        try {
-            ForkJoinPool.managedBlock(exchange);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        }
-        if (exchange.failure != null) {
-            throw exchange.failure;
-        }
-        return exchange.response;
-    }
-
-    /** One request and its response, as a blocker of the fork-join pool. */
-    private final class Exchange implements ForkJoinPool.ManagedBlocker {
-        private final String uri;
-        private final byte[] request;
-        private byte[] response;
-        private IOException failure;
-        private boolean done;
-
-        Exchange(String uri, byte[] request) {
-            this.uri = uri;
-            this.request = request;
-        }
-
-        @Override
-        public boolean block() {
-            try {
-                response = post(uri, request);
-            } catch (IOException e) {
-                failure = e;
-            }
-            done = true;
-            return true;
-        }
-
-        @Override
-        public boolean isReleasable() {
-            return done;
-        }
     }
 
     /** One exchange, cut at the timeout over its whole length; no redirect followed; internal addresses only when allowed. */

@@ -16,8 +16,8 @@
 package io.github.jamessmime.core.store;
 
 import java.io.ByteArrayInputStream;
-import java.io.InputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +35,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 
 import org.bouncycastle.asn1.ASN1Primitive;
@@ -59,17 +65,33 @@ import io.github.jamessmime.core.net.BoundedHttp;
  * nextUpdate. A CRL counts only when its issuer is the certificate's issuer and its signature verifies with that
  * issuer's key (taken from the certificate's chain). An unreachable distribution point is logged, not fatal: the
  * certificate stays usable unless a CRL that was read revokes it.
+ *
+ * <p>{@link #revocation} never touches the network: it judges by what was fetched before and notes what is missing or
+ * stale; {@link #fetchPending()} fetches that, outside the store's lock, each request within one deadline
+ * ({@link BoundedHttp}), and a service that failed is not asked again for five minutes.
  */
 public final class RevocationChecker {
     private static final Logger LOGGER = LoggerFactory.getLogger(RevocationChecker.class);
     /** CRLs of real CAs reach a few MB; a larger answer is cut off. */
     private static final long MAX_CRL_BYTES = 10L * 1024 * 1024;
+    private static final Duration UNREACHABLE_BACKOFF = Duration.ofMinutes(5);
+    private static final Duration MIN_KEEP = Duration.ofMinutes(1);
+    static final int PARALLEL_REQUESTS = 8;
+    /** Revocation requests of every store, a bounded number at once; daemon threads, so that they never keep the JVM up. */
+    private static final ExecutorService REQUESTS = Executors.newFixedThreadPool(PARALLEL_REQUESTS, runnable -> {
+        Thread thread = new Thread(runnable, "smime-revocation-request");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private final Optional<Path> crlDirectory;
     private final boolean fetchDistributionPoints;
     private final BoundedHttp http;
     private final Clock clock;
     private final Map<String, CachedCrl> fetched = new ConcurrentHashMap<>();
+    /** Distribution points a load found never fetched or stale, fetched by {@link #fetchPending()}. */
+    private final Set<String> pendingCrls = ConcurrentHashMap.newKeySet();
+    private final Map<String, Instant> unreachableUntil = new ConcurrentHashMap<>();
     private volatile List<X509CRL> fromDirectory = List.of();
     private final OcspChecker ocsp;
 
@@ -155,7 +177,7 @@ public final class RevocationChecker {
         List<X509CRL> candidates = new ArrayList<>(fromDirectory);
         if (fetchDistributionPoints) {
             for (String uri : distributionPoints(certificate)) {
-                fetch(uri).ifPresent(candidates::add);
+                known(uri).ifPresent(candidates::add);
             }
         }
         for (X509CRL crl : candidates) {
@@ -189,22 +211,75 @@ public final class RevocationChecker {
         }
     }
 
-    private Optional<X509CRL> fetch(String uri) {
+    /**
+     * The CRL of {@code uri} as last fetched, without fetching: one never fetched, or past its nextUpdate, is noted for
+     * {@link #fetchPending}; a stale copy counts until a new one arrives.
+     */
+    private Optional<X509CRL> known(String uri) {
         Instant now = clock.instant();
         CachedCrl cached = fetched.get(uri);
-        if (cached != null && now.isBefore(cached.refreshAfter)) {
-            return Optional.of(cached.crl);
+        if (cached == null || !now.isBefore(cached.refreshAfter)) {
+            Instant backoff = unreachableUntil.get(uri);
+            if (backoff == null || !now.isBefore(backoff)) {
+                pendingCrls.add(uri);
+            }
         }
+        return cached == null ? Optional.empty() : Optional.of(cached.crl);
+    }
+
+    /** Whether the last loads left CRLs to fetch or OCSP questions to ask. */
+    boolean hasPending() {
+        return !pendingCrls.isEmpty() || ocsp.hasQuestions();
+    }
+
+    /**
+     * Fetches the CRLs and asks the OCSP questions that loads left, several at once (at most {@value #PARALLEL_REQUESTS}),
+     * each within its deadline; never called under the store's lock. Gives true when anything arrived that the next load
+     * uses. Waits for them all, which the deadlines bound.
+     */
+    boolean fetchPending() {
+        List<Callable<Boolean>> tasks = new ArrayList<>();
+        for (String uri : new ArrayList<>(pendingCrls)) {
+            if (pendingCrls.remove(uri)) {
+                tasks.add(() -> fetch(uri));
+            }
+        }
+        tasks.addAll(ocsp.questions());
+        if (tasks.isEmpty()) {
+            return false;
+        }
+        boolean learnt = false;
+        try {
+            for (Future<Boolean> result : REQUESTS.invokeAll(tasks)) {
+                try {
+                    learnt |= result.get();
+                } catch (ExecutionException e) {
+                    LOGGER.warn("S/MIME revocation request failed unexpectedly: {}", e.getCause().toString());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return learnt;
+    }
+
+    /** Fetches one CRL (network); true when a new one was kept. */
+    private boolean fetch(String uri) {
+        Instant now = clock.instant();
+        CachedCrl cached = fetched.get(uri);
         try {
             byte[] bytes = http.get(uri, "application/pkix-crl, application/x-pkcs7-crl, */*");
             X509CRL crl = (X509CRL) CertificateFactory.getInstance("X.509").generateCRL(new ByteArrayInputStream(bytes));
             Instant next = crl.getNextUpdate() != null ? crl.getNextUpdate().toInstant() : now.plus(Duration.ofHours(1));
-            fetched.put(uri, new CachedCrl(crl, next.isAfter(now) ? next : now.plus(Duration.ofMinutes(5))));
-            return Optional.of(crl);
-        } catch (IOException | GeneralSecurityException | ClassCastException e) {
-            LOGGER.warn("S/MIME CRL distribution point {} unreachable or unreadable ({}); {}", uri, e.getMessage(),
-                cached != null ? "using the copy fetched before" : "revocation not known from it");
-            return cached == null ? Optional.empty() : Optional.of(cached.crl);
+            fetched.put(uri, new CachedCrl(crl, next.isAfter(now.plus(MIN_KEEP)) ? next : now.plus(Duration.ofMinutes(5))));
+            unreachableUntil.remove(uri);
+            return true;
+        } catch (IOException | GeneralSecurityException | ClassCastException | IllegalArgumentException e) {
+            Instant until = now.plus(UNREACHABLE_BACKOFF);
+            unreachableUntil.put(uri, until);
+            LOGGER.warn("S/MIME CRL distribution point {} unreachable or unreadable ({}); {}; not asked again before {}", uri, e.getMessage(),
+                cached != null ? "using the copy fetched before" : "revocation not known from it", until);
+            return false;
         }
     }
 

@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -114,5 +115,54 @@ class StoreMaintenanceTest {
 
         assertThat(StoreMaintenance.DirectoryWatch.state(store)).isEqualTo(StoreMaintenance.DirectoryWatch.state(store))
             .hasSize(1);
+    }
+
+    @Test
+    void aTaskThatThrowsEvenAnErrorShouldRunAgainAndBeReportedUntilItWorks() {
+        StoreMaintenance.Problems problems = new StoreMaintenance.Problems();
+        int[] runs = {0};
+        Runnable task = problems.guard("directory check", () -> {
+            if (runs[0]++ == 0) {
+                throw new OutOfMemoryError("Java heap space");
+            }
+        });
+
+        task.run();
+        assertThat(problems.current()).hasValueSatisfying(problem -> assertThat(problem)
+            .contains("directory check failed (java.lang.OutOfMemoryError: Java heap space)", "loaded before stay in use"));
+        task.run();
+        assertThat(runs[0]).isEqualTo(2);
+        assertThat(problems.current()).isEmpty();
+    }
+
+    @Test
+    void aStoreDirectoryThatCannotBeReadShouldBeReportedAndTheCertificatesKept() throws Exception {
+        TestPki.Issued issued = pki.sender(SENDER).issue();
+        issued.writePkcs12(store.resolve("billing.p12"), PASSWORD);
+        CertificateStore opened = open();
+        Path away = store.resolveSibling(store.getFileName() + "-away");
+        try (StoreMaintenance maintenance = StoreMaintenance.start(opened,
+            new io.github.jamessmime.core.usage.UsageCounter(away.resolveSibling(store.getFileName() + "-usage"), "node", clock),
+            Duration.ofMillis(1000), Duration.ZERO)) {
+            Files.move(store, away);
+            awaitProblem(maintenance, true);
+            assertThat(maintenance.problem()).get().asString().contains("directory check failed", store.toString());
+            assertThat(opened.find(SENDER)).as("the certificates loaded before").isPresent();
+
+            Files.move(away, store);
+            awaitProblem(maintenance, false);
+        } finally {
+            if (Files.exists(away)) {
+                Files.move(away, store);
+            }
+        }
+    }
+
+    private static void awaitProblem(StoreMaintenance maintenance, boolean present) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (maintenance.problem().isPresent() != present && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(maintenance.problem().isPresent()).as("problem reported: %s", maintenance.problem()).isEqualTo(present);
     }
 }

@@ -77,6 +77,37 @@ class CertificateStoreTest {
     }
 
     @Test
+    void aFileLargerThanAnyPkcs12ShouldBeRefusedWithoutBeingReadAndTheOthersStillLoad() throws Exception {
+        pki.sender(SENDER).issue().writePkcs12(directory.resolve("billing.p12"), PASSWORD);
+        // sparse: three gigabytes on paper, larger than a Java array, as the file that once killed reloads for good
+        try (java.io.RandomAccessFile huge = new java.io.RandomAccessFile(directory.resolve("huge.p12").toFile(), "rw")) {
+            huge.setLength(3L * 1024 * 1024 * 1024);
+        }
+
+        CertificateStore store = open();
+
+        assertThat(refusalOf("huge.p12")).isEqualTo("is 3221225472 bytes, larger than any PKCS#12 file (4 MiB at most); it is not read");
+        assertThat(store.find(SENDER)).isPresent();
+    }
+
+    @Test
+    void anEmptyFileShouldSayItIsEmpty() throws Exception {
+        Files.write(directory.resolve("empty.p12"), new byte[0]);
+
+        assertThat(refusalOf("empty.p12")).isEqualTo("is empty (0 bytes); write the PKCS#12 file again, or remove it");
+    }
+
+    @Test
+    void aLinkOutOfTheStoreDirectoryShouldNotBeRead(@org.junit.jupiter.api.io.TempDir Path elsewhere) throws Exception {
+        Path outside = pki.sender(SENDER).issue().writePkcs12(elsewhere.resolve("billing.p12"), PASSWORD);
+        Files.createSymbolicLink(directory.resolve("billing.p12"), outside);
+
+        assertThat(refusalOf("billing.p12")).isEqualTo("is a link to " + outside.toRealPath()
+            + ", outside the store directory; it is not read (copy the file in instead)");
+        assertThat(open().find(SENDER)).isEmpty();
+    }
+
+    @Test
     void storeShouldFindCertificateForItsAddress() throws Exception {
         TestPki.Issued issued = pki.sender(SENDER).issue();
         issued.writePkcs12(directory.resolve("billing.p12"), PASSWORD);

@@ -121,6 +121,12 @@ class RevocationTest {
         assertThat(fetches.get()).as("fetched once, then cached until nextUpdate").isEqualTo(1);
         clock.advance(Duration.ofDays(8));
         store.reload();
+        // the load uses the copy it has and fetches the new one in the background, without holding the store
+        assertThat(store.find(SENDER)).as("still revoked by the stale copy meanwhile").isEmpty();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (fetches.get() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
         assertThat(fetches.get()).as("fetched again after nextUpdate").isEqualTo(2);
     }
 
