@@ -15,6 +15,7 @@
  */
 package io.github.jamessmime.cli;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.YearMonth;
@@ -60,7 +61,13 @@ final class UsageCommand implements Callable<Integer> {
                 + " smime.properties, or James's var/smime/usage when the store directory is read-only");
             return 1;
         }
-        Map<String, Long> usage = UsageCounter.read(counts, wanted);
+        Map<String, Long> usage;
+        try {
+            usage = UsageCounter.read(counts, wanted);
+        } catch (IOException e) {
+            System.err.println("usage: " + e.getMessage());
+            return 1;
+        }
         long total = 0;
         for (Map.Entry<String, Long> entry : usage.entrySet()) {
             System.out.println(entry.getKey() + " " + entry.getValue());

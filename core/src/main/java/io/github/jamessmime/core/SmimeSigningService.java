@@ -195,8 +195,12 @@ public final class SmimeSigningService implements AutoCloseable {
         return YearMonth.now(clock.withZone(ZoneOffset.UTC));
     }
 
-    /** Signatures per sender address in {@code month}, over every node sharing the store. */
-    public Map<String, Long> usage(YearMonth month) {
+    /**
+     * Signatures per sender address in {@code month}, over every node sharing the store.
+     *
+     * @throws IOException when a node's counts cannot be read (no partial total is given)
+     */
+    public Map<String, Long> usage(YearMonth month) throws IOException {
         return usage.usage(month);
     }
 

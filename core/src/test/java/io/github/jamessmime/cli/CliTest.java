@@ -365,6 +365,9 @@ class CliTest {
             "2026-06: 3 signatures by 2 active sender addresses");
         assertThat(run("usage", "--store", store.toString(), "--month", "June")).isEqualTo(1);
         assertThat(err).contains("--month 'June' is not a month");
+        Files.createDirectories(store.resolve(".usage/2026-06/node-c.journal"));
+        assertThat(run("usage", "--store", store.toString(), "--month", "2026-06")).as("no partial total").isEqualTo(1);
+        assertThat(err).contains("node-c.journal", "no total is given");
     }
 
     @Test

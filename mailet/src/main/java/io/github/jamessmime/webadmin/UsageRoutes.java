@@ -15,8 +15,10 @@
  */
 package io.github.jamessmime.webadmin;
 
+import java.io.IOException;
 import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
+import java.util.Map;
 
 import javax.inject.Inject;
 
@@ -65,7 +67,13 @@ public class UsageRoutes implements Routes {
         } catch (DateTimeParseException e) {
             throw WebAdminErrors.badRequest("'month' " + value + " is not a month such as 2026-11");
         }
+        Map<String, Long> usage;
+        try {
+            usage = service.usage(month);
+        } catch (IOException e) {
+            throw WebAdminErrors.serverError(e.getMessage());
+        }
         response.type("application/json");
-        return new UsageDto(month, service.usage(month));
+        return new UsageDto(month, usage);
     }
 }

@@ -113,4 +113,17 @@ class UsageRoutesTest {
             .body("type", equalTo("InvalidArgument"))
             .body("message", equalTo("'month' June is not a month such as 2026-11"));
     }
+
+    @Test
+    void usageThatCannotBeReadShouldGet500NamingTheFileNotAPartialTotal() throws Exception {
+        sign(BILLING, 2);
+        // another node's journal that cannot be read (a directory where the file should be)
+        java.nio.file.Path broken = java.nio.file.Files.createDirectories(conf.resolve("store/.usage/2026-06/node-b.journal"));
+
+        given().spec(spec).get()
+        .then()
+            .statusCode(HttpStatus.INTERNAL_SERVER_ERROR_500)
+            .body("message", org.hamcrest.Matchers.allOf(org.hamcrest.Matchers.containsString(broken.toString()),
+                org.hamcrest.Matchers.containsString("no total is given rather than one that leaves counts out")));
+    }
 }

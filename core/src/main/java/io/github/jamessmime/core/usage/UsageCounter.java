@@ -168,15 +168,22 @@ public final class UsageCounter {
         check();
     }
 
-    /** address → signatures in {@code month}, over every node. */
-    public synchronized Map<String, Long> usage(YearMonth month) {
+    /**
+     * address → signatures in {@code month}, over every node.
+     *
+     * @throws IOException when a journal (or the month's directory) cannot be read: a total that leaves out a node's
+     *                     counts is never given as the total; the message names the file and says so in one line
+     */
+    public synchronized Map<String, Long> usage(YearMonth month) throws IOException {
         Map<String, Long> total = new TreeMap<>();
         Path monthDirectory = directory.resolve(month.toString());
-        if (!Files.isDirectory(monthDirectory)) {
+        if (!Files.exists(monthDirectory)) {
             return total;
         }
+        Path current = monthDirectory;
         try (DirectoryStream<Path> files = Files.newDirectoryStream(monthDirectory)) {
             for (Path file : files) {
+                current = file;
                 String name = file.getFileName().toString();
                 if (name.startsWith(".")) {
                     continue;
@@ -188,13 +195,14 @@ public final class UsageCounter {
                 }
             }
         } catch (IOException e) {
-            LOGGER.warn("S/MIME usage directory {} cannot be read ({})", monthDirectory, e.toString());
+            throw new IOException("the usage counts of " + month + " cannot be read: " + current + " (" + e + "); no total is given"
+                + " rather than one that leaves counts out", e);
         }
         return total;
     }
 
     /** The totals of {@code month} over every node, read from the files only (for the CLI). */
-    public static Map<String, Long> read(Path directory, YearMonth month) {
+    public static Map<String, Long> read(Path directory, YearMonth month) throws IOException {
         return new UsageCounter(directory, "cli-reader", Clock.systemUTC()).usage(month);
     }
 
@@ -242,20 +250,17 @@ public final class UsageCounter {
         return directory.resolve(month.toString()).resolve(nodeName + suffix);
     }
 
-    private static Map<String, Long> readLegacy(Path file) {
+    private static Map<String, Long> readLegacy(Path file) throws IOException {
         Map<String, Long> result = new TreeMap<>();
         Properties properties = new Properties();
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             properties.load(reader);
-        } catch (IOException e) {
-            LOGGER.warn("S/MIME usage file {} cannot be read ({}); it is left out of the totals", file, e.toString());
-            return result;
         }
         for (String address : properties.stringPropertyNames()) {
             try {
                 result.put(address, Long.parseLong(properties.getProperty(address).trim()));
             } catch (NumberFormatException e) {
-                LOGGER.warn("S/MIME usage file {}: '{}' is not a count for {}", file, properties.getProperty(address), address);
+                throw new IOException("'" + properties.getProperty(address) + "' is not a count for " + address, e);
             }
         }
         return result;

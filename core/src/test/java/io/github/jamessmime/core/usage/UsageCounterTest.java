@@ -170,4 +170,24 @@ class UsageCounterTest {
         node.count("billing@shop.example");
         assertThat(node.problem()).isEmpty();
     }
+
+    @Test
+    void aJournalThatCannotBeReadShouldGiveNoTotalRatherThanAShortOne() throws Exception {
+        UsageCounter node = new UsageCounter(directory, "node-a", clock);
+        node.count("billing@shop.example");
+        Path unreadable = Files.createDirectories(directory.resolve("2026-06/node-b.journal"));
+
+        assertThatThrownBy(() -> node.usage(JUNE)).isInstanceOf(IOException.class)
+            .hasMessageStartingWith("the usage counts of 2026-06 cannot be read: " + unreadable)
+            .hasMessageEndingWith("no total is given rather than one that leaves counts out");
+        assertThatThrownBy(() -> UsageCounter.read(directory, JUNE)).isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void aLegacyFileWithoutACountShouldGiveNoTotal() throws Exception {
+        Files.writeString(Files.createDirectories(directory.resolve("2026-06")).resolve("old-node.properties"), "billing@shop.example=many\n");
+
+        assertThatThrownBy(() -> UsageCounter.read(directory, JUNE)).isInstanceOf(IOException.class)
+            .hasMessageContaining("'many' is not a count for billing@shop.example");
+    }
 }
