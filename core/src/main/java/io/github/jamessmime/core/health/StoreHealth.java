@@ -92,6 +92,7 @@ public final class StoreHealth {
             unhealthy.add(0, "none of the " + reports.size() + " certificate files is usable, so nothing is signed");
         }
         for (CertificateStore.FileReport report : reports) {
+            report.problem().ifPresent(degraded::add);
             if (!report.usable() && report.expiredOrRevokedIdentities().isEmpty()) {
                 // expired and revoked files are reported per sender above
                 degraded.add(report.name() + " refused: " + report.refusal().orElse(""));

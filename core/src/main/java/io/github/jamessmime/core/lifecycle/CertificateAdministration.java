@@ -56,7 +56,7 @@ public final class CertificateAdministration {
                 if (names(identity, address)) {
                     CertificateEntry.Status status = now.isBefore(identity.notBefore())
                         ? CertificateEntry.Status.NOT_YET_VALID : CertificateEntry.Status.VALID;
-                    entries.add(new CertificateEntry(report.name(), Optional.of(identity), status, Optional.empty(), inUse(identity)));
+                    entries.add(new CertificateEntry(report.name(), Optional.of(identity), status, report.problem(), inUse(identity)));
                 }
             }
             for (SigningIdentity identity : report.expiredOrRevokedIdentities()) {

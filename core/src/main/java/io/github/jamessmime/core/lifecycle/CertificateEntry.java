@@ -69,7 +69,7 @@ public final class CertificateEntry {
         return status;
     }
 
-    /** Why the file is not used, when it is not. */
+    /** Why the file is not used, when it is not; or, for a file used as read before, why it cannot be read now. */
     public Optional<String> reason() {
         return reason;
     }

@@ -55,6 +55,7 @@ final class CertificateFile {
     private static final byte[] PROBE = "james-smime key check".getBytes(StandardCharsets.US_ASCII);
     /** How every refusal for a password that does not open the file starts. */
     static final String WRONG_PASSWORD = "wrong password";
+    static final String NOT_PKCS12 = "not a readable PKCS#12 file";
 
     private CertificateFile() {
     }
@@ -135,9 +136,9 @@ final class CertificateFile {
                 throw new StoreException(WRONG_PASSWORD + ": the file does not open with the store password;"
                     + " re-export it with the store password");
             }
-            throw new StoreException("not a readable PKCS#12 file (" + describe(e) + "); replace it with a valid .p12 export", e);
+            throw new StoreException(NOT_PKCS12 + " (" + describe(e) + "); replace it with a valid .p12 export", e);
         } catch (GeneralSecurityException | RuntimeException e) {
-            throw new StoreException("not a readable PKCS#12 file (" + describe(e) + "); replace it with a valid .p12 export", e);
+            throw new StoreException(NOT_PKCS12 + " (" + describe(e) + "); replace it with a valid .p12 export", e);
         }
     }
 

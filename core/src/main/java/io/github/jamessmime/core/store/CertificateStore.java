@@ -267,8 +267,10 @@ public final class CertificateStore {
             .collect(Collectors.toList());
         Map<String, StoreIndex.IndexedFile> current = new HashMap<>();
         List<FileReport> fileReports = new ArrayList<>();
+        Map<String, FileReport> before = snapshot.get().fileReports.stream()
+            .collect(Collectors.toMap(FileReport::name, report -> report, (a, b) -> a));
         for (Loaded item : loaded) {
-            fileReports.add(item.report);
+            fileReports.add(item.unreadable ? keptIfGoodBefore(item.report, before.get(item.report.name())) : item.report);
             if (item.indexed != null) {
                 current.put(item.report.name(), item.indexed);
             }
@@ -285,6 +287,21 @@ public final class CertificateStore {
         Snapshot published = publish(fileReports, tokenLoad, current, previous);
         logSummary(published);
         return published.reports;
+    }
+
+    /**
+     * A file that was usable and now cannot be read (truncated, empty, half written, under another password): its
+     * certificates stay in use, with the problem named, until the file can be read or is removed, as long as their
+     * keys are in memory. A file removed, or refused for what its certificate is, drops its senders at once.
+     */
+    private static FileReport keptIfGoodBefore(FileReport now, FileReport before) {
+        if (before == null || before.identities().isEmpty() || !before.identities().stream().allMatch(SigningIdentity::keyInMemory)) {
+            return now;
+        }
+        String problem = now.name() + " " + now.refusal().orElse("cannot be read") + "; the certificate read from it before stays in use"
+            + " until the file can be read again or is removed";
+        LOGGER.warn("S/MIME certificate file {}", problem);
+        return FileReport.kept(now.name(), now.path(), before.identities(), problem);
     }
 
     /**
@@ -355,11 +372,18 @@ public final class CertificateStore {
         final StoreIndex.IndexedFile indexed;
         /** The store password opened the file (or the index vouched for it). */
         final boolean opened;
+        /** The file could not be read as a PKCS#12 under the store password: a verdict on the bytes, not the certificate. */
+        final boolean unreadable;
 
         Loaded(FileReport report, StoreIndex.IndexedFile indexed, boolean opened) {
+            this(report, indexed, opened, false);
+        }
+
+        Loaded(FileReport report, StoreIndex.IndexedFile indexed, boolean opened, boolean unreadable) {
             this.report = report;
             this.indexed = indexed;
             this.opened = opened;
+            this.unreadable = unreadable;
         }
     }
 
@@ -372,14 +396,15 @@ public final class CertificateStore {
             }
             content = Files.readAllBytes(file);
         } catch (IOException e) {
-            return new Loaded(refused(file, "cannot be read (" + e.getMessage() + ")"), null, false);
+            return new Loaded(refused(file, "cannot be read (" + e.getMessage() + ")"), null, false, true);
         }
         if (content.length == 0) {
-            return new Loaded(refused(file, "is empty (0 bytes); write the PKCS#12 file again, or remove it"), null, false);
+            return new Loaded(refused(file, "is empty (0 bytes); write the PKCS#12 file again, or remove it"), null, false, true);
         }
         String sha256 = StoreIndex.sha256(content);
         if (known != null && known.sha256.equals(sha256)) {
-            return new Loaded(fromIndex(file, known, now), known, true);
+            boolean unreadable = known.refusal.map(reason -> reason.startsWith(CertificateFile.NOT_PKCS12)).orElse(false);
+            return new Loaded(fromIndex(file, known, now), known, true, unreadable);
         }
         try {
             List<CertificateFile.Entry> entries = CertificateFile.read(file, content, password, rules, now);
@@ -397,9 +422,11 @@ public final class CertificateStore {
             return new Loaded(refuseIfExpiredOrRevoked(file, indexedFile.built, now), indexedFile, true);
         } catch (StoreException e) {
             boolean wrongPassword = e.getMessage().startsWith(CertificateFile.WRONG_PASSWORD);
+            boolean unreadable = wrongPassword || e.getMessage().startsWith(CertificateFile.NOT_PKCS12);
             // a verdict that depends on the password, not on the file, is not written down
             return new Loaded(refused(file, e.getMessage()),
-                wrongPassword ? null : new StoreIndex.IndexedFile(sha256, Optional.of(e.getMessage()), List.of()), !wrongPassword);
+                wrongPassword ? null : new StoreIndex.IndexedFile(sha256, Optional.of(e.getMessage()), List.of()), !wrongPassword,
+                unreadable);
         } catch (RuntimeException e) {
             return new Loaded(refused(file, "unexpected error: " + e), null, false);
         }
@@ -506,6 +533,11 @@ public final class CertificateStore {
         }
 
         @Override
+        public boolean inMemory() {
+            return key != null;
+        }
+
+        @Override
         public PrivateKey get() throws StoreException {
             PrivateKey result = key;
             if (result != null) {
@@ -582,26 +614,38 @@ public final class CertificateStore {
         private final List<SigningIdentity> identities;
         private final List<SigningIdentity> expiredOrRevoked;
         private final Optional<String> refusal;
+        private final Optional<String> problem;
 
         private FileReport(String name, Optional<Path> file, List<SigningIdentity> identities, List<SigningIdentity> expiredOrRevoked,
-                           Optional<String> refusal) {
+                           Optional<String> refusal, Optional<String> problem) {
             this.name = name;
             this.file = file;
             this.identities = identities;
             this.expiredOrRevoked = expiredOrRevoked;
             this.refusal = refusal;
+            this.problem = problem;
         }
 
         static FileReport usable(String name, Optional<Path> file, List<SigningIdentity> identities) {
-            return new FileReport(name, file, List.copyOf(identities), List.of(), Optional.empty());
+            return new FileReport(name, file, List.copyOf(identities), List.of(), Optional.empty(), Optional.empty());
         }
 
         static FileReport refused(String name, Optional<Path> file, String reason) {
-            return new FileReport(name, file, List.of(), List.of(), Optional.of(reason));
+            return new FileReport(name, file, List.of(), List.of(), Optional.of(reason), Optional.empty());
         }
 
         static FileReport expiredOrRevoked(String name, Optional<Path> file, List<SigningIdentity> identities, String reason) {
-            return new FileReport(name, file, List.of(), List.copyOf(identities), Optional.of(reason));
+            return new FileReport(name, file, List.of(), List.copyOf(identities), Optional.of(reason), Optional.empty());
+        }
+
+        /** Usable with the identities read from it before, although it cannot be read now. */
+        static FileReport kept(String name, Optional<Path> file, List<SigningIdentity> identities, String problem) {
+            return new FileReport(name, file, List.copyOf(identities), List.of(), Optional.empty(), Optional.of(problem));
+        }
+
+        /** Why a usable file's certificates are the ones read from it before (it cannot be read now), if they are. */
+        public Optional<String> problem() {
+            return problem;
         }
 
         /** Every identity of the file: the usable ones and those refused only as expired or revoked. */

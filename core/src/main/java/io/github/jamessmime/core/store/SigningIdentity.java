@@ -74,9 +74,19 @@ public final class SigningIdentity {
         return key.get();
     }
 
+    /** Whether the private key is at hand without reading its file again (decrypted, or a token's handle). */
+    boolean keyInMemory() {
+        return key.inMemory();
+    }
+
     /** Where the private key comes from: already decrypted, or decrypted from its file on first use. */
     interface KeySource {
         PrivateKey get() throws StoreException;
+
+        /** Whether {@link #get()} needs no file. */
+        default boolean inMemory() {
+            return true;
+        }
 
         static KeySource of(PrivateKey key) {
             return () -> key;

@@ -91,6 +91,47 @@ class CertificateStoreTest {
     }
 
     @Test
+    void aFileReplacedByOneThatCannotBeReadShouldKeepItsLastGoodCertificateUntilRemoved() throws Exception {
+        TestPki.Issued issued = pki.sender(SENDER).issue();
+        Path file = issued.writePkcs12(directory.resolve("billing.p12"), PASSWORD);
+        byte[] good = Files.readAllBytes(file);
+        CertificateStore store = open();
+        assertThat(store.find(SENDER).orElseThrow().privateKey()).isNotNull();
+
+        for (byte[] broken : new byte[][] {new byte[0], java.util.Arrays.copyOf(good, good.length / 2)}) {
+            Files.write(file, broken);
+            store.reload();
+            store.reload();
+
+            assertThat(store.find(SENDER)).as("kept over two reloads").map(SigningIdentity::certificate).contains(issued.certificate());
+            assertThat(store.reports().get(0).problem()).get().asString().startsWith("billing.p12 ")
+                .endsWith("the certificate read from it before stays in use until the file can be read again or is removed");
+            assertThat(io.github.jamessmime.core.health.StoreHealth.evaluate(store, NOW, java.time.Duration.ofDays(30)).status())
+                .isEqualTo(io.github.jamessmime.core.health.StoreHealth.Status.DEGRADED);
+        }
+        pki.sender(SENDER).issue().writePkcs12(file, "another password".toCharArray());
+        store.reload();
+        assertThat(store.find(SENDER)).as("kept under a wrong password too").map(SigningIdentity::certificate).contains(issued.certificate());
+
+        Files.delete(file);
+        store.reload();
+        assertThat(store.find(SENDER)).as("a removed file drops its sender at once").isEmpty();
+    }
+
+    @Test
+    void aFileReplacedByAReadableOneThatBreaksARuleShouldDropItsSender() throws Exception {
+        pki.sender(SENDER).issue().writePkcs12(directory.resolve("billing.p12"), PASSWORD);
+        CertificateStore store = open();
+        assertThat(store.find(SENDER)).isPresent();
+
+        pki.sender(SENDER).validity(NOW.minus(java.time.Duration.ofDays(20)), NOW.minus(java.time.Duration.ofDays(1))).issue()
+            .writePkcs12(directory.resolve("billing.p12"), PASSWORD);
+        store.reload();
+
+        assertThat(store.find(SENDER)).as("an expired certificate is a verdict, not an unreadable file").isEmpty();
+    }
+
+    @Test
     void anEmptyFileShouldSayItIsEmpty() throws Exception {
         Files.write(directory.resolve("empty.p12"), new byte[0]);
 
