@@ -36,6 +36,9 @@ import io.github.jamessmime.core.store.SigningIdentity;
 public final class StoreHealth {
     public enum Status { HEALTHY, DEGRADED, UNHEALTHY }
 
+    /** How many problems the public summary names. */
+    static final int SUMMARY_PROBLEMS = 5;
+
     private final Status status;
     private final List<String> problems;
     private final Optional<Long> daysToFirstExpiry;
@@ -133,8 +136,19 @@ public final class StoreHealth {
         return daysToFirstExpiry;
     }
 
-    /** A one-line cause for James's health check. */
+    /**
+     * A one-line cause for James's health check, which anyone may read and James logs at every poll: the first
+     * {@value #SUMMARY_PROBLEMS} problems and how many more there are (WebAdmin's certificate list, with a token, and the log
+     * name them all).
+     */
     public String summary() {
-        return problems.isEmpty() ? "all sender certificates valid" : String.join("; ", problems);
+        if (problems.isEmpty()) {
+            return "all sender certificates valid";
+        }
+        if (problems.size() <= SUMMARY_PROBLEMS) {
+            return String.join("; ", problems);
+        }
+        return String.join("; ", problems.subList(0, SUMMARY_PROBLEMS)) + "; and " + (problems.size() - SUMMARY_PROBLEMS)
+            + " more problems (" + problems.size() + " in all: GET /smime/certificates lists them, and the log)";
     }
 }

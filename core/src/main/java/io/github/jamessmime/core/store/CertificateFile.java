@@ -18,6 +18,7 @@ package io.github.jamessmime.core.store;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -45,6 +46,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
+import org.bouncycastle.asn1.ASN1Primitive;
+import org.bouncycastle.asn1.pkcs.MacData;
+import org.bouncycastle.asn1.pkcs.Pfx;
+
 /**
  * Reads one PKCS#12 file and applies {@link CertificateRules} to each key entry. Every refusal is a {@link StoreException}
  * whose message says what is wrong and what to do; the file name is added by the caller.
@@ -56,6 +61,8 @@ final class CertificateFile {
     /** How every refusal for a password that does not open the file starts. */
     static final String WRONG_PASSWORD = "wrong password";
     static final String NOT_PKCS12 = "not a readable PKCS#12 file";
+    /** Exporters write 2,048 (OpenSSL) to 600,000 (OWASP's advice for PBKDF2-SHA256) iterations; the JDK refuses over 5,000,000. */
+    static final int MAX_ITERATIONS = 1_000_000;
 
     private CertificateFile() {
     }
@@ -127,6 +134,7 @@ final class CertificateFile {
     }
 
     private static KeyStore load(byte[] content, char[] password) throws StoreException {
+        checkStructure(content);
         try (InputStream in = new ByteArrayInputStream(content)) {
             KeyStore keyStore = KeyStore.getInstance("PKCS12");
             keyStore.load(in, password);
@@ -136,19 +144,35 @@ final class CertificateFile {
                 throw new StoreException(WRONG_PASSWORD + ": the file does not open with the store password;"
                     + " re-export it with the store password");
             }
-            throw new StoreException(NOT_PKCS12 + " (" + describe(e) + "); replace it with a valid .p12 export", e);
+            throw notPkcs12(e);
         } catch (GeneralSecurityException | RuntimeException e) {
-            throw new StoreException(NOT_PKCS12 + " (" + describe(e) + "); replace it with a valid .p12 export", e);
+            throw notPkcs12(e);
         }
     }
 
-    /** An exception's message, or its kind (and its cause's) when it has none. */
-    private static String describe(Exception e) {
-        if (e.getMessage() != null && !e.getMessage().isBlank()) {
-            return e.getMessage();
+    /**
+     * Refuses, before any decryption, what is not a PKCS#12 structure at all and a file whose password check would cost
+     * more than any exporter asks ({@value #MAX_ITERATIONS} iterations): a file made to burn CPU at every load.
+     */
+    private static void checkStructure(byte[] content) throws StoreException {
+        MacData mac;
+        try {
+            mac = Pfx.getInstance(ASN1Primitive.fromByteArray(content)).getMacData();
+        } catch (IOException | RuntimeException e) {
+            throw notPkcs12(e);
         }
-        Throwable cause = e.getCause();
-        return e.getClass().getSimpleName() + (cause != null && cause.getMessage() != null ? ": " + cause.getMessage() : "");
+        if (mac != null && mac.getIterationCount().compareTo(BigInteger.valueOf(MAX_ITERATIONS)) > 0) {
+            throw new StoreException("its password check takes " + mac.getIterationCount() + " iterations, more than any exporter writes ("
+                + MAX_ITERATIONS + " at most); re-export it");
+        }
+    }
+
+    /**
+     * The refusal of bytes that do not parse: without the parser's message, which may quote them (a file linked to
+     * {@code /etc/passwd} must not show its first byte).
+     */
+    private static StoreException notPkcs12(Exception e) {
+        return new StoreException(NOT_PKCS12 + " (its bytes are not a PKCS#12 structure); replace it with a valid .p12 export", e);
     }
 
     private static List<X509Certificate> toX509(Certificate[] chain) {

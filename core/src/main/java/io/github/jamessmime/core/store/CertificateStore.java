@@ -68,6 +68,10 @@ public final class CertificateStore {
     private final Clock clock;
     private final Optional<Path> indexFile;
     private final AtomicBoolean revocationFetchScheduled = new AtomicBoolean();
+    /** Refusals that cost a decryption and are not in the index (wrong password), by content hash: each file costs once. */
+    private volatile Map<String, String> refusedContent = Map.of();
+    /** Files opened with the store password since the store was opened (what a reload costs). */
+    private final java.util.concurrent.atomic.AtomicLong decryptions = new java.util.concurrent.atomic.AtomicLong();
     private final RevocationChecker revocation;
     private final CertificateRules rules;
     private final Optional<TokenEntries> token;
@@ -127,6 +131,11 @@ public final class CertificateStore {
 
     public CertificateRules rules() {
         return rules;
+    }
+
+    /** How many files were opened with the store password since the store was opened (unchanged files are not). */
+    long decryptions() {
+        return decryptions.get();
     }
 
     /**
@@ -269,8 +278,12 @@ public final class CertificateStore {
         List<FileReport> fileReports = new ArrayList<>();
         Map<String, FileReport> before = snapshot.get().fileReports.stream()
             .collect(Collectors.toMap(FileReport::name, report -> report, (a, b) -> a));
+        Map<String, String> refusedNow = new HashMap<>();
         for (Loaded item : loaded) {
-            fileReports.add(item.unreadable ? keptIfGoodBefore(item.report, before.get(item.report.name())) : item.report);
+            FileReport report = item.unreadable ? keptIfGoodBefore(item.report, before.get(item.report.name())) : item.report;
+            logIfNew(report, before.get(report.name()));
+            item.rememberedRefusal.ifPresent(refusal -> refusedNow.put(refusal.getKey(), refusal.getValue()));
+            fileReports.add(report);
             if (item.indexed != null) {
                 current.put(item.report.name(), item.indexed);
             }
@@ -284,9 +297,23 @@ public final class CertificateStore {
             LOGGER.error("S/MIME certificate store {}: the store password opens neither the store index nor any of the {} files;"
                 + " this node's store password is wrong (check store.password*); the index is left as it is", directory, loaded.size());
         }
+        refusedContent = Map.copyOf(refusedNow);
         Snapshot published = publish(fileReports, tokenLoad, current, previous);
         logSummary(published);
         return published.reports;
+    }
+
+    /**
+     * One line for a file refused, or kept despite a problem, when that is new since the last load: a store of many bad
+     * files logs each once, and every load one summary line.
+     */
+    private static void logIfNew(FileReport report, FileReport before) {
+        Optional<String> line = report.refusal().map(reason -> "refused: " + reason).or(report::problem);
+        Optional<String> lineBefore = before == null ? Optional.empty()
+            : before.refusal().map(reason -> "refused: " + reason).or(before::problem);
+        if (line.isPresent() && !line.equals(lineBefore)) {
+            LOGGER.warn("S/MIME certificate file {} {}", report.path().map(Object::toString).orElse(report.name()), line.get());
+        }
     }
 
     /**
@@ -300,7 +327,6 @@ public final class CertificateStore {
         }
         String problem = now.name() + " " + now.refusal().orElse("cannot be read") + "; the certificate read from it before stays in use"
             + " until the file can be read again or is removed";
-        LOGGER.warn("S/MIME certificate file {}", problem);
         return FileReport.kept(now.name(), now.path(), before.identities(), problem);
     }
 
@@ -374,6 +400,8 @@ public final class CertificateStore {
         final boolean opened;
         /** The file could not be read as a PKCS#12 under the store password: a verdict on the bytes, not the certificate. */
         final boolean unreadable;
+        /** Content hash → refusal, for a verdict that costs to reach and is not in the index (under this password only). */
+        Optional<Map.Entry<String, String>> rememberedRefusal = Optional.empty();
 
         Loaded(FileReport report, StoreIndex.IndexedFile indexed, boolean opened) {
             this(report, indexed, opened, false);
@@ -402,11 +430,19 @@ public final class CertificateStore {
             return new Loaded(refused(file, "is empty (0 bytes); write the PKCS#12 file again, or remove it"), null, false, true);
         }
         String sha256 = StoreIndex.sha256(content);
+        String remembered = refusedContent.get(sha256);
+        if (remembered != null) {
+            // refused before under this password, unchanged since: not decrypted again
+            Loaded again = new Loaded(refused(file, remembered), null, false, true);
+            again.rememberedRefusal = Optional.of(Map.entry(sha256, remembered));
+            return again;
+        }
         if (known != null && known.sha256.equals(sha256)) {
             boolean unreadable = known.refusal.map(reason -> reason.startsWith(CertificateFile.NOT_PKCS12)).orElse(false);
             return new Loaded(fromIndex(file, known, now), known, true, unreadable);
         }
         try {
+            decryptions.incrementAndGet();
             List<CertificateFile.Entry> entries = CertificateFile.read(file, content, password, rules, now);
             List<StoreIndex.IndexedIdentity> indexed = new ArrayList<>();
             List<SigningIdentity> identities = new ArrayList<>();
@@ -423,10 +459,14 @@ public final class CertificateStore {
         } catch (StoreException e) {
             boolean wrongPassword = e.getMessage().startsWith(CertificateFile.WRONG_PASSWORD);
             boolean unreadable = wrongPassword || e.getMessage().startsWith(CertificateFile.NOT_PKCS12);
-            // a verdict that depends on the password, not on the file, is not written down
-            return new Loaded(refused(file, e.getMessage()),
+            // a verdict that depends on the password, not on the file, is not written down, but remembered while it runs
+            Loaded result = new Loaded(refused(file, e.getMessage()),
                 wrongPassword ? null : new StoreIndex.IndexedFile(sha256, Optional.of(e.getMessage()), List.of()), !wrongPassword,
                 unreadable);
+            if (wrongPassword) {
+                result.rememberedRefusal = Optional.of(Map.entry(sha256, e.getMessage()));
+            }
+            return result;
         } catch (RuntimeException e) {
             return new Loaded(refused(file, "unexpected error: " + e), null, false);
         }
@@ -482,7 +522,6 @@ public final class CertificateStore {
     private FileReport refuseIfExpiredOrRevoked(String name, Optional<Path> file, List<SigningIdentity> identities, Instant now) {
         Optional<String> unusable = unusable(identities, now);
         if (unusable.isPresent()) {
-            LOGGER.warn("S/MIME certificate file {} refused: {}", file.map(Object::toString).orElse(name), unusable.get());
             return FileReport.expiredOrRevoked(name, file, identities, unusable.get());
         }
         return FileReport.usable(name, file, identities);
@@ -511,7 +550,6 @@ public final class CertificateStore {
     }
 
     private static FileReport refused(String name, Optional<Path> file, String reason) {
-        LOGGER.warn("S/MIME certificate file {} refused: {}", file.map(Object::toString).orElse(name), reason);
         return FileReport.refused(name, file, reason);
     }
 

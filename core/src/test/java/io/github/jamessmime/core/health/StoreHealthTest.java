@@ -142,4 +142,19 @@ class StoreHealthTest {
         assertThat(oneRefused.status()).isEqualTo(StoreHealth.Status.DEGRADED);
         assertThat(oneRefused.problems()).singleElement().asString().startsWith("corrupt.p12 refused: not a readable PKCS#12 file");
     }
+
+    @Test
+    void thePublicSummaryOfAStoreOfManyBadFilesShouldNameTheFirstFewAndCountTheRest() throws Exception {
+        issue("billing@shop.example", 0, NOW.minus(Duration.ofDays(1)), NOW.plus(Duration.ofDays(200)));
+        for (int i = 0; i < 2000; i++) {
+            java.nio.file.Files.writeString(directory.resolve("junk-" + i + "@shop.example.p12"), "junk");
+        }
+
+        StoreHealth health = health();
+
+        assertThat(health.status()).isEqualTo(StoreHealth.Status.DEGRADED);
+        assertThat(health.problems()).hasSize(2000);
+        assertThat(health.summary()).hasSizeLessThan(2000)
+            .endsWith("; and 1995 more problems (2000 in all: GET /smime/certificates lists them, and the log)");
+    }
 }

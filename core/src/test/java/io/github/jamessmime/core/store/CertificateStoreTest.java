@@ -132,6 +132,41 @@ class CertificateStoreTest {
     }
 
     @Test
+    void aFileUnderAnotherPasswordShouldCostOneDecryptionNotOneAtEveryReload() throws Exception {
+        pki.sender(SENDER).issue().writePkcs12(directory.resolve("billing.p12"), PASSWORD);
+        pki.sender("other@shop.example").issue().writePkcs12(directory.resolve("other.p12"), "not the store password".toCharArray());
+        CertificateStore store = open();
+        long afterOpen = store.decryptions();
+
+        store.reload();
+        store.reload();
+
+        assertThat(afterOpen).isEqualTo(2);
+        assertThat(store.decryptions()).as("neither the good file nor the refused one is decrypted again").isEqualTo(afterOpen);
+        assertThat(refusalOf("other.p12")).startsWith("wrong password");
+    }
+
+    @Test
+    void aFileWhosePasswordCheckWouldBurnCpuShouldBeRefusedBeforeAnyDecryption() throws Exception {
+        Path file = pki.sender(SENDER).issue().writePkcs12(directory.resolve("billing.p12"), PASSWORD);
+        org.bouncycastle.asn1.pkcs.Pfx pfx = org.bouncycastle.asn1.pkcs.Pfx.getInstance(Files.readAllBytes(file));
+        org.bouncycastle.asn1.pkcs.MacData mac = pfx.getMacData();
+        Files.write(file, new org.bouncycastle.asn1.pkcs.Pfx(pfx.getAuthSafe(),
+            new org.bouncycastle.asn1.pkcs.MacData(mac.getMac(), mac.getSalt(), 5_000_000)).getEncoded());
+
+        assertThat(refusalOf("billing.p12")).isEqualTo("its password check takes 5000000 iterations, more than any exporter writes"
+            + " (1000000 at most); re-export it");
+    }
+
+    @Test
+    void aRefusalShouldNeverQuoteTheBytesOfAFileThatIsNoPkcs12() throws Exception {
+        Files.writeString(directory.resolve("passwd.p12"), "root:x:0:0:root:/root:/bin/bash\n");
+
+        assertThat(refusalOf("passwd.p12")).isEqualTo("not a readable PKCS#12 file (its bytes are not a PKCS#12 structure);"
+            + " replace it with a valid .p12 export");
+    }
+
+    @Test
     void anEmptyFileShouldSayItIsEmpty() throws Exception {
         Files.write(directory.resolve("empty.p12"), new byte[0]);
 
