@@ -228,6 +228,8 @@ final class StoreIndex {
             }
             byte[] body = text.toString().getBytes(StandardCharsets.US_ASCII);
             byte[] mac = ("mac " + base64.encodeToString(mac(password, salt, body, body.length)) + "\n").getBytes(StandardCharsets.US_ASCII);
+            // its default place on a read-only store (James's var/smime/) may not exist yet at the first start
+            Files.createDirectories(file.toAbsolutePath().getParent());
             AtomicFiles.write(file, out -> {
                 out.write(body);
                 out.write(mac);

@@ -167,6 +167,16 @@ class CertificateStoreTest {
     }
 
     @Test
+    void theIndexShouldBeWrittenWhereItsDirectoryDoesNotExistYet(@org.junit.jupiter.api.io.TempDir Path jamesVar) throws Exception {
+        pki.sender(SENDER).issue().writePkcs12(directory.resolve("billing.p12"), PASSWORD);
+        Path index = jamesVar.resolve("smime/store-index");
+
+        CertificateStore.open(directory, PASSWORD, clock, Optional.of(index), RevocationChecker.none(), pki.rules());
+
+        assertThat(index).as("written at the first start of a read-only store, whose default index goes to var/smime/").exists();
+    }
+
+    @Test
     void anEmptyFileShouldSayItIsEmpty() throws Exception {
         Files.write(directory.resolve("empty.p12"), new byte[0]);
 
