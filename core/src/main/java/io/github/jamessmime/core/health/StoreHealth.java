@@ -30,8 +30,9 @@ import io.github.jamessmime.core.store.SigningIdentity;
 /**
  * How the store stands, for James's health check: unhealthy when the store password opens nothing, when the store
  * has files but none is usable, or when a sender has certificates but none valid because they expired or were
- * revoked; degraded when any file is refused (each named with its reason), or a sender's certificate that lasts
- * longest expires within the warning period (or none is valid yet); healthy otherwise.
+ * revoked; degraded when the store holds no certificate at all, when any file is refused (each named with its reason),
+ * or a sender's certificate that lasts longest expires within the warning period (or none is valid yet); healthy
+ * otherwise.
  */
 public final class StoreHealth {
     public enum Status { HEALTHY, DEGRADED, UNHEALTHY }
@@ -93,6 +94,10 @@ public final class StoreHealth {
                 + " check store.password, store.password.file or store.password.env");
         } else if (!reports.isEmpty() && usableFiles == 0) {
             unhealthy.add(0, "none of the " + reports.size() + " certificate files is usable, so nothing is signed");
+        } else if (reports.isEmpty()) {
+            // a store mounted at the wrong place, or not filled yet, must not look like a healthy one
+            degraded.add("the store holds no certificate (" + store.directory() + " has no .p12 or .pfx file), so nothing is signed;"
+                + " import the senders' certificates");
         }
         for (CertificateStore.FileReport report : reports) {
             report.problem().ifPresent(degraded::add);

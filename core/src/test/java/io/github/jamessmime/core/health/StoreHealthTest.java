@@ -157,4 +157,12 @@ class StoreHealthTest {
         assertThat(health.summary()).hasSizeLessThan(2000)
             .endsWith("; and 1995 more problems (2000 in all: GET /smime/certificates lists them, and the log)");
     }
+
+    @Test
+    void anEmptyStoreShouldBeDegradedNotHealthy() throws Exception {
+        StoreHealth health = health();
+
+        assertThat(health.status()).isEqualTo(StoreHealth.Status.DEGRADED);
+        assertThat(health.summary()).startsWith("the store holds no certificate (" + directory).contains("nothing is signed");
+    }
 }
