@@ -28,6 +28,7 @@ import java.util.stream.Collectors;
 import javax.inject.Inject;
 
 import org.apache.james.webadmin.Routes;
+import org.apache.james.webadmin.WebAdminConfiguration;
 import org.apache.james.webadmin.utils.JsonTransformer;
 import org.eclipse.jetty.http.HttpStatus;
 import spark.Request;
@@ -65,7 +66,16 @@ public class CertificateRoutes implements Routes {
     private final CertificateAdministration administration;
     private final JsonTransformer jsonTransformer;
 
+    /**
+     * As James builds it: also puts {@link RequestBodyGuard} in front of WebAdmin, which is being built now and starts
+     * after its routes are made.
+     */
     @Inject
+    public CertificateRoutes(SmimeSigningService service, JsonTransformer jsonTransformer, WebAdminConfiguration webAdmin) {
+        this(service, jsonTransformer);
+        RequestBodyGuard.install(webAdmin.getJwtPublicKey().isPresent());
+    }
+
     public CertificateRoutes(SmimeSigningService service, JsonTransformer jsonTransformer) {
         this.administration = service.administration();
         this.jsonTransformer = jsonTransformer;
