@@ -20,11 +20,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
+import java.util.Enumeration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
+import javax.mail.Header;
 import javax.mail.MessagingException;
 import javax.mail.internet.MimeMessage;
 
@@ -73,11 +75,13 @@ public final class SmimeSigningService implements AutoCloseable {
     private final SignatureAudit audit;
     private final FailureRate failureRate;
     private final Duration expiryWarning;
+    private final int maxHeaderFields;
     private final Clock clock;
     private final AtomicLong selfCheckFailures = new AtomicLong();
 
     private SmimeSigningService(CertificateStore store, StoreMaintenance maintenance, SigningDecision decision, SmimeSigner signer,
-                                UsageCounter usage, SignatureAudit audit, FailureRate failureRate, Duration expiryWarning, Clock clock) {
+                                UsageCounter usage, SignatureAudit audit, FailureRate failureRate, Duration expiryWarning,
+                                int maxHeaderFields, Clock clock) {
         this.store = store;
         this.maintenance = maintenance;
         this.decision = decision;
@@ -86,6 +90,7 @@ public final class SmimeSigningService implements AutoCloseable {
         this.audit = audit;
         this.failureRate = failureRate;
         this.expiryWarning = expiryWarning;
+        this.maxHeaderFields = maxHeaderFields;
         this.clock = clock;
     }
 
@@ -114,7 +119,7 @@ public final class SmimeSigningService implements AutoCloseable {
         return new SmimeSigningService(store, maintenance, new SigningDecision(store, configuration.entitlement(), configuration.mode()),
             configuration.signer(clock), usage, audit,
             new FailureRate(clock, configuration.failureWindow(), configuration.failureRatePercent()),
-            configuration.expiryWarning(), clock);
+            configuration.expiryWarning(), configuration.maxHeaderFields(), clock);
     }
 
     public CertificateStore store() {
@@ -137,6 +142,20 @@ public final class SmimeSigningService implements AutoCloseable {
         return decision.eligibility(message, authenticatedUser, remoteAddress);
     }
 
+    /**
+     * Why the message has too many header fields to be signed (or, in the shipped configuration, DKIM-signed: James's
+     * DKIMSign takes time quadratic in their number), if it has.
+     */
+    public Optional<String> headerFieldProblem(MimeMessage message) throws MessagingException {
+        int count = 0;
+        for (Enumeration<Header> fields = message.getAllHeaders(); fields.hasMoreElements(); fields.nextElement()) {
+            if (++count > maxHeaderFields) {
+                return Optional.of("the message has more than " + maxHeaderFields + " header fields (mime.maxHeaderFields)");
+            }
+        }
+        return Optional.empty();
+    }
+
     /** Whether the submitter owns the From address (see {@link SigningDecision#ownsFrom}): what gates DKIM. */
     public SenderEntitlement.Decision ownsFrom(MimeMessage message, Optional<String> authenticatedUser, Optional<String> remoteAddress,
                                                Set<String> domains) throws MessagingException {
@@ -155,9 +174,13 @@ public final class SmimeSigningService implements AutoCloseable {
         String sender = eligibility.fromAddress().orElseThrow();
         SignedMessage signed;
         try {
+            Optional<String> tooManyHeaders = headerFieldProblem(message);
+            if (tooManyHeaders.isPresent()) {
+                throw new SigningException(tooManyHeaders.get() + "; it follows the failure policy instead of being signed");
+            }
             signed = signer.sign(message, identity, GATEWAY_HEADERS);
             usage.count(sender);
-        } catch (IOException e) {
+        } catch (IOException | MessagingException e) {
             failureRate.record(true);
             throw new SigningException(e.getMessage(), e);
         } catch (SelfCheckException e) {

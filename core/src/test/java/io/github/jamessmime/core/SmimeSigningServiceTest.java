@@ -244,4 +244,19 @@ class SmimeSigningServiceTest {
             check(TestMessages.plain7bit(SENDER), Optional.of(SENDER))))
             .isInstanceOf(SigningException.class).hasMessageContaining("the mail is not signed so that every signature is counted");
     }
+
+    @Test
+    void aMessageWithMoreHeaderFieldsThanTheLimitShouldFollowTheFailurePolicyUnsigned() throws Exception {
+        StringBuilder fields = new StringBuilder();
+        for (int i = 0; i < 1000; i++) {
+            fields.append("X-Filler-").append(i).append(": ").append(i).append("\r\n");
+        }
+        byte[] raw = (fields + new String(TestMessages.plain7bit(SENDER), StandardCharsets.US_ASCII)).getBytes(StandardCharsets.US_ASCII);
+
+        assertThatThrownBy(() -> service.sign(Verifiers.parse(raw), check(raw, Optional.of(SENDER))))
+            .isInstanceOf(SigningException.class)
+            .hasMessage("the message has more than 1000 header fields (mime.maxHeaderFields); it follows the failure policy instead of"
+                + " being signed");
+        assertThat(service.usage(YearMonth.of(2026, 6))).as("nothing counted").isEmpty();
+    }
 }

@@ -41,7 +41,8 @@ import io.github.jamessmime.core.policy.SenderEntitlement;
  * entitlement policy of {@link HasSenderCertificate} (SMTP AUTH as the address, a grant, or a trusted network; see
  * smime.properties) but whatever the certificate store holds. The condition, when given, is a comma-separated list of
  * domains the From address must be in. It gates {@code DKIMSign}, so that the operator's domain never signs a forged
- * From:
+ * From. A mail with more header fields than {@code mime.maxHeaderFields} is not matched either (DKIMSign's time grows
+ * with the square of their number):
  *
  * <pre>{@code
  * <mailet match="io.github.jamessmime.matcher.SenderOwnsFromAddress=shop.example" class="org.apache.james.jdkim.mailets.DKIMSign">
@@ -79,6 +80,13 @@ public class SenderOwnsFromAddress extends GenericMatcher {
 
     @Override
     public Collection<MailAddress> match(Mail mail) throws MessagingException {
+        Optional<String> tooManyHeaders = service.headerFieldProblem(mail.getMessage());
+        if (tooManyHeaders.isPresent()) {
+            // James's DKIMSign takes time quadratic in the number of header fields: such a mail would hold a spooler thread
+            metrics.generate(SigningMetrics.DKIM_TOO_MANY_HEADERS).increment();
+            LOGGER.info("Mail {} will not be DKIM-signed: {}", mail.getName(), tooManyHeaders.get());
+            return List.of();
+        }
         SenderEntitlement.Decision decision = service.ownsFrom(mail.getMessage(), SenderCheck.authenticatedUser(mail),
             Optional.ofNullable(mail.getRemoteAddr()), domains);
         if (decision.entitled()) {

@@ -118,4 +118,24 @@ class SenderOwnsFromAddressTest {
         assertThatThrownBy(() -> matcher("shop.example, not a domain"))
             .isInstanceOf(MessagingException.class).hasMessageContaining("'not a domain' is not one");
     }
+
+    /** A message of the owner with {@code fields} header fields in all. */
+    private static byte[] withHeaderFields(String from, int fields) throws MessagingException {
+        String plain = new String(TestMessages.plain7bit(from), java.nio.charset.StandardCharsets.US_ASCII);
+        int existing = java.util.Collections.list(Verifiers.parse(TestMessages.plain7bit(from)).getAllHeaders()).size();
+        StringBuilder extra = new StringBuilder();
+        for (int i = existing; i < fields; i++) {
+            extra.append("X-Filler-").append(i).append(": ").append(i).append("\r\n");
+        }
+        return (extra + plain).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    @Test
+    void matchShouldReturnEmptyForAMailWithMoreHeaderFieldsThanTheLimitEvenFromItsOwner() throws Exception {
+        SenderOwnsFromAddress matcher = matcher("shop.example");
+
+        assertThat(matcher.match(mail(withHeaderFields(WITH_CERTIFICATE, 1000), WITH_CERTIFICATE, "203.0.113.9"))).hasSize(1);
+        assertThat(matcher.match(mail(withHeaderFields(WITH_CERTIFICATE, 1001), WITH_CERTIFICATE, "203.0.113.9"))).isEmpty();
+        assertThat(metrics.countFor("smime_dkim_refused_too_many_headers")).isEqualTo(1);
+    }
 }

@@ -71,6 +71,9 @@ public final class SmimeConfiguration {
     public static final String SIGNING_PROVIDER = "signing.provider";
     public static final String SIGNING_MODE = "signing.mode";
     public static final String MIME_MAX_DEPTH = "mime.maxDepth";
+    public static final String MIME_MAX_HEADER_FIELDS = "mime.maxHeaderFields";
+    /** Real mail has tens of header fields, long Received chains a few hundred. */
+    static final long DEFAULT_MAX_HEADER_FIELDS = 1000;
     public static final String HEALTH_EXPIRY_WARNING_DAYS = "health.expiryWarningDays";
     public static final String HEALTH_FAILURE_RATE_PERCENT = "health.failureRatePercent";
     public static final String HEALTH_FAILURE_WINDOW_MINUTES = "health.failureWindowMinutes";
@@ -98,7 +101,7 @@ public final class SmimeConfiguration {
     static final Set<String> PKCS11_KEYS = Set.of(PKCS11_LIBRARY, PKCS11_NAME, PKCS11_SLOT, PKCS11_SLOT_LIST_INDEX, PKCS11_PIN_FILE,
         PKCS11_PIN_ENV);
     static final Set<String> KEYS = Set.of(STORE_DIRECTORY, STORE_PASSWORD, STORE_PASSWORD_FILE, STORE_PASSWORD_ENV,
-        STORE_RELOAD_INTERVAL, STORE_INDEX_FILE, SIGNING_DIGEST, SIGNING_SELF_CHECK, SIGNING_MAX_MESSAGE_SIZE, SIGNING_PROVIDER, SIGNING_MODE, MIME_MAX_DEPTH, HEALTH_EXPIRY_WARNING_DAYS, HEALTH_FAILURE_RATE_PERCENT, HEALTH_FAILURE_WINDOW_MINUTES, USAGE_DIRECTORY, USAGE_NODE, STORE_TRUST_ANCHORS, OLD_IMPORT_TRUST_STORE,
+        STORE_RELOAD_INTERVAL, STORE_INDEX_FILE, SIGNING_DIGEST, SIGNING_SELF_CHECK, SIGNING_MAX_MESSAGE_SIZE, SIGNING_PROVIDER, SIGNING_MODE, MIME_MAX_DEPTH, MIME_MAX_HEADER_FIELDS, HEALTH_EXPIRY_WARNING_DAYS, HEALTH_FAILURE_RATE_PERCENT, HEALTH_FAILURE_WINDOW_MINUTES, USAGE_DIRECTORY, USAGE_NODE, STORE_TRUST_ANCHORS, OLD_IMPORT_TRUST_STORE,
         REVOCATION_CRL_DIRECTORY, REVOCATION_FETCH, REVOCATION_REFRESH_MINUTES, REVOCATION_OCSP, REVOCATION_OCSP_TIMEOUT,
         REVOCATION_OCSP_UNAVAILABLE, REVOCATION_ALLOWED_HOSTS, TRUSTED_NETWORKS, GRANTS_FILE);
     static final long DEFAULT_RELOAD_SECONDS = 30;
@@ -112,6 +115,7 @@ public final class SmimeConfiguration {
     private final int failureRatePercent;
     private final Duration failureWindow;
     private final int maxDepth;
+    private final int maxHeaderFields;
     private final Duration reloadInterval;
     private final StateLocations stateLocations;
     private final Duration expiryWarning;
@@ -128,6 +132,7 @@ public final class SmimeConfiguration {
     private final Optional<Pkcs11Token.Settings> pkcs11;
 
     private SmimeConfiguration(Path storeDirectory, char[] storePassword, DigestAlgorithm digest, boolean selfCheck, int maxDepth,
+                               int maxHeaderFields,
                                long maxMessageSize, int failureRatePercent, Duration failureWindow, Duration reloadInterval,
                                StateLocations stateLocations, Duration expiryWarning, String usageNode,
                                CertificateRules rules, Optional<Path> crlDirectory, boolean fetchDistributionPoints,
@@ -154,6 +159,7 @@ public final class SmimeConfiguration {
         this.digest = digest;
         this.selfCheck = selfCheck;
         this.maxDepth = maxDepth;
+        this.maxHeaderFields = maxHeaderFields;
         this.reloadInterval = reloadInterval;
         this.entitlement = entitlement;
     }
@@ -232,6 +238,11 @@ public final class SmimeConfiguration {
             throw new InvalidConfigurationException("smime.properties: " + MIME_MAX_DEPTH + " " + maxDepth + " must be between 1 and "
                 + SmimeSigner.MAX_DEPTH_LIMIT + " (BouncyCastle's verifier descends no deeper)");
         }
+        long maxHeaderFields = number(properties, MIME_MAX_HEADER_FIELDS, DEFAULT_MAX_HEADER_FIELDS, "header fields");
+        if (maxHeaderFields < 10 || maxHeaderFields > 100_000) {
+            throw new InvalidConfigurationException("smime.properties: " + MIME_MAX_HEADER_FIELDS + " " + maxHeaderFields
+                + " must be between 10 and 100000 (default " + DEFAULT_MAX_HEADER_FIELDS + ")");
+        }
         long percent = number(properties, HEALTH_FAILURE_RATE_PERCENT, 5, "percent");
         long window = number(properties, HEALTH_FAILURE_WINDOW_MINUTES, 10, "minutes");
         if (percent < 0 || percent > 100 || window < 1 || window > 1440) {
@@ -239,6 +250,7 @@ public final class SmimeConfiguration {
                 + HEALTH_FAILURE_WINDOW_MINUTES + " 1-1440 (got " + percent + " and " + window + ")");
         }
         return new SmimeConfiguration(storeDirectory, password, digest, bool(properties, SIGNING_SELF_CHECK, true), (int) maxDepth,
+            (int) maxHeaderFields,
             size(properties, SIGNING_MAX_MESSAGE_SIZE, SmimeSigner.DEFAULT_MAX_MESSAGE_SIZE), (int) percent, Duration.ofMinutes(window),
             reload, stateLocations, expiryWarning(properties),
             usageNode, rules(properties, baseDirectory),
@@ -529,6 +541,11 @@ public final class SmimeConfiguration {
         return provider;
     }
 
+    /** The most header fields a message may have to be signed, or DKIM-signed in the shipped configuration. */
+    public int maxHeaderFields() {
+        return maxHeaderFields;
+    }
+
     public Duration reloadInterval() {
         return reloadInterval;
     }
@@ -613,7 +630,7 @@ public final class SmimeConfiguration {
     @Override
     public String toString() {
         return "SmimeConfiguration{store=" + storeDirectory + ", digest=" + digest.jcaName() + ", selfCheck=" + selfCheck + ", mode=" + mode + ", provider=" + provider
-            + ", maxDepth=" + maxDepth + ", reload=" + reloadInterval + ", " + stateLocations
+            + ", maxDepth=" + maxDepth + ", maxHeaderFields=" + maxHeaderFields + ", reload=" + reloadInterval + ", " + stateLocations
             + ", trust=" + rules + ", " + ocsp + ", revocation services at " + revocationAddresses + ", " + entitlement + pkcs11.map(settings -> ", " + settings).orElse("") + "}";
     }
 }
