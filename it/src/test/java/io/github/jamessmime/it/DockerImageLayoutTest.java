@@ -34,9 +34,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * No Docker engine runs here, so the image cannot be built; this checks what can be checked without one: every
- * path the Dockerfile copies exists after {@code mvn package}, the image's conf/ is the very james-conf/ the
- * real-James tests run, and every variable the compose file sets is read by that configuration.
+ * What can be checked of the image without building it, in a second: every path the Dockerfile copies exists after
+ * {@code mvn package}, the image's conf/ is the very james-conf/ the real-James tests run, the entry point is Jib's,
+ * and every variable the compose file sets is read by that configuration or the entry point. {@link ContainerImageTest}
+ * builds and runs the image.
  */
 class DockerImageLayoutTest {
     private static final Path ROOT = ItEnvironment.confDirectory().getParent();

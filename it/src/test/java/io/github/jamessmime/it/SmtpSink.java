@@ -18,6 +18,9 @@ package io.github.jamessmime.it;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,18 +36,20 @@ import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 
 /**
- * The SMTP server James relays to (RemoteDelivery gateway): GreenMail on a free loopback port, accepting any
- * recipient, keeping every message as received.
+ * The SMTP server James relays to (RemoteDelivery gateway): GreenMail on a free loopback port (or on another address of
+ * this host, for a James in a container), accepting any recipient, keeping every message as received.
  */
 final class SmtpSink implements AutoCloseable {
 
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
 
     private final GreenMail greenMail;
+    private final String host;
     private final int port;
 
-    private SmtpSink(GreenMail greenMail, int port) {
+    private SmtpSink(GreenMail greenMail, String host, int port) {
         this.greenMail = greenMail;
+        this.host = host;
         this.port = port;
     }
 
@@ -52,11 +57,27 @@ final class SmtpSink implements AutoCloseable {
         int port = ItEnvironment.freePort();
         GreenMail greenMail = new GreenMail(new ServerSetup(port, ItEnvironment.LOOPBACK, ServerSetup.PROTOCOL_SMTP));
         greenMail.start();
-        return new SmtpSink(greenMail, port);
+        return new SmtpSink(greenMail, ItEnvironment.LOOPBACK, port);
+    }
+
+    /**
+     * A sink on {@code address} (an address of this host other than loopback, for a James in a container), on a port
+     * free there.
+     */
+    static SmtpSink startOn(String address) {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(address))) {
+            port = socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("No free port on " + address, e);
+        }
+        GreenMail greenMail = new GreenMail(new ServerSetup(port, address, ServerSetup.PROTOCOL_SMTP));
+        greenMail.start();
+        return new SmtpSink(greenMail, address, port);
     }
 
     String host() {
-        return ItEnvironment.LOOPBACK;
+        return host;
     }
 
     int port() {
