@@ -40,6 +40,7 @@ import io.github.jamessmime.core.health.StoreHealth;
 import io.github.jamessmime.core.lifecycle.CertificateAdministration;
 import io.github.jamessmime.core.lifecycle.StoreMaintenance;
 import io.github.jamessmime.core.policy.Eligibility;
+import io.github.jamessmime.core.policy.ReplayCheck;
 import io.github.jamessmime.core.policy.SenderEntitlement;
 import io.github.jamessmime.core.policy.SigningDecision;
 import io.github.jamessmime.core.policy.SigningRequest;
@@ -70,6 +71,7 @@ public final class SmimeSigningService implements AutoCloseable {
     private final CertificateStore store;
     private final StoreMaintenance maintenance;
     private final SigningDecision decision;
+    private final ReplayCheck replay;
     private final SmimeSigner signer;
     private final UsageCounter usage;
     private final SignatureAudit audit;
@@ -85,6 +87,7 @@ public final class SmimeSigningService implements AutoCloseable {
         this.store = store;
         this.maintenance = maintenance;
         this.decision = decision;
+        this.replay = new ReplayCheck(store, decision.entitlement());
         this.signer = signer;
         this.usage = usage;
         this.audit = audit;
@@ -154,6 +157,15 @@ public final class SmimeSigningService implements AutoCloseable {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Why an already signed {@code message} must not be relayed as it is: it carries a signature made with a certificate
+     * this store holds, and the submitter is not entitled to that certificate's addresses (see {@link ReplayCheck}).
+     */
+    public Optional<String> replayOfHeldCertificate(MimeMessage message, Optional<String> authenticatedUser,
+                                                    Optional<String> remoteAddress) throws MessagingException {
+        return replay.replay(message, authenticatedUser, remoteAddress);
     }
 
     /** Whether the submitter owns the From address (see {@link SigningDecision#ownsFrom}): what gates DKIM. */

@@ -29,6 +29,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
+import javax.mail.internet.MimeMessage;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -258,5 +260,51 @@ class SmimeSigningServiceTest {
             .hasMessage("the message has more than 1000 header fields (mime.maxHeaderFields); it follows the failure policy instead of"
                 + " being signed");
         assertThat(service.usage(YearMonth.of(2026, 6))).as("nothing counted").isEmpty();
+    }
+
+    /** The signed message as delivered, with its outer From and Subject changed, as a replay sends it. */
+    private static byte[] replayedAs(byte[] signed, String from) {
+        String text = new String(signed, StandardCharsets.US_ASCII);
+        return text.replaceFirst("(?m)^From: .*\r\n", "From: " + from + "\r\n")
+            .replaceFirst("(?m)^Subject: .*\r\n", "Subject: URGENT new bank details\r\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    @Test
+    void aSignatureOfAHeldCertificateResubmittedBySomeoneElseShouldBeAReplay() throws Exception {
+        byte[] signed = Verifiers.serialize(service.sign(Verifiers.parse(TestMessages.plain7bit(SENDER)),
+            check(TestMessages.plain7bit(SENDER), Optional.of(SENDER))));
+        byte[] replayed = replayedAs(signed, "support@shop.example");
+
+        assertThat(service.replayOfHeldCertificate(Verifiers.parse(replayed), Optional.of("support@shop.example"), Optional.of("192.0.2.7")))
+            .hasValueSatisfying(reason -> assertThat(reason).contains("this server's certificate for [" + SENDER + "]",
+                "submitted by someone not entitled to that address"));
+        assertThat(service.replayOfHeldCertificate(Verifiers.parse(replayed), Optional.empty(), Optional.of("192.0.2.7")))
+            .as("unauthenticated").isPresent();
+        assertThat(check(replayed, Optional.of("support@shop.example")).status()).as("and never signed again")
+            .isEqualTo(Eligibility.Status.ALREADY_SIGNED);
+    }
+
+    @Test
+    void theOwnersOwnSignedMailAndSignaturesOfOtherCertificatesShouldNotBeReplays() throws Exception {
+        byte[] signed = Verifiers.serialize(service.sign(Verifiers.parse(TestMessages.plain7bit(SENDER)),
+            check(TestMessages.plain7bit(SENDER), Optional.of(SENDER))));
+        TestPki other = TestPki.createOther(NOW, "Other CA");
+        Path elsewhere = Files.createDirectories(conf.resolve("elsewhere"));
+        other.sender(SENDER).issue().writePkcs12(elsewhere.resolve("billing.p12"), "pw".toCharArray());
+        other.writeRootPem(conf.resolve("other-root.pem"));
+        try (SmimeSigningService foreign = SmimeSigningService.start(SmimeConfiguration.parse(Map.of("store.directory", "elsewhere",
+            "store.password", "pw", "store.reloadIntervalSeconds", "0", "store.trustAnchors", "other-root.pem", "usage.directory",
+            "../foreign-usage"), conf, name -> null), new MutableClock(NOW))) {
+            MimeMessage message = Verifiers.parse(TestMessages.plain7bit(SENDER));
+            byte[] signedElsewhere = Verifiers.serialize(foreign.sign(message, foreign.eligibility(message, Optional.of(SENDER),
+                Optional.of("192.0.2.7"))));
+
+            assertThat(service.replayOfHeldCertificate(Verifiers.parse(replayedAs(signedElsewhere, "support@shop.example")),
+                Optional.of("support@shop.example"), Optional.empty())).as("a certificate this store does not hold").isEmpty();
+        }
+        assertThat(service.replayOfHeldCertificate(Verifiers.parse(signed), Optional.of(SENDER), Optional.empty()))
+            .as("the owner sending their own signed mail").isEmpty();
+        assertThat(service.replayOfHeldCertificate(Verifiers.parse(TestMessages.plain7bit(SENDER)), Optional.of("support@shop.example"),
+            Optional.empty())).as("not signed at all").isEmpty();
     }
 }

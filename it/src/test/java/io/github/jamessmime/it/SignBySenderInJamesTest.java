@@ -33,6 +33,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.List;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -281,6 +282,38 @@ class SignBySenderInJamesTest {
         assertThat(james.log())
             .as("James log: the signature was attempted and failed, and the mailet error was ignored")
             .containsPattern("Encountered error while executing mailet .*SignBySenderMailet.*Ignoring it");
+    }
+
+    @Test
+    void billingsSignedBodyReplayedUnderOtherHeadersBySupportShouldBeHeldNotRelayed() throws Exception {
+        TestMessage original = TestMessage.text(BILLING, RECIPIENT, "Invoice 2026-0412");
+        original.sendAuthenticated(ItEnvironment.LOOPBACK, james.submissionPort(), BILLING, USER_PASSWORD);
+        byte[] signed = sink.awaitMessageId(original.messageId(), DELIVERY_TIMEOUT).raw();
+        String replayId = "<" + UUID.randomUUID() + "@it.james-smime.test>";
+        // support@ (a user of this server, not billing@) resends billing's signed body under its own headers
+        String replayed = new String(signed, StandardCharsets.US_ASCII)
+            .replaceFirst("(?m)^From: .*\r\n", "From: " + SUPPORT + "\r\n")
+            .replaceFirst("(?m)^Subject: .*\r\n", "Subject: URGENT new bank details\r\n")
+            .replaceFirst("(?m)^Message-ID: .*\r\n", "Message-ID: " + replayId + "\r\n")
+            .replaceAll("(?m)^DKIM-Signature: .*\r\n(?:[ \t].*\r\n)*", "");
+
+        TestMessage.sendRawAuthenticated(ItEnvironment.LOOPBACK, james.submissionPort(), SUPPORT, USER_PASSWORD, RECIPIENT,
+            replayed.getBytes(StandardCharsets.US_ASCII));
+
+        WebAdminClient webAdmin = james.webAdmin();
+        String repository = "var/mail/replayed-signature";
+        long deadline = System.nanoTime() + DELIVERY_TIMEOUT.toNanos();
+        List<String> held = List.of();
+        while (held.isEmpty() && System.nanoTime() < deadline) {
+            held = webAdmin.mailKeys(repository);
+            Thread.sleep(200);
+        }
+        assertThat(held).as("held in %s", repository).hasSize(1);
+        assertThat(ReceivedMail.parse(webAdmin.mailContent(repository, held.get(0))).getMessageID()).isEqualTo(replayId);
+        assertThat(sink.received()).as("not relayed").noneMatch(mail -> replayId.equals(mail.header("Message-ID")));
+        assertThat(james.log()).contains("is not relayed as it is: it carries a signature made with this server's certificate for ["
+            + BILLING + "]");
+        assertThat(james.gauge("smime_replayed_signature_total")).as("counted").isEqualTo(1.0);
     }
 
     @Test

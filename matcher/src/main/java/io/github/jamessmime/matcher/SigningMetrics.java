@@ -43,6 +43,8 @@ public final class SigningMetrics {
     public static final String SIGNING_TIME = "smime_signing_time";
     /** Mails not DKIM-signed because the submitter does not own the From address. */
     public static final String DKIM_NOT_OWNED = "smime_dkim_refused_not_owned";
+    /** Mails that arrived signed with a certificate of this store, from a submitter not entitled to it: not relayed as they are. */
+    public static final String REPLAYED_SIGNATURE = "smime_replayed_signature";
     /** Mails not DKIM-signed because they have more header fields than mime.maxHeaderFields. */
     public static final String DKIM_TOO_MANY_HEADERS = "smime_dkim_refused_too_many_headers";
     /** One INFO line per mail left unsigned, with its name, From address and reason; silence or route it here. */

@@ -44,6 +44,11 @@ public final class SigningDecision {
         this.mode = mode;
     }
 
+    /** Who may have mail signed, by the settings. */
+    public SenderEntitlement entitlement() {
+        return entitlement;
+    }
+
     /** Whether {@code message}, from this submitter, is signed, and as which identity. */
     public Eligibility eligibility(MimeMessage message, Optional<String> authenticatedUser, Optional<String> remoteAddress)
         throws MessagingException {

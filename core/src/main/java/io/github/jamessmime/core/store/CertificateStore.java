@@ -189,6 +189,16 @@ public final class CertificateStore {
         return Optional.empty();
     }
 
+    /**
+     * The identity this store holds (usable, expired or revoked alike) whose certificate has these DER bytes, if it holds
+     * one.
+     */
+    public Optional<SigningIdentity> holding(byte[] certificateDer) {
+        String fingerprint = StoreIndex.sha256(certificateDer);
+        return snapshot.get().reports.stream().flatMap(report -> report.allIdentities().stream())
+            .filter(identity -> identity.fingerprint().equals(fingerprint)).findFirst();
+    }
+
     /** How many sender addresses have a certificate usable now. */
     public long usableSenders() {
         Instant now = clock.instant();
