@@ -34,8 +34,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -49,7 +47,6 @@ public final class SoftHsm {
     public static final Path LIBRARY = Path.of("/usr/lib/softhsm/libsofthsm2.so");
     /** How many tokens each test JVM gets. */
     public static final int TOKENS = 3;
-    private static final Pattern SLOT = Pattern.compile("reassigned to slot (\\d+)");
     private static SoftHsm shared;
 
     private final Path configuration;
@@ -94,7 +91,7 @@ public final class SoftHsm {
             for (int i = 0; i < TOKENS; i++) {
                 String label = "test" + i;
                 String pin = "pin-" + i + "-" + Long.toHexString(System.nanoTime());
-                tokens.add(new Token(label, initToken(label, pin), pin));
+                tokens.add(new Token(label, initToken(configuration.getParent(), label, pin), pin));
             }
             return new SoftHsm(configuration, List.copyOf(tokens));
         } catch (IOException e) {
@@ -102,23 +99,38 @@ public final class SoftHsm {
         }
     }
 
-    private static long initToken(String label, String pin) throws IOException {
-        Process process = new ProcessBuilder("softhsm2-util", "--init-token", "--free", "--label", label, "--pin", pin,
-            "--so-pin", "so-" + pin).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    /** As bin/run makes its token: tools/softhsm/init-token.py, the PINs in files (never on a command line). */
+    private static long initToken(Path directory, String label, String pin) throws IOException {
+        Path soPin = Files.writeString(directory.resolve(label + ".so-pin"), "so-" + pin + "\n", StandardCharsets.US_ASCII);
+        Path userPin = Files.writeString(directory.resolve(label + ".pin"), pin + "\n", StandardCharsets.US_ASCII);
+        Process process = new ProcessBuilder(initTokenScript().toString(), "/usr/lib/softhsm/libsofthsm2.so", label, soPin.toString(),
+            userPin.toString()).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         try {
             if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                throw new IllegalStateException("softhsm2-util --init-token failed: " + output);
+                throw new IllegalStateException("tools/softhsm/init-token.py failed: " + output);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        } finally {
+            Files.delete(soPin);
+            Files.delete(userPin);
         }
-        Matcher matcher = SLOT.matcher(output);
-        if (!matcher.find()) {
-            throw new IllegalStateException("softhsm2-util did not say the token's slot: " + output);
+        if (!output.matches("\\d+")) {
+            throw new IllegalStateException("tools/softhsm/init-token.py did not print the token's slot: " + output);
         }
-        return Long.parseLong(matcher.group(1));
+        return Long.parseLong(output);
+    }
+
+    /** {@code tools/softhsm/init-token.py}, from a module directory or the project's. */
+    private static Path initTokenScript() throws IOException {
+        for (Path candidate : List.of(Path.of("../tools/softhsm/init-token.py"), Path.of("tools/softhsm/init-token.py"))) {
+            if (Files.isExecutable(candidate)) {
+                return candidate.toAbsolutePath();
+            }
+        }
+        throw new IOException("tools/softhsm/init-token.py not found from " + Path.of("").toAbsolutePath());
     }
 
     private static void deleteTree(Path directory) throws IOException {
