@@ -307,4 +307,33 @@ class SmimeSigningServiceTest {
         assertThat(service.replayOfHeldCertificate(Verifiers.parse(TestMessages.plain7bit(SENDER)), Optional.of("support@shop.example"),
             Optional.empty())).as("not signed at all").isEmpty();
     }
+
+    @Test
+    void aReplayWithTheCertificatesLeftOutOfItsSignatureOrASignatureThatCannotBeReadShouldStillBeHeld() throws Exception {
+        byte[] signed = Verifiers.serialize(service.sign(Verifiers.parse(TestMessages.plain7bit(SENDER)),
+            check(TestMessages.plain7bit(SENDER), Optional.of(SENDER))));
+        MimeMessage replay = Verifiers.parse(replayedAs(signed, "support@shop.example"));
+        javax.mail.internet.MimeMultipart parts = (javax.mail.internet.MimeMultipart) replay.getContent();
+        org.bouncycastle.cms.CMSSignedData cms = new org.bouncycastle.cms.CMSSignedData(parts.getBodyPart(1).getInputStream());
+        // the certificates a signature carries are not signed: a replayer can leave them out, recipients who know the
+        // certificate from earlier mail still see a valid signature
+        byte[] withoutCertificates = org.bouncycastle.cms.CMSSignedData.replaceCertificatesAndCRLs(cms,
+            new org.bouncycastle.util.CollectionStore<>(List.of()), null, null).getEncoded();
+        javax.mail.internet.MimeBodyPart signature = new javax.mail.internet.MimeBodyPart();
+        signature.setDataHandler(new javax.activation.DataHandler(
+            new javax.mail.util.ByteArrayDataSource(withoutCertificates, "application/pkcs7-signature; name=smime.p7s")));
+        signature.setHeader("Content-Transfer-Encoding", "base64");
+        parts.removeBodyPart(1);
+        parts.addBodyPart(signature);
+        replay.setContent(parts);
+        replay.saveChanges();
+
+        assertThat(service.replayOfHeldCertificate(Verifiers.parse(Verifiers.serialize(replay)), Optional.of("support@shop.example"),
+            Optional.empty())).get().asString().contains("this server's certificate for [" + SENDER + "]");
+
+        String garbled = new String(replayedAs(signed, "support@shop.example"), StandardCharsets.US_ASCII)
+            .replaceFirst("(?s)(Content-Type: application/pkcs7-signature.*?\\r\\n\\r\\n)[A-Za-z0-9+/=\\r\\n]+", "$1AAAA\r\n");
+        assertThat(service.replayOfHeldCertificate(Verifiers.parse(garbled.getBytes(StandardCharsets.US_ASCII)),
+            Optional.of("support@shop.example"), Optional.empty())).get().asString().contains("its signature cannot be read");
+    }
 }

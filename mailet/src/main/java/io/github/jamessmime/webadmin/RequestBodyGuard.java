@@ -57,6 +57,8 @@ final class RequestBodyGuard extends HandlerWrapper {
     private static final AtomicBoolean INSTALLED = new AtomicBoolean();
     /** The most of a refused body read (and thrown away) so that a client sending it first can read the answer. */
     static final long DISCARD_LIMIT = 256L * 1024 * 1024;
+    static final java.time.Duration DISCARD_TIME = java.time.Duration.ofSeconds(10);
+    static final java.time.Duration DISCARD_IDLE = java.time.Duration.ofSeconds(3);
 
     private final long limit;
     private final boolean tokenRequired;
@@ -127,8 +129,8 @@ final class RequestBodyGuard extends HandlerWrapper {
     /**
      * Answers with James's error body shape and closes the connection. A client that sends its whole body before it reads
      * the answer (without {@code Expect: 100-continue}) would block on a full socket if nothing read on: what it sends is
-     * read and thrown away, a buffer at a time and at most {@value #DISCARD_LIMIT} bytes, never kept; beyond that the
-     * connection is cut.
+     * read and thrown away, a buffer at a time, never kept: at most {@value #DISCARD_LIMIT} bytes in 10 s; beyond that,
+     * or after 3 s without a byte, the connection is cut.
      */
     private static void refuse(Request base, HttpServletResponse response, int status, String type, String message) throws IOException {
         base.setHandled(true);
@@ -145,14 +147,27 @@ final class RequestBodyGuard extends HandlerWrapper {
             // the client waits for 100 Continue, which never comes: it sends no body
             return;
         }
+        // a client that trickles its body must not hold this thread: each read waits at most DISCARD_IDLE, all of them
+        // DISCARD_TIME; beyond either limit, or DISCARD_LIMIT bytes, the connection is closed
+        base.getHttpChannel().getEndPoint().setIdleTimeout(DISCARD_IDLE.toMillis());
+        long end = System.nanoTime() + DISCARD_TIME.toNanos();
         byte[] buffer = new byte[16 * 1024];
         long discarded = 0;
+        boolean all = false;
         try (java.io.InputStream in = base.getInputStream()) {
-            for (int n = in.read(buffer); n >= 0 && discarded < DISCARD_LIMIT; n = in.read(buffer)) {
+            while (discarded < DISCARD_LIMIT && System.nanoTime() < end) {
+                int n = in.read(buffer);
+                if (n < 0) {
+                    all = true;
+                    break;
+                }
                 discarded += n;
             }
         } catch (IOException e) {
-            // the client gave up: nothing more to do
+            // the client gave up, or was too slow
+        }
+        if (!all) {
+            base.getHttpChannel().getEndPoint().close();
         }
     }
 

@@ -100,9 +100,16 @@ public final class AddressPolicy {
             if ((bytes[0] & 0xfe) == 0xfc) {
                 return Optional.of("a unique-local address");
             }
-            if (isMappedOrCompatibleV4(bytes)) {
+            // IPv4 carried in IPv6: mapped and compatible (::ffff:a.b.c.d), NAT64 (64:ff9b::/96, 64:ff9b:1::/48) and 6to4
+            // (2002:a.b.c.d::/48) reach the IPv4 address they carry
+            byte[] v4 = null;
+            if (isMappedOrCompatibleV4(bytes) || isNat64(bytes)) {
+                v4 = new byte[] {bytes[12], bytes[13], bytes[14], bytes[15]};
+            } else if (bytes[0] == 0x20 && bytes[1] == 0x02) {
+                v4 = new byte[] {bytes[2], bytes[3], bytes[4], bytes[5]};
+            }
+            if (v4 != null) {
                 try {
-                    byte[] v4 = {bytes[12], bytes[13], bytes[14], bytes[15]};
                     return internal(InetAddress.getByAddress(v4)).map(kind -> kind + " (IPv4 in IPv6)");
                 } catch (java.net.UnknownHostException e) {
                     return Optional.of("an unreadable address");
@@ -114,6 +121,19 @@ public final class AddressPolicy {
 
     private static boolean looksLikeAddress(String entry) {
         return entry.contains(":") || entry.matches("[0-9./]+");
+    }
+
+    private static boolean isNat64(byte[] bytes) {
+        boolean wellKnown = bytes[0] == 0x00 && bytes[1] == 0x64 && bytes[2] == (byte) 0xff && bytes[3] == (byte) 0x9b;
+        if (!wellKnown) {
+            return false;
+        }
+        // 64:ff9b::/96, or the local-use 64:ff9b:1::/48
+        boolean zeros = true;
+        for (int i = 4; i < 12; i++) {
+            zeros &= bytes[i] == 0;
+        }
+        return zeros || (bytes[4] == 0 && bytes[5] == 1);
     }
 
     private static boolean isMappedOrCompatibleV4(byte[] bytes) {

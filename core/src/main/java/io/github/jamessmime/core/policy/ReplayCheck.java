@@ -18,7 +18,9 @@ package io.github.jamessmime.core.policy;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.List;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.util.Collection;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -27,11 +29,14 @@ import javax.mail.MessagingException;
 import javax.mail.Multipart;
 import javax.mail.internet.MimeMessage;
 
-import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.asn1.ASN1Primitive;
+import org.bouncycastle.asn1.cms.CMSObjectIdentifiers;
+import org.bouncycastle.asn1.cms.ContentInfo;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateHolder;
 import org.bouncycastle.cms.CMSException;
 import org.bouncycastle.cms.CMSSignedData;
+import org.bouncycastle.cms.SignerId;
 import org.bouncycastle.cms.SignerInformation;
-import org.bouncycastle.util.Selector;
 
 import io.github.jamessmime.core.store.CertificateStore;
 import io.github.jamessmime.core.store.SigningIdentity;
@@ -41,11 +46,15 @@ import io.github.jamessmime.core.store.SigningIdentity;
  * submitted by someone not entitled to that certificate's addresses: a signed body of billing@ replayed under another
  * From, To or Subject ("new bank details"). RFC 8551 lets a signature cover the body only, so it verifies; but this
  * server holds the certificate and knows the submitter is not its owner, so such mail is not relayed as it is. A
- * signature by a certificate this server does not hold is none of its business and passes, as does the owner's own.
+ * signature by a certificate this server does not hold is none of its business and passes, as does the owner's own. A
+ * signed message whose signature cannot be read at all (not CMS, over the size limit, a MIME structure that does not
+ * parse) cannot be told apart from a replay and is treated as one.
  */
 public final class ReplayCheck {
-    /** Signatures are small; a signature part over this size is not read (and is not this server's). */
+    /** This server's signatures take a few KB; a larger signature part is not read, and not relayed as it is either. */
     private static final int MAX_SIGNATURE_BYTES = 1024 * 1024;
+    /** An opaque signed message carries its content inside the CMS. */
+    private static final int MAX_OPAQUE_BYTES = 64 * 1024 * 1024;
 
     private final CertificateStore store;
     private final SenderEntitlement entitlement;
@@ -58,19 +67,28 @@ public final class ReplayCheck {
     /** Why {@code message} is a replay of a held certificate's signature by someone not entitled to it; empty otherwise. */
     public Optional<String> replay(MimeMessage message, Optional<String> authenticatedUser, Optional<String> remoteAddress)
         throws MessagingException {
-        Optional<byte[]> cms = signature(message);
-        if (cms.isEmpty()) {
+        Signature signature = signature(message);
+        if (signature.absent) {
             return Optional.empty();
         }
-        List<X509CertificateHolder> signers;
+        if (signature.cms == null) {
+            return Optional.of("it is signed, but its signature cannot be read (" + signature.problem + "), so whose it is cannot be told");
+        }
+        Collection<SignerInformation> signers;
         try {
-            signers = signers(new CMSSignedData(cms.get()));
-        } catch (CMSException | RuntimeException e) {
-            // not a signature anyone could verify: not one of this server's
-            return Optional.empty();
+            ContentInfo info = ContentInfo.getInstance(ASN1Primitive.fromByteArray(signature.cms));
+            if (!CMSObjectIdentifiers.signedData.equals(info.getContentType())) {
+                // enveloped (encrypted) or another kind: no signature of this server's
+                return Optional.empty();
+            }
+            signers = new CMSSignedData(info).getSignerInfos().getSigners();
+        } catch (IOException | CMSException | RuntimeException e) {
+            return Optional.of("it is signed, but its signature cannot be read (not a CMS structure), so whose it is cannot be told");
         }
-        for (X509CertificateHolder signer : signers) {
-            Optional<SigningIdentity> held = held(signer);
+        for (SignerInformation signer : signers) {
+            // by the signer's identifier (issuer and serial, or key identifier), which the signature covers: the certificates
+            // a message carries can be left out, and recipients who know the certificate still see a valid signature
+            Optional<SigningIdentity> held = store.holdingSigner(certificate -> matches(signer.getSID(), certificate));
             if (held.isEmpty()) {
                 continue;
             }
@@ -85,58 +103,75 @@ public final class ReplayCheck {
         return Optional.empty();
     }
 
-    /** The CMS of a multipart/signed (its signature part) or of an opaque signed application/pkcs7-mime message. */
-    private static Optional<byte[]> signature(MimeMessage message) throws MessagingException {
-        String type = Optional.ofNullable(message.getHeader("Content-Type", null)).orElse("").trim().toLowerCase(Locale.ROOT);
+    private static boolean matches(SignerId signer, X509Certificate certificate) {
+        try {
+            return signer.match(new JcaX509CertificateHolder(certificate));
+        } catch (CertificateEncodingException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** What the message carries as a signature: nothing, one this server can read, or one it cannot read. */
+    private static final class Signature {
+        static final Signature NONE = new Signature(true, null, null);
+
+        final boolean absent;
+        final byte[] cms;
+        final String problem;
+
+        private Signature(boolean absent, byte[] cms, String problem) {
+            this.absent = absent;
+            this.cms = cms;
+            this.problem = problem;
+        }
+
+        static Signature of(byte[] cms) {
+            return new Signature(false, cms, null);
+        }
+
+        static Signature unreadable(String problem) {
+            return new Signature(false, null, problem);
+        }
+    }
+
+    /** The CMS of a multipart/signed (its signature part) or of an application/pkcs7-mime message (opaque signed-data). */
+    private static Signature signature(MimeMessage message) {
+        String type;
+        try {
+            type = Optional.ofNullable(message.getHeader("Content-Type", null)).orElse("").trim().toLowerCase(Locale.ROOT);
+        } catch (MessagingException e) {
+            return Signature.NONE;
+        }
         try {
             if (type.startsWith("multipart/signed")) {
                 Object content = message.getContent();
                 if (!(content instanceof Multipart) || ((Multipart) content).getCount() != 2) {
-                    return Optional.empty();
+                    return Signature.unreadable("not two parts");
                 }
                 BodyPart part = ((Multipart) content).getBodyPart(1);
-                return part.isMimeType("application/pkcs7-signature") || part.isMimeType("application/x-pkcs7-signature")
-                    ? read(part.getInputStream()) : Optional.empty();
+                return read(part.getInputStream(), MAX_SIGNATURE_BYTES);
             }
-            if ((type.startsWith("application/pkcs7-mime") || type.startsWith("application/x-pkcs7-mime"))
-                && !type.contains("enveloped-data") && !type.contains("authenveloped-data")) {
-                return read(message.getInputStream());
+            if (type.startsWith("application/pkcs7-mime") || type.startsWith("application/x-pkcs7-mime")) {
+                // signed or enveloped: the CMS says which, whatever the parameters claim
+                return read(message.getInputStream(), MAX_OPAQUE_BYTES);
             }
-        } catch (IOException e) {
-            return Optional.empty();
+        } catch (IOException | MessagingException e) {
+            return Signature.unreadable("the MIME structure cannot be read");
         }
-        return Optional.empty();
+        return Signature.NONE;
     }
 
-    private static Optional<byte[]> read(InputStream in) throws IOException {
+    private static Signature read(InputStream in, int limit) throws IOException {
         try (in) {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             byte[] buffer = new byte[8192];
             for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
                 bytes.write(buffer, 0, n);
-                if (bytes.size() > MAX_SIGNATURE_BYTES) {
-                    return Optional.empty();
+                if (bytes.size() > limit) {
+                    return Signature.unreadable("larger than " + limit + " bytes");
                 }
             }
-            return Optional.of(bytes.toByteArray());
-        }
-    }
-
-    /** The certificates that signed: those of the CMS's certificates matching a SignerInfo's identifier. */
-    @SuppressWarnings("unchecked")
-    private static List<X509CertificateHolder> signers(CMSSignedData signed) {
-        List<X509CertificateHolder> result = new java.util.ArrayList<>();
-        for (SignerInformation signer : signed.getSignerInfos().getSigners()) {
-            result.addAll(signed.getCertificates().getMatches((Selector<X509CertificateHolder>) signer.getSID()));
-        }
-        return result;
-    }
-
-    private Optional<SigningIdentity> held(X509CertificateHolder certificate) {
-        try {
-            return store.holding(certificate.getEncoded());
-        } catch (IOException e) {
-            return Optional.empty();
+            return Signature.of(bytes.toByteArray());
         }
     }
 }

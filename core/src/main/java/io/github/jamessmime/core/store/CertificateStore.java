@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -53,6 +54,8 @@ import io.github.jamessmime.core.address.Addresses;
 public final class CertificateStore {
     /** Real PKCS#12 files of a key and its chain take a few KB; anything larger than this is not read. */
     static final long MAX_FILE_BYTES = 4L * 1024 * 1024;
+    /** The longest James's start waits for the first revocation answers. */
+    static final Duration START_WAIT = Duration.ofSeconds(15);
     /** Revocation fetches of every store, in the background (at most one per store at a time). */
     private static final ExecutorService REVOCATION_FETCHES = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "smime-revocation-fetch");
@@ -124,8 +127,9 @@ public final class CertificateStore {
         }
         CertificateStore store = new CertificateStore(directory, password, clock, indexFile, revocation, rules, token);
         store.load();
-        // the first answers before the first mail: bounded by the requests' deadlines, asked several at once
-        store.fetchRevocation();
+        // the first answers before the first mail, several at once, each within its deadline; what takes longer than
+        // START_WAIT in all is applied by a load when it arrives
+        store.fetchRevocation(START_WAIT);
         return store;
     }
 
@@ -190,13 +194,12 @@ public final class CertificateStore {
     }
 
     /**
-     * The identity this store holds (usable, expired or revoked alike) whose certificate has these DER bytes, if it holds
-     * one.
+     * The identity this store holds (usable, expired or revoked alike) whose certificate {@code signer} accepts (a
+     * SignerInfo's identifier, say), if it holds one.
      */
-    public Optional<SigningIdentity> holding(byte[] certificateDer) {
-        String fingerprint = StoreIndex.sha256(certificateDer);
+    public Optional<SigningIdentity> holdingSigner(java.util.function.Predicate<X509Certificate> signer) {
         return snapshot.get().reports.stream().flatMap(report -> report.allIdentities().stream())
-            .filter(identity -> identity.fingerprint().equals(fingerprint)).findFirst();
+            .filter(identity -> signer.test(identity.certificate())).findFirst();
     }
 
     /** How many sender addresses have a certificate usable now. */
@@ -251,13 +254,39 @@ public final class CertificateStore {
      * store's lock while waiting on the network: imports, deletes and reloads go on meanwhile.
      */
     public void fetchRevocation() {
-        if (revocation.fetchPending()) {
-            try {
-                reload();
-            } catch (StoreException | RuntimeException e) {
-                LOGGER.warn("S/MIME certificate store reload after revocation answers failed, keeping the previous certificates: {}",
-                    e.getMessage());
+        if (revocation.fetchPending().join()) {
+            reloadAfterAnswers();
+        }
+    }
+
+    /** {@link #fetchRevocation()}, waiting at most {@code wait}: answers that come later are applied when they come. */
+    void fetchRevocation(Duration wait) {
+        java.util.concurrent.CompletableFuture<Boolean> learnt = revocation.fetchPending();
+        try {
+            if (learnt.get(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                reloadAfterAnswers();
             }
+        } catch (java.util.concurrent.TimeoutException e) {
+            LOGGER.info("S/MIME certificate store {}: revocation answers still outstanding after {} s; they apply when they come",
+                directory, wait.toSeconds());
+            learnt.thenAccept(any -> {
+                if (any) {
+                    reloadAfterAnswers();
+                }
+            });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            LOGGER.warn("S/MIME revocation fetch failed unexpectedly: {}", e.getCause().toString());
+        }
+    }
+
+    private void reloadAfterAnswers() {
+        try {
+            reload();
+        } catch (StoreException | RuntimeException e) {
+            LOGGER.warn("S/MIME certificate store reload after revocation answers failed, keeping the previous certificates: {}",
+                e.getMessage());
         }
     }
 
@@ -290,7 +319,7 @@ public final class CertificateStore {
             .collect(Collectors.toMap(FileReport::name, report -> report, (a, b) -> a));
         Map<String, String> refusedNow = new HashMap<>();
         for (Loaded item : loaded) {
-            FileReport report = item.unreadable ? keptIfGoodBefore(item.report, before.get(item.report.name())) : item.report;
+            FileReport report = item.unreadable ? keptIfGoodBefore(item.report, before.get(item.report.name()), now) : item.report;
             logIfNew(report, before.get(report.name()));
             item.rememberedRefusal.ifPresent(refusal -> refusedNow.put(refusal.getKey(), refusal.getValue()));
             fileReports.add(report);
@@ -331,13 +360,18 @@ public final class CertificateStore {
      * certificates stay in use, with the problem named, until the file can be read or is removed, as long as their
      * keys are in memory. A file removed, or refused for what its certificate is, drops its senders at once.
      */
-    private static FileReport keptIfGoodBefore(FileReport now, FileReport before) {
+    private FileReport keptIfGoodBefore(FileReport report, FileReport before, Instant now) {
         if (before == null || before.identities().isEmpty() || !before.identities().stream().allMatch(SigningIdentity::keyInMemory)) {
-            return now;
+            return report;
         }
-        String problem = now.name() + " " + now.refusal().orElse("cannot be read") + "; the certificate read from it before stays in use"
-            + " until the file can be read again or is removed";
-        return FileReport.kept(now.name(), now.path(), before.identities(), problem);
+        // judged again at every load, as any file: a kept certificate that expires or is revoked meanwhile stops
+        Optional<String> unusable = unusable(before.identities(), now);
+        if (unusable.isPresent()) {
+            return FileReport.expiredOrRevoked(report.name(), report.path(), before.identities(), unusable.get());
+        }
+        String problem = report.name() + " " + report.refusal().orElse("cannot be read") + "; the certificate read from it before stays"
+            + " in use until the file can be read again or is removed";
+        return FileReport.kept(report.name(), report.path(), before.identities(), problem);
     }
 
     /**
@@ -359,6 +393,10 @@ public final class CertificateStore {
         Snapshot published = publish(last.fileReports, tokenLoad, current, previous);
         if (!tokenLoad.digest.equals(last.tokenDigest) || !tokenLoad.problem.equals(last.tokenProblem)) {
             logSummary(published);
+        }
+        if (revocation.hasPending()) {
+            // a key added to the token is asked about as a file's is
+            requestRevocationFetch();
         }
     }
 
@@ -432,7 +470,12 @@ public final class CertificateStore {
             if (unreadable.isPresent()) {
                 return new Loaded(refused(file, unreadable.get()), null, false);
             }
-            content = Files.readAllBytes(file);
+            // read through the link again, but never more than the limit (the file may have been swapped since)
+            content = readBounded(file);
+            if (content == null) {
+                return new Loaded(refused(file, "is larger than any PKCS#12 file (" + MAX_FILE_BYTES / (1024 * 1024)
+                    + " MiB at most); it is not read"), null, false);
+            }
         } catch (IOException e) {
             return new Loaded(refused(file, "cannot be read (" + e.getMessage() + ")"), null, false, true);
         }
@@ -497,6 +540,14 @@ public final class CertificateStore {
                 + " MiB at most); it is not read");
         }
         return Optional.empty();
+    }
+
+    /** The file's bytes, or null when it holds more than {@link #MAX_FILE_BYTES}. */
+    private static byte[] readBounded(Path file) throws IOException {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            byte[] content = in.readNBytes((int) MAX_FILE_BYTES + 1);
+            return content.length > MAX_FILE_BYTES ? null : content;
+        }
     }
 
     /** A file known from the index: its identities (keys decrypted on first use), unless it expired since. */
@@ -594,11 +645,11 @@ public final class CertificateStore {
             synchronized (this) {
                 if (key == null) {
                     try {
-                        if (Files.size(file) > MAX_FILE_BYTES) {
+                        byte[] content = readBounded(file);
+                        if (content == null) {
                             throw new StoreException("certificate file " + file + " changed since the store was loaded (it is now"
                                 + " larger than any PKCS#12 file); it is read again at the next reload");
                         }
-                        byte[] content = Files.readAllBytes(file);
                         if (!StoreIndex.sha256(content).equals(sha256)) {
                             throw new StoreException("certificate file " + file + " changed since the store was loaded;"
                                 + " it is read again at the next reload");

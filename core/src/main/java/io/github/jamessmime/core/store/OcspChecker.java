@@ -81,6 +81,8 @@ public final class OcspChecker {
     private static final Logger LOGGER = LoggerFactory.getLogger(OcspChecker.class);
     private static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
     private static final Duration UNREACHABLE_BACKOFF = Duration.ofMinutes(5);
+    /** How long an answer without nextUpdate still counts after its refresh time, while the new one is being asked for. */
+    private static final Duration STALE_GRACE = Duration.ofMinutes(2);
     /** The shortest an answer is kept, whatever its nextUpdate. */
     private static final Duration MIN_KEEP = Duration.ofMinutes(1);
     private static final int MAX_RESPONSE_BYTES = 1024 * 1024;
@@ -176,11 +178,18 @@ public final class OcspChecker {
         final CertificateStatus status;
         final String problem;
         final Instant refreshAfter;
+        /** Until when a verified answer counts while a newer one cannot be had: its nextUpdate, or shortly after refreshAfter. */
+        final Instant validUntil;
 
         Answer(CertificateStatus status, String problem, Instant refreshAfter) {
+            this(status, problem, refreshAfter, refreshAfter);
+        }
+
+        Answer(CertificateStatus status, String problem, Instant refreshAfter, Instant validUntil) {
             this.status = status;
             this.problem = problem;
             this.refreshAfter = refreshAfter;
+            this.validUntil = validUntil;
         }
 
         static Answer failed(String problem) {
@@ -295,18 +304,23 @@ public final class OcspChecker {
         if (cached != null && now.isBefore(cached.refreshAfter)) {
             return cached;
         }
+        // stale: it counts only as long as the responder vouched for it (its nextUpdate); after that it is no answer
+        Answer stale = cached != null && now.isBefore(cached.validUntil) ? cached : null;
         Instant backoff = unreachableUntil.get(uri);
+        Answer failure = failures.get(key);
         if (backoff != null && now.isBefore(backoff)) {
-            Answer failure = failures.get(key);
-            return cached != null ? cached
+            return stale != null ? stale
                 : Answer.failed(failure != null ? failure.problem : "unreachable, not asked again before " + backoff);
         }
-        Answer failure = failures.get(key);
         if (failure != null && now.isBefore(failure.refreshAfter)) {
-            return cached != null ? cached : failure;
+            return stale != null ? stale : failure;
         }
         pending.put(key, new Question(key, uri, certificate, issuer));
-        return cached != null ? cached : Answer.NOT_ASKED;
+        if (stale != null) {
+            return stale;
+        }
+        return cached != null ? Answer.failed("its last answer expired on " + cached.validUntil + " and a new one is being asked for")
+            : Answer.NOT_ASKED;
     }
 
     /** Whether a load left questions to ask. */
@@ -426,7 +440,9 @@ public final class OcspChecker {
             if (keepUntil.isBefore(shortest)) {
                 keepUntil = shortest;
             }
-            return new Answer(single.getCertStatus(), null, keepUntil);
+            // a stale answer counts while the next is being asked for, never beyond what the responder vouched for
+            Instant validUntil = nextUpdate != null ? nextUpdate.toInstant() : keepUntil.plus(STALE_GRACE);
+            return new Answer(single.getCertStatus(), null, keepUntil, validUntil.isAfter(keepUntil) ? validUntil : keepUntil);
         }
         return Answer.failed("the response does not cover this certificate");
     }
@@ -478,7 +494,7 @@ public final class OcspChecker {
         return code >= 0 && code < names.length ? names[code] : "reason " + code;
     }
 
-    /** The http(s) OCSP responders of the certificate's Authority Information Access. */
+    /** The http OCSP responders of the certificate's Authority Information Access (RFC 6960 and the CA/B rules use http). */
     static List<String> responders(X509Certificate certificate) {
         List<String> uris = new ArrayList<>();
         byte[] extension = certificate.getExtensionValue(Extension.authorityInfoAccess.getId());
@@ -492,7 +508,7 @@ public final class OcspChecker {
                 String uri = location.getName().toString();
                 if (description.getAccessMethod().equals(AccessDescription.id_ad_ocsp)
                     && location.getTagNo() == GeneralName.uniformResourceIdentifier
-                    && (uri.startsWith("http://") || uri.startsWith("https://"))) {
+                    && uri.startsWith("http://")) {
                     uris.add(uri);
                 }
             }

@@ -37,11 +37,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 
 import org.bouncycastle.asn1.ASN1Primitive;
@@ -234,10 +233,10 @@ public final class RevocationChecker {
 
     /**
      * Fetches the CRLs and asks the OCSP questions that loads left, several at once (at most {@value #PARALLEL_REQUESTS}),
-     * each within its deadline; never called under the store's lock. Gives true when anything arrived that the next load
-     * uses. Waits for them all, which the deadlines bound.
+     * each within its deadline; never called under the store's lock. Completes, true when anything arrived that the next
+     * load uses, once they all are done.
      */
-    boolean fetchPending() {
+    CompletableFuture<Boolean> fetchPending() {
         List<Callable<Boolean>> tasks = new ArrayList<>();
         for (String uri : new ArrayList<>(pendingCrls)) {
             if (pendingCrls.remove(uri)) {
@@ -245,22 +244,19 @@ public final class RevocationChecker {
             }
         }
         tasks.addAll(ocsp.questions());
-        if (tasks.isEmpty()) {
-            return false;
-        }
-        boolean learnt = false;
-        try {
-            for (Future<Boolean> result : REQUESTS.invokeAll(tasks)) {
+        List<CompletableFuture<Boolean>> results = new ArrayList<>();
+        for (Callable<Boolean> task : tasks) {
+            results.add(CompletableFuture.supplyAsync(() -> {
                 try {
-                    learnt |= result.get();
-                } catch (ExecutionException e) {
-                    LOGGER.warn("S/MIME revocation request failed unexpectedly: {}", e.getCause().toString());
+                    return task.call();
+                } catch (Exception | Error e) {
+                    LOGGER.warn("S/MIME revocation request failed unexpectedly: {}", e.toString());
+                    return false;
                 }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            }, REQUESTS));
         }
-        return learnt;
+        return CompletableFuture.allOf(results.toArray(new CompletableFuture<?>[0]))
+            .thenApply(done -> results.stream().anyMatch(CompletableFuture::join));
     }
 
     /** Fetches one CRL (network); true when a new one was kept. */
@@ -299,7 +295,7 @@ public final class RevocationChecker {
                 for (GeneralName general : GeneralNames.getInstance(name.getName()).getNames()) {
                     String uri = general.getName().toString();
                     if (general.getTagNo() == GeneralName.uniformResourceIdentifier
-                        && (uri.startsWith("http://") || uri.startsWith("https://"))) {
+                        && uri.startsWith("http://")) {
                         uris.add(uri);
                     }
                 }

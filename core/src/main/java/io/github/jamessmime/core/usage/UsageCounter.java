@@ -62,6 +62,8 @@ public final class UsageCounter {
     private final Map<Path, JournalState> read = new HashMap<>();
     /** Why the last attempt to open or write this node's journal failed; empty once one succeeded. */
     private volatile Optional<String> problem = Optional.empty();
+    /** The problem came from a write (full disk, I/O error): only a write that succeeds clears it, not an open journal. */
+    private boolean writeFailed;
 
     private static final class JournalState {
         long offset;
@@ -92,8 +94,10 @@ public final class UsageCounter {
             while (line.hasRemaining()) {
                 journal.write(line);
             }
+            writeFailed = false;
             cleared();
         } catch (IOException e) {
+            writeFailed = true;
             String reason = unwritable(file, e);
             throw new IOException(reason + "; the mail is not signed so that every signature is counted", e);
         }
@@ -108,7 +112,9 @@ public final class UsageCounter {
         Path file = file(month, node, JOURNAL);
         try {
             journal(month, file);
-            cleared();
+            if (!writeFailed) {
+                cleared();
+            }
         } catch (IOException e) {
             unwritable(file, e);
         }

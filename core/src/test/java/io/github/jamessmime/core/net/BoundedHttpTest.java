@@ -182,7 +182,8 @@ class BoundedHttpTest {
             .hasMessageContaining("revocation.allowedHosts");
         assertThat(request.get()).as("nothing reached the server").isNull();
         for (String internal : new String[] {"http://169.254.169.254/latest", "http://10.1.2.3/crl", "http://[::1]/", "http://0.0.0.0/",
-            "http://[::ffff:127.0.0.1]/", "http://100.64.0.1/", "http://[fd00::1]/", "http://192.168.1.1/"}) {
+            "http://[::ffff:127.0.0.1]/", "http://100.64.0.1/", "http://[fd00::1]/", "http://192.168.1.1/", "http://[64:ff9b::7f00:1]/",
+            "http://[2002:a9fe:a9fe::1]/"}) {
             assertThatThrownBy(() -> http.get(internal, "*/*")).as(internal).hasMessageContaining(": not asked");
         }
     }

@@ -119,6 +119,24 @@ class CertificateStoreTest {
     }
 
     @Test
+    void aKeptCertificateRevokedMeanwhileShouldStopSigning(@org.junit.jupiter.api.io.TempDir Path crls) throws Exception {
+        TestPki.Issued issued = pki.sender(SENDER).issue();
+        Path file = issued.writePkcs12(directory.resolve("billing.p12"), PASSWORD);
+        CertificateStore store = CertificateStore.open(directory, PASSWORD, clock, Optional.empty(),
+            new RevocationChecker(Optional.of(crls), false, java.time.Duration.ofSeconds(2), clock), pki.rules());
+        store.find(SENDER).orElseThrow().privateKey();
+        Files.write(file, new byte[0]);
+        store.reload();
+        assertThat(store.find(SENDER)).as("kept").isPresent();
+
+        Files.write(crls.resolve("intermediate.crl"), pki.crl(issued.certificate()));
+        store.reload();
+
+        assertThat(store.find(SENDER)).as("a kept certificate is judged at every load").isEmpty();
+        assertThat(store.reports().get(0).refusal()).get().asString().contains("was revoked on");
+    }
+
+    @Test
     void aFileReplacedByAReadableOneThatBreaksARuleShouldDropItsSender() throws Exception {
         pki.sender(SENDER).issue().writePkcs12(directory.resolve("billing.p12"), PASSWORD);
         CertificateStore store = open();

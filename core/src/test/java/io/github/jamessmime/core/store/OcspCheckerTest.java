@@ -302,4 +302,23 @@ class OcspCheckerTest {
         assertThat(refusal(publicOnly, revoked)).get().asString().contains("loopback address: not asked").doesNotContain("was revoked");
         assertThat(refusal(checker(OcspChecker.Unavailable.REFUSE, Duration.ofHours(1)), revoked)).get().asString().contains("was revoked");
     }
+
+    @Test
+    void aGoodAnswerPastItsNextUpdateShouldNotCountOnceTheResponderCannotBeAskedAgain() throws Exception {
+        X509Certificate certificate = certificate(responder.url());
+        responder.index(List.of(OcspResponder.entry(certificate, null)));
+        io.github.jamessmime.testing.MutableClock clock = new io.github.jamessmime.testing.MutableClock(Instant.now());
+        OcspChecker checker = new OcspChecker(new OcspChecker.Settings(true, Duration.ofSeconds(3), OcspChecker.Unavailable.REFUSE),
+            Duration.ofMinutes(30), clock, LOOPBACK_CA);
+        assertThat(refusal(checker, certificate)).isEmpty();
+
+        responder.close();
+        clock.advance(Duration.ofMinutes(45));
+        assertThat(refusal(checker, certificate)).as("stale, but within the nextUpdate (60 min) the responder gave").isEmpty();
+        clock.advance(Duration.ofMinutes(30));
+
+        // blocking the responder must not keep an answer alive beyond what it vouched for (it might say "revoked" now)
+        assertThat(refusal(checker, certificate)).get().asString().contains("is not known").endsWith("it is not used"
+            + " (revocation.ocsp.unavailable=refuse)");
+    }
 }
