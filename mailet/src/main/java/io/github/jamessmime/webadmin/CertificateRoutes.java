@@ -28,7 +28,8 @@ import java.util.stream.Collectors;
 import javax.inject.Inject;
 
 import org.apache.james.webadmin.Routes;
-import org.apache.james.webadmin.WebAdminConfiguration;
+import org.apache.james.webadmin.authentication.AuthenticationFilter;
+import org.apache.james.webadmin.authentication.JwtFilter;
 import org.apache.james.webadmin.utils.JsonTransformer;
 import org.eclipse.jetty.http.HttpStatus;
 import spark.Request;
@@ -71,9 +72,10 @@ public class CertificateRoutes implements Routes {
      * after its routes are made.
      */
     @Inject
-    public CertificateRoutes(SmimeSigningService service, JsonTransformer jsonTransformer, WebAdminConfiguration webAdmin) {
+    public CertificateRoutes(SmimeSigningService service, JsonTransformer jsonTransformer, AuthenticationFilter authentication) {
         this(service, jsonTransformer);
-        RequestBodyGuard.install(webAdmin.getJwtPublicKey().isPresent());
+        // James checks tokens when jwt.enabled=true, and then only (a public key may be configured without it)
+        RequestBodyGuard.install(authentication instanceof JwtFilter);
     }
 
     public CertificateRoutes(SmimeSigningService service, JsonTransformer jsonTransformer) {
