@@ -16,10 +16,13 @@
 package io.github.jamessmime.webadmin;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import javax.servlet.ServletException;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
 
@@ -57,8 +60,8 @@ final class RequestBodyGuard extends HandlerWrapper {
     private static final AtomicBoolean INSTALLED = new AtomicBoolean();
     /** The most of a refused body read (and thrown away) so that a client sending it first can read the answer. */
     static final long DISCARD_LIMIT = 256L * 1024 * 1024;
-    static final java.time.Duration DISCARD_TIME = java.time.Duration.ofSeconds(10);
-    static final java.time.Duration DISCARD_IDLE = java.time.Duration.ofSeconds(3);
+    static final Duration DISCARD_TIME = Duration.ofSeconds(10);
+    static final Duration DISCARD_IDLE = Duration.ofSeconds(3);
 
     private final long limit;
     private final boolean tokenRequired;
@@ -101,7 +104,7 @@ final class RequestBodyGuard extends HandlerWrapper {
 
     @Override
     public void handle(String target, Request base, HttpServletRequest request, HttpServletResponse response)
-        throws IOException, javax.servlet.ServletException {
+        throws IOException, ServletException {
         long length = base.getContentLengthLong();
         boolean chunked = request.getHeader("Transfer-Encoding") != null;
         if (length > limit) {
@@ -154,7 +157,7 @@ final class RequestBodyGuard extends HandlerWrapper {
         byte[] buffer = new byte[16 * 1024];
         long discarded = 0;
         boolean all = false;
-        try (java.io.InputStream in = base.getInputStream()) {
+        try (InputStream in = base.getInputStream()) {
             while (discarded < DISCARD_LIMIT && System.nanoTime() < end) {
                 int n = in.read(buffer);
                 if (n < 0) {

@@ -29,6 +29,7 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -145,7 +146,7 @@ public final class BoundedHttp {
         }
         IOException refused = null;
         for (InetAddress address : addresses) {
-            java.util.Optional<String> refusal = policy.refusal(host, address);
+            Optional<String> refusal = policy.refusal(host, address);
             if (refusal.isEmpty()) {
                 return address;
             }

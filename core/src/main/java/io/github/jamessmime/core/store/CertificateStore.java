@@ -16,6 +16,7 @@
 package io.github.jamessmime.core.store;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,10 +32,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 import org.slf4j.Logger;
@@ -74,7 +81,7 @@ public final class CertificateStore {
     /** Refusals that cost a decryption and are not in the index (wrong password), by content hash: each file costs once. */
     private volatile Map<String, String> refusedContent = Map.of();
     /** Files opened with the store password since the store was opened (what a reload costs). */
-    private final java.util.concurrent.atomic.AtomicLong decryptions = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong decryptions = new AtomicLong();
     private final RevocationChecker revocation;
     private final CertificateRules rules;
     private final Optional<TokenEntries> token;
@@ -197,7 +204,7 @@ public final class CertificateStore {
      * The identity this store holds (usable, expired or revoked alike) whose certificate {@code signer} accepts (a
      * SignerInfo's identifier, say), if it holds one.
      */
-    public Optional<SigningIdentity> holdingSigner(java.util.function.Predicate<X509Certificate> signer) {
+    public Optional<SigningIdentity> holdingSigner(Predicate<X509Certificate> signer) {
         return snapshot.get().reports.stream().flatMap(report -> report.allIdentities().stream())
             .filter(identity -> signer.test(identity.certificate())).findFirst();
     }
@@ -261,12 +268,12 @@ public final class CertificateStore {
 
     /** {@link #fetchRevocation()}, waiting at most {@code wait}: answers that come later are applied when they come. */
     void fetchRevocation(Duration wait) {
-        java.util.concurrent.CompletableFuture<Boolean> learnt = revocation.fetchPending();
+        CompletableFuture<Boolean> learnt = revocation.fetchPending();
         try {
-            if (learnt.get(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            if (learnt.get(wait.toMillis(), TimeUnit.MILLISECONDS)) {
                 reloadAfterAnswers();
             }
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             LOGGER.info("S/MIME certificate store {}: revocation answers still outstanding after {} s; they apply when they come",
                 directory, wait.toSeconds());
             learnt.thenAccept(any -> {
@@ -276,7 +283,7 @@ public final class CertificateStore {
             });
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             LOGGER.warn("S/MIME revocation fetch failed unexpectedly: {}", e.getCause().toString());
         }
     }
@@ -310,8 +317,9 @@ public final class CertificateStore {
         Instant now = clock.instant();
         revocation.refreshDirectory();
         Map<String, StoreIndex.IndexedFile> previous = index;
+        Path realDirectory = realDirectory();
         List<Loaded> loaded = files.parallelStream()
-            .map(file -> readOne(file, previous.get(file.getFileName().toString()), now))
+            .map(file -> readOne(file, realDirectory, previous.get(file.getFileName().toString()), now))
             .collect(Collectors.toList());
         Map<String, StoreIndex.IndexedFile> current = new HashMap<>();
         List<FileReport> fileReports = new ArrayList<>();
@@ -463,10 +471,10 @@ public final class CertificateStore {
         }
     }
 
-    private Loaded readOne(Path file, StoreIndex.IndexedFile known, Instant now) {
+    private Loaded readOne(Path file, Path realDirectory, StoreIndex.IndexedFile known, Instant now) {
         byte[] content;
         try {
-            Optional<String> unreadable = outOfBounds(file);
+            Optional<String> unreadable = outOfBounds(file, realDirectory);
             if (unreadable.isPresent()) {
                 return new Loaded(refused(file, unreadable.get()), null, false);
             }
@@ -529,9 +537,9 @@ public final class CertificateStore {
      * Why {@code file} is not read at all: larger than any PKCS#12 file (so that a huge file never costs the heap), or a
      * link leading out of the store directory (links within it, as a Kubernetes Secret's {@code ..data}, are read).
      */
-    private Optional<String> outOfBounds(Path file) throws IOException {
+    private static Optional<String> outOfBounds(Path file, Path realDirectory) throws IOException {
         Path real = file.toRealPath();
-        if (!real.startsWith(directory.toRealPath())) {
+        if (!real.startsWith(realDirectory)) {
             return Optional.of("is a link to " + real + ", outside the store directory; it is not read (copy the file in instead)");
         }
         long size = Files.size(real);
@@ -542,9 +550,18 @@ public final class CertificateStore {
         return Optional.empty();
     }
 
+    /** The store directory with its links resolved (itself a link, say), which the files' real paths must lie in. */
+    private Path realDirectory() throws StoreException {
+        try {
+            return directory.toRealPath();
+        } catch (IOException e) {
+            throw new StoreException("cannot read certificate store directory " + directory + " (" + e.getMessage() + ")", e);
+        }
+    }
+
     /** The file's bytes, or null when it holds more than {@link #MAX_FILE_BYTES}. */
     private static byte[] readBounded(Path file) throws IOException {
-        try (java.io.InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = Files.newInputStream(file)) {
             byte[] content = in.readNBytes((int) MAX_FILE_BYTES + 1);
             return content.length > MAX_FILE_BYTES ? null : content;
         }
