@@ -191,8 +191,9 @@ public final class TestMessages {
         return bytes;
     }
 
+    /** Base64 as the encoders of javax.mail (closed), Python and PHPMailer write it: lines of 76, each ending in CRLF. */
     public static String base64Lines(byte[] bytes) {
-        return Base64.getMimeEncoder().encodeToString(bytes);
+        return bytes.length == 0 ? "" : Base64.getMimeEncoder().encodeToString(bytes) + "\r\n";
     }
 
     static byte[] ascii(String text) {

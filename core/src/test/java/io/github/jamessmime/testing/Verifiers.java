@@ -424,6 +424,12 @@ public final class Verifiers {
             result.add(type.toLowerCase() + ": " + text.replace("\r\n", "\n").replace('\r', '\n'));
             return;
         }
+        if (type.equalsIgnoreCase("message/delivery-status") || type.equalsIgnoreCase("message/disposition-notification")) {
+            // header fields (RFC 3464, RFC 8098): their folding and trailing white space carry nothing
+            result.add(type.toLowerCase() + ": " + text.replace("\r\n", "\n").replace('\r', '\n').replaceAll("\n(?=[ \t])", "")
+                .replaceAll("[ \t]+(?=\n|$)", ""));
+            return;
+        }
         String encoding = ((MimePart) part).getEncoding();
         if (encoding == null || encoding.trim().equalsIgnoreCase("7bit") || encoding.trim().equalsIgnoreCase("8bit")) {
             // 7bit and 8bit data are lines (RFC 2045 2.7, 2.8): compared in their canonical form, CRLF

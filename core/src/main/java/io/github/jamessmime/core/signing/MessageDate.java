@@ -101,7 +101,7 @@ public final class MessageDate {
     static MessageDate of(List<String> headerLines, Instant signingTime) {
         List<String> dates = new ArrayList<>();
         for (String line : headerLines) {
-            if (HeaderLines.name(line).equals("date")) {
+            if (HeaderForm.name(line).equals("date")) {
                 dates.add(line.substring(line.indexOf(':') + 1));
             }
         }
@@ -113,10 +113,10 @@ public final class MessageDate {
         if (dates.size() > 1) {
             return omitted("the message has " + dates.size() + " Date fields");
         }
-        String value = HeaderLines.unfold(dates.get(0)).trim();
+        String value = HeaderForm.unfold(dates.get(0)).trim();
         Optional<Instant> date = parse(value);
         if (date.isEmpty()) {
-            return omitted("its Date '" + HeaderLines.excerpt(value, 80) + "' is not an RFC 5322 date-time that every client reads alike");
+            return omitted("its Date '" + HeaderForm.excerpt(value, 80) + "' is not an RFC 5322 date-time that every client reads alike");
         }
         Duration distance = Duration.between(date.get(), signingTime).abs();
         if (distance.compareTo(MARGIN) > 0) {

@@ -62,16 +62,16 @@ final class OuterHeaders {
             }
             if (line.isEmpty() || line.charAt(0) == ' ' || line.charAt(0) == '\t') {
                 throw new SigningException("the header block starts with a continuation line ('"
-                    + HeaderLines.excerpt(line) + "'); it is not signed");
+                    + HeaderForm.excerpt(line) + "'); it is not signed");
             }
             String repaired;
             try {
-                repaired = HeaderLines.repaired(line);
+                repaired = HeaderForm.repaired(line);
             } catch (MessagingException e) {
                 throw new SigningException("the header block has a line that is not a header field (RFC 5322 2.2): '"
-                    + HeaderLines.excerpt(line) + "'; parsers disagree on where its body starts, so it is not signed");
+                    + HeaderForm.excerpt(line) + "'; parsers disagree on where its body starts, so it is not signed");
             }
-            String name = HeaderLines.name(repaired);
+            String name = HeaderForm.name(repaired);
             if (name.startsWith("content-")) {
                 content.add(repaired);
             } else if (!name.equals("mime-version") && !removed.contains(name)) {

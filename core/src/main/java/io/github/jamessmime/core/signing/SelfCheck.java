@@ -59,7 +59,7 @@ final class SelfCheck {
         try {
             problem = problem(buffer, boundary, contentStart, contentLength, cms, signedAttributes, value, verifier);
         } catch (MessagingException | IOException | GeneralSecurityException | RuntimeException e) {
-            problem = "the signed message cannot be read back: " + HeaderLines.excerpt(String.valueOf(e.getMessage()), 200);
+            problem = "the signed message cannot be read back: " + HeaderForm.excerpt(String.valueOf(e.getMessage()), 200);
         }
         if (problem != null) {
             throw new SelfCheckException("self-check failed, so the message is not signed: " + problem);

@@ -238,7 +238,7 @@ public final class SignatureProvider {
             }
             String message = root.getMessage();
             String reason = root.getClass().getSimpleName() + (message == null || message.isBlank() ? "" : ": " + message.strip());
-            return new Native(null, null, HeaderLines.excerpt(reason.replaceAll("\\s+", " "), 200));
+            return new Native(null, null, HeaderForm.excerpt(reason.replaceAll("\\s+", " "), 200));
         }
     }
 }

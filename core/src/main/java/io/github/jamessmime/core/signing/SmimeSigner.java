@@ -197,12 +197,14 @@ public final class SmimeSigner {
             bodyStart = buffer.size();
             buffer.writeAscii("This is an S/MIME signed message.\r\n\r\n--" + boundary + "\r\n");
             contentStart = buffer.size();
-            new SevenBitWriter(buffer, size, maxDepth, this::newBoundary).writeContentOf(message, outer.contentLines());
+            new CanonicalWriter(buffer, size, maxDepth, this::newBoundary).writeContentOf(message, outer.contentLines());
             contentLength = buffer.size() - contentStart;
         } catch (SigningException e) {
             throw e;
+        } catch (CanonicalWriter.NotRelayProofException e) {
+            throw new SigningException(HeaderForm.excerpt(e.getMessage(), 300), e);
         } catch (MessagingException | IOException | RuntimeException e) {
-            throw new SigningException("malformed message: " + HeaderLines.excerpt(describe(e), 300), e);
+            throw new SigningException("malformed message: " + HeaderForm.excerpt(describe(e), 300), e);
         } catch (StackOverflowError e) {
             throw new SigningException("malformed message: nested too deeply to be read", e);
         }
@@ -215,7 +217,7 @@ public final class SmimeSigner {
             throw e;
         } catch (GeneralSecurityException | IOException | RuntimeException e) {
             throw new SigningException("signing with " + identity.source() + " failed: "
-                + HeaderLines.excerpt(describe(e), 300), e);
+                + HeaderForm.excerpt(describe(e), 300), e);
         }
         writeSignaturePart(boundary, signature.cms, buffer);
         if (selfCheck) {

@@ -35,20 +35,23 @@ import javax.mail.internet.ParameterList;
 import javax.mail.internet.ParseException;
 
 /**
- * Header lines in the one form every parser reads alike (RFC 5322 2.2): a field name of printable ASCII
- * directly followed by a colon, folds as CRLF plus white space, no physical line over 998 octets and no
- * trailing white space. Lines are given as javax.mail holds them: one string per field, folds joined by CRLF,
- * raw 8-bit bytes as ISO-8859-1 characters.
+ * Header lines in the one form every parser reads alike and no relay re-folds (RFC 5322 2.2): a field name of
+ * printable ASCII directly followed by a colon, folds as CRLF plus white space, no trailing white space, and
+ * physical lines of at most 76 octets ({@link LineRule#MAX_LINE}), folded greedily at white space outside quoted
+ * strings. Lines are given as javax.mail holds them: one string per field, folds joined by CRLF, raw 8-bit bytes
+ * as ISO-8859-1 characters.
  *
  * <p>{@link #canonical} also makes a line 7-bit: raw 8-bit bytes in a value are decoded (UTF-8 when they are
  * valid UTF-8, else windows-1252) and written again as RFC 2231 parameters in Content-Type and
- * Content-Disposition, as RFC 2047 encoded words elsewhere.
+ * Content-Disposition, as RFC 2047 encoded words elsewhere. A parameter too long to fold at is split into RFC 2231
+ * continuations. A line with nothing to fold at and no encoding its field allows (a long Content-ID) is kept up to
+ * 998 octets: no relay that folds at white space can change it either.
  */
-final class HeaderLines {
-    static final int MAX_LINE = 998;
+final class HeaderForm {
+    static final int MAX_LINE = LineRule.MAX_LINE;
     private static final Charset WINDOWS_1252 = Charset.forName("windows-1252");
 
-    private HeaderLines() {
+    private HeaderForm() {
     }
 
     /** The lower-case field name of a line as javax.mail holds it (white space before the colon ignored). */
@@ -80,6 +83,11 @@ final class HeaderLines {
      * @throws MessagingException when the line is not a header field (parsers disagree on where the body starts)
      */
     static String repaired(String line) throws MessagingException {
+        return repaired(line, LineRule.MAX_UNFOLDABLE);
+    }
+
+    /** {@link #repaired}, with physical lines folded to at most {@code maxLine} octets where there is white space. */
+    private static String repaired(String line, int maxLine) throws MessagingException {
         int colon = line.indexOf(':');
         int nameEnd = colon;
         while (nameEnd > 0 && (line.charAt(nameEnd - 1) == ' ' || line.charAt(nameEnd - 1) == '\t')) {
@@ -88,20 +96,20 @@ final class HeaderLines {
         if (colon < 0 || !isFieldName(line, 0, nameEnd)) {
             throw new MessagingException("header line '" + excerpt(line) + "' is not a header field (RFC 5322 2.2)");
         }
-        if (nameEnd == colon && isWellFolded(line)) {
+        if (nameEnd == colon && isWellFolded(line, maxLine)) {
             return line; // the common case: nothing to repair, nothing built
         }
         StringBuilder out = new StringBuilder(line.length() + 8);
         out.append(line, 0, nameEnd).append(':');
         appendFolded(out, line.substring(colon + 1));
-        return foldLongLines(out.toString(), nameEnd);
+        return foldLongLines(out.toString(), nameEnd, maxLine);
     }
 
     /**
      * True when every break is CRLF followed by white space and text, no physical line ends in white space and none
      * is over 998 characters: what {@link #repaired} would give back unchanged.
      */
-    private static boolean isWellFolded(String line) {
+    private static boolean isWellFolded(String line, int maxLine) {
         int length = line.length();
         int lineStart = 0;
         for (int i = 0; i < length; i++) {
@@ -111,7 +119,7 @@ final class HeaderLines {
             }
             if (c == '\r') {
                 if (i + 3 >= length || line.charAt(i + 1) != '\n' || !isWhiteSpace(line.charAt(i + 2))
-                    || isWhiteSpace(line.charAt(i - 1)) || i - lineStart > MAX_LINE) {
+                    || isWhiteSpace(line.charAt(i - 1)) || i - lineStart > maxLine) {
                     return false;
                 }
                 int text = i + 2;
@@ -125,7 +133,7 @@ final class HeaderLines {
                 i++;
             }
         }
-        return length - lineStart <= MAX_LINE && !isWhiteSpace(line.charAt(length - 1));
+        return length - lineStart <= maxLine && !isWhiteSpace(line.charAt(length - 1));
     }
 
     private static boolean isWhiteSpace(char c) {
@@ -134,9 +142,9 @@ final class HeaderLines {
 
     /** {@link #repaired}, then made 7-bit (RFC 2231 parameters or RFC 2047 words for 8-bit values). */
     static String canonical(String line) throws MessagingException {
-        String repaired = repaired(line);
+        String repaired = repaired(line, MAX_LINE);
         if (isSevenBit(repaired)) {
-            return repaired;
+            return keepsLineLimit(repaired) ? repaired : withSplitParameters(repaired);
         }
         int colon = repaired.indexOf(':');
         String name = repaired.substring(0, colon);
@@ -156,11 +164,125 @@ final class HeaderLines {
         } catch (UnsupportedEncodingException e) {
             throw new IllegalStateException(e);
         }
-        String result = repaired(encoded);
+        String result = repaired(encoded, MAX_LINE);
         if (!isSevenBit(result)) {
             throw new MessagingException("header " + name + " cannot be made 7-bit: '" + excerpt(line) + "'");
         }
-        return result;
+        return keepsLineLimit(result) ? result : withSplitParameters(result);
+    }
+
+    /**
+     * A Content-Type (other than multipart: its boundary stays whole) or Content-Disposition line whose parameter is
+     * too long to fold at, written again one parameter per line with long values split into RFC 2231 continuations
+     * ({@code filename*0*=utf-8''Rechnung%20f%C3%BCr...; filename*1*=...}); any other line as it is.
+     */
+    private static String withSplitParameters(String line) throws MessagingException {
+        int colon = line.indexOf(':');
+        String name = line.substring(0, colon);
+        String value = unfold(line.substring(colon + 1)).trim();
+        String lower = name.toLowerCase(Locale.ROOT);
+        try {
+            if (lower.equals("content-type")) {
+                ContentType type = new ContentType(value);
+                if (type.getPrimaryType().equalsIgnoreCase("multipart")) {
+                    return line;
+                }
+                return repaired(name + ": " + split(type.getBaseType(), type.getParameterList()), MAX_LINE);
+            }
+            if (lower.equals("content-disposition")) {
+                ContentDisposition disposition = new ContentDisposition(value);
+                return repaired(name + ": " + split(disposition.getDisposition(), disposition.getParameterList()), MAX_LINE);
+            }
+        } catch (ParseException e) {
+            return line; // kept as it is: a value javax.mail cannot read is not rewritten here
+        }
+        return line;
+    }
+
+    /** {@code base}, then each parameter on a folded line of its own, values longer than a line split (RFC 2231). */
+    private static String split(String base, ParameterList parameters) {
+        StringBuilder out = new StringBuilder(base == null ? "attachment" : base);
+        if (parameters == null) {
+            return out.toString();
+        }
+        for (Enumeration<String> names = parameters.getNames(); names.hasMoreElements();) {
+            String name = names.nextElement();
+            String value = parameters.get(name);
+            for (String segment : segments(name, value == null ? "" : value)) {
+                out.append(";\r\n ").append(segment);
+            }
+        }
+        return out.toString();
+    }
+
+    private static List<String> segments(String name, String value) {
+        // each segment on a line of its own: a leading space, the segment, ';'
+        int line = MAX_LINE - 2;
+        List<String> segments = new ArrayList<>();
+        if (isPrintableAscii(value)) {
+            if (name.length() + 1 + quoted(value).length() <= line) {
+                segments.add(name + "=" + quoted(value));
+                return segments;
+            }
+            int start = 0;
+            for (int n = 0; start < value.length(); n++) {
+                String prefix = name + "*" + n + "=";
+                int end = start;
+                while (end < value.length() && prefix.length() + quoted(value.substring(start, end + 1)).length() <= line) {
+                    end++;
+                }
+                segments.add(prefix + quoted(value.substring(start, end)));
+                start = end;
+            }
+            return segments;
+        }
+        String encoded = percentEncoded(value);
+        if (name.length() + 9 + encoded.length() <= line) {
+            segments.add(name + "*=utf-8''" + encoded);
+            return segments;
+        }
+        int start = 0;
+        for (int n = 0; start < encoded.length(); n++) {
+            String prefix = name + "*" + n + "*=" + (n == 0 ? "utf-8''" : "");
+            int end = Math.min(encoded.length(), start + line - prefix.length());
+            // never split a %XX escape
+            int percent = encoded.lastIndexOf('%', end - 1);
+            if (end < encoded.length() && percent >= start && percent > end - 3) {
+                end = percent;
+            }
+            segments.add(prefix + encoded.substring(start, end));
+            start = end;
+        }
+        return segments;
+    }
+
+    private static boolean isPrintableAscii(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 32 || c > 126) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String quoted(String value) {
+        return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    /** RFC 2231 value characters: UTF-8, every byte but attribute characters as %XX. */
+    private static String percentEncoded(String value) {
+        StringBuilder out = new StringBuilder();
+        for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xFF;
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "!#$&+-.^_`|~".indexOf(c) >= 0) {
+                out.append((char) c);
+            } else {
+                out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                    .append(Character.toUpperCase(Character.forDigit(c & 0xF, 16)));
+            }
+        }
+        return out.toString();
     }
 
     /**
@@ -297,11 +419,16 @@ final class HeaderLines {
         out.setLength(end);
     }
 
-    /** Folds physical lines over 998 octets before a white space; a line with no place to fold is refused. */
-    private static String foldLongLines(String line, int nameLength) throws MessagingException {
-        if (line.length() <= MAX_LINE) {
+    /**
+     * Folds physical lines over 76 octets greedily at white space outside quoted strings; right after the colon
+     * only when nothing later fits (the value then starts the next line, as re-folding relays put it); a line with
+     * nowhere to fold stays (at most 998 octets: longer is refused).
+     */
+    private static String foldLongLines(String line, int nameLength, int maxLine) throws MessagingException {
+        if (!hasLongLine(line, maxLine)) {
             return line;
         }
+        boolean[] quoted = quotedPositions(line);
         StringBuilder out = new StringBuilder(line.length() + 16);
         int lineStart = 0;
         int i = 0;
@@ -310,21 +437,25 @@ final class HeaderLines {
             if (end < 0) {
                 end = line.length();
             }
-            while (end - lineStart > MAX_LINE) {
-                int fold = -1;
-                for (int j = lineStart + MAX_LINE - 1; j > lineStart + (lineStart == 0 ? nameLength + 1 : 0); j--) {
-                    char c = line.charAt(j);
-                    if ((c == ' ' || c == '\t') && line.charAt(j - 1) != ' ' && line.charAt(j - 1) != '\t') {
-                        fold = j;
-                        break;
-                    }
+            int earliest = lineStart + (lineStart == 0 ? nameLength + 2 : 1);
+            while (end - lineStart > maxLine) {
+                int fold = foldPoint(line, quoted, earliest, Math.min(lineStart + maxLine, end - 1), -1);
+                if (fold < 0 && lineStart == 0 && nameLength + 1 < end && isWhiteSpace(line.charAt(nameLength + 1))) {
+                    fold = nameLength + 1; // the value alone on the next line, as re-folding relays put it
                 }
                 if (fold < 0) {
-                    throw new MessagingException("header " + line.substring(0, nameLength)
-                        + " has a line over 998 octets with no white space to fold it at");
+                    fold = foldPoint(line, quoted, lineStart + maxLine + 1, end - 1, 1);
+                }
+                if (fold < 0) {
+                    break;
                 }
                 out.append(line, lineStart, fold).append("\r\n");
                 lineStart = fold;
+                earliest = lineStart + 1;
+            }
+            if (end - lineStart > LineRule.MAX_UNFOLDABLE) {
+                throw new MessagingException("header " + line.substring(0, nameLength)
+                    + " has a line over 998 octets with no white space to fold it at");
             }
             out.append(line, lineStart, end);
             if (end < line.length()) {
@@ -334,6 +465,56 @@ final class HeaderLines {
             lineStart = i;
         }
         return out.toString();
+    }
+
+    /**
+     * A white space in {@code [from, to]}, outside quotes and after text, searched from {@code to} down
+     * ({@code step} -1) or from {@code from} up (1); -1 if none.
+     */
+    private static int foldPoint(String line, boolean[] quoted, int from, int to, int step) {
+        for (int j = step < 0 ? to : from; j >= from && j <= to; j += step) {
+            char c = line.charAt(j);
+            if ((c == ' ' || c == '\t') && !quoted[j] && !isWhiteSpace(line.charAt(j - 1))) {
+                return j;
+            }
+        }
+        return -1;
+    }
+
+    /** Whether no physical line of {@code line} is over 76 octets. */
+    static boolean keepsLineLimit(String line) {
+        return !hasLongLine(line, MAX_LINE);
+    }
+
+    private static boolean hasLongLine(String line, int maxLine) {
+        int lineStart = 0;
+        int end;
+        while ((end = line.indexOf("\r\n", lineStart)) >= 0) {
+            if (end - lineStart > maxLine) {
+                return true;
+            }
+            lineStart = end + 2;
+        }
+        return line.length() - lineStart > maxLine;
+    }
+
+    /** Which characters lie inside a quoted string (RFC 5322 3.2.4), its quotes included. */
+    private static boolean[] quotedPositions(String line) {
+        boolean[] quoted = new boolean[line.length()];
+        boolean inside = false;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (c == '"') {
+                quoted[i] = true;
+                inside = !inside;
+                continue;
+            }
+            quoted[i] = inside;
+            if (inside && c == '\\' && i + 1 < line.length()) {
+                quoted[++i] = true;
+            }
+        }
+        return quoted;
     }
 
     static String unfold(String value) {

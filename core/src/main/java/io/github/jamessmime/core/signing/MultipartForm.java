@@ -26,12 +26,15 @@ import javax.mail.internet.ContentType;
 import javax.mail.internet.ParseException;
 
 /**
- * Decides whether a multipart body, already copied in CRLF form, is in the canonical shape that every
- * verifier reads and re-serialises to the same bytes, so that it can be signed as it is:
+ * The canonical shape of a multipart: decides whether a multipart body, already copied in CRLF form with every line
+ * judged by the {@link LineRule}s ({@link CanonicalCopy}), is in the shape that every verifier reads and re-serialises
+ * to the same bytes and every leaf in the relay-proof form of its encoding, so that it can be signed as it is:
  * <ul>
  * <li>each part is a header block of well-formed fields, a blank line and a body (an empty body too is followed by
  *     the line break that belongs to the next delimiter); at most one Content-Type and one
  *     Content-Transfer-Encoding, the latter 7bit, base64 or quoted-printable (7bit for a multipart);</li>
+ * <li>each leaf's body in the form of its encoding ({@link LeafForm}); an attached message only when no part in it
+ *     is base64 or quoted-printable ({@link #isOpaqueMessage}), else it is written part by part;</li>
  * <li>delimiter lines are exactly {@code --boundary} and {@code --boundary--}; every multipart has a part and its
  *     close delimiter; nothing follows the outermost close delimiter, and one blank line follows an inner one;</li>
  * <li>boundaries are valid (RFC 2046 5.1.1), none is a prefix of another, and no other line starts with
@@ -39,9 +42,9 @@ import javax.mail.internet.ParseException;
  * <li>multiparts nest at most {@code maxDepth} levels.</li>
  * </ul>
  * A preamble of text lines is allowed (verifiers keep it as it is). Anything else is written anew by
- * {@link SevenBitWriter} from the parsed tree.
+ * {@link CanonicalWriter} from the parsed tree; {@link Reserialiser} is the verifiers' reading this shape is judged by.
  */
-final class MultipartShape {
+final class MultipartForm {
     private enum State { PREAMBLE, HEADERS, BODY, AFTER_CHILD }
 
     private static final class Frame {
@@ -49,6 +52,10 @@ final class MultipartShape {
         State state = State.PREAMBLE;
         /** Where the current part's body starts: an empty body still needs the line break before the delimiter. */
         int bodyStart = -1;
+        /** The current part's transfer encoding, when it is a leaf. */
+        String leafEncoding;
+        /** Whether the current part is an attached message/rfc822. */
+        boolean attachedMessage;
 
         Frame(String boundary) {
             this.delimiter = ("--" + boundary).getBytes(StandardCharsets.US_ASCII);
@@ -62,7 +69,7 @@ final class MultipartShape {
     private final List<Integer> strays = new ArrayList<>();
     private final List<String> headers = new ArrayList<>();
 
-    private MultipartShape(byte[] bytes, int maxDepth) {
+    private MultipartForm(byte[] bytes, int maxDepth) {
         this.bytes = bytes;
         this.maxDepth = maxDepth;
     }
@@ -74,7 +81,7 @@ final class MultipartShape {
      */
     static boolean isCanonical(byte[] bytes, int from, int to, String boundary, int depth, int maxDepth,
                                int[] dashLines, int count) {
-        return new MultipartShape(bytes, maxDepth - depth).isCanonical(from, to, boundary, dashLines, count);
+        return new MultipartForm(bytes, maxDepth - depth).isCanonical(from, to, boundary, dashLines, count);
     }
 
     /** RFC 2046 5.1.1: 1 to 70 characters of bchars, not ending in a space. */
@@ -131,6 +138,9 @@ final class MultipartShape {
             if (frame.state == State.BODY && line == frame.bodyStart) {
                 return false; // an empty body without its line break: the end of the header block for some
             }
+            if (frame.state == State.BODY && !leafInForm(frame, line - 2)) {
+                return false;
+            }
             pos = end + 2;
             if (delimiter) {
                 frame.state = State.HEADERS;
@@ -174,7 +184,7 @@ final class MultipartShape {
                 break;
             }
         }
-        if (colon < 0 || !HeaderLines.isFieldName(ascii(pos, colon), 0, colon - pos)) {
+        if (colon < 0 || !HeaderForm.isFieldName(ascii(pos, colon), 0, colon - pos)) {
             return false;
         }
         headers.add(ascii(pos, end));
@@ -185,7 +195,7 @@ final class MultipartShape {
         String contentType = null;
         String encoding = null;
         for (String line : headers) {
-            String name = HeaderLines.name(line);
+            String name = HeaderForm.name(line);
             String value = line.substring(line.indexOf(':') + 1).trim();
             if (name.equals("content-type")) {
                 if (contentType != null) {
@@ -213,10 +223,53 @@ final class MultipartShape {
                 return false;
             }
             frame.state = State.BODY;
+            frame.leafEncoding = null;
             return push(type.getParameter("boundary"));
         }
         frame.state = State.BODY;
+        frame.leafEncoding = encoding == null ? LeafForm.SEVEN_BIT : encoding;
+        frame.attachedMessage = type != null && type.match("message/rfc822");
         return true;
+    }
+
+    /** Whether the leaf body that ends at {@code bodyEnd} (before the delimiter's CRLF) is in the form of its encoding. */
+    private boolean leafInForm(Frame frame, int bodyEnd) {
+        if (frame.leafEncoding == null) {
+            return true; // a multipart's own body, judged part by part
+        }
+        if (frame.attachedMessage && !isOpaqueMessage(bytes, frame.bodyStart, bodyEnd)) {
+            return false;
+        }
+        return LeafForm.holds(frame.leafEncoding, bytes, frame.bodyStart, bodyEnd);
+    }
+
+    /**
+     * Whether a copied attached message can be signed as one opaque part: verifiers hash it as it is, and no part
+     * in it declares base64 or quoted-printable, bodies that re-wrapping relays would rewrite (such a message is
+     * written part by part). Its lines the copy has judged already.
+     */
+    static boolean isOpaqueMessage(byte[] bytes, int from, int to) {
+        int lineStart = from;
+        for (int i = from; i < to; i++) {
+            if (bytes[i] != '\n') {
+                continue;
+            }
+            if (declaresEncodedBody(bytes, lineStart, i)) {
+                return false;
+            }
+            lineStart = i + 1;
+        }
+        return !declaresEncodedBody(bytes, lineStart, to);
+    }
+
+    private static final String TRANSFER_ENCODING = "content-transfer-encoding:";
+
+    private static boolean declaresEncodedBody(byte[] bytes, int from, int to) {
+        if (to - from <= TRANSFER_ENCODING.length() || (bytes[from] | 0x20) != 'c') {
+            return false;
+        }
+        String line = new String(bytes, from, to - from, StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
+        return line.startsWith(TRANSFER_ENCODING) && (line.contains("base64") || line.contains("quoted-printable"));
     }
 
     private boolean push(String boundary) {

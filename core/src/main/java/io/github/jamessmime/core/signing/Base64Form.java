@@ -1,0 +1,161 @@
+/*
+ * Copyright 2026 the james-smime authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package io.github.jamessmime.core.signing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Arrays;
+import java.util.Base64;
+
+/**
+ * The relay-proof form of a base64 body: lines of exactly 76 characters of the base64 alphabet, the last one
+ * shorter (a multiple of 4, padding only at its end), each followed by CRLF; an empty body for empty content. It is
+ * what javax.mail's, Python's, PHP's and .NET's encoders write, so a relay that decodes and encodes a body again
+ * (SendGrid does) gives back the same bytes. Verifiers hash a base64 body as it is.
+ *
+ * <p>A body that is base64 of another shape (lines of 60 or 72, blank lines at its end) but clean (only the alphabet,
+ * white space and final padding with zero pad bits, a multiple of 4 characters) is re-wrapped without decoding it: every decoder reads
+ * the same bytes from both. Anything else is decoded and encoded again ({@link #encode}).
+ */
+final class Base64Form {
+    static final int LINE = 76;
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final boolean[] ALPHABET = new boolean[128];
+    private static final String CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+    static {
+        for (int i = 0; i < CHARACTERS.length(); i++) {
+            ALPHABET[CHARACTERS.charAt(i)] = true;
+        }
+    }
+
+    /**
+     * Whether the character before the padding leaves its unused bits zero, as every encoder writes it: decoders
+     * ignore those bits, so an encoder would write a different character for the same bytes.
+     */
+    private static boolean hasZeroPadBits(byte last, int padding) {
+        int value = CHARACTERS.indexOf(last);
+        return padding == 0 || (value & (padding == 1 ? 0x03 : 0x0F)) == 0;
+    }
+
+    private Base64Form() {
+    }
+
+    /** Whether {@code bytes[from, to)} is a base64 body in the relay-proof form. */
+    static boolean holds(byte[] bytes, int from, int to) {
+        int pos = from;
+        while (pos < to) {
+            int lineEnd = Math.min(pos + LINE, to);
+            int i = pos;
+            while (i < lineEnd && bytes[i] >= 0 && ALPHABET[bytes[i]]) {
+                i++;
+            }
+            int data = i - pos;
+            // the last line may end in padding: one or two '=' after data that leaves 3 or 2 characters of a group
+            int padding = 0;
+            while (i < lineEnd && bytes[i] == '=' && padding < 2) {
+                i++;
+                padding++;
+            }
+            if (i + 2 > to || bytes[i] != '\r' || bytes[i + 1] != '\n') {
+                return false;
+            }
+            int length = data + padding;
+            boolean last = i + 2 == to;
+            if (length == 0 || length % 4 != 0 || (!last && (length != LINE || padding > 0))
+                || (padding > 0 && ((length - padding) % 4 != 4 - padding || !hasZeroPadBits(bytes[i - padding - 1], padding)))) {
+                return false;
+            }
+            pos = i + 2;
+        }
+        return true;
+    }
+
+    /**
+     * Whether {@code bytes[from, to)} is base64 that can be re-wrapped without decoding: the alphabet, CR, LF, space
+     * and tab, then at most two '=' (white space around them allowed) and nothing else, a multiple of 4 in all.
+     */
+    static boolean isClean(byte[] bytes, int from, int to) {
+        int characters = 0;
+        int padding = 0;
+        byte lastData = 'A';
+        for (int i = from; i < to; i++) {
+            byte b = bytes[i];
+            if (b == '\r' || b == '\n' || b == ' ' || b == '\t') {
+                continue;
+            }
+            if (b == '=') {
+                if (++padding > 2) {
+                    return false;
+                }
+            } else if (b < 0 || !ALPHABET[b] || padding > 0) {
+                return false;
+            } else {
+                lastData = b;
+            }
+            characters++;
+        }
+        return characters % 4 == 0 && (padding == 0 || ((characters - padding) % 4 == 4 - padding && hasZeroPadBits(lastData, padding)));
+    }
+
+    /** Writes the characters of a clean body ({@link #isClean}) in the relay-proof form. */
+    static void rewrap(byte[] bytes, int from, int to, OutputStream out) throws IOException {
+        byte[] line = new byte[LINE + 2];
+        int length = 0;
+        for (int i = from; i < to; i++) {
+            byte b = bytes[i];
+            if (b == '\r' || b == '\n' || b == ' ' || b == '\t') {
+                continue;
+            }
+            line[length++] = b;
+            if (length == LINE) {
+                line[length++] = '\r';
+                line[length++] = '\n';
+                out.write(line, 0, length);
+                length = 0;
+            }
+        }
+        if (length > 0) {
+            out.write(line, 0, length);
+            out.write(CRLF);
+        }
+    }
+
+    /** Encodes all of {@code decoded} in the relay-proof form. */
+    static void encode(InputStream decoded, OutputStream out) throws IOException {
+        byte[] group = new byte[LINE / 4 * 3];
+        Base64.Encoder encoder = Base64.getEncoder();
+        byte[] line = new byte[LINE + 2];
+        int filled = 0;
+        int read;
+        while ((read = decoded.read(group, filled, group.length - filled)) >= 0) {
+            filled += read;
+            if (filled == group.length) {
+                int length = encoder.encode(group, line);
+                line[length++] = '\r';
+                line[length++] = '\n';
+                out.write(line, 0, length);
+                filled = 0;
+            }
+        }
+        if (filled > 0) {
+            byte[] rest = encoder.encode(Arrays.copyOf(group, filled));
+            out.write(rest);
+            out.write(CRLF);
+        }
+    }
+}

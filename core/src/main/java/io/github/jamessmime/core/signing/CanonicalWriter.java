@@ -1,0 +1,392 @@
+/*
+ * Copyright 2026 the james-smime authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package io.github.jamessmime.core.signing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Supplier;
+
+import javax.activation.DataSource;
+import javax.mail.BodyPart;
+import javax.mail.MessagingException;
+import javax.mail.Multipart;
+import javax.mail.internet.ContentType;
+import javax.mail.internet.MimeBodyPart;
+import javax.mail.internet.MimeMessage;
+import javax.mail.internet.MimeMultipart;
+import javax.mail.internet.MimePart;
+import javax.mail.internet.MimePartDataSource;
+import javax.mail.internet.ParseException;
+
+/**
+ * Writes a MIME entity in the canonical, relay-proof form that is signed (RFC 8551 3.1): CRLF line breaks, only
+ * 7-bit bytes (part headers included), every line kept by the {@link LineRule}s (at most 76 octets, no trailing
+ * white space, none starting with {@code From }), each leaf's body in the form of its encoding ({@link LeafForm}),
+ * and a shape that every verifier reads and re-serialises to the same bytes ({@link MultipartForm}).
+ *
+ * <p>Parts that are already so are copied byte for byte ({@link CanonicalCopy}): a whole multipart in one pass when
+ * its shape is canonical. Otherwise the tree as javax.mail reads it is written anew: header lines repaired, folded
+ * and made 7-bit ({@link HeaderForm}), each multipart with a fresh boundary, without preamble and epilogue (text MIME
+ * readers never show), leaves re-wrapped or re-encoded ({@link LeafForm}). Composites nest at most
+ * {@code maxDepth} levels; deeper mail is refused.
+ */
+final class CanonicalWriter {
+    private static final byte[] CRLF = {'\r', '\n'};
+
+    private final MessageBuffer out;
+    private final CanonicalCopy copy;
+    private final int maxDepth;
+    private final Supplier<String> boundaries;
+
+    /**
+     * @param out        receives the canonical bytes
+     * @param sizeHint   the message size, if known (sizes the copy buffer for small messages)
+     * @param maxDepth   how many levels of multipart and message/rfc822 may nest
+     * @param boundaries fresh boundaries for multiparts that are written anew
+     */
+    CanonicalWriter(MessageBuffer out, int sizeHint, int maxDepth, Supplier<String> boundaries) {
+        this.out = out;
+        this.copy = new CanonicalCopy(out, sizeHint);
+        this.maxDepth = maxDepth;
+        this.boundaries = boundaries;
+    }
+
+    /** Writes the body and the given Content-* header lines of a message: the part that gets signed. */
+    void writeContentOf(MimeMessage message, List<String> contentHeaders) throws IOException, MessagingException {
+        writeEntity(message, contentHeaders, 0);
+    }
+
+    private void writeEntity(MimePart part, List<String> headers, int depth) throws IOException, MessagingException {
+        if (depth > maxDepth) {
+            throw new MessagingException("multiparts and attached messages nest more than " + maxDepth
+                + " levels deep (mime.maxDepth)");
+        }
+        String header = part.getHeader("Content-Type", null);
+        ContentType type = contentType(header);
+        // a Content-Type only a lenient reading understands is written anew in strict form
+        String typeLine = header == null || parses(header) ? null
+            : HeaderForm.canonical("Content-Type: " + HeaderForm.withEncodedParameters(type));
+        String encoding = encodingOf(part);
+        if (type.match("multipart/*")) {
+            int mark = out.size();
+            String boundary = type.getParameter("boundary");
+            // a Content-Type that cannot be folded to 76 (a long boundary, no space after ';') is written anew
+            if (encoding.equals(LeafForm.SEVEN_BIT) && typeLine == null && foldsToLineLimit(header)) {
+                writeHeaders(part, headers, null, null);
+                int bodyStart = out.size();
+                copy.collectDashLines();
+                if (copy.copy(rawStream(part)) == null && MultipartForm.isCanonical(out.array(), bodyStart, out.size(), boundary,
+                    depth, maxDepth, copy.dashLines(), copy.dashLineCount())) {
+                    return;
+                }
+                out.truncate(mark);
+            }
+            writeMultipart(part, type, headers, depth);
+        } else if (type.match("message/rfc822") && !isEncoded(part)) {
+            int mark = out.size();
+            if (encoding.equals(LeafForm.SEVEN_BIT)) {
+                writeHeaders(part, headers, typeLine, null);
+                int bodyStart = out.size();
+                if (copy.copy(rawStream(part)) == null && MultipartForm.isOpaqueMessage(out.array(), bodyStart, out.size())) {
+                    return;
+                }
+                out.truncate(mark);
+            }
+            writeHeaders(part, headers, typeLine, compositeEncoding(part));
+            Object content = part.getContent();
+            if (!(content instanceof MimeMessage)) {
+                throw new MessagingException("message/rfc822 part does not hold a message");
+            }
+            writeEntity((MimeMessage) content, null, depth + 1);
+        } else {
+            writeLeaf(part, type, typeLine, headers);
+        }
+    }
+
+    /** A multipart written anew: a fresh boundary, no preamble or epilogue, each part canonical. */
+    private void writeMultipart(MimePart part, ContentType type, List<String> headers, int depth)
+        throws IOException, MessagingException {
+        Multipart multipart;
+        int count;
+        try {
+            // parsed with the Content-Type as read here (a lenient reading may have found the boundary)
+            multipart = new MimeMultipart(new TypedDataSource(part, type));
+            count = multipart.getCount();
+        } catch (MessagingException e) {
+            throw new MessagingException(type.getBaseType() + " with boundary \"" + type.getParameter("boundary")
+                + "\" cannot be read: " + e.getMessage(), e);
+        }
+        if (count == 0) {
+            throw new MessagingException(type.getBaseType() + " without any part");
+        }
+        String boundary = boundaries.get();
+        ContentType rewritten = new ContentType(type.getPrimaryType(), type.getSubType(), type.getParameterList());
+        rewritten.setParameter("boundary", boundary);
+        writeHeaders(part, headers, HeaderForm.canonical("Content-Type: " + HeaderForm.withEncodedParameters(rewritten)),
+            compositeEncoding(part));
+        byte[] delimiter = ("--" + boundary).getBytes(StandardCharsets.US_ASCII);
+        for (int i = 0; i < count; i++) {
+            emit(delimiter, 0, delimiter.length);
+            emit(CRLF, 0, 2);
+            BodyPart child = multipart.getBodyPart(i);
+            if (!(child instanceof MimePart)) {
+                throw new MessagingException("body part " + i + " is not a MIME part");
+            }
+            writeEntity((MimePart) child, null, depth + 1);
+            emit(CRLF, 0, 2);
+        }
+        emit(delimiter, 0, delimiter.length);
+        emit(new byte[] {'-', '-', '\r', '\n'}, 0, 4);
+    }
+
+    private void writeLeaf(MimePart part, ContentType type, String typeLine, List<String> headers) throws IOException, MessagingException {
+        String encoding = encodingOf(part);
+        if (type.getPrimaryType().equalsIgnoreCase("message") && !isEncoded(part)) {
+            // message/* may not be encoded (RFC 2046 5.2; javax.mail ignores an encoding there): a report's fields are
+            // folded, anything else copied when its lines keep the rules, else refused
+            writeHeaders(part, headers, typeLine, null);
+            if (ReportForm.appliesTo(type)) {
+                String fields;
+                try (InputStream raw = rawStream(part)) {
+                    fields = ReportForm.canonical(raw.readAllBytes());
+                }
+                if (fields != null) {
+                    out.writeAscii(fields);
+                    return;
+                }
+            }
+            LineRule broken = copy.copy(rawStream(part));
+            if (broken != null) {
+                throw new NotRelayProofException(type.getBaseType() + " part has " + broken.description() + ", which relays "
+                    + "change, and may not be encoded (RFC 2046 5.2), so it is not signed");
+            }
+            return;
+        }
+        int mark = out.size();
+        LineRule broken = LineRule.SEVEN_BIT;
+        if (LeafForm.isCopyable(encoding)) {
+            writeHeaders(part, headers, typeLine, null);
+            int bodyStart = out.size();
+            broken = copy.copy(rawStream(part));
+            if (broken == null && LeafForm.holds(encoding, out.array(), bodyStart, out.size())) {
+                return;
+            }
+            if (encoding.equals(LeafForm.BASE64)) {
+                // clean base64 in other lines: re-wrapped without decoding (the copy may have stopped early)
+                byte[] body;
+                try (InputStream raw = rawStream(part)) {
+                    body = raw.readAllBytes();
+                }
+                if (Base64Form.isClean(body, 0, body.length)) {
+                    out.truncate(bodyStart);
+                    Base64Form.rewrap(body, 0, body.length, out);
+                    return;
+                }
+            }
+            out.truncate(mark);
+        }
+        boolean text = type.getPrimaryType().equalsIgnoreCase("text");
+        boolean lines = encoding.equals(LeafForm.SEVEN_BIT) || encoding.equals("8bit");
+        try (InputStream decoded = part.getInputStream()) {
+            LeafForm.Encoded encoded = LeafForm.encode(text, decoded);
+            writeHeaders(part, headers, typeLine, encoded.encoding);
+            encoded.writeBody(decoded, lines, out);
+        } catch (IOException e) {
+            if (broken != null || !isEncoded(part)) {
+                throw e;
+            }
+            // a body its encoding cannot decode (a truncated base64 tail): no relay can re-encode it either, and
+            // every verifier hashes it as it is, so it is copied as it came, its lines kept by every rule
+            out.truncate(mark);
+            writeHeaders(part, headers, typeLine, null);
+            copy.copy(rawStream(part));
+        }
+    }
+
+    /**
+     * Writes a header block: each line canonical ({@link HeaderForm#canonical}), the first Content-Type and
+     * Content-Transfer-Encoding only (parsers differ on which of several counts), then the blank line.
+     *
+     * @param lines       the lines to write, or null for all of the part's
+     * @param contentType a Content-Type line replacing the part's, or null
+     * @param encoding    the transfer encoding to declare instead of the part's, or null to keep it
+     */
+    private void writeHeaders(MimePart part, List<String> lines, String contentType, String encoding)
+        throws IOException, MessagingException {
+        boolean typeWritten = false;
+        boolean encodingWritten = false;
+        boolean first = true;
+        for (String line : lines != null ? lines : Collections.list(part.getAllHeaderLines())) {
+            boolean mboxSeparator = first && part instanceof MimeMessage && line.startsWith("From ");
+            first = false;
+            if (mboxSeparator) {
+                continue; // an attached message kept with its mbox separator line (Unix From_)
+            }
+            String name = HeaderForm.name(line);
+            if (name.equals("content-type")) {
+                if (!typeWritten) {
+                    emitLine(contentType != null ? contentType : HeaderForm.canonical(line));
+                }
+                typeWritten = true;
+            } else if (name.equals("content-transfer-encoding")) {
+                if (!encodingWritten) {
+                    emitLine("Content-Transfer-Encoding: " + (encoding != null ? encoding : encodingOf(part)));
+                }
+                encodingWritten = true;
+            } else if (!isStrayDelimiter(line)) {
+                emitLine(HeaderForm.canonical(line));
+            }
+        }
+        if (!typeWritten && contentType != null) {
+            emitLine(contentType);
+        }
+        if (!encodingWritten && encoding != null) {
+            emitLine("Content-Transfer-Encoding: " + encoding);
+        }
+        emit(CRLF, 0, 2);
+    }
+
+    /**
+     * A delimiter line that javax.mail took for a header line (a part right after the delimiter, with no blank
+     * line: an empty part or two delimiters in a row). It carries nothing and is left out.
+     */
+    private static boolean isStrayDelimiter(String line) {
+        return line.startsWith("--") && line.indexOf(':') < 0;
+    }
+
+    /**
+     * A canonical header line: 7-bit, folds already CRLF. One that still has a line over 76 octets (nothing to fold
+     * at, and no encoding its field allows: a long Content-ID, a signature tag of an attached message) is not
+     * relay-proof: relays that re-fold headers would change it, so the message is not signed.
+     */
+    private void emitLine(String line) throws IOException, MessagingException {
+        if (!HeaderForm.keepsLineLimit(line)) {
+            throw new NotRelayProofException("header " + line.substring(0, line.indexOf(':')) + " has a line over "
+                + LineRule.MAX_LINE + " octets with no white space to fold it at ('" + HeaderForm.excerpt(line, 60)
+                + "'): relays that re-fold headers would change it, so it is not signed");
+        }
+        out.writeAscii(line);
+        emit(CRLF, 0, 2);
+    }
+
+    /**
+     * A multipart or message/rfc822 written anew is labelled 7bit when it declared another encoding, since
+     * everything inside is written 7-bit: a relay that downgrades would otherwise rewrite the label inside
+     * the signed content.
+     */
+    private static String compositeEncoding(MimePart part) throws MessagingException {
+        return encodingOf(part).equals("7bit") ? null : "7bit";
+    }
+
+    private static boolean isEncoded(MimePart part) throws MessagingException {
+        String encoding = encodingOf(part);
+        return encoding.equals("base64") || encoding.equals("quoted-printable");
+    }
+
+    static String encodingOf(MimePart part) throws MessagingException {
+        String encoding = part.getEncoding();
+        return encoding == null ? "7bit" : encoding.trim().toLowerCase(Locale.ROOT);
+    }
+
+    /** The type a Content-Type value states, read strictly, else leniently ({@link HeaderForm#lenientContentType}). */
+    static ContentType contentType(String header) throws MessagingException {
+        if (header == null) {
+            return new ContentType("text", "plain", null);
+        }
+        try {
+            return new ContentType(header);
+        } catch (ParseException e) {
+            return HeaderForm.lenientContentType(header).orElseThrow(() -> new MessagingException(
+                "malformed Content-Type '" + HeaderForm.excerpt(header) + "': " + e.getMessage(), e));
+        }
+    }
+
+    private static boolean foldsToLineLimit(String contentType) {
+        try {
+            return HeaderForm.keepsLineLimit(HeaderForm.canonical("Content-Type: " + contentType));
+        } catch (MessagingException e) {
+            return false;
+        }
+    }
+
+    private static boolean parses(String header) {
+        try {
+            new ContentType(header);
+            return true;
+        } catch (ParseException e) {
+            return false;
+        }
+    }
+
+    /** A part's decoded content under a given Content-Type, so that javax.mail parses it as read here. */
+    private static final class TypedDataSource implements DataSource {
+        private final MimePart part;
+        private final String type;
+
+        TypedDataSource(MimePart part, ContentType type) {
+            this.part = part;
+            this.type = type.toString();
+        }
+
+        @Override
+        public InputStream getInputStream() throws IOException {
+            return new MimePartDataSource(part).getInputStream();
+        }
+
+        @Override
+        public OutputStream getOutputStream() throws IOException {
+            throw new IOException("read only");
+        }
+
+        @Override
+        public String getContentType() {
+            return type;
+        }
+
+        @Override
+        public String getName() {
+            return "";
+        }
+    }
+
+    private static InputStream rawStream(MimePart part) throws MessagingException {
+        if (part instanceof MimeBodyPart) {
+            return ((MimeBodyPart) part).getRawInputStream();
+        }
+        if (part instanceof MimeMessage) {
+            return ((MimeMessage) part).getRawInputStream();
+        }
+        throw new MessagingException("unsupported part type " + part.getClass().getName());
+    }
+
+    private void emit(byte[] bytes, int offset, int length) {
+        out.write(bytes, offset, length);
+    }
+
+    /** What cannot be written in the relay-proof form although the message is well formed. */
+    static final class NotRelayProofException extends MessagingException {
+        private static final long serialVersionUID = 1L;
+
+        NotRelayProofException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,193 @@
+/*
+ * Copyright 2026 the james-smime authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package io.github.jamessmime.core.signing;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Arrays;
+
+import javax.mail.MessagingException;
+import javax.mail.internet.MimeUtility;
+
+/**
+ * The relay-proof form of a quoted-printable body (RFC 2045 6.7): exactly what javax.mail's encoder writes for the
+ * decoded text (line breaks CRLF, soft line breaks so that no line is over 76 characters, {@code =}, control and
+ * 8-bit bytes, tabs and a space at a line's end escaped in upper-case hex), when that is also what encoders that
+ * allow a hard line's last segment 76 characters write, as Python's {@code email} package does, and when no line
+ * starts with {@code From }. A relay that decodes and encodes the body again with either gives back the same bytes.
+ *
+ * <p>The two encoders disagree on text with a tab inside a line, and where the last segment of a line or its
+ * trailing white space falls at 73 to 76 characters; there, and for a line that would start with {@code From }
+ * (mbox stores alter it, and no encoder escapes it), no quoted-printable form survives every relay: {@link #encode}
+ * gives null and the text goes as base64 ({@link LeafForm}). Verifiers hash the body as it is.
+ */
+final class QuotedPrintableForm {
+    static final int MAX_LINE = LineRule.MAX_LINE;
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final byte[] HEX = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'A', 'B', 'C', 'D', 'E', 'F'};
+
+    private QuotedPrintableForm() {
+    }
+
+    /** Whether {@code bytes[from, to)} is a quoted-printable body in the relay-proof form. */
+    static boolean holds(byte[] bytes, int from, int to) {
+        byte[] decoded;
+        try {
+            decoded = decode(bytes, from, to);
+        } catch (IOException e) {
+            return false;
+        }
+        byte[] canonical = encode(decoded);
+        return canonical != null && Arrays.equals(canonical, 0, canonical.length, bytes, from, to);
+    }
+
+    /** The relay-proof quoted-printable of {@code text}, or null when it has none. */
+    static byte[] encode(byte[] text) {
+        byte[] encoded = javaMail(text);
+        if (!Arrays.equals(encoded, lineLimited(text)) || LineRule.firstBrokenInLines(encoded, 0, encoded.length) != null) {
+            return null;
+        }
+        return encoded;
+    }
+
+    /** What javax.mail's decoder reads from a quoted-printable body. */
+    static byte[] decode(byte[] bytes, int from, int to) throws IOException {
+        try (InputStream in = MimeUtility.decode(new ByteArrayInputStream(bytes, from, to - from), "quoted-printable")) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(to - from);
+            byte[] buffer = new byte[8192];
+            int read;
+            // not readAllBytes: javax.mail's decoder answers a read of 0 bytes with -1
+            while ((read = in.read(buffer, 0, buffer.length)) >= 0) {
+                out.write(buffer, 0, read);
+            }
+            return out.toByteArray();
+        } catch (MessagingException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    /** javax.mail's quoted-printable encoding of text (CR, LF and CRLF are line breaks). */
+    static byte[] javaMail(byte[] text) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(text.length + text.length / 8 + 16);
+        try (OutputStream encoder = MimeUtility.encode(out, "quoted-printable")) {
+            encoder.write(text);
+        } catch (IOException | MessagingException e) {
+            throw new IllegalStateException("javax.mail's quoted-printable encoder failed in memory", e);
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * The encoding by the rule of encoders that break a line only when more than 76 characters remain (Python's
+     * {@code email.quoprimime}): each hard line escaped (tab and space kept), pieces of 75 characters and a soft
+     * break taken while 77 or more remain, an escape never split, and white space at a line's end escaped, or moved
+     * after a soft break, as the room left allows.
+     */
+    static byte[] lineLimited(byte[] text) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(text.length + text.length / 8 + 16);
+        int lineStart = 0;
+        boolean first = true;
+        int i = 0;
+        while (i <= text.length) {
+            boolean end = i == text.length;
+            if (!end && text[i] != '\r' && text[i] != '\n') {
+                i++;
+                continue;
+            }
+            if (end && lineStart == text.length && lineStart > 0) {
+                break; // the text ends with a line break: written below
+            }
+            if (!first) {
+                out.writeBytes(CRLF);
+            }
+            first = false;
+            writeLine(escaped(text, lineStart, i), out);
+            if (end) {
+                break;
+            }
+            i += text[i] == '\r' && i + 1 < text.length && text[i + 1] == '\n' ? 2 : 1;
+            lineStart = i;
+        }
+        if (text.length > 0 && (text[text.length - 1] == '\r' || text[text.length - 1] == '\n')) {
+            out.writeBytes(CRLF);
+        }
+        return out.toByteArray();
+    }
+
+    /** A hard line with every byte but printable ASCII other than '=', space and tab escaped. */
+    private static byte[] escaped(byte[] text, int from, int to) {
+        ByteArrayOutputStream line = new ByteArrayOutputStream((to - from) * 3);
+        for (int i = from; i < to; i++) {
+            int b = text[i] & 0xFF;
+            if (b == ' ' || b == '\t' || (b >= 33 && b <= 126 && b != '=')) {
+                line.write(b);
+            } else {
+                line.write('=');
+                line.write(HEX[b >> 4]);
+                line.write(HEX[b & 0xF]);
+            }
+        }
+        return line.toByteArray();
+    }
+
+    private static void writeLine(byte[] line, ByteArrayOutputStream out) {
+        int length = line.length;
+        int start = 0;
+        // break while at least 77 characters remain: pieces of 75, an escape kept whole, then '='
+        while (length - start >= MAX_LINE + 1) {
+            int stop = start + MAX_LINE - 1;
+            if (line[stop - 2] == '=') {
+                out.write(line, start, stop - 2 - start);
+                start = stop - 2;
+            } else if (line[stop - 1] == '=') {
+                out.write(line, start, stop - 1 - start);
+                start = stop - 1;
+            } else {
+                out.write(line, start, stop - start);
+                start = stop;
+            }
+            out.write('=');
+            out.writeBytes(CRLF);
+        }
+        int last = length > 0 ? line[length - 1] : -1;
+        if (last != ' ' && last != '\t') {
+            out.write(line, start, length - start);
+            return;
+        }
+        int remaining = length - start;
+        out.write(line, start, remaining - 1);
+        if (remaining <= MAX_LINE - 2) {
+            escape(last, out);
+        } else if (remaining == MAX_LINE - 1) {
+            out.write(last);
+            out.write('=');
+            out.writeBytes(CRLF);
+        } else {
+            out.write('=');
+            out.writeBytes(CRLF);
+            escape(last, out);
+        }
+    }
+
+    private static void escape(int b, ByteArrayOutputStream out) {
+        out.write('=');
+        out.write(HEX[b >> 4]);
+        out.write(HEX[b & 0xF]);
+    }
+}

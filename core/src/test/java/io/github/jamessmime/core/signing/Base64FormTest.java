@@ -1,0 +1,120 @@
+/*
+ * Copyright 2026 the james-smime authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package io.github.jamessmime.core.signing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.SplittableRandom;
+
+import javax.mail.internet.MimeUtility;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The relay-proof base64 form: lines of 76, the last shorter, each ending in CRLF. Bodies are given with
+ * {@code [A*N]} for N characters and {@code |} for CRLF.
+ */
+class Base64FormTest {
+    static byte[] body(String spec) {
+        return QuotedPrintableFormTest.text(spec.replace("|", "\\r\\n"));
+    }
+
+    @ParameterizedTest(name = "{0}: holds {1}, clean {2}")
+    @CsvSource({
+        "'',                          true,  true",
+        "QUJD|,                       true,  true",
+        "[A*76]|QUI=|,                true,  true",
+        "[A*76]|QQ==|,                true,  true",
+        "[A*76]|[A*76]|,              true,  true",
+        // other line lengths, blank lines, white space: clean, re-wrapped
+        "[A*72]|[A*72]|,              false, true",
+        "[A*60]|QUI=|,                false, true",
+        "[A*76]|QUI=||,               false, true",
+        "[A*76]|QUI=,                 false, true",
+        "QU JD|,                      false, true",
+        "[A*76]|QU|I=|,               false, true",
+        // not clean: decoded and encoded again
+        "QUJD!|,                      false, false",
+        "QQ==QUJD|,                   false, false",
+        "QUJ|,                        false, false",
+        "QUI===|,                     false, false",
+        "[A*76]=|,                    false, false",
+        // pad bits not zero (QUJ= for QUI=): decoders ignore them, encoders write the other character
+        "QUJ=|,                       false, false",
+        "QUI=|,                       true,  true",
+        "QR==|,                       false, false",
+    })
+    void formShouldBeLinesOfSeventySixEndingInCrLf(String spec, boolean holds, boolean clean) {
+        byte[] bytes = body(spec);
+
+        assertThat(Base64Form.holds(bytes, 0, bytes.length)).as("holds").isEqualTo(holds);
+        assertThat(Base64Form.isClean(bytes, 0, bytes.length)).as("clean").isEqualTo(clean);
+    }
+
+    @Test
+    void rewrappedBodyShouldHoldAndDecodeToTheSameBytes() throws Exception {
+        SplittableRandom random = new SplittableRandom(2045);
+        for (int n = 0; n < 200; n++) {
+            byte[] content = new byte[random.nextInt(3000)];
+            random.nextBytes(content);
+            int width = 4 * (1 + random.nextInt(25));
+            String wrapped = Base64.getEncoder().encodeToString(content).replaceAll("(.{" + width + "})", "$1\r\n");
+            byte[] body = (wrapped + (random.nextBoolean() ? "\r\n\r\n" : "")).getBytes(StandardCharsets.US_ASCII);
+            assertThat(Base64Form.isClean(body, 0, body.length)).isTrue();
+
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            Base64Form.rewrap(body, 0, body.length, out);
+
+            byte[] rewrapped = out.toByteArray();
+            assertThat(Base64Form.holds(rewrapped, 0, rewrapped.length)).isTrue();
+            assertThat(decode(rewrapped)).isEqualTo(content);
+            assertThat(rewrapped).isEqualTo(javaMail(content));
+        }
+    }
+
+    @Test
+    void encodedBodyShouldBeWhatJavaMailWrites() throws Exception {
+        for (int length : new int[] {0, 1, 2, 3, 56, 57, 58, 114, 1000, 100_000}) {
+            byte[] content = new byte[length];
+            new SplittableRandom(length).nextBytes(content);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+            Base64Form.encode(new ByteArrayInputStream(content), out);
+
+            assertThat(out.toByteArray()).as("%d bytes", length).isEqualTo(javaMail(content));
+            assertThat(Base64Form.holds(out.toByteArray(), 0, out.size())).isTrue();
+        }
+    }
+
+    static byte[] javaMail(byte[] content) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (OutputStream encoder = MimeUtility.encode(out, "base64")) {
+            encoder.write(content);
+        }
+        return out.toByteArray();
+    }
+
+    static byte[] decode(byte[] body) throws Exception {
+        return MimeUtility.decode(new ByteArrayInputStream(body), "base64").readAllBytes();
+    }
+}
