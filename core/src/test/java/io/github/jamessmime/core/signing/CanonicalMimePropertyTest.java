@@ -36,12 +36,14 @@ import org.junit.jupiter.api.Test;
 import io.github.jamessmime.core.store.SigningIdentity;
 import io.github.jamessmime.testing.FailureReport;
 import io.github.jamessmime.testing.MimeTreeGenerator;
+import io.github.jamessmime.testing.RelaySimulator;
 import io.github.jamessmime.testing.TestPki;
 import io.github.jamessmime.testing.Verifiers;
 
 /**
  * Legal MIME of every shape, generated from fixed seeds, signed: the output is 7-bit canonical everywhere, both
- * independent verifiers accept it, and the content they verify decodes to the leaves the generator put in.
+ * independent verifiers accept it, the content they verify decodes to the leaves the generator put in, and it still
+ * verifies after every relay change {@link RelaySimulator} makes.
  *
  * <p>{@code -Dsmime.generated.count=N} signs N messages (default 300), {@code -Dsmime.generated.seed=S} starts at
  * seed S (default 0): {@code -Dsmime.generated.seed=42 -Dsmime.generated.count=1} reproduces seed 42 alone.
@@ -72,6 +74,7 @@ class CanonicalMimePropertyTest {
     void signerShouldKeepGeneratedTreesSevenBitVerifiableAndIntact() throws Exception {
         FailureReport report = new FailureReport(COUNT + " generated messages (seeds " + FIRST_SEED + ".." + (FIRST_SEED + COUNT - 1) + ")");
         SmimeSigner signer = new SmimeSigner(DigestAlgorithm.SHA_256, SignedChecks.CLOCK);
+        RelayChecks relays = new RelayChecks();
         for (long batchStart = FIRST_SEED; batchStart < FIRST_SEED + COUNT; batchStart += BATCH) {
             Map<Long, Future<Signed>> futures = new LinkedHashMap<>();
             for (long seed = batchStart; seed < Math.min(batchStart + BATCH, FIRST_SEED + COUNT); seed++) {
@@ -91,7 +94,9 @@ class CanonicalMimePropertyTest {
             for (Map.Entry<String, Verifiers.Verdict> outcome : outcomes.entrySet()) {
                 check(byId.get(outcome.getKey()), outcome.getValue(), report);
             }
+            relays.add(RelaySimulator.checkAll(toVerify, pki.root(), SignedChecks.NOW), report);
         }
+        System.out.println(relays);
         assertThat(report.isEmpty()).withFailMessage("%s", report.render()).isTrue();
     }
 

@@ -39,13 +39,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.github.jamessmime.core.store.SigningIdentity;
+import io.github.jamessmime.testing.RelaySimulator;
 import io.github.jamessmime.testing.TestPki;
 import io.github.jamessmime.testing.Verifiers;
 
 /**
  * Messages from other projects' public MIME parser test suites (core/src/test/resources/corpus, sources and
  * licences in its SOURCES.md): each is signed so that openssl and BouncyCastle's re-serialising SMIMESigned both
- * verify it with every leaf intact, or refused with one line.
+ * verify it with every leaf intact, also after every relay change {@link RelaySimulator} makes, or refused with one
+ * line.
  */
 class RealWorldCorpusTest {
     static final Instant NOW = Instant.parse("2026-06-01T10:00:00Z");
@@ -148,6 +150,10 @@ class RealWorldCorpusTest {
                 failures.add(name + ": the leaves cannot be compared: " + e);
             }
         }
+        RelaySimulator.Outcome relays = RelaySimulator.checkAll(signed, pki.root(), NOW);
+        relays.failuresByMessage.forEach((id, broken) -> broken.forEach((transformation, verdict) ->
+            failures.add(nameOf.get(id) + ": signature broken by a relay: " + transformation + ": " + verdict)));
+        System.out.println(relays.summary());
         System.out.printf("corpus: %d messages, %d signed and verified by openssl and BouncyCastle, %d refused%n",
             names.size(), signed.size(), refused.size());
         refused.forEach((name, reason) -> System.out.println("  refused " + name + ": " + reason));

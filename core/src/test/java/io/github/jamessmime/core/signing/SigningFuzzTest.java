@@ -43,13 +43,15 @@ import io.github.jamessmime.core.store.SigningIdentity;
 import io.github.jamessmime.testing.FailureReport;
 import io.github.jamessmime.testing.MimeMutator;
 import io.github.jamessmime.testing.MimeTreeGenerator;
+import io.github.jamessmime.testing.RelaySimulator;
 import io.github.jamessmime.testing.TestMessages;
 import io.github.jamessmime.testing.TestPki;
 import io.github.jamessmime.testing.Verifiers;
 
 /**
  * Broken and hostile input, from fixed seeds: for every message the signer either returns a signed message both
- * independent verifiers accept, or refuses it with a {@link SigningException} of one line. Any other throwable is a
+ * independent verifiers accept, also after every relay change {@link RelaySimulator} makes, or refuses it with a
+ * {@link SigningException} of one line. Any other throwable is a
  * failure. Input that javax.mail itself cannot parse is counted apart: James hands the mailet mail it has parsed.
  *
  * <p>{@code -Dsmime.fuzz.count=N} mutated inputs (default 2000), {@code -Dsmime.fuzz.seed=S} (default 7),
@@ -194,6 +196,7 @@ class SigningFuzzTest {
             + " and " + extremes.size() + " extreme shapes)");
         Tally tally = new Tally();
         SmimeSigner signer = new SmimeSigner(DigestAlgorithm.SHA_256, SignedChecks.CLOCK);
+        RelayChecks relays = new RelayChecks();
         int total = extremes.size() + COUNT;
         for (int batchStart = 0; batchStart < total; batchStart += BATCH) {
             List<Future<Signed>> futures = new ArrayList<>();
@@ -209,6 +212,7 @@ class SigningFuzzTest {
                     toVerify.put(signed.id, signed.bytes);
                 }
             }
+            relays.add(RelaySimulator.checkAll(toVerify, pki.root(), SignedChecks.NOW), failures);
             for (Map.Entry<String, Verifiers.Verdict> outcome : Verifiers.independentVerify(toVerify, pki.root(), SignedChecks.NOW).entrySet()) {
                 Verifiers.Verdict result = outcome.getValue();
                 if (!result.opensslOk) {
@@ -220,6 +224,7 @@ class SigningFuzzTest {
             }
         }
         System.out.println(tally);
+        System.out.println(relays);
         assertThat(failures.isEmpty()).withFailMessage("%s\n%s", failures.render(), tally).isTrue();
     }
 
