@@ -34,7 +34,8 @@ import java.util.Base64;
 final class Base64Form {
     static final int LINE = 76;
     private static final byte[] CRLF = {'\r', '\n'};
-    private static final boolean[] ALPHABET = new boolean[128];
+    /** By byte value (& 0xFF): whether it is a character of the base64 alphabet. */
+    private static final boolean[] ALPHABET = new boolean[256];
     private static final String CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
     static {
@@ -58,31 +59,33 @@ final class Base64Form {
     /** Whether {@code bytes[from, to)} is a base64 body in the relay-proof form. */
     static boolean holds(byte[] bytes, int from, int to) {
         int pos = from;
-        while (pos < to) {
-            int lineEnd = Math.min(pos + LINE, to);
-            int i = pos;
-            while (i < lineEnd && bytes[i] >= 0 && ALPHABET[bytes[i]]) {
-                i++;
+        // the full lines: 76 characters of the alphabet and CRLF, tested without a branch per character
+        while (to - pos > LINE + 2 && bytes[pos + LINE] == '\r' && bytes[pos + LINE + 1] == '\n') {
+            boolean all = true;
+            for (int i = pos; i < pos + LINE; i++) {
+                all &= ALPHABET[bytes[i] & 0xFF];
             }
-            int data = i - pos;
-            // the last line may end in padding: one or two '=' after data that leaves 3 or 2 characters of a group
-            int padding = 0;
-            while (i < lineEnd && bytes[i] == '=' && padding < 2) {
-                i++;
-                padding++;
-            }
-            if (i + 2 > to || bytes[i] != '\r' || bytes[i + 1] != '\n') {
+            if (!all) {
                 return false;
             }
-            int length = data + padding;
-            boolean last = i + 2 == to;
-            if (length == 0 || length % 4 != 0 || (!last && (length != LINE || padding > 0))
-                || (padding > 0 && ((length - padding) % 4 != 4 - padding || !hasZeroPadBits(bytes[i - padding - 1], padding)))) {
-                return false;
-            }
-            pos = i + 2;
+            pos += LINE + 2;
         }
-        return true;
+        return pos == to || isLastLine(bytes, pos, to);
+    }
+
+    /** Whether {@code bytes[from, to)} is one last line: 4 to 76 characters, padding only at its end, then CRLF. */
+    private static boolean isLastLine(byte[] bytes, int from, int to) {
+        int end = to - 2;
+        if (end - from < 4 || end - from > LINE || bytes[end] != '\r' || bytes[end + 1] != '\n' || (end - from) % 4 != 0) {
+            return false;
+        }
+        int padding = bytes[end - 1] == '=' ? (bytes[end - 2] == '=' ? 2 : 1) : 0;
+        for (int i = from; i < end - padding; i++) {
+            if (!ALPHABET[bytes[i] & 0xFF]) {
+                return false;
+            }
+        }
+        return hasZeroPadBits(bytes[end - padding - 1], padding);
     }
 
     /**
@@ -102,7 +105,7 @@ final class Base64Form {
                 if (++padding > 2) {
                     return false;
                 }
-            } else if (b < 0 || !ALPHABET[b] || padding > 0) {
+            } else if (!ALPHABET[b & 0xFF] || padding > 0) {
                 return false;
             } else {
                 lastData = b;

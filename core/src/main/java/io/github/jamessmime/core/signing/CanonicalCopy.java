@@ -38,6 +38,12 @@ final class CanonicalCopy {
     private boolean collectDashLines;
     private int[] dashLines = new int[64];
     private int dashLineCount;
+    /** For the next copy only: go on past lines that break a rule, collecting their output offsets. */
+    private boolean collectViolations;
+    private int[] violations = new int[16];
+    private int violationCount;
+    /** Whether the last copy made a bare CR or LF into CRLF. */
+    private boolean convertedLineBreaks;
 
     /**
      * @param out      receives the copied bytes
@@ -58,6 +64,29 @@ final class CanonicalCopy {
         return dashLines;
     }
 
+    /**
+     * Makes the next copy go on to the end past lines that break a rule, collecting their offsets, so that a multipart
+     * whose shape holds can keep its good parts and have only the others written anew; it still gives the first rule
+     * broken.
+     */
+    void collectViolations() {
+        collectViolations = true;
+        violationCount = 0;
+    }
+
+    int[] violations() {
+        return violations;
+    }
+
+    int violationCount() {
+        return violationCount;
+    }
+
+    /** Whether the last copy wrote a bare CR or LF as CRLF: its bytes then differ from the input's. */
+    boolean convertedLineBreaks() {
+        return convertedLineBreaks;
+    }
+
     int dashLineCount() {
         return dashLineCount;
     }
@@ -66,6 +95,12 @@ final class CanonicalCopy {
     LineRule copy(InputStream in) throws IOException {
         boolean collect = collectDashLines;
         collectDashLines = false;
+        boolean keepGoing = collectViolations;
+        collectViolations = false;
+        convertedLineBreaks = false;
+        LineRule first = null;
+        // an 8-bit byte seen in the current line (when going on past it)
+        boolean eightBit = false;
         try (InputStream source = in) {
             // where the current line starts: in the chunk (lineInChunk >= 0), else at lineInOut in the buffer
             int lineInOut = out.size();
@@ -83,10 +118,17 @@ final class CanonicalCopy {
                     if (chunk[0] == '\n') {
                         start = 1;
                         i = 1;
+                    } else {
+                        convertedLineBreaks = true;
                     }
-                    LineRule broken = judge(out.array(), lineInOut, out.size() - 2);
+                    LineRule broken = eightBit ? LineRule.SEVEN_BIT : judge(out.array(), lineInOut, out.size() - 2);
+                    eightBit = false;
                     if (broken != null) {
-                        return broken;
+                        if (!keepGoing) {
+                            return broken;
+                        }
+                        first = first == null ? broken : first;
+                        addViolation(lineInOut);
                     }
                     if (collect && out.array()[lineInOut] == '-') {
                         addDashLine(lineInOut);
@@ -100,7 +142,12 @@ final class CanonicalCopy {
                         continue;
                     }
                     if (b <= 0) {
-                        return LineRule.SEVEN_BIT;
+                        if (!keepGoing) {
+                            return LineRule.SEVEN_BIT;
+                        }
+                        eightBit = true;
+                        i++;
+                        continue;
                     }
                     if (b != '\r' && b != '\n') {
                         i++;
@@ -123,8 +170,16 @@ final class CanonicalCopy {
                         broken = judge(out.array(), lineInOut, out.size());
                         lineOffset = lineInOut;
                     }
+                    if (eightBit) {
+                        broken = LineRule.SEVEN_BIT;
+                        eightBit = false;
+                    }
                     if (broken != null) {
-                        return broken;
+                        if (!keepGoing) {
+                            return broken;
+                        }
+                        first = first == null ? broken : first;
+                        addViolation(lineOffset);
                     }
                     if (collect && (lineInChunk >= 0 ? chunk[lineInChunk] : out.array()[lineInOut]) == '-') {
                         addDashLine(lineOffset);
@@ -133,6 +188,7 @@ final class CanonicalCopy {
                         i += 2;
                     } else {
                         // a bare CR or LF: written as CRLF
+                        convertedLineBreaks = true;
                         flush(start, i);
                         out.write('\r');
                         out.write('\n');
@@ -148,21 +204,28 @@ final class CanonicalCopy {
                     lineInOut = out.size() - (read - lineInChunk);
                 }
                 // a line longer than any rule allows is known before it ends
-                if (out.size() - lineInOut - (pendingCr ? 1 : 0) > LineRule.MAX_LINE) {
+                if (!keepGoing && out.size() - lineInOut - (pendingCr ? 1 : 0) > LineRule.MAX_LINE) {
                     return LineRule.LENGTH;
                 }
             }
+            LineRule last;
             if (pendingCr) {
                 out.write('\n');
-                return judgeLast(lineInOut, out.size() - 2, collect);
+                convertedLineBreaks = true;
+                last = judgeLast(lineInOut, out.size() - 2, collect, eightBit);
+            } else {
+                last = out.size() > lineInOut ? judgeLast(lineInOut, out.size(), collect, eightBit) : null;
             }
-            return out.size() > lineInOut ? judgeLast(lineInOut, out.size(), collect) : null;
+            if (last != null && keepGoing) {
+                addViolation(lineInOut);
+            }
+            return first != null ? first : last;
         }
     }
 
-    private LineRule judgeLast(int from, int to, boolean collect) {
-        LineRule broken = judge(out.array(), from, to);
-        if (broken == null && collect && to > from && out.array()[from] == '-') {
+    private LineRule judgeLast(int from, int to, boolean collect, boolean eightBit) {
+        LineRule broken = eightBit ? LineRule.SEVEN_BIT : judge(out.array(), from, to);
+        if (collect && to > from && out.array()[from] == '-') {
             addDashLine(from);
         }
         return broken;
@@ -177,6 +240,30 @@ final class CanonicalCopy {
             return LineRule.TRAILING_WHITE_SPACE;
         }
         return LineRule.FROM_LINE.brokenBy(bytes, from, to) ? LineRule.FROM_LINE : null;
+    }
+
+    private void addViolation(int offset) {
+        if (violationCount == violations.length) {
+            violations = Arrays.copyOf(violations, violationCount * 2);
+        }
+        violations[violationCount++] = offset;
+    }
+
+    /** The offsets of the lines of {@code bytes[from, to)} (CRLF already) that start with '-'. */
+    static int[] dashLinesOf(byte[] bytes, int from, int to) {
+        int[] lines = new int[16];
+        int count = 0;
+        boolean lineStart = true;
+        for (int i = from; i < to; i++) {
+            if (lineStart && bytes[i] == '-') {
+                if (count == lines.length) {
+                    lines = Arrays.copyOf(lines, lines.length * 2);
+                }
+                lines[count++] = i;
+            }
+            lineStart = bytes[i] == '\n';
+        }
+        return Arrays.copyOf(lines, count);
     }
 
     private void addDashLine(int offset) {

@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
@@ -35,6 +36,7 @@ import javax.mail.internet.MimeMultipart;
 import javax.mail.internet.MimePart;
 import javax.mail.internet.MimePartDataSource;
 import javax.mail.internet.ParseException;
+import javax.mail.util.SharedByteArrayInputStream;
 
 /**
  * Writes a MIME entity in the canonical, relay-proof form that is signed (RFC 8551 3.1): CRLF line breaks, only
@@ -93,8 +95,14 @@ final class CanonicalWriter {
                 writeHeaders(part, headers, null, null);
                 int bodyStart = out.size();
                 copy.collectDashLines();
-                if (copy.copy(rawStream(part)) == null && MultipartForm.isCanonical(out.array(), bodyStart, out.size(), boundary,
-                    depth, maxDepth, copy.dashLines(), copy.dashLineCount())) {
+                copy.collectViolations();
+                copy.copy(rawStream(part));
+                List<int[]> rewrites = MultipartForm.leavesToRewrite(out.array(), bodyStart, out.size(), boundary, depth,
+                    maxDepth, copy.dashLines(), copy.dashLineCount(), copy.violations(), copy.violationCount());
+                // an attached message is written anew from the original bytes when the copy changed line breaks (a
+                // binary part inside it must keep them)
+                boolean fromCopy = rewrites != null && (!copy.convertedLineBreaks() || rewrites.stream().noneMatch(leaf -> leaf[4] == 1));
+                if (fromCopy && (rewrites.isEmpty() || rewriteLeaves(bodyStart, boundary, depth, rewrites))) {
                     return;
                 }
                 out.truncate(mark);
@@ -119,6 +127,53 @@ final class CanonicalWriter {
         } else {
             writeLeaf(part, type, typeLine, headers);
         }
+    }
+
+    /**
+     * The slower path for only the parts that need it: the multipart copied from {@code bodyStart} keeps its shape and
+     * its good parts, and the leaves given ({start, end, depth}) are written anew in their places. False, having
+     * written an unknown amount, when the result is not canonical after all (a re-encoded line that starts with a
+     * delimiter): the caller then writes the whole multipart anew.
+     */
+    private boolean rewriteLeaves(int bodyStart, String boundary, int depth, List<int[]> rewrites)
+        throws IOException, MessagingException {
+        byte[] copied = Arrays.copyOfRange(out.array(), bodyStart, out.size());
+        // the dash lines of the kept bytes move with them; those of the leaves written anew are found there
+        int[] oldDashes = Arrays.copyOf(copy.dashLines(), copy.dashLineCount());
+        int[] dashes = new int[oldDashes.length + 16];
+        int dashCount = 0;
+        int next = 0;
+        out.truncate(bodyStart);
+        int kept = 0;
+        for (int i = 0; i <= rewrites.size(); i++) {
+            int start = i < rewrites.size() ? rewrites.get(i)[0] - bodyStart : copied.length;
+            int shift = out.size() - kept; // new offset of a kept byte = its offset in copied + shift
+            out.write(copied, kept, start - kept);
+            for (; next < oldDashes.length && oldDashes[next] - bodyStart < start; next++) {
+                dashes = add(dashes, dashCount++, oldDashes[next] - bodyStart + shift);
+            }
+            if (i == rewrites.size()) {
+                break;
+            }
+            int[] leaf = rewrites.get(i);
+            int end = leaf[1] - bodyStart;
+            for (; next < oldDashes.length && oldDashes[next] - bodyStart < end; next++) {
+                // inside the leaf written anew
+            }
+            int leafStart = out.size();
+            writeEntity(new MimeBodyPart(new SharedByteArrayInputStream(copied, start, end - start)), null, leaf[2]);
+            for (int dash : CanonicalCopy.dashLinesOf(out.array(), leafStart, out.size())) {
+                dashes = add(dashes, dashCount++, dash);
+            }
+            kept = end;
+        }
+        return MultipartForm.hasCanonicalShape(out.array(), bodyStart, out.size(), boundary, depth, maxDepth, dashes, dashCount);
+    }
+
+    private static int[] add(int[] values, int index, int value) {
+        int[] result = index < values.length ? values : Arrays.copyOf(values, values.length * 2);
+        result[index] = value;
+        return result;
     }
 
     /** A multipart written anew: a fresh boundary, no preamble or epilogue, each part canonical. */

@@ -56,6 +56,8 @@ final class MultipartForm {
         String leafEncoding;
         /** Whether the current part is an attached message/rfc822. */
         boolean attachedMessage;
+        /** Where the current part starts: its header block, after the delimiter line. */
+        int partStart = -1;
 
         Frame(String boundary) {
             this.delimiter = ("--" + boundary).getBytes(StandardCharsets.US_ASCII);
@@ -68,10 +70,16 @@ final class MultipartForm {
     private final List<String> boundaries = new ArrayList<>();
     private final List<Integer> strays = new ArrayList<>();
     private final List<String> headers = new ArrayList<>();
+    private final int baseDepth;
+    /** Whether leaves are judged (not when only the shape of a multipart whose leaves are known good is asked). */
+    private boolean judgeLeaves = true;
+    /** When collecting: every leaf as {start, end, depth, written anew (1) or kept (0), attached message (1)}, in order. */
+    private List<int[]> leaves;
 
-    private MultipartForm(byte[] bytes, int maxDepth) {
+    private MultipartForm(byte[] bytes, int maxDepth, int baseDepth) {
         this.bytes = bytes;
         this.maxDepth = maxDepth;
+        this.baseDepth = baseDepth;
     }
 
     /**
@@ -81,7 +89,48 @@ final class MultipartForm {
      */
     static boolean isCanonical(byte[] bytes, int from, int to, String boundary, int depth, int maxDepth,
                                int[] dashLines, int count) {
-        return new MultipartForm(bytes, maxDepth - depth).isCanonical(from, to, boundary, dashLines, count);
+        return new MultipartForm(bytes, maxDepth - depth, depth).isCanonical(from, to, boundary, dashLines, count);
+    }
+
+    /** {@link #isCanonical}, leaves taken as in form: for a multipart whose leaves were judged or written here. */
+    static boolean hasCanonicalShape(byte[] bytes, int from, int to, String boundary, int depth, int maxDepth,
+                                     int[] dashLines, int count) {
+        MultipartForm form = new MultipartForm(bytes, maxDepth - depth, depth);
+        form.judgeLeaves = false;
+        return form.isCanonical(from, to, boundary, dashLines, count);
+    }
+
+    /**
+     * For a multipart copied whole past lines that break a rule ({@code violations[0, violationCount)}, their
+     * offsets): when its shape holds and every such line lies in a leaf, the leaves to write anew as
+     * {start, end, depth, _, attached message (1)} (the part from its header block to the end of its body), in order,
+     * the rest kept as copied; else null.
+     */
+    static List<int[]> leavesToRewrite(byte[] bytes, int from, int to, String boundary, int depth, int maxDepth,
+                                       int[] dashLines, int count, int[] violations, int violationCount) {
+        MultipartForm form = new MultipartForm(bytes, maxDepth - depth, depth);
+        form.leaves = new ArrayList<>();
+        if (!form.isCanonical(from, to, boundary, dashLines, count)) {
+            return null;
+        }
+        int leaf = 0;
+        for (int v = 0; v < violationCount; v++) {
+            int offset = violations[v];
+            while (leaf < form.leaves.size() && form.leaves.get(leaf)[1] <= offset) {
+                leaf++;
+            }
+            if (leaf == form.leaves.size() || form.leaves.get(leaf)[0] > offset) {
+                return null; // a delimiter, preamble or multipart header line: the shape is written anew
+            }
+            form.leaves.get(leaf)[3] = 1;
+        }
+        List<int[]> rewrites = new ArrayList<>();
+        for (int[] range : form.leaves) {
+            if (range[3] == 1) {
+                rewrites.add(range);
+            }
+        }
+        return rewrites;
     }
 
     /** RFC 2046 5.1.1: 1 to 70 characters of bchars, not ending in a space. */
@@ -138,12 +187,19 @@ final class MultipartForm {
             if (frame.state == State.BODY && line == frame.bodyStart) {
                 return false; // an empty body without its line break: the end of the header block for some
             }
-            if (frame.state == State.BODY && !leafInForm(frame, line - 2)) {
-                return false;
+            if (frame.state == State.BODY && frame.leafEncoding != null && judgeLeaves) {
+                boolean inForm = leafInForm(frame, line - 2);
+                if (leaves != null) {
+                    leaves.add(new int[] {frame.partStart, line - 2, baseDepth + open.size(), inForm ? 0 : 1,
+                        frame.attachedMessage ? 1 : 0});
+                } else if (!inForm) {
+                    return false;
+                }
             }
             pos = end + 2;
             if (delimiter) {
                 frame.state = State.HEADERS;
+                frame.partStart = pos;
                 headers.clear();
                 continue;
             }
@@ -209,7 +265,9 @@ final class MultipartForm {
                 encoding = value.toLowerCase(Locale.ROOT);
             }
         }
-        if (encoding != null && !encoding.equals("7bit") && !encoding.equals("base64") && !encoding.equals("quoted-printable")) {
+        if (encoding != null && !LeafForm.isCopyable(encoding) && (leaves == null || !encoding.equals("8bit"))) {
+            // (when collecting, an 8bit leaf is written anew from the copy, whose CRLF line breaks are its canonical
+            // form; binary data must not have its line breaks converted: the whole multipart is written anew)
             return false;
         }
         ContentType type;

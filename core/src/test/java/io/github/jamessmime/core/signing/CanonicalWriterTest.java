@@ -238,6 +238,34 @@ class CanonicalWriterTest {
         }
     }
 
+    @Test
+    void onlyTheLeafThatBreaksARuleShouldBeWrittenAnewTheRestCopied() throws Exception {
+        String attachment = TestMessages.base64Lines(TestMessages.randomBytes(20_000, 7));
+        String letter = "Dear customer, thank you for your order. This line is longer than seventy-six octets, as JavaMail "
+            + "writes 7bit text.\r\n";
+        byte[] raw = latin1(HEADERS + "Content-Type: multipart/mixed; boundary=\"keep-me\"\r\n\r\nA preamble.\r\n--keep-me\r\n"
+            + "Content-Type: text/plain; charset=us-ascii\r\nContent-Transfer-Encoding: 7bit\r\n\r\n" + letter
+            + "--keep-me\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n" + attachment
+            + "\r\n--keep-me--\r\n");
+
+        String written = assertSameCanonicalOutput(raw);
+
+        assertThat(written).startsWith("Content-Type: multipart/mixed; boundary=\"keep-me\"\r\n\r\nA preamble.\r\n--keep-me\r\n")
+            .contains("Content-Transfer-Encoding: quoted-printable\r\n\r\nDear customer")
+            .contains("Content-Transfer-Encoding: base64\r\n\r\n" + attachment + "\r\n--keep-me--\r\n");
+    }
+
+    @Test
+    void binaryDataShouldNeverBeWrittenFromAConvertedCopy() throws Exception {
+        // a bare LF in binary data is data: the multipart is written anew from the original bytes
+        byte[] raw = TestMessages.concat(latin1(HEADERS + "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\n"
+            + "Content-Type: text/plain\r\n\r\n" + "x".repeat(90) + "\r\n--b\r\nContent-Type: application/octet-stream\r\n"
+            + "Content-Transfer-Encoding: binary\r\n\r\n"), new byte[] {1, '\n', 2, '\r', 3, '\r', '\n', 4},
+            latin1("\r\n--b--\r\n"));
+
+        assertSameCanonicalOutput(raw);
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {60, 64, 72})
     void base64InOtherLinesShouldBeRewrappedAtSeventySix(int width) throws Exception {
