@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -137,35 +138,40 @@ final class CanonicalWriter {
      */
     private boolean rewriteLeaves(int bodyStart, String boundary, int depth, List<int[]> rewrites)
         throws IOException, MessagingException {
-        byte[] copied = Arrays.copyOfRange(out.array(), bodyStart, out.size());
+        // each leaf written anew on its own, then spliced into the copy from the last one back (offsets before it stay)
+        List<MessageBuffer> written = new ArrayList<>();
+        for (int[] leaf : rewrites) {
+            MessageBuffer part = new MessageBuffer(leaf[1] - leaf[0] + 1024);
+            new CanonicalWriter(part, leaf[1] - leaf[0], maxDepth, boundaries).writeEntity(
+                new MimeBodyPart(new SharedByteArrayInputStream(out.array(), leaf[0], leaf[1] - leaf[0])), null, leaf[2]);
+            written.add(part);
+        }
         // the dash lines of the kept bytes move with them; those of the leaves written anew are found there
         int[] oldDashes = Arrays.copyOf(copy.dashLines(), copy.dashLineCount());
         int[] dashes = new int[oldDashes.length + 16];
         int dashCount = 0;
         int next = 0;
-        out.truncate(bodyStart);
-        int kept = 0;
+        int shift = 0;
         for (int i = 0; i <= rewrites.size(); i++) {
-            int start = i < rewrites.size() ? rewrites.get(i)[0] - bodyStart : copied.length;
-            int shift = out.size() - kept; // new offset of a kept byte = its offset in copied + shift
-            out.write(copied, kept, start - kept);
-            for (; next < oldDashes.length && oldDashes[next] - bodyStart < start; next++) {
-                dashes = add(dashes, dashCount++, oldDashes[next] - bodyStart + shift);
+            int start = i < rewrites.size() ? rewrites.get(i)[0] : out.size();
+            for (; next < oldDashes.length && oldDashes[next] < start; next++) {
+                dashes = add(dashes, dashCount++, oldDashes[next] + shift);
             }
             if (i == rewrites.size()) {
                 break;
             }
-            int[] leaf = rewrites.get(i);
-            int end = leaf[1] - bodyStart;
-            for (; next < oldDashes.length && oldDashes[next] - bodyStart < end; next++) {
+            int end = rewrites.get(i)[1];
+            for (; next < oldDashes.length && oldDashes[next] < end; next++) {
                 // inside the leaf written anew
             }
-            int leafStart = out.size();
-            writeEntity(new MimeBodyPart(new SharedByteArrayInputStream(copied, start, end - start)), null, leaf[2]);
-            for (int dash : CanonicalCopy.dashLinesOf(out.array(), leafStart, out.size())) {
-                dashes = add(dashes, dashCount++, dash);
+            MessageBuffer part = written.get(i);
+            for (int dash : CanonicalCopy.dashLinesOf(part.array(), 0, part.size())) {
+                dashes = add(dashes, dashCount++, start + shift + dash);
             }
-            kept = end;
+            shift += part.size() - (end - start);
+        }
+        for (int i = rewrites.size() - 1; i >= 0; i--) {
+            out.splice(rewrites.get(i)[0], rewrites.get(i)[1], written.get(i).array(), written.get(i).size());
         }
         return MultipartForm.hasCanonicalShape(out.array(), bodyStart, out.size(), boundary, depth, maxDepth, dashes, dashCount);
     }

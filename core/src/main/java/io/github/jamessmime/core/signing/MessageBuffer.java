@@ -58,6 +58,20 @@ final class MessageBuffer extends OutputStream {
         size += length;
     }
 
+    /**
+     * Replaces {@code [start, end)} with {@code length} bytes of {@code source}, moving what follows in place (no
+     * second copy of the message).
+     */
+    void splice(int start, int end, byte[] source, int length) {
+        int delta = length - (end - start);
+        if (delta > 0) {
+            ensure(delta);
+        }
+        System.arraycopy(bytes, end, bytes, end + delta, size - end);
+        System.arraycopy(source, 0, bytes, start, length);
+        size += delta;
+    }
+
     void writeAscii(String text) {
         int length = text.length();
         ensure(length);
