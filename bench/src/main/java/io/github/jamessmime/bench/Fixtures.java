@@ -68,14 +68,21 @@ final class Fixtures {
 
     /** Message sizes: the whole RFC 5322 message as James holds it (headers and encoded body). */
     enum Size {
-        KB_10("10KB", 10 * 1024), MB_1("1MB", 1024 * 1024), MB_25("25MB", 25 * 1024 * 1024);
+        KB_10("10KB", 10 * 1024, 76), MB_1("1MB", 1024 * 1024, 76), MB_25("25MB", 25 * 1024 * 1024, 76),
+        /** 1 MB whose attachment is base64 in lines of 72, as some generators write it: re-wrapped to 76 while signed. */
+        MB_1_COLUMNS_72("1MB-72col", 1024 * 1024, 72);
+
+        /** The sizes of the main table; the 72-column message has a row of its own. */
+        static final List<Size> MAIN = List.of(KB_10, MB_1, MB_25);
 
         final String label;
         final int bytes;
+        final int base64Columns;
 
-        Size(String label, int bytes) {
+        Size(String label, int bytes, int base64Columns) {
             this.label = label;
             this.bytes = bytes;
+            this.base64Columns = base64Columns;
         }
 
         static Size of(String label) {
@@ -128,7 +135,7 @@ final class Fixtures {
     static void write(Path fixtures) throws IOException {
         Files.createDirectories(fixtures);
         for (Size size : Size.values()) {
-            Files.write(messageFile(fixtures, size), message(size.bytes));
+            Files.write(messageFile(fixtures, size), message(size.bytes, size.base64Columns));
         }
         TestPki pki = TestPki.create(Instant.now());
         for (Key key : Key.values()) {
@@ -228,7 +235,7 @@ final class Fixtures {
      * long or longer): javax.mail's multipart parser reads in boundary-sized steps, so a short test boundary would
      * make parsing several times slower than for real mail.
      */
-    static byte[] message(int target) {
+    static byte[] message(int target, int base64Columns) {
         String from = FROM;
         if (target <= 64 * 1024) {
             StringBuilder text = new StringBuilder(TestMessages.headers(from, "Invoice 4711 plain")
@@ -250,14 +257,15 @@ final class Fixtures {
             + "Content-Disposition: attachment; filename=\"statement-4711.pdf\"\r\n\r\n");
         String tail = "\r\n--" + BOUNDARY + "--\r\n";
         int encodedBudget = target - head.length() - tail.length();
-        // MIME base64: 76 characters and CRLF for each 57 bytes.
-        int raw = encodedBudget / 78 * 57;
+        // MIME base64: a line of base64Columns characters and CRLF for each base64Columns / 4 * 3 bytes.
+        int raw = encodedBudget / (base64Columns + 2) * (base64Columns / 4 * 3);
         byte[] attachment = new byte[raw];
         new Random(4711).nextBytes(attachment);
         ByteArrayOutputStream out = new ByteArrayOutputStream(target + 1024);
         out.writeBytes(head.toString().getBytes(StandardCharsets.US_ASCII));
-        out.writeBytes(Base64.getMimeEncoder().encode(attachment));
-        out.writeBytes(tail.getBytes(StandardCharsets.US_ASCII));
+        // as Python, PHPMailer and javax.mail's encoder write it: every line ends in CRLF, then the delimiter's CRLF
+        out.writeBytes(Base64.getMimeEncoder(base64Columns, new byte[] {'\r', '\n'}).encode(attachment));
+        out.writeBytes(("\r\n" + tail).getBytes(StandardCharsets.US_ASCII));
         return out.toByteArray();
     }
 
