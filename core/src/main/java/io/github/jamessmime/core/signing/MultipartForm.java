@@ -83,16 +83,11 @@ final class MultipartForm {
     }
 
     /**
-     * True when {@code bytes[from, to)}, the CRLF body of a multipart with {@code boundary} at nesting {@code depth},
-     * is canonical. {@code dashLines[0, count)} are the offsets, in order, of every line in it that starts with
-     * {@code -} (the copy collects them): only those and the header blocks after delimiters are read.
+     * Whether {@code bytes[from, to)}, the CRLF body of a multipart with {@code boundary} at nesting {@code depth}, has
+     * the canonical shape, its leaves taken as in form (they were judged, or written here). {@code dashLines[0, count)}
+     * are the offsets, in order, of every line in it that starts with {@code -}: only those and the header blocks
+     * after delimiters are read.
      */
-    static boolean isCanonical(byte[] bytes, int from, int to, String boundary, int depth, int maxDepth,
-                               int[] dashLines, int count) {
-        return new MultipartForm(bytes, maxDepth - depth, depth).isCanonical(from, to, boundary, dashLines, count);
-    }
-
-    /** {@link #isCanonical}, leaves taken as in form: for a multipart whose leaves were judged or written here. */
     static boolean hasCanonicalShape(byte[] bytes, int from, int to, String boundary, int depth, int maxDepth,
                                      int[] dashLines, int count) {
         MultipartForm form = new MultipartForm(bytes, maxDepth - depth, depth);
