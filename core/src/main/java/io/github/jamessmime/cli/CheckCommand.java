@@ -16,14 +16,17 @@
 package io.github.jamessmime.cli;
 
 import java.io.PrintStream;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 import io.github.jamessmime.core.config.InvalidConfigurationException;
-import io.github.jamessmime.core.signing.SignatureProvider;
+import io.github.jamessmime.core.failure.FailureKind;
 import io.github.jamessmime.core.store.CertificateStore;
+import io.github.jamessmime.core.store.Refusal;
 import io.github.jamessmime.core.store.SigningIdentity;
 import io.github.jamessmime.core.store.StoreException;
 
@@ -42,16 +45,32 @@ final class CheckCommand implements Callable<Integer> {
             + " sha256=" + identity.fingerprint();
     }
 
+    /** {@code file: addresses refused (kind): reason}; the addresses when the certificate could be read that far. */
+    static String refused(String source, List<String> addresses, Optional<String> code, String reason) {
+        return source + ": " + (addresses.isEmpty() ? "" : String.join(",", addresses) + " ") + "refused"
+            + code.map(c -> " (" + c + ")").orElse("") + ": " + reason;
+    }
+
     @Override
     public Integer call() {
         PrintStream out = System.out;
         try {
             CertificateStore store = storeOptions.open();
             boolean allUsable = true;
+            Optional<String> passwordProblem = store.passwordProblem();
+            if (passwordProblem.isPresent()) {
+                // one line for the store, not one "wrong password" per file
+                allUsable = false;
+                out.println(store.directory() + ": " + passwordProblem.get().replace("the next store check", "James's next store check"));
+            }
             for (CertificateStore.FileReport report : store.reports()) {
                 if (!report.usable()) {
                     allUsable = false;
-                    out.println(report.name() + ": refused: " + report.refusal().orElse(""));
+                    Refusal refusal = report.refusedAs().orElseThrow();
+                    if (passwordProblem.isPresent() && refusal.kind() == FailureKind.WRONG_PASSWORD) {
+                        continue;
+                    }
+                    out.println(refused(report.name(), refusal.addresses(), Optional.of(refusal.code()), refusal.reason()));
                     continue;
                 }
                 for (SigningIdentity identity : report.identities()) {
@@ -65,11 +84,11 @@ final class CheckCommand implements Callable<Integer> {
             if (store.reports().isEmpty()) {
                 out.println(store.directory() + ": no .p12 or .pfx files");
             }
-            out.println("key operations: " + SignatureProvider.select(SignatureProvider.Setting.AUTO).description());
+            out.println("key operations: " + storeOptions.parts().provider().description());
             return allUsable ? 0 : 1;
         } catch (InvalidConfigurationException | StoreException e) {
             System.err.println("check: " + e.getMessage());
-            return 1;
+            return ExitCodes.of(e.kind());
         }
     }
 }

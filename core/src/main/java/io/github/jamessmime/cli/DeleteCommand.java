@@ -45,11 +45,11 @@ final class DeleteCommand implements Callable<Integer> {
                 System.out.println("deleted " + deleted.get());
                 return 0;
             }
-            System.err.println("delete: no certificate with SHA-256 " + wanted + " in " + storeOptions.store);
+            System.err.println("delete: no certificate with SHA-256 " + wanted + " in " + storeOptions.directory());
             return 1;
         } catch (InvalidConfigurationException | StoreException e) {
             System.err.println("delete: " + e.getMessage());
-            return 1;
+            return ExitCodes.of(e.kind());
         }
     }
 }

@@ -50,7 +50,7 @@ final class ImportCommand implements Callable<Integer> {
             char[] p12Password = PasswordFile.firstLine(p12PasswordFile, "--p12-password-file");
             Instant now = Instant.now();
             for (Map.Entry<Path, SigningIdentity> written
-                : storeOptions.importer().importAll(storeOptions.store, storeOptions.password(), p12, p12Password, now).entrySet()) {
+                : storeOptions.importer().importAll(storeOptions.directory(), storeOptions.password(), p12, p12Password, now).entrySet()) {
                 Instant notBefore = written.getValue().notBefore();
                 System.out.println("imported " + p12 + " as " + written.getKey()
                     + (now.isBefore(notBefore) ? " (not yet valid until " + notBefore + ": James uses it from then)" : ""));
@@ -58,7 +58,7 @@ final class ImportCommand implements Callable<Integer> {
             return 0;
         } catch (InvalidConfigurationException | StoreException e) {
             System.err.println("import: " + p12 + " refused: " + e.getMessage());
-            return 1;
+            return ExitCodes.of(e.kind());
         }
     }
 }

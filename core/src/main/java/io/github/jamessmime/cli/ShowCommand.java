@@ -48,7 +48,12 @@ final class ShowCommand implements Callable<Integer> {
             CertificateStore store = storeOptions.open();
             List<String> lines = new ArrayList<>();
             for (CertificateEntry entry : new CertificateAdministration(store, Clock.systemUTC()).entries(Optional.of(wanted))) {
-                String line = CheckCommand.describe(entry.source(), entry.identity().orElseThrow());
+                if (entry.identity().isEmpty()) {
+                    // refused before its certificate became an identity: found by the addresses it names
+                    lines.add(CheckCommand.refused(entry.source(), entry.addresses(), entry.code(), entry.reason().orElse("")));
+                    continue;
+                }
+                String line = CheckCommand.describe(entry.source(), entry.identity().get());
                 lines.add(line + (entry.usable() ? (entry.inUse() ? " ok, in use" : " ok") : " refused: " + entry.reason().orElse("")));
             }
             lines.forEach(System.out::println);
@@ -59,7 +64,7 @@ final class ShowCommand implements Callable<Integer> {
             return 0;
         } catch (InvalidConfigurationException | StoreException e) {
             System.err.println("show: " + e.getMessage());
-            return 1;
+            return ExitCodes.of(e.kind());
         }
     }
 }

@@ -51,7 +51,7 @@ final class SyncCommand implements Callable<Integer> {
         try {
             char[] sourcePassword = PasswordFile.firstLine(fromPasswordFile, "--from-password-file");
             List<StoreSync.Action> actions = new StoreSync(storeOptions.importer(), Clock.systemUTC())
-                .sync(from, sourcePassword, storeOptions.store, storeOptions.password(), dryRun);
+                .sync(from, sourcePassword, storeOptions.directory(), storeOptions.password(), dryRun);
             boolean refused = false;
             for (StoreSync.Action action : actions) {
                 System.out.println((dryRun ? "would " : "") + action);
@@ -60,7 +60,7 @@ final class SyncCommand implements Callable<Integer> {
             return refused ? 1 : 0;
         } catch (InvalidConfigurationException | StoreException e) {
             System.err.println("sync: " + e.getMessage());
-            return 1;
+            return ExitCodes.of(e.kind());
         }
     }
 }

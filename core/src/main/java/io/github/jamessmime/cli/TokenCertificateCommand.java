@@ -32,6 +32,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import io.github.jamessmime.core.failure.FailureKind;
 import io.github.jamessmime.core.config.InvalidConfigurationException;
 import io.github.jamessmime.core.store.CertificateRules;
 import io.github.jamessmime.core.store.SigningIdentity;
@@ -66,7 +67,7 @@ final class TokenCertificateCommand implements Callable<Integer> {
             return 0;
         } catch (InvalidConfigurationException | StoreException e) {
             System.err.println("token-certificate: " + certificate + " refused: " + e.getMessage());
-            return 1;
+            return ExitCodes.of(e.kind());
         }
     }
 
@@ -77,11 +78,11 @@ final class TokenCertificateCommand implements Callable<Integer> {
                 certificates.add((X509Certificate) read);
             }
             if (certificates.isEmpty()) {
-                throw new StoreException("holds no certificate; give the PEM or DER file the CA issued");
+                throw new StoreException(FailureKind.BAD_INPUT, "holds no certificate; give the PEM or DER file the CA issued");
             }
             return certificates;
         } catch (IOException | GeneralSecurityException | ClassCastException e) {
-            throw new StoreException("cannot be read as certificates (" + e.getMessage() + "); give the PEM or DER file the CA issued", e);
+            throw new StoreException(FailureKind.BAD_INPUT, "cannot be read as certificates (" + e.getMessage() + "); give the PEM or DER file the CA issued", e);
         }
     }
 }

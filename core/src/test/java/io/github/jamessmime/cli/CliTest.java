@@ -209,7 +209,7 @@ class CliTest {
 
         assertThat(exit).isEqualTo(1);
         assertThat(out.lines()).hasSize(3);
-        assertThat(out).contains("old.p12: refused: certificate for [old@shop.example] expired on");
+        assertThat(out).contains("old.p12: old@shop.example refused (expired): certificate for [old@shop.example] expired on");
     }
 
     private int importP12(TestPki.Issued issued, boolean withTrustStore) throws Exception {
@@ -476,7 +476,7 @@ class CliTest {
 
         run("check", "--store", store.toString(), "--password-file", passwordFile.toString(), "--trust-anchors", roots.toString());
 
-        assertThat(out).contains("empty.p12: refused: is empty (0 bytes); write the PKCS#12 file again, or remove it")
-            .contains("text.p12: refused: not a readable PKCS#12 file (").doesNotContain("(null)").doesNotContain("at all");
+        assertThat(out).contains("empty.p12: refused (unreadable): is empty (0 bytes); write the PKCS#12 file again, or remove it")
+            .contains("text.p12: refused (unreadable): not a readable PKCS#12 file (").doesNotContain("(null)").doesNotContain("at all");
     }
 }

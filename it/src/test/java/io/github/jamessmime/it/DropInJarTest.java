@@ -123,7 +123,7 @@ class DropInJarTest {
         List<String> lines = check.output.lines().filter(line -> line.contains(".p12:")).collect(Collectors.toList());
         assertThat(lines).hasSize(3);
         assertThat(lines.get(0)).startsWith("billing.p12: billing@shop.example").endsWith(" ok");
-        assertThat(lines.get(1)).startsWith("old.p12: refused: certificate for [old@shop.example] expired on");
-        assertThat(lines.get(2)).startsWith("wildcard.p12: refused: wildcard or domain-only address '*@shop.example'");
+        assertThat(lines.get(1)).startsWith("old.p12: old@shop.example refused (expired): certificate for [old@shop.example] expired on");
+        assertThat(lines.get(2)).startsWith("wildcard.p12: refused (rule:wildcard): wildcard or domain-only address '*@shop.example'");
     }
 }

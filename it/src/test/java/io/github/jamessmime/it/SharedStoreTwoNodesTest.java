@@ -186,7 +186,7 @@ class SharedStoreTwoNodesTest {
 
             assertThat(health.statusCode()).isEqualTo(503);
             assertThat(new String(health.body(), StandardCharsets.UTF_8)).contains("\"status\":\"unhealthy\"")
-                .contains("the store password opens none of the");
+                .contains("the store password (store.password.file ").contains(") opens none of the");
             assertThat(Files.readAllBytes(index)).as("the shared index").isEqualTo(before);
             assertThat(nodeA.webAdminWithToken(Optional.empty()).get("/healthcheck").statusCode()).isEqualTo(200);
         } finally {

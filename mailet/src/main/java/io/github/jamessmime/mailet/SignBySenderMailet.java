@@ -32,9 +32,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.github.jamessmime.core.SmimeSigningService;
+import io.github.jamessmime.core.failure.FailureKind;
 import io.github.jamessmime.core.policy.Eligibility;
 import io.github.jamessmime.core.signing.MessageDate;
-import io.github.jamessmime.core.signing.SelfCheckException;
 import io.github.jamessmime.core.signing.SignedMessage;
 import io.github.jamessmime.core.signing.SigningException;
 import io.github.jamessmime.core.store.SigningIdentity;
@@ -86,12 +86,12 @@ public class SignBySenderMailet extends GenericMailet {
             signed = service.sign(mail.getMessage(), eligibility);
         } catch (SigningException e) {
             LOGGER.warn("Mail {} could not be S/MIME signed as {}: {}", mail.getName(), from, e.getMessage());
-            SigningMetrics.failed(metrics, e instanceof SelfCheckException ? "self_check" : "signing", mail.getName(), from, e.getMessage());
+            SigningMetrics.failed(metrics, e.kind(), mail.getName(), from, e.getMessage());
             throw new MessagingException("S/MIME signing of mail " + mail.getName() + " as " + from + " failed: " + e.getMessage(), e);
         } catch (RuntimeException | StackOverflowError e) {
             // never expected: the signer reports every failure as a SigningException; the failure policy still applies
             LOGGER.error("Mail {} could not be S/MIME signed as {}: unexpected {}", mail.getName(), from, e.toString(), e);
-            SigningMetrics.failed(metrics, "unexpected", mail.getName(), from, e.toString());
+            SigningMetrics.failed(metrics, FailureKind.UNEXPECTED, mail.getName(), from, e.toString());
             throw new MessagingException("S/MIME signing of mail " + mail.getName() + " as " + from + " failed: " + e, e instanceof Exception ? (Exception) e : null);
         }
         timer.stopAndPublish();

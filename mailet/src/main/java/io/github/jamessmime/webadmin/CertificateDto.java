@@ -29,7 +29,7 @@ import io.github.jamessmime.core.store.SigningIdentity;
  * of it could be read (then only file, status and reason).
  */
 @JsonInclude(JsonInclude.Include.NON_ABSENT)
-@JsonPropertyOrder({"addresses", "file", "subject", "issuer", "serial", "notBefore", "notAfter", "sha256", "status", "reason", "inUse"})
+@JsonPropertyOrder({"addresses", "file", "subject", "issuer", "serial", "notBefore", "notAfter", "sha256", "status", "kind", "reason", "inUse"})
 public final class CertificateDto {
     private final CertificateEntry entry;
 
@@ -37,8 +37,9 @@ public final class CertificateDto {
         this.entry = entry;
     }
 
+    /** The certificate's addresses; for a refused file, those its certificate named (absent when it could not be read). */
     public Optional<List<String>> getAddresses() {
-        return entry.identity().map(identity -> List.copyOf(identity.addresses()));
+        return entry.addresses().isEmpty() ? Optional.empty() : Optional.of(entry.addresses());
     }
 
     public String getFile() {
@@ -72,6 +73,11 @@ public final class CertificateDto {
     /** {@code valid}, {@code not yet valid}, {@code expired} or {@code refused}. */
     public String getStatus() {
         return entry.status().label();
+    }
+
+    /** The refusal's kind ({@code not_trusted}, {@code wrong_password}, {@code rule:wildcard} …) when refused. */
+    public Optional<String> getKind() {
+        return entry.code();
     }
 
     public Optional<String> getReason() {

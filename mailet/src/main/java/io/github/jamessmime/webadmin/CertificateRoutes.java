@@ -132,7 +132,7 @@ public class CertificateRoutes implements Routes {
             response.type(JSON);
             return new ImportResultDto(written.keySet().stream().map(file -> file.getFileName().toString()).collect(Collectors.toList()));
         } catch (StoreException e) {
-            throw WebAdminErrors.badRequest("refused: " + e.getMessage());
+            throw WebAdminErrors.failure(e.kind(), "refused: " + e.getMessage());
         }
     }
 
@@ -169,16 +169,11 @@ public class CertificateRoutes implements Routes {
         if (!sha256.matches("[0-9a-f]{64}")) {
             throw WebAdminErrors.badRequest("'" + sha256 + "' is not a SHA-256 fingerprint (64 hex digits)");
         }
-        Optional<String> inToken = administration.heldInToken(sha256);
-        if (inToken.isPresent()) {
-            throw WebAdminErrors.refused(HttpStatus.CONFLICT_409, "the certificate with SHA-256 " + sha256 + " is held in "
-                + inToken.get() + ", not in a store file; remove it with the token's own tools");
-        }
         Optional<Path> deleted;
         try {
             deleted = administration.deleteCertificate(sha256);
         } catch (StoreException e) {
-            throw WebAdminErrors.serverError(e.getMessage());
+            throw WebAdminErrors.failure(e.kind(), e.getMessage());
         }
         if (deleted.isEmpty()) {
             throw WebAdminErrors.notFound("no certificate with SHA-256 " + sha256);

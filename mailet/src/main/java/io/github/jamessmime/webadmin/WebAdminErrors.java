@@ -15,8 +15,15 @@
  */
 package io.github.jamessmime.webadmin;
 
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
 import org.apache.james.webadmin.utils.ErrorResponder;
 import org.eclipse.jetty.http.HttpStatus;
+
+import io.github.jamessmime.core.failure.FailureKind;
 
 /** The one way this extension's routes answer an error: James's {@link ErrorResponder}, halting the request. */
 final class WebAdminErrors {
@@ -34,6 +41,40 @@ final class WebAdminErrors {
     /** An invalid request with another status than 400 (403, 411, 413, 415). */
     static RuntimeException refused(int status, String message) {
         return error(status, ErrorResponder.ErrorType.INVALID_ARGUMENT, message);
+    }
+
+    /**
+     * The status of each {@link FailureKind}: the one table the routes answer a store or import failure by (a test checks
+     * it covers every kind).
+     */
+    static final Map<FailureKind, Integer> STATUS = statuses();
+
+    private static Map<FailureKind, Integer> statuses() {
+        Map<FailureKind, Integer> status = new EnumMap<>(FailureKind.class);
+        // what the request carried is refused: fix the upload
+        for (FailureKind kind : List.of(FailureKind.WRONG_PASSWORD, FailureKind.UNREADABLE, FailureKind.RULE, FailureKind.NOT_TRUSTED,
+            FailureKind.EXPIRED, FailureKind.REVOKED, FailureKind.BAD_INPUT, FailureKind.NOT_CANONICAL)) {
+            status.put(kind, HttpStatus.BAD_REQUEST_400);
+        }
+        status.put(FailureKind.TOO_LARGE, HttpStatus.PAYLOAD_TOO_LARGE_413);
+        status.put(FailureKind.NOT_FOUND, HttpStatus.NOT_FOUND_404);
+        // the request is fine, the resource's state forbids it
+        status.put(FailureKind.HELD_IN_TOKEN, HttpStatus.CONFLICT_409);
+        status.put(FailureKind.PENDING, HttpStatus.CONFLICT_409);
+        // this server cannot do it now, whatever was sent
+        status.put(FailureKind.TOKEN_UNAVAILABLE, HttpStatus.SERVICE_UNAVAILABLE_503);
+        for (FailureKind kind : List.of(FailureKind.IO, FailureKind.CONFIGURATION, FailureKind.KEY_FAILED, FailureKind.SELF_CHECK,
+            FailureKind.UNEXPECTED)) {
+            status.put(kind, HttpStatus.INTERNAL_SERVER_ERROR_500);
+        }
+        return Collections.unmodifiableMap(status);
+    }
+
+    /** The answer to a failure of {@code kind}: its status from {@link #STATUS}, James's error type by the status class. */
+    static RuntimeException failure(FailureKind kind, String message) {
+        int status = STATUS.get(kind);
+        return error(status, status >= 500 ? ErrorResponder.ErrorType.SERVER_ERROR
+            : status == HttpStatus.NOT_FOUND_404 ? ErrorResponder.ErrorType.NOT_FOUND : ErrorResponder.ErrorType.INVALID_ARGUMENT, message);
     }
 
     static RuntimeException serverError(String message) {

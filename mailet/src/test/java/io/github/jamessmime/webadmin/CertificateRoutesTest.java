@@ -129,6 +129,37 @@ class CertificateRoutesTest {
     }
 
     @Test
+    void showShouldFindAFileRefusedForItsChainByItsAddressWithItsKind() throws Exception {
+        TestPki.createOther(NOW, "Other Root CA").sender(PARCELS).issue()
+            .writePkcs12(conf.resolve("store").resolve(PARCELS + ".p12"), "pw".toCharArray());
+        service.store().reload();
+
+        given().spec(spec).get("/" + PARCELS)
+        .then()
+            .statusCode(HttpStatus.OK_200)
+            .body("", hasSize(1))
+            .body("[0].file", equalTo(PARCELS + ".p12"))
+            .body("[0].addresses", contains(PARCELS))
+            .body("[0].status", equalTo("refused"))
+            .body("[0].kind", equalTo("not_trusted"))
+            .body("[0].reason", containsString("the certificate does not chain to a trusted root"))
+            .body("[0].sha256", nullValue());
+    }
+
+    @Test
+    void uploadFailingOnThisNodesDiskShouldGet500NotABadRequest() throws Exception {
+        byte[] body = p12(pki.sender(PARCELS).issue(), "secret");
+        // where the file goes, a directory that is not empty: the write fails on this node, whatever was uploaded
+        Files.createDirectories(conf.resolve("store").resolve(PARCELS + ".p12").resolve("occupied"));
+
+        given().spec(spec).contentType(P12).header(CertificateRoutes.PASSWORD_HEADER, "secret").body(body).post()
+        .then()
+            .statusCode(HttpStatus.INTERNAL_SERVER_ERROR_500)
+            .body("type", equalTo("ServerError"))
+            .body("message", containsString("cannot write"));
+    }
+
+    @Test
     void showShouldAnswer404ForAnAddressWithoutCertificate() {
         given().spec(spec).get("/" + PARCELS)
         .then()

@@ -21,6 +21,7 @@ import org.apache.james.metrics.api.MetricFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.github.jamessmime.core.failure.FailureKind;
 import io.github.jamessmime.core.policy.Eligibility;
 
 /**
@@ -33,7 +34,10 @@ public final class SigningMetrics {
     public static final String SIGNED = "smime_signed";
     /** Mails left unsigned, one counter per reason: {@code smime_unsigned_no_certificate} and so on. */
     public static final String UNSIGNED_PREFIX = "smime_unsigned_";
-    /** Mails that should have been signed but could not: {@code smime_failed_signing}, {@code _self_check}, {@code _unexpected}. */
+    /**
+     * Mails that should have been signed but could not, one counter per {@link FailureKind}: {@code smime_failed_not_canonical},
+     * {@code _self_check}, {@code _key_failed}, {@code _unexpected} and so on.
+     */
     public static final String FAILED_PREFIX = "smime_failed_";
     /** Mails signed whose signature carries no signing time: their Date was far from it (a resend), unreadable or doubled. */
     public static final String SIGNED_WITHOUT_SIGNING_TIME = "smime_signed_without_signing_time";
@@ -67,9 +71,14 @@ public final class SigningMetrics {
             eligibility.status(), eligibility.reason());
     }
 
+    /** The counter of mails whose signature failed with {@code kind}: the one mapping of kinds to metric names. */
+    public static String failed(FailureKind kind) {
+        return FAILED_PREFIX + kind.label();
+    }
+
     /** Counts and logs a mail whose signature failed; the processor's onMailetException decides what happens to it. */
-    public static void failed(MetricFactory metrics, String kind, String mailName, String from, String reason) {
-        metrics.generate(FAILED_PREFIX + kind).increment();
+    public static void failed(MetricFactory metrics, FailureKind kind, String mailName, String from, String reason) {
+        metrics.generate(failed(kind)).increment();
         UNSIGNED.info("Mail {} left unsigned (From {}): FAILURE: {} (onMailetException decides: relayed unsigned or held)",
             mailName, from, reason);
     }

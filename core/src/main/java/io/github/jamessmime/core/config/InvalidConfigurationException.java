@@ -15,13 +15,21 @@
  */
 package io.github.jamessmime.core.config;
 
+import io.github.jamessmime.core.failure.Failure;
+import io.github.jamessmime.core.failure.FailureKind;
+
 /** The S/MIME configuration is wrong; the message names the key and the fix. */
-public class InvalidConfigurationException extends Exception {
+public class InvalidConfigurationException extends Exception implements Failure {
     public InvalidConfigurationException(String message) {
         super(message);
     }
 
     public InvalidConfigurationException(String message, Throwable cause) {
         super(message, cause);
+    }
+
+    @Override
+    public FailureKind kind() {
+        return FailureKind.CONFIGURATION;
     }
 }

@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
+import io.github.jamessmime.core.failure.FailureKind;
 import io.github.jamessmime.core.store.CertificateStore;
 import io.github.jamessmime.core.store.SigningIdentity;
 
@@ -89,9 +90,9 @@ public final class StoreHealth {
         List<CertificateStore.FileReport> reports = store.reports();
         long usableFiles = reports.stream().filter(CertificateStore.FileReport::usable).count();
         store.tokenProblem().ifPresent(problem -> unhealthy.add(0, problem + "; its senders' mail follows the failure policy"));
-        if (store.passwordMismatch()) {
-            unhealthy.add(0, "the store password opens none of the " + reports.size() + " files nor the store index;"
-                + " check store.password, store.password.file or store.password.env");
+        Optional<String> passwordProblem = store.passwordProblem();
+        if (passwordProblem.isPresent()) {
+            unhealthy.add(0, passwordProblem.get());
         } else if (!reports.isEmpty() && usableFiles == 0) {
             unhealthy.add(0, "none of the " + reports.size() + " certificate files is usable, so nothing is signed");
         } else if (reports.isEmpty()) {
@@ -101,7 +102,9 @@ public final class StoreHealth {
         }
         for (CertificateStore.FileReport report : reports) {
             report.problem().ifPresent(degraded::add);
-            if (!report.usable() && report.expiredOrRevokedIdentities().isEmpty()) {
+            boolean wrongPassword = report.refusedAs().map(refusal -> refusal.kind() == FailureKind.WRONG_PASSWORD).orElse(false);
+            if (!report.usable() && report.expiredOrRevokedIdentities().isEmpty() && !(wrongPassword && passwordProblem.isPresent())) {
+                // a file under another password is named; the store's wrong password is the one line above
                 // expired and revoked files are reported per sender above
                 degraded.add(report.name() + " refused: " + report.refusal().orElse(""));
             }

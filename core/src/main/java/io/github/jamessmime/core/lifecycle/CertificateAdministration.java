@@ -25,6 +25,7 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 import io.github.jamessmime.core.store.CertificateStore;
+import io.github.jamessmime.core.store.Refusal;
 import io.github.jamessmime.core.store.SigningIdentity;
 import io.github.jamessmime.core.store.StoreException;
 
@@ -47,8 +48,10 @@ public final class CertificateAdministration {
         List<CertificateEntry> entries = new ArrayList<>();
         for (CertificateStore.FileReport report : store.reports()) {
             if (report.allIdentities().isEmpty()) {
-                if (address.isEmpty()) {
-                    entries.add(new CertificateEntry(report.name(), Optional.empty(), CertificateEntry.Status.REFUSED, report.refusal(), false));
+                // a file refused before its certificate became an identity: found by the addresses its certificate names
+                if (address.map(report::concerns).orElse(true)) {
+                    entries.add(new CertificateEntry(report.name(), Optional.empty(), CertificateEntry.Status.REFUSED, report.refusedAs(),
+                        report.refusedAs().map(Refusal::addresses).orElse(List.of()), false));
                 }
                 continue;
             }
@@ -63,7 +66,8 @@ public final class CertificateAdministration {
                 if (names(identity, address)) {
                     CertificateEntry.Status status = now.isAfter(identity.notAfter())
                         ? CertificateEntry.Status.EXPIRED : CertificateEntry.Status.REFUSED;
-                    entries.add(new CertificateEntry(report.name(), Optional.of(identity), status, report.refusal(), false));
+                    entries.add(new CertificateEntry(report.name(), Optional.of(identity), status, report.refusedAs(),
+                        List.copyOf(identity.addresses()), false));
                 }
             }
         }
@@ -82,21 +86,6 @@ public final class CertificateAdministration {
     /** Imports a PKCS#12 (bytes and its own password) with the store's rules; this node uses it at once. */
     public Map<Path, SigningIdentity> importCertificate(byte[] p12, char[] p12Password) throws StoreException {
         return store.importCertificate(p12, p12Password);
-    }
-
-    /**
-     * The token entry ({@code pkcs11:<token>/<alias>}) holding the certificate with this SHA-256 (any case), if only a
-     * PKCS#11 token holds it: such a certificate is not deleted here but with the token's own tools.
-     */
-    public Optional<String> heldInToken(String sha256) {
-        List<CertificateStore.FileReport> holding = store.reports().stream()
-            .filter(report -> report.allIdentities().stream().anyMatch(identity -> identity.fingerprint().equalsIgnoreCase(sha256)))
-            .collect(Collectors.toList());
-        // a certificate in a store file as well is deleted from the file
-        if (holding.stream().anyMatch(report -> report.path().isPresent())) {
-            return Optional.empty();
-        }
-        return holding.stream().map(CertificateStore.FileReport::name).findFirst();
     }
 
     /** Deletes the file holding the certificate with this SHA-256 (any case) and reloads; the file, or empty if none. */

@@ -15,8 +15,10 @@
  */
 package io.github.jamessmime.core.lifecycle;
 
+import java.util.List;
 import java.util.Optional;
 
+import io.github.jamessmime.core.store.Refusal;
 import io.github.jamessmime.core.store.SigningIdentity;
 
 /** One line of the store's listing: a certificate and what the store makes of it, or a file it refused. */
@@ -45,14 +47,39 @@ public final class CertificateEntry {
     private final Optional<SigningIdentity> identity;
     private final Status status;
     private final Optional<String> reason;
+    private final Optional<String> code;
+    private final List<String> addresses;
     private final boolean inUse;
 
     CertificateEntry(String source, Optional<SigningIdentity> identity, Status status, Optional<String> reason, boolean inUse) {
+        this(source, identity, status, reason, Optional.empty(), identity.map(i -> List.copyOf(i.addresses())).orElse(List.of()), inUse);
+    }
+
+    /** An entry refused with {@code refusal}, naming {@code addresses} (its certificate's, as far as it could be read). */
+    CertificateEntry(String source, Optional<SigningIdentity> identity, Status status, Optional<Refusal> refusal, List<String> addresses,
+                     boolean inUse) {
+        this(source, identity, status, refusal.map(Refusal::reason), refusal.map(Refusal::code), addresses, inUse);
+    }
+
+    private CertificateEntry(String source, Optional<SigningIdentity> identity, Status status, Optional<String> reason,
+                             Optional<String> code, List<String> addresses, boolean inUse) {
         this.source = source;
         this.identity = identity;
         this.status = status;
         this.reason = reason;
+        this.code = code;
+        this.addresses = List.copyOf(addresses);
         this.inUse = inUse;
+    }
+
+    /** The sender addresses: the certificate's, or those a refused certificate named (empty when it could not be read). */
+    public List<String> addresses() {
+        return addresses;
+    }
+
+    /** The kind of the refusal, {@code rule:<id>} for a rule ({@link Refusal#code()}), when the entry is refused. */
+    public Optional<String> code() {
+        return code;
     }
 
     /** The store file's name, or {@code pkcs11:<token>/<alias>} for a key in the token. */

@@ -134,7 +134,8 @@ public final class StoreMaintenance implements AutoCloseable {
     }
 
     /**
-     * Reloads the store when the set of files, their sizes, their modification times or the files they are change (a
+     * Reloads the store when the store password's source gives another password (a corrected file), or when the set of
+     * files, their sizes, their modification times or the files they are change (a
      * file replaced by a rename, or a Kubernetes Secret whose {@code ..data} link was swapped, is another file even with
      * the same size and time); otherwise lists its PKCS#11 token, if it has one, again.
      */
@@ -157,7 +158,7 @@ public final class StoreMaintenance implements AutoCloseable {
         /** @throws StoreException when the directory cannot be listed or read: the last good certificates stay in use */
         void reloadIfChanged() throws StoreException {
             List<String> current = state(store.directory());
-            if (!current.equals(lastState)) {
+            if (!current.equals(lastState) || store.passwordChanged()) {
                 store.reload();
                 lastState = current;
             } else {

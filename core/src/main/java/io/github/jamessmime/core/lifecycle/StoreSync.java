@@ -30,6 +30,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
+import io.github.jamessmime.core.failure.FailureKind;
 import io.github.jamessmime.core.store.CertificateImport;
 import io.github.jamessmime.core.store.CertificateStore;
 import io.github.jamessmime.core.store.RevocationChecker;
@@ -117,7 +118,7 @@ public final class StoreSync {
                     try {
                         Files.deleteIfExists(store.resolve(action.file));
                     } catch (IOException e) {
-                        throw new StoreException("cannot remove " + store.resolve(action.file) + " (" + e.getMessage() + ")", e);
+                        throw new StoreException(FailureKind.IO, "cannot remove " + store.resolve(action.file) + " (" + e.getMessage() + ")", e);
                     }
                 }
             }

@@ -66,7 +66,8 @@ public final class SigningDecision {
         }
         Optional<SigningIdentity> identity = store.find(from.get());
         if (identity.isEmpty()) {
-            return Eligibility.refused(Eligibility.Status.NO_CERTIFICATE, from, "no usable certificate for " + from.get());
+            return Eligibility.refused(Eligibility.Status.NO_CERTIFICATE, from, "no usable certificate for " + from.get() + ": "
+                + store.whyNoCertificate(from.get()));
         }
         SenderEntitlement.Decision decision = entitlement.decide(authenticatedUser, remoteAddress, from.get());
         if (!decision.entitled()) {

@@ -23,6 +23,8 @@ import java.util.Set;
 import javax.mail.MessagingException;
 import javax.mail.internet.MimeMessage;
 
+import io.github.jamessmime.core.failure.FailureKind;
+
 /**
  * The header block of a message to sign, read as RFC 5322 2.2 does, so that the new {@code MIME-Version}
  * and {@code Content-Type} never follow a line where some parser ends the header block.
@@ -61,14 +63,14 @@ final class OuterHeaders {
                 }
             }
             if (line.isEmpty() || line.charAt(0) == ' ' || line.charAt(0) == '\t') {
-                throw new SigningException("the header block starts with a continuation line ('"
+                throw new SigningException(FailureKind.BAD_INPUT, "the header block starts with a continuation line ('"
                     + HeaderForm.excerpt(line) + "'); it is not signed");
             }
             String repaired;
             try {
                 repaired = HeaderForm.repaired(line);
             } catch (MessagingException e) {
-                throw new SigningException("the header block has a line that is not a header field (RFC 5322 2.2): '"
+                throw new SigningException(FailureKind.BAD_INPUT, "the header block has a line that is not a header field (RFC 5322 2.2): '"
                     + HeaderForm.excerpt(line) + "'; parsers disagree on where its body starts, so it is not signed");
             }
             String name = HeaderForm.name(repaired);

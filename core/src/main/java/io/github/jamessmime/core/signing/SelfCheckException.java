@@ -15,11 +15,13 @@
  */
 package io.github.jamessmime.core.signing;
 
+import io.github.jamessmime.core.failure.FailureKind;
+
 /** A signed message failed the {@link SelfCheck}: it is not returned, so the mail is never sent with a broken signature. */
 public final class SelfCheckException extends SigningException {
     private static final long serialVersionUID = 1L;
 
     public SelfCheckException(String message) {
-        super(message);
+        super(FailureKind.SELF_CHECK, message);
     }
 }

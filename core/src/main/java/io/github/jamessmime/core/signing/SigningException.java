@@ -15,13 +15,25 @@
  */
 package io.github.jamessmime.core.signing;
 
-/** A message could not be signed; the message says why. */
-public class SigningException extends Exception {
-    public SigningException(String message) {
+import io.github.jamessmime.core.failure.Failure;
+import io.github.jamessmime.core.failure.FailureKind;
+
+/** A message that is not signed, with one line that says why and the {@link FailureKind} front ends decide on. */
+public class SigningException extends Exception implements Failure {
+    private final FailureKind kind;
+
+    public SigningException(FailureKind kind, String message) {
         super(message);
+        this.kind = kind;
     }
 
-    public SigningException(String message, Throwable cause) {
+    public SigningException(FailureKind kind, String message, Throwable cause) {
         super(message, cause);
+        this.kind = kind;
+    }
+
+    @Override
+    public FailureKind kind() {
+        return kind;
     }
 }

@@ -67,6 +67,7 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 import org.bouncycastle.util.Store;
 
+import io.github.jamessmime.core.failure.FailureKind;
 import io.github.jamessmime.core.store.SigningIdentity;
 import io.github.jamessmime.core.store.StoreException;
 
@@ -182,11 +183,11 @@ public final class SmimeSigner {
         MessageDate dating;
         try {
             if (isSignedOrEncrypted(message)) {
-                throw new SigningException("the message is already signed or encrypted; it is left as it is");
+                throw new SigningException(FailureKind.BAD_INPUT, "the message is already signed or encrypted; it is left as it is");
             }
             int size = message.getSize();
             if (size > maxMessageSize) {
-                throw new SigningException("the message body of " + size + " bytes is larger than signing.maxMessageSize ("
+                throw new SigningException(FailureKind.TOO_LARGE, "the message body of " + size + " bytes is larger than signing.maxMessageSize ("
                     + maxMessageSize + " bytes); it follows the failure policy instead of being signed");
             }
             OuterHeaders outer = OuterHeaders.of(message, removed);
@@ -202,11 +203,11 @@ public final class SmimeSigner {
         } catch (SigningException e) {
             throw e;
         } catch (CanonicalWriter.NotRelayProofException e) {
-            throw new SigningException(HeaderForm.excerpt(e.getMessage(), 300), e);
+            throw new SigningException(FailureKind.NOT_CANONICAL, HeaderForm.excerpt(e.getMessage(), 300), e);
         } catch (MessagingException | IOException | RuntimeException e) {
-            throw new SigningException("malformed message: " + HeaderForm.excerpt(describe(e), 300), e);
+            throw new SigningException(FailureKind.BAD_INPUT, "malformed message: " + HeaderForm.excerpt(describe(e), 300), e);
         } catch (StackOverflowError e) {
-            throw new SigningException("malformed message: nested too deeply to be read", e);
+            throw new SigningException(FailureKind.BAD_INPUT, "malformed message: nested too deeply to be read", e);
         }
         CmsSignature signature;
         Material material;
@@ -216,7 +217,7 @@ public final class SmimeSigner {
         } catch (SigningException e) {
             throw e;
         } catch (GeneralSecurityException | IOException | RuntimeException e) {
-            throw new SigningException("signing with " + identity.source() + " failed: "
+            throw new SigningException(FailureKind.KEY_FAILED, "signing with " + identity.source() + " failed: "
                 + HeaderForm.excerpt(describe(e), 300), e);
         }
         writeSignaturePart(boundary, signature.cms, buffer);
@@ -372,7 +373,7 @@ public final class SmimeSigner {
         try {
             return identity.privateKey();
         } catch (StoreException e) {
-            throw new SigningException(e.getMessage(), e);
+            throw new SigningException(FailureKind.KEY_FAILED, e.getMessage(), e);
         }
     }
 

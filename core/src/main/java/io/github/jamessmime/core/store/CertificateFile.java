@@ -50,6 +50,8 @@ import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.pkcs.MacData;
 import org.bouncycastle.asn1.pkcs.Pfx;
 
+import io.github.jamessmime.core.failure.FailureKind;
+
 /**
  * Reads one PKCS#12 file and applies {@link CertificateRules} to each key entry. Every refusal is a {@link StoreException}
  * whose message says what is wrong and what to do; the file name is added by the caller.
@@ -95,13 +97,19 @@ final class CertificateFile {
                 if (key == null || chain == null || chain.length == 0 || !(chain[0] instanceof X509Certificate)) {
                     continue;
                 }
-                entries.add(new Entry(alias, rules.validate(file, key, toX509(chain), now)));
+                List<X509Certificate> certificates = toX509(chain);
+                try {
+                    entries.add(new Entry(alias, rules.validate(file, key, certificates, now)));
+                } catch (StoreException e) {
+                    // found by its sender's address although refused
+                    throw e.withAddresses(CertificateRules.namedAddresses(certificates.get(0)));
+                }
             }
         } catch (GeneralSecurityException e) {
-            throw new StoreException("cannot read the key entries (" + e.getMessage() + ")", e);
+            throw new StoreException(FailureKind.UNREADABLE, "cannot read the key entries (" + e.getMessage() + ")", e);
         }
         if (entries.isEmpty()) {
-            throw new StoreException("holds no private key with a certificate; export the file with its private key");
+            throw new StoreException(CertificateRule.NO_KEY, "holds no private key with a certificate; export the file with its private key");
         }
         return entries;
     }
@@ -114,13 +122,13 @@ final class CertificateFile {
         KeyStore keyStore = load(content, password);
         try {
             if (!keyStore.isKeyEntry(alias)) {
-                throw new StoreException("has no key entry '" + alias + "' any more");
+                throw new StoreException(FailureKind.IO, "has no key entry '" + alias + "' any more");
             }
             PrivateKey key = key(keyStore, alias, password);
             checkKey(key, certificate);
             return key;
         } catch (GeneralSecurityException e) {
-            throw new StoreException("cannot read the key entry (" + e.getMessage() + ")", e);
+            throw new StoreException(FailureKind.KEY_FAILED, "cannot read the key entry (" + e.getMessage() + ")", e);
         }
     }
 
@@ -128,7 +136,7 @@ final class CertificateFile {
         try {
             return (PrivateKey) keyStore.getKey(alias, password);
         } catch (UnrecoverableKeyException e) {
-            throw new StoreException("the private key cannot be decrypted with the store password;"
+            throw new StoreException(FailureKind.WRONG_PASSWORD, "the private key cannot be decrypted with the store password;"
                 + " re-export the file with the store password");
         }
     }
@@ -140,8 +148,9 @@ final class CertificateFile {
             keyStore.load(in, password);
             return keyStore;
         } catch (IOException e) {
-            if (e.getCause() instanceof UnrecoverableKeyException || String.valueOf(e.getMessage()).contains("password")) {
-                throw new StoreException(WRONG_PASSWORD + ": the file does not open with the store password;"
+            // the JDK's PKCS#12 key store gives its own kind of failure as the cause: decided on that, not on its text
+            if (e.getCause() instanceof UnrecoverableKeyException) {
+                throw new StoreException(FailureKind.WRONG_PASSWORD, WRONG_PASSWORD + ": the file does not open with the store password;"
                     + " re-export it with the store password");
             }
             throw notPkcs12(e);
@@ -162,7 +171,7 @@ final class CertificateFile {
             throw notPkcs12(e);
         }
         if (mac != null && mac.getIterationCount().compareTo(BigInteger.valueOf(MAX_ITERATIONS)) > 0) {
-            throw new StoreException("its password check takes " + mac.getIterationCount() + " iterations, more than any exporter writes ("
+            throw new StoreException(CertificateRule.ITERATIONS, "its password check takes " + mac.getIterationCount() + " iterations, more than any exporter writes ("
                 + MAX_ITERATIONS + " at most); re-export it");
         }
     }
@@ -172,7 +181,7 @@ final class CertificateFile {
      * {@code /etc/passwd} must not show its first byte).
      */
     private static StoreException notPkcs12(Exception e) {
-        return new StoreException(NOT_PKCS12 + " (its bytes are not a PKCS#12 structure); replace it with a valid .p12 export", e);
+        return new StoreException(FailureKind.UNREADABLE, NOT_PKCS12 + " (its bytes are not a PKCS#12 structure); replace it with a valid .p12 export", e);
     }
 
     private static List<X509Certificate> toX509(Certificate[] chain) {
@@ -218,7 +227,7 @@ final class CertificateFile {
             RSAPublicKey publicKey = (RSAPublicKey) certificate.getPublicKey();
             int bits = publicKey.getModulus().bitLength();
             if (bits < MIN_RSA_BITS) {
-                throw new StoreException("RSA key of " + bits + " bits is too weak; use at least " + MIN_RSA_BITS + " bits");
+                throw new StoreException(CertificateRule.KEY_STRENGTH, "RSA key of " + bits + " bits is too weak; use at least " + MIN_RSA_BITS + " bits");
             }
             if (!publicKey.getModulus().equals(((RSAPrivateKey) key).getModulus())) {
                 throw mismatch();
@@ -228,14 +237,14 @@ final class CertificateFile {
         if (key instanceof ECPrivateKey && certificate.getPublicKey() instanceof ECPublicKey) {
             int bits = ((ECPublicKey) certificate.getPublicKey()).getParams().getOrder().bitLength();
             if (bits != 256 && bits != 384 && bits != 521) {
-                throw new StoreException("EC key on a " + bits + "-bit curve is not supported; use P-256 or P-384");
+                throw new StoreException(CertificateRule.KEY_STRENGTH, "EC key on a " + bits + "-bit curve is not supported; use P-256 or P-384");
             }
             if (!signsFor(key, certificate, "SHA256withECDSA")) {
                 throw mismatch();
             }
             return;
         }
-        throw new StoreException("key type " + key.getAlgorithm() + " with a " + certificate.getPublicKey().getAlgorithm()
+        throw new StoreException(CertificateRule.KEY_STRENGTH, "key type " + key.getAlgorithm() + " with a " + certificate.getPublicKey().getAlgorithm()
             + " certificate is not supported, or key and certificate do not belong together; use RSA (2048+) or EC P-256/P-384");
     }
 
@@ -249,17 +258,17 @@ final class CertificateFile {
         if (publicKey instanceof RSAPublicKey) {
             int bits = ((RSAPublicKey) publicKey).getModulus().bitLength();
             if (bits < MIN_RSA_BITS) {
-                throw new StoreException("RSA key of " + bits + " bits is too weak; use at least " + MIN_RSA_BITS + " bits");
+                throw new StoreException(CertificateRule.KEY_STRENGTH, "RSA key of " + bits + " bits is too weak; use at least " + MIN_RSA_BITS + " bits");
             }
             algorithm = "SHA256withRSA";
         } else if (publicKey instanceof ECPublicKey) {
             int bits = ((ECPublicKey) publicKey).getParams().getOrder().bitLength();
             if (bits != 256 && bits != 384 && bits != 521) {
-                throw new StoreException("EC key on a " + bits + "-bit curve is not supported; use P-256 or P-384");
+                throw new StoreException(CertificateRule.KEY_STRENGTH, "EC key on a " + bits + "-bit curve is not supported; use P-256 or P-384");
             }
             algorithm = "SHA256withECDSA";
         } else {
-            throw new StoreException("a " + publicKey.getAlgorithm() + " certificate is not supported; use RSA (2048+) or EC P-256/P-384");
+            throw new StoreException(CertificateRule.KEY_STRENGTH, "a " + publicKey.getAlgorithm() + " certificate is not supported; use RSA (2048+) or EC P-256/P-384");
         }
         byte[] signature;
         try {
@@ -268,10 +277,10 @@ final class CertificateFile {
             signer.update(PROBE);
             signature = signer.sign();
         } catch (NoSuchAlgorithmException e) {
-            throw new StoreException("this Java's PKCS#11 provider cannot sign " + algorithm
+            throw new StoreException(FailureKind.KEY_FAILED, "this Java's PKCS#11 provider cannot sign " + algorithm
                 + "; run James on a newer Java or use a certificate of another key type");
         } catch (InvalidKeyException e) {
-            throw new StoreException("the token's provider does not take this key for " + algorithm + " (" + e.getMessage()
+            throw new StoreException(FailureKind.KEY_FAILED, "the token's provider does not take this key for " + algorithm + " (" + e.getMessage()
                 + "): the key does not belong to the certificate, or its size or parameters are beyond what the token signs;"
                 + " store the certificate issued for that key");
         } catch (GeneralSecurityException | RuntimeException e) {
@@ -279,11 +288,11 @@ final class CertificateFile {
                 // the token failed to sign: its state, not a verdict on this entry
                 throw new Pkcs11Token.Failure("failed to sign with the key for " + CertificateRules.addresses(certificate) + " (" + e + ")", e);
             }
-            throw new StoreException("the token refuses to sign with this key (" + Pkcs11Token.reason(e) + "); check the key's"
+            throw new StoreException(FailureKind.KEY_FAILED, "the token refuses to sign with this key (" + Pkcs11Token.reason(e) + "); check the key's"
                 + " attributes on the token (CKA_SIGN, a login per signature) or put a key there that may sign");
         }
         if (!verifies(certificate, algorithm, PROBE, signature)) {
-            throw new StoreException("the key in the token does not sign for the certificate stored with it;"
+            throw new StoreException(CertificateRule.KEY_MISMATCH, "the key in the token does not sign for the certificate stored with it;"
                 + " store the certificate issued for that key");
         }
     }
@@ -317,7 +326,7 @@ final class CertificateFile {
     }
 
     private static StoreException mismatch() {
-        return new StoreException("the private key does not belong to the certificate; export the matching pair");
+        return new StoreException(CertificateRule.KEY_MISMATCH, "the private key does not belong to the certificate; export the matching pair");
     }
 
     static boolean isSelfSigned(X509Certificate certificate) {

@@ -31,6 +31,7 @@ import java.util.Optional;
 
 import javax.crypto.spec.PBEParameterSpec;
 
+import io.github.jamessmime.core.failure.FailureKind;
 import io.github.jamessmime.core.files.AtomicFiles;
 
 /**
@@ -76,7 +77,7 @@ public final class CertificateImport {
         try {
             content = Files.readAllBytes(p12);
         } catch (IOException e) {
-            throw new StoreException(p12 + " cannot be read (" + e.getMessage() + ")", e);
+            throw new StoreException(FailureKind.IO, p12 + " cannot be read (" + e.getMessage() + ")", e);
         }
         return inspect(p12, content, p12Password, now);
     }
@@ -96,8 +97,8 @@ public final class CertificateImport {
         try {
             entries = CertificateFile.read(p12, content, p12Password, rules, now);
         } catch (StoreException e) {
-            if (e.getMessage().startsWith(CertificateFile.WRONG_PASSWORD)) {
-                throw new StoreException(CertificateFile.WRONG_PASSWORD + ": the file does not open with the password given for it");
+            if (e.kind() == FailureKind.WRONG_PASSWORD) {
+                throw new StoreException(FailureKind.WRONG_PASSWORD, CertificateFile.WRONG_PASSWORD + ": the file does not open with the password given for it");
             }
             throw e;
         }
@@ -105,7 +106,7 @@ public final class CertificateImport {
         for (CertificateFile.Entry entry : entries) {
             Optional<String> expired = CertificateFile.expiry(entry.identity, now);
             if (expired.isPresent()) {
-                throw new StoreException(expired.get());
+                throw new StoreException(FailureKind.EXPIRED, expired.get());
             }
             identities.add(entry.identity);
         }
@@ -126,7 +127,7 @@ public final class CertificateImport {
         Path target = directory.resolve(name).normalize();
         if (name.isEmpty() || name.length() > 255 || name.startsWith(".") || name.indexOf('\0') >= 0
             || !directory.equals(target.getParent()) || !target.getFileName().toString().equals(name)) {
-            throw new StoreException("the certificate's address '" + CertificateRules.printable(name)
+            throw new StoreException(CertificateRule.NOT_A_MAILBOX, "the certificate's address '" + CertificateRules.printable(name)
                 + "' cannot name a file inside the store; ask the CA for a certificate naming a plain sender address");
         }
         return target;
@@ -154,7 +155,7 @@ public final class CertificateImport {
             });
             return target;
         } catch (IOException | GeneralSecurityException | StoreException e) {
-            throw new StoreException("cannot write " + target + " (" + e.getMessage() + ")", e);
+            throw new StoreException(FailureKind.IO, "cannot write " + target + " (" + e.getMessage() + ")", e);
         }
     }
 }

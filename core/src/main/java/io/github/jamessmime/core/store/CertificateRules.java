@@ -61,6 +61,7 @@ import javax.security.auth.x500.X500Principal;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 
+import io.github.jamessmime.core.failure.FailureKind;
 import io.github.jamessmime.core.address.Addresses;
 
 /**
@@ -109,11 +110,11 @@ public final class CertificateRules {
                 roots.add((X509Certificate) certificate);
             }
             if (roots.isEmpty()) {
-                throw new StoreException("trust anchors file " + pemFile + " holds no certificate; give a PEM file of root certificates");
+                throw new StoreException(FailureKind.CONFIGURATION, "trust anchors file " + pemFile + " holds no certificate; give a PEM file of root certificates");
             }
             return trusting(roots, "the roots of " + pemFile);
         } catch (IOException | GeneralSecurityException | ClassCastException e) {
-            throw new StoreException("trust anchors file " + pemFile + " cannot be read (" + e.getMessage()
+            throw new StoreException(FailureKind.CONFIGURATION, "trust anchors file " + pemFile + " cannot be read (" + e.getMessage()
                 + "); give a PEM file of root certificates", e);
         }
     }
@@ -142,7 +143,7 @@ public final class CertificateRules {
             }
             return trusting(roots, "the JDK's trusted roots");
         } catch (IOException | GeneralSecurityException e) {
-            throw new StoreException("the JDK trust store " + cacerts + " cannot be read (" + e.getMessage() + ")", e);
+            throw new StoreException(FailureKind.CONFIGURATION, "the JDK trust store " + cacerts + " cannot be read (" + e.getMessage() + ")", e);
         }
     }
 
@@ -171,7 +172,7 @@ public final class CertificateRules {
         throws StoreException {
         X509Certificate certificate = chain.get(0);
         if (certificate.getBasicConstraints() >= 0) {
-            throw new StoreException("is a CA certificate (basicConstraints CA:TRUE), not a sender's;"
+            throw new StoreException(CertificateRule.CA_CERTIFICATE, "is a CA certificate (basicConstraints CA:TRUE), not a sender's;"
                 + " export the sender's own certificate with its key");
         }
         Set<String> addresses = addresses(certificate);
@@ -179,11 +180,11 @@ public final class CertificateRules {
         checkExtendedKeyUsage(certificate);
         boolean[] keyUsage = certificate.getKeyUsage();
         if (keyUsage != null && (keyUsage.length <= DIGITAL_SIGNATURE || !keyUsage[DIGITAL_SIGNATURE])) {
-            throw new StoreException("KeyUsage lacks digitalSignature, so the certificate may not sign;"
+            throw new StoreException(CertificateRule.KEY_USAGE, "KeyUsage lacks digitalSignature, so the certificate may not sign;"
                 + " use a certificate issued for S/MIME signing");
         }
         if (isRsassaPssKey(certificate)) {
-            throw new StoreException("the certificate's key is an RSASSA-PSS key (id-RSASSA-PSS): Thunderbird and every other"
+            throw new StoreException(CertificateRule.RSA_PSS_KEY, "the certificate's key is an RSASSA-PSS key (id-RSASSA-PSS): Thunderbird and every other"
                 + " client on Mozilla's NSS shows its signatures as not valid, and the S/MIME Baseline Requirements allow RSA keys"
                 + " only as rsaEncryption; ask the CA for a certificate of an RSA (rsaEncryption) or EC key");
         }
@@ -191,7 +192,7 @@ public final class CertificateRules {
         Instant notBefore = certificate.getNotBefore().toInstant();
         long days = Duration.between(notBefore, certificate.getNotAfter().toInstant()).toDays();
         if (days > MAX_VALIDITY_DAYS) {
-            throw new StoreException("the certificate is valid for " + days + " days, more than the " + MAX_VALIDITY_DAYS
+            throw new StoreException(CertificateRule.VALIDITY_PERIOD, "the certificate is valid for " + days + " days, more than the " + MAX_VALIDITY_DAYS
                 + " the S/MIME Baseline Requirements allow; ask the CA for a compliant certificate");
         }
         if (keyProvider.isPresent()) {
@@ -227,7 +228,7 @@ public final class CertificateRules {
         try {
             names = certificate.getSubjectAlternativeNames();
         } catch (CertificateParsingException e) {
-            throw new StoreException("SubjectAltName cannot be parsed (" + e.getMessage() + ")", e);
+            throw new StoreException(CertificateRule.MALFORMED_CERTIFICATE, "SubjectAltName cannot be parsed (" + e.getMessage() + ")", e);
         }
         Set<String> addresses = new LinkedHashSet<>();
         if (names != null) {
@@ -240,10 +241,31 @@ public final class CertificateRules {
             }
         }
         if (addresses.isEmpty()) {
-            throw new StoreException("the certificate names no mail address in SubjectAltName (rfc822Name);"
+            throw new StoreException(CertificateRule.NO_ADDRESS, "the certificate names no mail address in SubjectAltName (rfc822Name);"
                 + " S/MIME needs the sender address there");
         }
         return addresses;
+    }
+
+    /**
+     * The plain mailboxes among the SubjectAltName rfc822Names, whatever else the certificate holds: by these a refused
+     * certificate is found (a wildcard or a malformed value is left out).
+     */
+    static List<String> namedAddresses(X509Certificate certificate) {
+        List<String> named = new ArrayList<>();
+        try {
+            Collection<List<?>> names = certificate.getSubjectAlternativeNames();
+            if (names != null) {
+                for (List<?> name : names) {
+                    if (((Integer) name.get(0)) == RFC822_NAME) {
+                        Addresses.mailbox(String.valueOf(name.get(1))).filter(address -> !named.contains(address)).ifPresent(named::add);
+                    }
+                }
+            }
+        } catch (CertificateParsingException | RuntimeException e) {
+            // nothing to find it by
+        }
+        return named;
     }
 
     /**
@@ -252,12 +274,12 @@ public final class CertificateRules {
      */
     static String senderAddress(String value, String where, String remedy) throws StoreException {
         if (value.contains("*") || !value.contains("@") || value.startsWith("@")) {
-            throw new StoreException("wildcard or domain-only address '" + printable(value) + "' refused:"
+            throw new StoreException(CertificateRule.WILDCARD, "wildcard or domain-only address '" + printable(value) + "' refused:"
                 + " use one certificate per sender address");
         }
         Optional<String> mailbox = Addresses.mailbox(value);
         if (mailbox.isEmpty()) {
-            throw new StoreException("'" + printable(value) + "' " + where + " is not a plain mail address"
+            throw new StoreException(CertificateRule.NOT_A_MAILBOX, "'" + printable(value) + "' " + where + " is not a plain mail address"
                 + " (local@domain of letters, digits and . _ + - and the like); " + remedy);
         }
         return mailbox.get();
@@ -269,7 +291,7 @@ public final class CertificateRules {
             rdns = new LdapName(certificate.getSubjectX500Principal().getName(X500Principal.RFC2253,
                 Collections.singletonMap(EMAIL_ADDRESS_ATTRIBUTE, "EMAILADDRESS"))).getRdns();
         } catch (InvalidNameException e) {
-            throw new StoreException("the subject cannot be parsed (" + e.getMessage() + ")", e);
+            throw new StoreException(CertificateRule.MALFORMED_CERTIFICATE, "the subject cannot be parsed (" + e.getMessage() + ")", e);
         }
         for (Rdn rdn : rdns) {
             Attributes attributes = rdn.toAttributes();
@@ -282,12 +304,12 @@ public final class CertificateRules {
                     String text = String.valueOf(value);
                     boolean named = addresses.stream().anyMatch(address -> address.equalsIgnoreCase(text.trim()));
                     if (!named) {
-                        throw new StoreException("the subject's e-mail address '" + printable(text) + "' is not among the SubjectAltName"
+                        throw new StoreException(CertificateRule.SUBJECT_ADDRESS, "the subject's e-mail address '" + printable(text) + "' is not among the SubjectAltName"
                             + " addresses " + addresses + " (the S/MIME Baseline Requirements require it there); ask the CA for a corrected certificate");
                     }
                 }
             } catch (NamingException e) {
-                throw new StoreException("the subject cannot be parsed (" + e.getMessage() + ")", e);
+                throw new StoreException(CertificateRule.MALFORMED_CERTIFICATE, "the subject cannot be parsed (" + e.getMessage() + ")", e);
             }
         }
     }
@@ -297,17 +319,17 @@ public final class CertificateRules {
         try {
             eku = certificate.getExtendedKeyUsage();
         } catch (CertificateParsingException e) {
-            throw new StoreException("ExtendedKeyUsage cannot be parsed (" + e.getMessage() + ")", e);
+            throw new StoreException(CertificateRule.MALFORMED_CERTIFICATE, "ExtendedKeyUsage cannot be parsed (" + e.getMessage() + ")", e);
         }
         if (eku == null) {
             return;
         }
         if (eku.contains(ANY_EXTENDED_KEY_USAGE)) {
-            throw new StoreException("ExtendedKeyUsage has anyExtendedKeyUsage, which the S/MIME Baseline Requirements forbid;"
+            throw new StoreException(CertificateRule.ANY_EXTENDED_KEY_USAGE, "ExtendedKeyUsage has anyExtendedKeyUsage, which the S/MIME Baseline Requirements forbid;"
                 + " use a certificate issued for S/MIME (emailProtection)");
         }
         if (!eku.contains(EMAIL_PROTECTION)) {
-            throw new StoreException("ExtendedKeyUsage lacks emailProtection, so mail clients reject its signatures;"
+            throw new StoreException(CertificateRule.EMAIL_PROTECTION, "ExtendedKeyUsage lacks emailProtection, so mail clients reject its signatures;"
                 + " use a certificate issued for S/MIME");
         }
     }
@@ -321,7 +343,7 @@ public final class CertificateRules {
             if (algorithm.contains("SHA1") || algorithm.contains("MD5") || algorithm.contains("MD2")) {
                 String whose = certificate == chain.get(0) ? "the certificate" : "the CA certificate '"
                     + SigningIdentity.readable(certificate.getSubjectX500Principal()) + "'";
-                throw new StoreException(whose + " is signed with " + certificate.getSigAlgName()
+                throw new StoreException(CertificateRule.WEAK_SIGNATURE, whose + " is signed with " + certificate.getSigAlgName()
                     + ", which mail clients no longer trust; ask the CA for a SHA-256 certificate");
             }
         }
@@ -346,7 +368,7 @@ public final class CertificateRules {
             Optional<X509Certificate> issuer = issuerAmong(current, identity.intermediates());
             if (issuer.isEmpty() || path.contains(issuer.get()) || path.size() > 10) {
                 String end = SigningIdentity.readable(current.getIssuerX500Principal());
-                throw new StoreException("the certificate does not chain to a trusted root: "
+                throw new StoreException(FailureKind.NOT_TRUSTED, "the certificate does not chain to a trusted root: "
                     + (rootInFile(current, chain) ? "its root '" + end + "' (in the file) is not among " + anchorsName
                         + "; add that root to store.trustAnchors (CLI: --trust-anchors) if you trust it"
                         : "the chain in the file ends at '" + end + "' (issuer of '" + SigningIdentity.readable(current.getSubjectX500Principal())
@@ -358,11 +380,11 @@ public final class CertificateRules {
         }
         for (X509Certificate ca : path) {
             if (when.isBefore(ca.getNotBefore().toInstant())) {
-                throw new StoreException("the CA certificate '" + SigningIdentity.readable(ca.getSubjectX500Principal()) + "' is not yet valid (until "
+                throw new StoreException(FailureKind.EXPIRED, "the CA certificate '" + SigningIdentity.readable(ca.getSubjectX500Principal()) + "' is not yet valid (until "
                     + ca.getNotBefore().toInstant() + "); import the file again once it is");
             }
             if (when.isAfter(ca.getNotAfter().toInstant())) {
-                throw new StoreException("the CA certificate '" + SigningIdentity.readable(ca.getSubjectX500Principal()) + "' expired on "
+                throw new StoreException(FailureKind.EXPIRED, "the CA certificate '" + SigningIdentity.readable(ca.getSubjectX500Principal()) + "' expired on "
                     + ca.getNotAfter().toInstant() + "; include the CA's current intermediate in the file");
             }
         }
@@ -378,7 +400,7 @@ public final class CertificateRules {
             parameters.addCertStore(CertStore.getInstance("Collection", new CollectionCertStoreParameters(all)));
             CertPathBuilder.getInstance("PKIX").build(parameters);
         } catch (GeneralSecurityException e) {
-            throw new StoreException("the chain to " + anchorsName + " is not valid (" + e.getMessage()
+            throw new StoreException(FailureKind.NOT_TRUSTED, "the chain to " + anchorsName + " is not valid (" + e.getMessage()
                 + "); ask the CA for a certificate and intermediates that validate");
         }
     }

@@ -26,6 +26,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -48,6 +49,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.github.jamessmime.core.address.Addresses;
+import io.github.jamessmime.core.failure.FailureKind;
 
 /**
  * The sender certificates: a directory of PKCS#12 files (.p12, .pfx) that all open with one store password.
@@ -74,12 +76,14 @@ public final class CertificateStore {
         Comparator.comparing(SigningIdentity::notAfter).reversed();
 
     private final Path directory;
-    private final char[] password;
+    private final StorePassword passwordSource;
+    /** The password the store was last loaded with. */
+    private volatile char[] password;
     private final Clock clock;
     private final Optional<Path> indexFile;
     private final AtomicBoolean revocationFetchScheduled = new AtomicBoolean();
     /** Refusals that cost a decryption and are not in the index (wrong password), by content hash: each file costs once. */
-    private volatile Map<String, String> refusedContent = Map.of();
+    private volatile Map<String, Refusal> refusedContent = Map.of();
     /** Files opened with the store password since the store was opened (what a reload costs). */
     private final AtomicLong decryptions = new AtomicLong();
     private final RevocationChecker revocation;
@@ -89,19 +93,23 @@ public final class CertificateStore {
     private volatile Map<String, StoreIndex.IndexedFile> index;
     private volatile boolean foreignIndex;
     private volatile boolean passwordMismatch;
+    /** How many files the last load found when the password opened none of them. */
+    private volatile int passwordMismatchFiles;
     /** Whether the last load may write the index: its password opened a file, or there is none and no other password's index. */
     private volatile boolean indexWritable;
 
-    private CertificateStore(Path directory, char[] password, Clock clock, Optional<Path> indexFile, RevocationChecker revocation,
-                             CertificateRules rules, Optional<Pkcs11Token> token) {
+    private CertificateStore(Path directory, StorePassword password, Clock clock, Optional<Path> indexFile, RevocationChecker revocation,
+                             CertificateRules rules, Optional<Pkcs11Token> token) throws StoreException {
         this.directory = directory;
         this.token = token.map(t -> new TokenEntries(t, rules, revocation));
         this.revocation = revocation;
         this.rules = rules;
-        this.password = password.clone();
+        this.passwordSource = password;
+        this.password = password.current();
         this.clock = clock;
         this.indexFile = indexFile;
-        StoreIndex.Contents contents = indexFile.map(file -> StoreIndex.read(file, this.password, rules.fingerprint()))
+        char[] opening = this.password;
+        StoreIndex.Contents contents = indexFile.map(file -> StoreIndex.read(file, opening, rules.fingerprint()))
             .orElse(StoreIndex.Contents.NONE);
         this.index = contents.entries;
         this.foreignIndex = contents.foreign;
@@ -128,8 +136,18 @@ public final class CertificateStore {
     public static CertificateStore open(Path directory, char[] password, Clock clock, Optional<Path> indexFile,
                                         RevocationChecker revocation, CertificateRules rules, Optional<Pkcs11Token> token)
         throws StoreException {
+        return open(directory, StorePassword.fixed(password, "store.password"), clock, indexFile, revocation, rules, token);
+    }
+
+    /**
+     * As {@link #open(Path, char[], Clock, Optional, RevocationChecker, CertificateRules, Optional)}, with the password read
+     * from {@code password} again at every load: a corrected password file is taken up by the next store check.
+     */
+    public static CertificateStore open(Path directory, StorePassword password, Clock clock, Optional<Path> indexFile,
+                                        RevocationChecker revocation, CertificateRules rules, Optional<Pkcs11Token> token)
+        throws StoreException {
         if (!Files.isDirectory(directory)) {
-            throw new StoreException("certificate store directory " + directory.toAbsolutePath()
+            throw new StoreException(FailureKind.CONFIGURATION, "certificate store directory " + directory.toAbsolutePath()
                 + " does not exist or is not a directory; create it or fix store.directory");
         }
         CertificateStore store = new CertificateStore(directory, password, clock, indexFile, revocation, rules, token);
@@ -155,6 +173,48 @@ public final class CertificateStore {
      */
     public boolean passwordMismatch() {
         return passwordMismatch;
+    }
+
+    /**
+     * Why nothing of the store can be used, when the store password opens none of its files (nor its index): one line naming
+     * the setting, for the health check, unsigned mail and the CLI instead of one "wrong password" per file.
+     */
+    public Optional<String> passwordProblem() {
+        if (!passwordMismatch) {
+            return Optional.empty();
+        }
+        return Optional.of("the store password (" + passwordSource.origin() + ") opens none of the " + passwordMismatchFiles
+            + " certificate files" + (foreignIndex ? " nor the store index" : "") + "; correct it (store.password.file,"
+            + " store.password.env or store.password): it is read again at the next store check, no restart needed");
+    }
+
+    /** Whether the store password's source gives another password than the last load used (a corrected file). */
+    public boolean passwordChanged() {
+        try {
+            return !Arrays.equals(passwordSource.current(), password);
+        } catch (StoreException e) {
+            // the next load says why
+            return true;
+        }
+    }
+
+    /**
+     * Reads the password again; a changed one starts afresh: the index and the refusals remembered under the old one no
+     * longer count.
+     */
+    private void takeUpPassword() throws StoreException {
+        char[] current = passwordSource.current();
+        if (Arrays.equals(current, password)) {
+            return;
+        }
+        password = current;
+        refusedContent = Map.of();
+        StoreIndex.Contents contents = indexFile.map(file -> StoreIndex.read(file, current, rules.fingerprint()))
+            .orElse(StoreIndex.Contents.NONE);
+        index = contents.entries;
+        foreignIndex = contents.foreign;
+        LOGGER.info("S/MIME certificate store {}: the store password ({}) changed; the files are read again with it", directory,
+            passwordSource.origin());
     }
 
     public Path directory() {
@@ -201,6 +261,28 @@ public final class CertificateStore {
     }
 
     /**
+     * Why {@link #find} gives nothing for {@code address}: the store's wrong password, a refused file naming it (with its
+     * kind and reason), a certificate not valid yet, or no certificate naming it at all.
+     */
+    public String whyNoCertificate(String address) {
+        Optional<String> passwordProblem = passwordProblem();
+        if (passwordProblem.isPresent()) {
+            return passwordProblem.get();
+        }
+        String normalized = Addresses.normalize(address).orElse(address);
+        List<FileReport> concerning = reports().stream().filter(report -> report.concerns(normalized)).collect(Collectors.toList());
+        Optional<FileReport> refused = concerning.stream().filter(report -> report.refusedAs().isPresent()).findFirst();
+        if (refused.isPresent()) {
+            Refusal refusal = refused.get().refusedAs().get();
+            return refused.get().name() + " is refused (" + refusal.code() + "): " + refusal.reason();
+        }
+        if (!concerning.isEmpty()) {
+            return "its certificate is not valid yet or no longer valid (" + concerning.get(0).name() + ")";
+        }
+        return "no file of the store names it";
+    }
+
+    /**
      * The identity this store holds (usable, expired or revoked alike) whose certificate {@code signer} accepts (a
      * SignerInfo's identifier, say), if it holds one.
      */
@@ -224,13 +306,13 @@ public final class CertificateStore {
         for (FileReport report : reports()) {
             if (report.allIdentities().stream().anyMatch(identity -> identity.fingerprint().equalsIgnoreCase(sha256))) {
                 if (report.path().isEmpty()) {
-                    throw new StoreException("the certificate with SHA-256 " + sha256 + " is held in " + report.name()
+                    throw new StoreException(FailureKind.HELD_IN_TOKEN, "the certificate with SHA-256 " + sha256 + " is held in " + report.name()
                         + ", not in a store file; remove it with the token's own tools");
                 }
                 try {
                     Files.deleteIfExists(report.path().get());
                 } catch (IOException e) {
-                    throw new StoreException("cannot delete " + report.path().get() + " (" + e.getMessage() + ")", e);
+                    throw new StoreException(FailureKind.IO, "cannot delete " + report.path().get() + " (" + e.getMessage() + ")", e);
                 }
                 reload();
                 return report.path();
@@ -313,6 +395,7 @@ public final class CertificateStore {
 
     /** Reads the directory and publishes what it holds, with the revocation answers known now (no network). */
     private synchronized List<FileReport> load() throws StoreException {
+        takeUpPassword();
         List<Path> files = listFiles(directory);
         Instant now = clock.instant();
         revocation.refreshDirectory();
@@ -325,10 +408,19 @@ public final class CertificateStore {
         List<FileReport> fileReports = new ArrayList<>();
         Map<String, FileReport> before = snapshot.get().fileReports.stream()
             .collect(Collectors.toMap(FileReport::name, report -> report, (a, b) -> a));
-        Map<String, String> refusedNow = new HashMap<>();
+        Map<String, Refusal> refusedNow = new HashMap<>();
+        boolean anyOpened = loaded.stream().anyMatch(item -> item.opened);
+        boolean anyWrongPassword = loaded.stream()
+            .anyMatch(item -> item.report.refusedAs().map(refusal -> refusal.kind() == FailureKind.WRONG_PASSWORD).orElse(false));
+        boolean wasMismatch = passwordMismatch;
+        // the store's password, not a file, is wrong: one line for the store instead of one per file
+        passwordMismatch = !loaded.isEmpty() && !anyOpened && (foreignIndex || anyWrongPassword);
+        passwordMismatchFiles = loaded.size();
         for (Loaded item : loaded) {
             FileReport report = item.unreadable ? keptIfGoodBefore(item.report, before.get(item.report.name()), now) : item.report;
-            logIfNew(report, before.get(report.name()));
+            if (!passwordMismatch) {
+                logIfNew(report, before.get(report.name()));
+            }
             item.rememberedRefusal.ifPresent(refusal -> refusedNow.put(refusal.getKey(), refusal.getValue()));
             fileReports.add(report);
             if (item.indexed != null) {
@@ -336,13 +428,12 @@ public final class CertificateStore {
             }
         }
         TokenEntries.Load tokenLoad = token.map(t -> t.read(previous.get(t.indexKey()), now)).orElse(TokenEntries.Load.NONE);
-        boolean anyOpened = loaded.stream().anyMatch(item -> item.opened);
-        passwordMismatch = foreignIndex && !anyOpened && !loaded.isEmpty();
         // a password that opens no file has nothing true to write down (and would seal the index with itself)
         indexWritable = anyOpened || (loaded.isEmpty() && !foreignIndex);
-        if (passwordMismatch) {
-            LOGGER.error("S/MIME certificate store {}: the store password opens neither the store index nor any of the {} files;"
-                + " this node's store password is wrong (check store.password*); the index is left as it is", directory, loaded.size());
+        if (passwordMismatch && !wasMismatch) {
+            LOGGER.error("S/MIME certificate store {}: {}; the store index is left as it is", directory, passwordProblem().orElseThrow());
+        } else if (wasMismatch && !passwordMismatch) {
+            LOGGER.info("S/MIME certificate store {}: the store password opens the files again", directory);
         }
         refusedContent = Map.copyOf(refusedNow);
         Snapshot published = publish(fileReports, tokenLoad, current, previous);
@@ -373,7 +464,7 @@ public final class CertificateStore {
             return report;
         }
         // judged again at every load, as any file: a kept certificate that expires or is revoked meanwhile stops
-        Optional<String> unusable = unusable(before.identities(), now);
+        Optional<Refusal> unusable = unusable(before.identities(), now);
         if (unusable.isPresent()) {
             return FileReport.expiredOrRevoked(report.name(), report.path(), before.identities(), unusable.get());
         }
@@ -457,7 +548,7 @@ public final class CertificateStore {
         /** The file could not be read as a PKCS#12 under the store password: a verdict on the bytes, not the certificate. */
         final boolean unreadable;
         /** Content hash → refusal, for a verdict that costs to reach and is not in the index (under this password only). */
-        Optional<Map.Entry<String, String>> rememberedRefusal = Optional.empty();
+        Optional<Map.Entry<String, Refusal>> rememberedRefusal = Optional.empty();
 
         Loaded(FileReport report, StoreIndex.IndexedFile indexed, boolean opened) {
             this(report, indexed, opened, false);
@@ -476,22 +567,23 @@ public final class CertificateStore {
         try {
             Optional<String> unreadable = outOfBounds(file, realDirectory);
             if (unreadable.isPresent()) {
-                return new Loaded(refused(file, unreadable.get()), null, false);
+                return new Loaded(refused(file, Refusal.of(FailureKind.UNREADABLE, unreadable.get())), null, false);
             }
             // read through the link again, but never more than the limit (the file may have been swapped since)
             content = readBounded(file);
             if (content == null) {
-                return new Loaded(refused(file, "is larger than any PKCS#12 file (" + MAX_FILE_BYTES / (1024 * 1024)
-                    + " MiB at most); it is not read"), null, false);
+                return new Loaded(refused(file, Refusal.of(FailureKind.UNREADABLE, "is larger than any PKCS#12 file ("
+                    + MAX_FILE_BYTES / (1024 * 1024) + " MiB at most); it is not read")), null, false);
             }
         } catch (IOException e) {
-            return new Loaded(refused(file, "cannot be read (" + e.getMessage() + ")"), null, false, true);
+            return new Loaded(refused(file, Refusal.of(FailureKind.IO, "cannot be read (" + e.getMessage() + ")")), null, false, true);
         }
         if (content.length == 0) {
-            return new Loaded(refused(file, "is empty (0 bytes); write the PKCS#12 file again, or remove it"), null, false, true);
+            return new Loaded(refused(file, Refusal.of(FailureKind.UNREADABLE, "is empty (0 bytes); write the PKCS#12 file again, or remove it")),
+                null, false, true);
         }
         String sha256 = StoreIndex.sha256(content);
-        String remembered = refusedContent.get(sha256);
+        Refusal remembered = refusedContent.get(sha256);
         if (remembered != null) {
             // refused before under this password, unchanged since: not decrypted again
             Loaded again = new Loaded(refused(file, remembered), null, false, true);
@@ -499,7 +591,7 @@ public final class CertificateStore {
             return again;
         }
         if (known != null && known.sha256.equals(sha256)) {
-            boolean unreadable = known.refusal.map(reason -> reason.startsWith(CertificateFile.NOT_PKCS12)).orElse(false);
+            boolean unreadable = known.refusal.map(refusal -> refusal.kind() == FailureKind.UNREADABLE).orElse(false);
             return new Loaded(fromIndex(file, known, now), known, true, unreadable);
         }
         try {
@@ -518,18 +610,19 @@ public final class CertificateStore {
             indexedFile.built = List.copyOf(identities);
             return new Loaded(refuseIfExpiredOrRevoked(file, indexedFile.built, now), indexedFile, true);
         } catch (StoreException e) {
-            boolean wrongPassword = e.getMessage().startsWith(CertificateFile.WRONG_PASSWORD);
-            boolean unreadable = wrongPassword || e.getMessage().startsWith(CertificateFile.NOT_PKCS12);
+            boolean wrongPassword = e.kind() == FailureKind.WRONG_PASSWORD;
+            boolean unreadable = wrongPassword || e.kind() == FailureKind.UNREADABLE;
+            Refusal refusal = Refusal.of(e);
             // a verdict that depends on the password, not on the file, is not written down, but remembered while it runs
-            Loaded result = new Loaded(refused(file, e.getMessage()),
-                wrongPassword ? null : new StoreIndex.IndexedFile(sha256, Optional.of(e.getMessage()), List.of()), !wrongPassword,
+            Loaded result = new Loaded(refused(file, refusal),
+                wrongPassword ? null : new StoreIndex.IndexedFile(sha256, Optional.of(refusal), List.of()), !wrongPassword,
                 unreadable);
             if (wrongPassword) {
-                result.rememberedRefusal = Optional.of(Map.entry(sha256, e.getMessage()));
+                result.rememberedRefusal = Optional.of(Map.entry(sha256, refusal));
             }
             return result;
         } catch (RuntimeException e) {
-            return new Loaded(refused(file, "unexpected error: " + e), null, false);
+            return new Loaded(refused(file, Refusal.of(FailureKind.UNEXPECTED, "unexpected error: " + e)), null, false);
         }
     }
 
@@ -555,7 +648,7 @@ public final class CertificateStore {
         try {
             return directory.toRealPath();
         } catch (IOException e) {
-            throw new StoreException("cannot read certificate store directory " + directory + " (" + e.getMessage() + ")", e);
+            throw new StoreException(FailureKind.IO, "cannot read certificate store directory " + directory + " (" + e.getMessage() + ")", e);
         }
     }
 
@@ -585,7 +678,7 @@ public final class CertificateStore {
             }
             return refuseIfExpiredOrRevoked(file, identities, now);
         } catch (StoreException e) {
-            return refused(file, e.getMessage());
+            return refused(file, Refusal.of(e));
         }
     }
 
@@ -598,7 +691,7 @@ public final class CertificateStore {
     }
 
     private FileReport refuseIfExpiredOrRevoked(String name, Optional<Path> file, List<SigningIdentity> identities, Instant now) {
-        Optional<String> unusable = unusable(identities, now);
+        Optional<Refusal> unusable = unusable(identities, now);
         if (unusable.isPresent()) {
             return FileReport.expiredOrRevoked(name, file, identities, unusable.get());
         }
@@ -606,29 +699,26 @@ public final class CertificateStore {
     }
 
     /** Why the first of {@code identities} that cannot be used now is refused: expired, an expired CA, or revoked. */
-    private Optional<String> unusable(List<SigningIdentity> identities, Instant now) {
+    private Optional<Refusal> unusable(List<SigningIdentity> identities, Instant now) {
         return unusable(revocation, identities, now);
     }
 
     /** As {@link #unusable(List, Instant)}, with {@code revocation}'s verdicts. */
-    static Optional<String> unusable(RevocationChecker revocation, List<SigningIdentity> identities, Instant now) {
+    static Optional<Refusal> unusable(RevocationChecker revocation, List<SigningIdentity> identities, Instant now) {
         for (SigningIdentity identity : identities) {
-            Optional<String> unusable = CertificateFile.expiry(identity, now)
+            Optional<Refusal> unusable = CertificateFile.expiry(identity, now)
                 .or(() -> CertificateRules.intermediateExpiry(identity, now))
-                .or(() -> revocation.revocation(identity));
+                .map(reason -> Refusal.of(FailureKind.EXPIRED, reason))
+                .or(() -> revocation.revocation(identity).map(reason -> Refusal.of(FailureKind.REVOKED, reason)));
             if (unusable.isPresent()) {
-                return unusable;
+                return unusable.map(refusal -> refusal.naming(List.copyOf(identity.addresses())));
             }
         }
         return Optional.empty();
     }
 
-    private static FileReport refused(Path file, String reason) {
-        return refused(file.getFileName().toString(), Optional.of(file), reason);
-    }
-
-    private static FileReport refused(String name, Optional<Path> file, String reason) {
-        return FileReport.refused(name, file, reason);
+    private static FileReport refused(Path file, Refusal refusal) {
+        return FileReport.refused(file.getFileName().toString(), Optional.of(file), refusal);
     }
 
     /** Decrypts a key from its file on first use, for identities that came from the index. */
@@ -664,18 +754,18 @@ public final class CertificateStore {
                     try {
                         byte[] content = readBounded(file);
                         if (content == null) {
-                            throw new StoreException("certificate file " + file + " changed since the store was loaded (it is now"
+                            throw new StoreException(FailureKind.IO, "certificate file " + file + " changed since the store was loaded (it is now"
                                 + " larger than any PKCS#12 file); it is read again at the next reload");
                         }
                         if (!StoreIndex.sha256(content).equals(sha256)) {
-                            throw new StoreException("certificate file " + file + " changed since the store was loaded;"
+                            throw new StoreException(FailureKind.IO, "certificate file " + file + " changed since the store was loaded;"
                                 + " it is read again at the next reload");
                         }
                         key = CertificateFile.readKey(content, alias, password, certificate);
                     } catch (IOException e) {
-                        throw new StoreException("certificate file " + file + " cannot be read: " + e.getMessage(), e);
+                        throw new StoreException(FailureKind.IO, "certificate file " + file + " cannot be read: " + e.getMessage(), e);
                     } catch (StoreException e) {
-                        throw new StoreException("certificate file " + file + ": " + e.getMessage(), e);
+                        throw e.withMessage("certificate file " + file + ": " + e.getMessage());
                     }
                 }
                 return key;
@@ -694,7 +784,7 @@ public final class CertificateStore {
                 }
             }
         } catch (IOException e) {
-            throw new StoreException("cannot list certificate store directory " + directory + " (" + e.getMessage() + ")", e);
+            throw new StoreException(FailureKind.IO, "cannot list certificate store directory " + directory + " (" + e.getMessage() + ")", e);
         }
         files.sort(Comparator.comparing(Path::toString));
         return files;
@@ -729,11 +819,11 @@ public final class CertificateStore {
         private final Optional<Path> file;
         private final List<SigningIdentity> identities;
         private final List<SigningIdentity> expiredOrRevoked;
-        private final Optional<String> refusal;
+        private final Optional<Refusal> refusal;
         private final Optional<String> problem;
 
         private FileReport(String name, Optional<Path> file, List<SigningIdentity> identities, List<SigningIdentity> expiredOrRevoked,
-                           Optional<String> refusal, Optional<String> problem) {
+                           Optional<Refusal> refusal, Optional<String> problem) {
             this.name = name;
             this.file = file;
             this.identities = identities;
@@ -746,12 +836,12 @@ public final class CertificateStore {
             return new FileReport(name, file, List.copyOf(identities), List.of(), Optional.empty(), Optional.empty());
         }
 
-        static FileReport refused(String name, Optional<Path> file, String reason) {
-            return new FileReport(name, file, List.of(), List.of(), Optional.of(reason), Optional.empty());
+        static FileReport refused(String name, Optional<Path> file, Refusal refusal) {
+            return new FileReport(name, file, List.of(), List.of(), Optional.of(refusal), Optional.empty());
         }
 
-        static FileReport expiredOrRevoked(String name, Optional<Path> file, List<SigningIdentity> identities, String reason) {
-            return new FileReport(name, file, List.of(), List.copyOf(identities), Optional.of(reason), Optional.empty());
+        static FileReport expiredOrRevoked(String name, Optional<Path> file, List<SigningIdentity> identities, Refusal refusal) {
+            return new FileReport(name, file, List.of(), List.copyOf(identities), Optional.of(refusal), Optional.empty());
         }
 
         /** Usable with the identities read from it before, although it cannot be read now. */
@@ -794,14 +884,28 @@ public final class CertificateStore {
             return refusal.isEmpty();
         }
 
-        /** Why the file was refused. */
+        /** Why the file was refused: the one line. */
         public Optional<String> refusal() {
+            return refusal.map(Refusal::reason);
+        }
+
+        /** Why the file was refused, with its kind and the addresses of its certificate. */
+        public Optional<Refusal> refusedAs() {
             return refusal;
+        }
+
+        /**
+         * Whether this report concerns {@code address}: a certificate of it names the address, or its refused certificate
+         * did.
+         */
+        public boolean concerns(String address) {
+            return allIdentities().stream().anyMatch(identity -> identity.addresses().contains(address))
+                || refusal.map(r -> r.addresses().contains(address)).orElse(false);
         }
 
         @Override
         public String toString() {
-            return name + ": " + refusal.orElse("ok " + identities);
+            return name + ": " + refusal.map(Refusal::reason).orElse("ok " + identities);
         }
     }
 

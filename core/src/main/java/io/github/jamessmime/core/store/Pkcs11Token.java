@@ -40,6 +40,8 @@ import java.util.Optional;
 
 import javax.security.auth.login.LoginException;
 
+import io.github.jamessmime.core.failure.FailureKind;
+
 /**
  * A PKCS#11 token (an HSM, a smart card, SoftHSM) that holds sender keys: its key entries with their certificates, as
  * the JDK's SunPKCS11 provider lists them. The provider is an object of this token only, never registered with the
@@ -156,7 +158,7 @@ public final class Pkcs11Token {
         private static final long serialVersionUID = 1L;
 
         Failure(String message, Throwable cause) {
-            super(message, cause);
+            super(FailureKind.TOKEN_UNAVAILABLE, message, cause);
         }
     }
 
@@ -261,7 +263,7 @@ public final class Pkcs11Token {
                 // the refusal below stands until the file can be read and holds another PIN
             }
         }
-        throw new StoreException(pinRefusal);
+        throw new StoreException(FailureKind.TOKEN_UNAVAILABLE, pinRefusal);
     }
 
     /**
@@ -274,7 +276,7 @@ public final class Pkcs11Token {
             pinRefusal = "PKCS#11 token '" + settings.name + "' cannot be opened (" + reason + "): the token refused the PIN, which is not"
                 + " tried again so that the token does not lock it; " + settings.pinFile.map(file -> "put the right PIN in " + file)
                 .orElse("set the right PIN and restart James");
-            return new StoreException(pinRefusal, e);
+            return new StoreException(FailureKind.TOKEN_UNAVAILABLE, pinRefusal, e);
         }
         if (System.nanoTime() - providerMadeAt > PROVIDER_RETRY.toNanos()) {
             // a token that was restarted or re-plugged may need a provider object of its own again
@@ -299,7 +301,7 @@ public final class Pkcs11Token {
         }
         Provider template = Security.getProvider("SunPKCS11");
         if (template == null) {
-            throw new StoreException("PKCS#11 token '" + settings.name + "': this Java has no SunPKCS11 provider"
+            throw new StoreException(FailureKind.CONFIGURATION, "PKCS#11 token '" + settings.name + "': this Java has no SunPKCS11 provider"
                 + " (module jdk.crypto.cryptoki); run James on a JDK that has it");
         }
         try {

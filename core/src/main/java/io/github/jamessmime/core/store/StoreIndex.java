@@ -27,11 +27,13 @@ import java.security.SecureRandom;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 import javax.crypto.Mac;
 import javax.crypto.SecretKeyFactory;
@@ -41,6 +43,7 @@ import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.github.jamessmime.core.failure.FailureKind;
 import io.github.jamessmime.core.files.AtomicFiles;
 
 /**
@@ -58,7 +61,7 @@ import io.github.jamessmime.core.files.AtomicFiles;
  */
 final class StoreIndex {
     private static final Logger LOGGER = LoggerFactory.getLogger(StoreIndex.class);
-    private static final String MAGIC = "james-smime-store-index 2";
+    private static final String MAGIC = "james-smime-store-index 3";
     private static final int CHECK_ITERATIONS = 10_000;
 
     private StoreIndex() {
@@ -79,12 +82,12 @@ final class StoreIndex {
     /** The verdict on one file's content. */
     static final class IndexedFile {
         final String sha256;
-        final Optional<String> refusal;
+        final Optional<Refusal> refusal;
         final List<IndexedIdentity> identities;
         /** The identities built from it in this JVM (keys already decrypted stay so), or null. */
         volatile List<SigningIdentity> built;
 
-        IndexedFile(String sha256, Optional<String> refusal, List<IndexedIdentity> identities) {
+        IndexedFile(String sha256, Optional<Refusal> refusal, List<IndexedIdentity> identities) {
             this.sha256 = sha256;
             this.refusal = refusal;
             this.identities = List.copyOf(identities);
@@ -159,7 +162,7 @@ final class StoreIndex {
         Map<String, X509Certificate> certificates = new HashMap<>();
         String name = null;
         String sha = null;
-        Optional<String> refusal = Optional.empty();
+        Optional<Refusal> refusal = Optional.empty();
         List<IndexedIdentity> identities = new ArrayList<>();
         for (int i = 3; i < lines.length; i++) {
             String[] fields = lines[i].split(" ");
@@ -169,7 +172,7 @@ final class StoreIndex {
                 }
                 name = text(fields[1]);
                 sha = fields[2];
-                refusal = fields[3].equals("ok") ? Optional.empty() : Optional.of(text(fields[4]));
+                refusal = fields[3].equals("ok") ? Optional.empty() : Optional.of(refusal(fields));
                 identities = new ArrayList<>();
             } else if (fields[0].equals("id")) {
                 List<X509Certificate> chain = new ArrayList<>();
@@ -217,7 +220,7 @@ final class StoreIndex {
             for (Map.Entry<String, IndexedFile> entry : entries.entrySet()) {
                 IndexedFile indexed = entry.getValue();
                 text.append("file ").append(code(entry.getKey())).append(' ').append(indexed.sha256).append(' ')
-                    .append(indexed.refusal.map(reason -> "refused " + code(reason)).orElse("ok")).append('\n');
+                    .append(indexed.refusal.map(StoreIndex::refused).orElse("ok")).append('\n');
                 for (IndexedIdentity identity : indexed.identities) {
                     List<String> ders = new ArrayList<>();
                     for (X509Certificate certificate : identity.chain) {
@@ -250,6 +253,19 @@ final class StoreIndex {
     private static byte[] passwordCheck(char[] password, byte[] salt) throws GeneralSecurityException {
         return SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256")
             .generateSecret(new PBEKeySpec(password, salt, CHECK_ITERATIONS, 256)).getEncoded();
+    }
+
+    /** {@code refused REASON KIND RULE|- ADDRESS,…|-}, each text base64url-coded. */
+    private static String refused(Refusal refusal) {
+        return "refused " + code(refusal.reason()) + " " + refusal.kind().name() + " " + refusal.rule().map(Enum::name).orElse("-") + " "
+            + (refusal.addresses().isEmpty() ? "-" : refusal.addresses().stream().map(StoreIndex::code).collect(Collectors.joining(",")));
+    }
+
+    private static Refusal refusal(String[] fields) {
+        List<String> addresses = fields[7].equals("-") ? List.of()
+            : Arrays.stream(fields[7].split(",")).map(StoreIndex::text).collect(Collectors.toList());
+        return new Refusal(FailureKind.valueOf(fields[5]), fields[6].equals("-") ? Optional.empty() : Optional.of(CertificateRule.valueOf(fields[6])),
+            text(fields[4]), addresses);
     }
 
     private static String code(String text) {

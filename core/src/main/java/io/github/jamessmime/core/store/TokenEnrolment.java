@@ -52,6 +52,8 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 
+import io.github.jamessmime.core.failure.FailureKind;
+
 /**
  * Keys made in the token, for the CA to certify: a key pair generated inside the PKCS#11 token (its private half never
  * leaves it), kept on the token under an alias with a placeholder certificate until the CA's certificate arrives, and a
@@ -121,13 +123,13 @@ public final class TokenEnrolment {
         try {
             subjectName = new X500Principal(subject);
         } catch (IllegalArgumentException e) {
-            throw new StoreException("the subject '" + CertificateRules.printable(subject) + "' is not a distinguished name ("
+            throw new StoreException(FailureKind.BAD_INPUT, "the subject '" + CertificateRules.printable(subject) + "' is not a distinguished name ("
                 + e.getMessage() + "); give one such as CN=Billing,O=Shop");
         }
         Pkcs11Token.Session session = token.session();
         try {
             if (session.keyStore.containsAlias(alias)) {
-                throw new StoreException("the token already holds an entry '" + alias + "'; choose another alias, or remove it with"
+                throw new StoreException(FailureKind.BAD_INPUT, "the token already holds an entry '" + alias + "'; choose another alias, or remove it with"
                     + " the token's own tools");
             }
             KeyPairGenerator generator = KeyPairGenerator.getInstance(type.isRsa() ? "RSA" : "EC", session.provider);
@@ -147,7 +149,7 @@ public final class TokenEnrolment {
                 .build(signer(type.signatureAlgorithm(), pair.getPrivate(), session.provider))
                 .getEncoded();
         } catch (GeneralSecurityException | IOException | OperatorCreationException | RuntimeException e) {
-            throw new StoreException("PKCS#11 token '" + token.name() + "' could not make the key '" + alias + "': " + e.getMessage(), e);
+            throw new StoreException(FailureKind.TOKEN_UNAVAILABLE, "PKCS#11 token '" + token.name() + "' could not make the key '" + alias + "': " + e.getMessage(), e);
         }
     }
 
@@ -163,13 +165,13 @@ public final class TokenEnrolment {
         Pkcs11Token.Session session = token.session();
         try {
             if (!session.keyStore.isKeyEntry(alias)) {
-                throw new StoreException("the token has no key '" + alias + "'; make one with token-keygen first");
+                throw new StoreException(FailureKind.NOT_FOUND, "the token has no key '" + alias + "'; make one with token-keygen first");
             }
             PrivateKey key = (PrivateKey) session.keyStore.getKey(alias, null);
             PublicKey publicKey = session.keyStore.getCertificate(alias).getPublicKey();
             Optional<X509Certificate> issued = chain.stream().filter(certificate -> certificate.getPublicKey().equals(publicKey)).findFirst();
             if (issued.isEmpty()) {
-                throw new StoreException("none of the " + chain.size() + " certificates given is for the key '" + alias
+                throw new StoreException(CertificateRule.KEY_MISMATCH, "none of the " + chain.size() + " certificates given is for the key '" + alias
                     + "' (their public keys differ); give the certificate the CA issued for its request");
             }
             List<X509Certificate> ordered = new ArrayList<>();
@@ -179,7 +181,7 @@ public final class TokenEnrolment {
             session.keyStore.setKeyEntry(alias, key, null, ordered.toArray(new Certificate[0]));
             return identity;
         } catch (GeneralSecurityException | RuntimeException e) {
-            throw new StoreException("PKCS#11 token '" + token.name() + "' could not take the certificate for '" + alias + "': "
+            throw new StoreException(FailureKind.TOKEN_UNAVAILABLE, "PKCS#11 token '" + token.name() + "' could not take the certificate for '" + alias + "': "
                 + e.getMessage(), e);
         }
     }

@@ -29,6 +29,8 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.github.jamessmime.core.failure.FailureKind;
+
 /**
  * The store's view of its PKCS#11 token at each check: the token listed, each entry checked by the store's rules
  * (only when the listing changed), expiry and revocation applied, one report per entry, and the token's entry of the
@@ -77,9 +79,9 @@ final class TokenEntries {
     private static final class TokenItem {
         final String alias;
         final Optional<SigningIdentity> identity;
-        final Optional<String> refusal;
+        final Optional<Refusal> refusal;
 
-        TokenItem(String alias, Optional<SigningIdentity> identity, Optional<String> refusal) {
+        TokenItem(String alias, Optional<SigningIdentity> identity, Optional<Refusal> refusal) {
             this.alias = alias;
             this.identity = identity;
             this.refusal = refusal;
@@ -147,7 +149,7 @@ final class TokenEntries {
                 indexed.add(new StoreIndex.IndexedIdentity(item.alias, chain));
                 verdicts.append('\n').append(item.alias);
             } else {
-                reports.add(CertificateStore.FileReport.refused(token.source(item.alias), Optional.empty(), item.refusal.orElse("")));
+                reports.add(CertificateStore.FileReport.refused(token.source(item.alias), Optional.empty(), item.refusal.orElseThrow()));
             }
         }
         logNewRefusals(reports, true);
@@ -164,7 +166,7 @@ final class TokenEntries {
             return reports;
         }
         SigningIdentity.KeySource unavailable = () -> {
-            throw new StoreException(problem);
+            throw new StoreException(FailureKind.TOKEN_UNAVAILABLE, problem);
         };
         for (StoreIndex.IndexedIdentity entry : known.identities) {
             String source = token.source(entry.alias);
@@ -172,7 +174,7 @@ final class TokenEntries {
                 reports.add(tokenReport(source, CertificateFile.identity(source, unavailable, Optional.empty(), entry.chain,
                     CertificateRules.addresses(entry.chain.get(0))), now));
             } catch (StoreException refused) {
-                reports.add(CertificateStore.FileReport.refused(source, Optional.empty(), refused.getMessage()));
+                reports.add(CertificateStore.FileReport.refused(source, Optional.empty(), Refusal.of(refused)));
             }
         }
         logNewRefusals(reports, false);
@@ -225,8 +227,9 @@ final class TokenEntries {
         for (Pkcs11Token.Entry entry : listing.entries) {
             String source = token.source(entry.alias);
             if (TokenEnrolment.isPlaceholder(entry.chain.get(0))) {
-                items.add(new TokenItem(entry.alias, Optional.empty(), Optional.of("the key awaits its CA-issued certificate"
-                    + " (made with token-keygen); put the certificate on the token with token-certificate --alias " + entry.alias)));
+                items.add(new TokenItem(entry.alias, Optional.empty(), Optional.of(Refusal.of(FailureKind.PENDING, "the key awaits its"
+                    + " CA-issued certificate (made with token-keygen); put the certificate on the token with token-certificate --alias "
+                    + entry.alias))));
                 continue;
             }
             try {
@@ -237,9 +240,9 @@ final class TokenEntries {
                 throw new Pkcs11Token.Failure("PKCS#11 token '" + token.name() + "' " + e.getMessage()
                     + "; its entries are checked again at the next store check", e);
             } catch (StoreException e) {
-                items.add(new TokenItem(entry.alias, Optional.empty(), Optional.of(e.getMessage())));
+                items.add(new TokenItem(entry.alias, Optional.empty(), Optional.of(Refusal.of(e))));
             } catch (RuntimeException e) {
-                items.add(new TokenItem(entry.alias, Optional.empty(), Optional.of("unexpected error: " + e)));
+                items.add(new TokenItem(entry.alias, Optional.empty(), Optional.of(Refusal.of(FailureKind.UNEXPECTED, "unexpected error: " + e))));
             }
         }
         return new TokenListing(digest, listing.provider, List.copyOf(items));

@@ -125,7 +125,8 @@ class StoreHealthTest {
             Optional.of(directory.resolve(".index")), RevocationChecker.none(), pki.rules()), clock.instant(), WARNING);
 
         assertThat(wrongPassword.status()).isEqualTo(StoreHealth.Status.UNHEALTHY);
-        assertThat(wrongPassword.summary()).startsWith("the store password opens none of the 2 files nor the store index");
+        assertThat(wrongPassword.summary()).startsWith("the store password (store.password) opens none of the 2 certificate files nor"
+            + " the store index; correct it").contains("no restart needed").doesNotContain("wrong password");
     }
 
     @Test

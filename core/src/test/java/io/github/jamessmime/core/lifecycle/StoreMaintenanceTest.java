@@ -28,9 +28,12 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.github.jamessmime.core.failure.FailureKind;
 import io.github.jamessmime.core.store.CertificateStore;
 import io.github.jamessmime.core.store.RevocationChecker;
 import io.github.jamessmime.core.store.SigningIdentity;
+import io.github.jamessmime.core.store.StoreException;
+import io.github.jamessmime.core.store.StorePassword;
 import io.github.jamessmime.testing.MutableClock;
 import io.github.jamessmime.testing.TestPki;
 
@@ -164,5 +167,44 @@ class StoreMaintenanceTest {
             Thread.sleep(50);
         }
         assertThat(maintenance.problem().isPresent()).as("problem reported: %s", maintenance.problem()).isEqualTo(present);
+    }
+
+    @Test
+    void aCorrectedStorePasswordFileShouldBeTakenUpAtTheNextCheckWithoutARestart(@TempDir Path secrets) throws Exception {
+        pki.sender(SENDER).issue().writePkcs12(store.resolve("billing.p12"), PASSWORD);
+        pki.sender("parcels@shop.example").issue().writePkcs12(store.resolve("parcels.p12"), PASSWORD);
+        Path passwordFile = Files.writeString(secrets.resolve("store.password"), "a wrong password\n");
+        StorePassword fromFile = new StorePassword() {
+            @Override
+            public char[] current() throws StoreException {
+                try {
+                    return Files.readString(passwordFile).strip().toCharArray();
+                } catch (java.io.IOException e) {
+                    throw new StoreException(FailureKind.IO, e.getMessage(), e);
+                }
+            }
+
+            @Override
+            public String origin() {
+                return "store.password.file " + passwordFile;
+            }
+        };
+        CertificateStore opened = CertificateStore.open(store, fromFile, clock, Optional.empty(), RevocationChecker.none(), pki.rules(),
+            Optional.empty());
+        StoreMaintenance.DirectoryWatch watch = new StoreMaintenance.DirectoryWatch(opened);
+
+        assertThat(opened.passwordProblem()).hasValueSatisfying(problem -> assertThat(problem)
+            .startsWith("the store password (store.password.file " + passwordFile + ") opens none of the 2 certificate files")
+            .endsWith("it is read again at the next store check, no restart needed"));
+        assertThat(opened.whyNoCertificate(SENDER)).isEqualTo(opened.passwordProblem().orElseThrow());
+        watch.reloadIfChanged();
+        assertThat(opened.find(SENDER)).isEmpty();
+
+        Files.writeString(passwordFile, new String(PASSWORD) + "\n");
+        watch.reloadIfChanged();
+
+        assertThat(opened.passwordProblem()).isEmpty();
+        assertThat(opened.find(SENDER)).isPresent();
+        assertThat(opened.find("parcels@shop.example")).isPresent();
     }
 }

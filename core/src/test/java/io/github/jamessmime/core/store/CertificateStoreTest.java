@@ -35,6 +35,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.github.jamessmime.core.failure.FailureKind;
 import io.github.jamessmime.core.signing.DigestAlgorithm;
 import io.github.jamessmime.core.signing.SigningException;
 import io.github.jamessmime.core.signing.SmimeSigner;
@@ -74,6 +75,45 @@ class CertificateStoreTest {
             .filter(report -> report.name().equals(fileName))
             .findFirst().orElseThrow()
             .refusal().orElse("(usable)");
+    }
+
+    @Test
+    void aFileRefusedByARuleShouldBeFoundByItsAddressWithItsKindAndReason() throws Exception {
+        TestPki other = TestPki.createOther(NOW, "Other Root CA");
+        other.sender(SENDER).issue().writePkcs12(directory.resolve("billing.p12"), PASSWORD);
+        pki.sender("parcels@shop.example").validity(NOW.minus(java.time.Duration.ofDays(1)), NOW.plus(java.time.Duration.ofDays(900))).issue().writePkcs12(directory.resolve("parcels.p12"), PASSWORD);
+
+        CertificateStore store = open();
+
+        CertificateStore.FileReport billing = store.reports().get(0);
+        assertThat(billing.concerns(SENDER)).isTrue();
+        assertThat(billing.refusedAs()).hasValueSatisfying(refusal -> {
+            assertThat(refusal.kind()).isEqualTo(FailureKind.NOT_TRUSTED);
+            assertThat(refusal.code()).isEqualTo("not_trusted");
+            assertThat(refusal.addresses()).containsExactly(SENDER);
+        });
+        assertThat(store.reports().get(1).refusedAs()).hasValueSatisfying(refusal -> {
+            assertThat(refusal.kind()).isEqualTo(FailureKind.RULE);
+            assertThat(refusal.rule()).contains(CertificateRule.VALIDITY_PERIOD);
+            assertThat(refusal.code()).isEqualTo("rule:validity-period");
+        });
+        assertThat(store.whyNoCertificate(SENDER)).startsWith("billing.p12 is refused (not_trusted): the certificate does not chain");
+        assertThat(store.whyNoCertificate("nobody@shop.example")).isEqualTo("no file of the store names it");
+    }
+
+    @Test
+    void aRefusalShouldKeepItsKindThroughTheStoreIndex() throws Exception {
+        pki.sender(SENDER).validity(NOW.minus(java.time.Duration.ofDays(1)), NOW.plus(java.time.Duration.ofDays(900))).issue().writePkcs12(directory.resolve("billing.p12"), PASSWORD);
+        Path index = directory.resolve(".index");
+        CertificateStore.open(directory, PASSWORD, clock, Optional.of(index), RevocationChecker.none(), pki.rules());
+
+        CertificateStore reopened = CertificateStore.open(directory, PASSWORD, clock, Optional.of(index), RevocationChecker.none(), pki.rules());
+
+        assertThat(reopened.decryptions()).as("judged from the index").isZero();
+        assertThat(reopened.reports().get(0).refusedAs()).hasValueSatisfying(refusal -> {
+            assertThat(refusal.rule()).contains(CertificateRule.VALIDITY_PERIOD);
+            assertThat(refusal.addresses()).containsExactly(SENDER);
+        });
     }
 
     @Test

@@ -40,6 +40,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.github.jamessmime.core.failure.FailureKind;
 import io.github.jamessmime.core.health.StoreHealth;
 import io.github.jamessmime.core.signing.DigestAlgorithm;
 import io.github.jamessmime.core.signing.SigningException;
@@ -289,7 +290,8 @@ class Pkcs11TokenTest {
         String sha256 = store.find("billing@shop.example").orElseThrow().fingerprint();
 
         assertThatThrownBy(() -> store.delete(sha256)).isInstanceOf(StoreException.class)
-            .hasMessageContaining("held in pkcs11:hsm/billing").hasMessageContaining("token's own tools");
+            .hasMessageContaining("held in pkcs11:hsm/billing").hasMessageContaining("token's own tools")
+            .extracting(e -> ((StoreException) e).kind()).isEqualTo(FailureKind.HELD_IN_TOKEN);
         assertThat(store.find("billing@shop.example")).isPresent();
     }
 
