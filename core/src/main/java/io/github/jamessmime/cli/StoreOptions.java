@@ -17,44 +17,52 @@ package io.github.jamessmime.cli;
 
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import io.github.jamessmime.core.assembly.SmimeParts;
 import io.github.jamessmime.core.config.InvalidConfigurationException;
-import io.github.jamessmime.core.config.PasswordFile;
-import io.github.jamessmime.core.net.AddressPolicy;
+import io.github.jamessmime.core.config.PropertiesFile;
+import io.github.jamessmime.core.config.SettingKeys;
+import io.github.jamessmime.core.config.SmimeConfiguration;
 import io.github.jamessmime.core.store.CertificateImport;
 import io.github.jamessmime.core.store.CertificateRules;
 import io.github.jamessmime.core.store.CertificateStore;
-import io.github.jamessmime.core.store.OcspChecker;
-import io.github.jamessmime.core.store.RevocationChecker;
 import io.github.jamessmime.core.store.StoreException;
 
 /**
- * The options every command that reads or writes the store takes: the store, its password, and the trust anchors
- * every certificate must chain to (the same rules James applies: give the same PEM as store.trustAnchors).
+ * The options every command that reads or writes the store takes: James's own {@code smime.properties} ({@code
+ * --config}), so that the command judges the store exactly as James does, and flags that stand for single keys of it
+ * (they win over the file, or stand alone without one). The settings become running parts in the same factory James
+ * uses ({@link SmimeParts}).
  */
 final class StoreOptions {
-    @Option(names = "--store", required = true, paramLabel = "DIR", description = "directory of the senders' PKCS#12 files")
+    @Option(names = "--config", paramLabel = "FILE", description = "James's smime.properties: every setting as James reads it"
+        + " (${env:NAME:-default} from this environment, relative paths from the file's directory); the flags below override its keys")
+    Path config;
+
+    @Option(names = "--store", paramLabel = "DIR", description = "directory of the senders' PKCS#12 files, as store.directory")
     Path store;
 
-    @Option(names = "--password-file", required = true, paramLabel = "FILE", description = "file holding the store password on its first line")
+    @Option(names = "--password-file", paramLabel = "FILE", description = "file holding the store password on its first line,"
+        + " as store.password.file")
     Path passwordFile;
 
-    @Option(names = {"--trust-anchors", "--trust-store"}, paramLabel = "PEM",
-        description = "root certificates the chains must lead to, as store.trustAnchors in smime.properties (default: the JDK's)")
+    @Option(names = "--trust-anchors", paramLabel = "PEM",
+        description = "root certificates the chains must lead to, as store.trustAnchors (default: the JDK's)")
     Path trustAnchors;
 
     @Option(names = "--crl-directory", paramLabel = "DIR",
         description = "CRLs (.crl/.pem) to check the certificates against, as revocation.crlDirectory (default: none)")
     Path crlDirectory;
 
-    @Option(names = "--no-fetch-crls", description = "do not fetch the CRLs of the certificates' distribution points"
-        + " nor ask their OCSP responders (as revocation.fetchDistributionPoints=false and revocation.ocsp=false)")
+    @Option(names = "--no-fetch-crls", description = "ask no revocation service on the network: neither the CRL distribution"
+        + " points nor the OCSP responders (as revocation.fetchDistributionPoints=false and revocation.ocsp=false)")
     boolean noFetchCrls;
 
     @Option(names = "--revocation-allowed-hosts", paramLabel = "HOSTS", split = ",",
@@ -65,30 +73,78 @@ final class StoreOptions {
     @Mixin
     TokenOptions tokenOptions;
 
-    CertificateRules rules() throws StoreException {
-        return trustAnchors == null ? CertificateRules.trustingJdk() : CertificateRules.trusting(trustAnchors);
+    private SmimeParts parts;
+
+    /** The former name of {@code --trust-anchors}, still taken (not shown in --help). */
+    @Option(names = "--trust-store", paramLabel = "PEM", hidden = true)
+    void setTrustStore(Path pem) {
+        trustAnchors = pem;
     }
 
-    CertificateImport importer() throws StoreException {
+    /** The settings of {@code --config} with the flags given over them, made into parts as James makes its own. */
+    SmimeParts parts() throws InvalidConfigurationException {
+        if (parts == null) {
+            parts = SmimeParts.of(settings(), Clock.systemUTC(), System::getenv);
+        }
+        return parts;
+    }
+
+    SmimeConfiguration settings() throws InvalidConfigurationException {
+        if (config == null && (store == null || passwordFile == null)) {
+            throw new InvalidConfigurationException("give --config with James's smime.properties, or --store and --password-file");
+        }
+        Map<String, String> properties = config == null ? new HashMap<>() : PropertiesFile.readInterpolated(config, System::getenv);
+        override(properties);
+        Path base = config == null ? Path.of("").toAbsolutePath() : config.toAbsolutePath().getParent();
+        return SmimeConfiguration.parse(properties, base);
+    }
+
+    /** The flags given, over the keys they stand for (paths from the working directory). */
+    private void override(Map<String, String> properties) {
+        if (store != null) {
+            properties.put(SettingKeys.STORE_DIRECTORY.key(), store.toAbsolutePath().toString());
+        }
+        if (passwordFile != null) {
+            properties.remove(SettingKeys.STORE_PASSWORD.key());
+            properties.remove(SettingKeys.STORE_PASSWORD_ENV.key());
+            properties.put(SettingKeys.STORE_PASSWORD_FILE.key(), passwordFile.toAbsolutePath().toString());
+        }
+        if (trustAnchors != null) {
+            properties.remove(SettingKeys.OLD_IMPORT_TRUST_STORE.key());
+            properties.put(SettingKeys.STORE_TRUST_ANCHORS.key(), trustAnchors.toAbsolutePath().toString());
+        }
+        if (crlDirectory != null) {
+            properties.put(SettingKeys.REVOCATION_CRL_DIRECTORY.key(), crlDirectory.toAbsolutePath().toString());
+        }
+        if (noFetchCrls) {
+            properties.put(SettingKeys.REVOCATION_FETCH.key(), "false");
+            properties.put(SettingKeys.REVOCATION_OCSP.key(), "false");
+        }
+        if (!revocationAllowedHosts.isEmpty()) {
+            properties.put(SettingKeys.REVOCATION_ALLOWED_HOSTS.key(), String.join(",", revocationAllowedHosts));
+        }
+        tokenOptions.override(properties);
+    }
+
+    /** The store directory the settings name. */
+    Path directory() throws InvalidConfigurationException {
+        return parts().settings().storeDirectory();
+    }
+
+    CertificateRules rules() throws InvalidConfigurationException {
+        return parts().rules();
+    }
+
+    CertificateImport importer() throws InvalidConfigurationException {
         return new CertificateImport(rules());
     }
 
+    /** The store, judged as James judges it: rules, revocation, token (no index: the CLI reads every file in full). */
     CertificateStore open() throws InvalidConfigurationException, StoreException {
-        AddressPolicy addresses;
-        try {
-            addresses = AddressPolicy.allowing(revocationAllowedHosts);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidConfigurationException("--revocation-allowed-hosts: " + e.getMessage());
-        }
-        // the same judgement as James's: rules and revocation (no index: the CLI reads every file in full)
-        return CertificateStore.open(store, password(), Clock.systemUTC(), Optional.empty(),
-            new RevocationChecker(Optional.ofNullable(crlDirectory), !noFetchCrls, Duration.ofSeconds(5), Clock.systemUTC(),
-                new OcspChecker(noFetchCrls ? OcspChecker.Settings.OFF : OcspChecker.Settings.DEFAULT, Duration.ofHours(1),
-                    Clock.systemUTC(), addresses), addresses),
-            rules(), tokenOptions.token());
+        return parts().openStore(Optional.empty());
     }
 
-    char[] password() throws InvalidConfigurationException {
-        return PasswordFile.firstLine(passwordFile, "--password-file");
+    char[] password() throws InvalidConfigurationException, StoreException {
+        return parts().storePassword().current();
     }
 }

@@ -33,8 +33,11 @@ import javax.mail.internet.MimeMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.github.jamessmime.core.assembly.SmimeParts;
+import io.github.jamessmime.core.config.InvalidConfigurationException;
 import io.github.jamessmime.core.config.SmimeConfiguration;
 import io.github.jamessmime.core.config.StateLocations;
+import io.github.jamessmime.core.failure.FailureKind;
 import io.github.jamessmime.core.health.FailureRate;
 import io.github.jamessmime.core.health.StoreHealth;
 import io.github.jamessmime.core.lifecycle.CertificateAdministration;
@@ -50,8 +53,6 @@ import io.github.jamessmime.core.signing.SignedMessage;
 import io.github.jamessmime.core.signing.SigningException;
 import io.github.jamessmime.core.signing.SmimeSigner;
 import io.github.jamessmime.core.store.CertificateStore;
-import io.github.jamessmime.core.store.OcspChecker;
-import io.github.jamessmime.core.store.RevocationChecker;
 import io.github.jamessmime.core.store.SigningIdentity;
 import io.github.jamessmime.core.store.StoreException;
 import io.github.jamessmime.core.usage.SignatureAudit;
@@ -65,8 +66,6 @@ public final class SmimeSigningService implements AutoCloseable {
     /** Instructions to this gateway (the request header): the signed copy does not carry them. */
     private static final Set<String> GATEWAY_HEADERS = Set.of(SigningRequest.HEADER);
     private static final Logger LOGGER = LoggerFactory.getLogger(SmimeSigningService.class);
-    /** The revocation responders and CRL distribution points get this long to answer. */
-    private static final Duration REVOCATION_TIMEOUT = Duration.ofSeconds(5);
 
     private final CertificateStore store;
     private final StoreMaintenance maintenance;
@@ -97,31 +96,36 @@ public final class SmimeSigningService implements AutoCloseable {
         this.clock = clock;
     }
 
-    /** Opens the store, starts its maintenance and writes audit lines on {@value SignatureAudit#LOGGER_NAME}. */
-    public static SmimeSigningService start(SmimeConfiguration configuration, Clock clock) throws StoreException {
-        return start(configuration, clock, new SignatureAudit(clock));
+    /**
+     * Opens the store, starts its maintenance and writes audit lines on {@value SignatureAudit#LOGGER_NAME}; the password and
+     * PIN variables the settings name are read from the process's environment.
+     */
+    public static SmimeSigningService start(SmimeConfiguration configuration, Clock clock) throws StoreException, InvalidConfigurationException {
+        return start(SmimeParts.of(configuration, clock, System::getenv));
     }
 
-    static SmimeSigningService start(SmimeConfiguration configuration, Clock clock, SignatureAudit audit) throws StoreException {
-        // an OCSP answer is kept at most nine tenths of the refresh interval, so that every periodic refresh asks again
-        Duration refresh = configuration.revocationRefresh();
-        Duration ocspMaxAge = refresh.isZero() ? Duration.ofHours(1) : refresh.multipliedBy(9).dividedBy(10);
-        RevocationChecker revocation = new RevocationChecker(configuration.crlDirectory(), configuration.fetchDistributionPoints(),
-            REVOCATION_TIMEOUT, clock, new OcspChecker(configuration.ocsp(), ocspMaxAge, clock, configuration.revocationAddresses()),
-            configuration.revocationAddresses());
+    /** As {@link #start(SmimeConfiguration, Clock)}, with the parts made by {@code parts} (its clock and environment). */
+    public static SmimeSigningService start(SmimeParts parts) throws StoreException, InvalidConfigurationException {
+        return start(parts, new SignatureAudit(parts.clock()));
+    }
+
+    static SmimeSigningService start(SmimeParts parts, SignatureAudit audit) throws StoreException, InvalidConfigurationException {
+        SmimeConfiguration configuration = parts.settings();
+        Clock clock = parts.clock();
+        // made first: a setting that cannot be used stops the start before anything runs
+        SmimeSigner signer = parts.signer();
+        SenderEntitlement entitlement = parts.entitlement();
         StateLocations.Resolved locations = configuration.stateLocations().resolve();
         locations.note().ifPresent(note -> LOGGER.info("S/MIME: {}", note));
-        CertificateStore store = CertificateStore.open(configuration.storeDirectory(), configuration.storePassword(), clock,
-            locations.indexFile(), revocation, configuration.certificateRules(), configuration.pkcs11Token());
-        UsageCounter usage = new UsageCounter(locations.usageDirectory(), configuration.usageNode(), clock);
+        CertificateStore store = parts.openStore(locations.indexFile());
+        UsageCounter usage = new UsageCounter(locations.usageDirectory(), parts.usageNode(), clock);
         // known before the first mail needs it: the health check says so from the start
         usage.check();
         StoreMaintenance maintenance = StoreMaintenance.start(store, usage, configuration.reloadInterval(), configuration.revocationRefresh());
         LOGGER.info("S/MIME signing started: {}", configuration);
-        LOGGER.info("S/MIME key operations: {}", configuration.provider().description());
-        return new SmimeSigningService(store, maintenance, new SigningDecision(store, configuration.entitlement(), configuration.mode()),
-            configuration.signer(clock), usage, audit,
-            new FailureRate(clock, configuration.failureWindow(), configuration.failureRatePercent()),
+        LOGGER.info("S/MIME key operations: {}", signer.provider().description());
+        return new SmimeSigningService(store, maintenance, new SigningDecision(store, entitlement, configuration.mode()),
+            signer, usage, audit, new FailureRate(clock, configuration.failureWindow(), configuration.failureRatePercent()),
             configuration.expiryWarning(), configuration.maxHeaderFields(), clock);
     }
 
@@ -188,13 +192,17 @@ public final class SmimeSigningService implements AutoCloseable {
         try {
             Optional<String> tooManyHeaders = headerFieldProblem(message);
             if (tooManyHeaders.isPresent()) {
-                throw new SigningException(tooManyHeaders.get() + "; it follows the failure policy instead of being signed");
+                throw new SigningException(FailureKind.TOO_LARGE, tooManyHeaders.get() + "; it follows the failure policy instead of being signed");
             }
             signed = signer.sign(message, identity, GATEWAY_HEADERS);
             usage.count(sender);
-        } catch (IOException | MessagingException e) {
+        } catch (IOException e) {
+            // the usage journal cannot be written: a signature that cannot be counted is not given
             failureRate.record(true);
-            throw new SigningException(e.getMessage(), e);
+            throw new SigningException(FailureKind.IO, e.getMessage(), e);
+        } catch (MessagingException e) {
+            failureRate.record(true);
+            throw new SigningException(FailureKind.BAD_INPUT, e.getMessage(), e);
         } catch (SelfCheckException e) {
             selfCheckFailures.incrementAndGet();
             failureRate.record(true);

@@ -36,6 +36,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.github.jamessmime.core.assembly.SmimeParts;
 import io.github.jamessmime.core.config.SmimeConfiguration;
 import io.github.jamessmime.core.health.StoreHealth;
 import io.github.jamessmime.core.policy.Eligibility;
@@ -66,7 +67,7 @@ class SmimeSigningServiceTest {
         pki.sender(SENDER).issue().writePkcs12(conf.resolve("store/billing.p12"), "pw".toCharArray());
         pki.writeRootPem(conf.resolve("roots.pem"));
         configuration = SmimeConfiguration.parse(Map.of("store.directory", "store", "store.password", "pw",
-            "store.reloadIntervalSeconds", "0", "store.trustAnchors", "roots.pem"), conf, name -> null);
+            "store.reloadIntervalSeconds", "0", "store.trustAnchors", "roots.pem"), conf);
         service = SmimeSigningService.start(configuration, new MutableClock(NOW));
     }
 
@@ -127,7 +128,7 @@ class SmimeSigningServiceTest {
     void signatureShouldWriteOneAuditLineWithoutSecrets() throws Exception {
         List<String> lines = new ArrayList<>();
         service.close();
-        service = SmimeSigningService.start(configuration, new MutableClock(NOW), new SignatureAudit(new MutableClock(NOW), lines::add));
+        service = SmimeSigningService.start(SmimeParts.of(configuration, new MutableClock(NOW), name -> null), new SignatureAudit(new MutableClock(NOW), lines::add));
         Eligibility eligibility = check(TestMessages.plain7bit(SENDER), Optional.of(SENDER));
         SigningIdentity identity = eligibility.identity().orElseThrow();
 
@@ -154,7 +155,7 @@ class SmimeSigningServiceTest {
     private void restart(String mode) throws Exception {
         service.close();
         configuration = SmimeConfiguration.parse(Map.of("store.directory", "store", "store.password", "pw",
-            "store.reloadIntervalSeconds", "0", "store.trustAnchors", "roots.pem", "signing.mode", mode), conf, name -> null);
+            "store.reloadIntervalSeconds", "0", "store.trustAnchors", "roots.pem", "signing.mode", mode), conf);
         service = SmimeSigningService.start(configuration, new MutableClock(NOW));
     }
 
@@ -207,8 +208,8 @@ class SmimeSigningServiceTest {
         List<String> lines = new ArrayList<>();
         service.close();
         configuration = SmimeConfiguration.parse(Map.of("store.directory", "store", "store.password", "pw",
-            "store.reloadIntervalSeconds", "0", "store.trustAnchors", "roots.pem", "signing.mode", "on-request"), conf, name -> null);
-        service = SmimeSigningService.start(configuration, new MutableClock(NOW), new SignatureAudit(new MutableClock(NOW), lines::add));
+            "store.reloadIntervalSeconds", "0", "store.trustAnchors", "roots.pem", "signing.mode", "on-request"), conf);
+        service = SmimeSigningService.start(SmimeParts.of(configuration, new MutableClock(NOW), name -> null), new SignatureAudit(new MutableClock(NOW), lines::add));
         byte[] asking = withHeaders(TestMessages.plain7bit(SENDER), "X-Smime-Sign: yes");
         Eligibility eligibility = check(asking, Optional.of(SENDER));
 
@@ -237,7 +238,7 @@ class SmimeSigningServiceTest {
         service.close();
         Files.writeString(conf.resolve("in-the-way"), "a file where the usage directory goes");
         service = SmimeSigningService.start(SmimeConfiguration.parse(Map.of("store.directory", "store", "store.password", "pw",
-            "store.reloadIntervalSeconds", "0", "store.trustAnchors", "roots.pem", "usage.directory", "../in-the-way"), conf, name -> null),
+            "store.reloadIntervalSeconds", "0", "store.trustAnchors", "roots.pem", "usage.directory", "../in-the-way"), conf),
             new MutableClock(NOW));
 
         assertThat(service.health().status()).isEqualTo(StoreHealth.Status.UNHEALTHY);
@@ -294,7 +295,7 @@ class SmimeSigningServiceTest {
         other.writeRootPem(conf.resolve("other-root.pem"));
         try (SmimeSigningService foreign = SmimeSigningService.start(SmimeConfiguration.parse(Map.of("store.directory", "elsewhere",
             "store.password", "pw", "store.reloadIntervalSeconds", "0", "store.trustAnchors", "other-root.pem", "usage.directory",
-            "../foreign-usage"), conf, name -> null), new MutableClock(NOW))) {
+            "../foreign-usage"), conf), new MutableClock(NOW))) {
             MimeMessage message = Verifiers.parse(TestMessages.plain7bit(SENDER));
             byte[] signedElsewhere = Verifiers.serialize(foreign.sign(message, foreign.eligibility(message, Optional.of(SENDER),
                 Optional.of("192.0.2.7"))));

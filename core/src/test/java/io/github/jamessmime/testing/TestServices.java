@@ -45,6 +45,6 @@ public final class TestServices {
         properties.put("store.directory", "store");
         properties.put("store.password", "pw");
         properties.put("store.reloadIntervalSeconds", "0");
-        return SmimeSigningService.start(SmimeConfiguration.parse(properties, conf, name -> null), clock);
+        return SmimeSigningService.start(SmimeConfiguration.parse(properties, conf), clock);
     }
 }

@@ -32,6 +32,7 @@ import org.apache.james.metrics.api.GaugeRegistry;
 import org.apache.james.utils.PropertiesProvider;
 
 import io.github.jamessmime.core.SmimeSigningService;
+import io.github.jamessmime.core.assembly.SmimeParts;
 import io.github.jamessmime.core.config.InvalidConfigurationException;
 import io.github.jamessmime.core.config.SmimeConfiguration;
 import io.github.jamessmime.core.store.StoreException;
@@ -79,7 +80,7 @@ public class SmimeSigningModule extends AbstractModule {
         Path confDirectory = Path.of(jamesConfiguration.directories().getConfDirectory());
         Path varDirectory = Path.of(jamesConfiguration.directories().getVarDirectory());
         SmimeSigningService service = SmimeSigningService.start(
-            SmimeConfiguration.parse(properties, confDirectory, varDirectory, System::getenv), Clock.systemUTC());
+            SmimeParts.of(SmimeConfiguration.parse(properties, confDirectory, varDirectory), Clock.systemUTC(), System::getenv));
         gauges.register(DAYS_TO_FIRST_EXPIRY_GAUGE, () -> service.health().daysToFirstExpiry().orElse(-1L));
         gauges.register(SELF_CHECK_FAILURES_GAUGE, service::selfCheckFailures);
         gauges.register(USABLE_SENDERS_GAUGE, () -> service.store().usableSenders());

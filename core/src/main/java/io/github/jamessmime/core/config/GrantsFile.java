@@ -29,14 +29,14 @@ import io.github.jamessmime.core.policy.SenderEntitlement;
  * The grants file of {@code entitlement.grants.file}: {@code smtpUser = address, @domain, ...}, the extra addresses
  * or whole domains an SMTP user may sign as. Wildcards are refused.
  */
-final class GrantsFile {
+public final class GrantsFile {
     private GrantsFile() {
     }
 
     /** Per normalised SMTP user, the normalised addresses and {@code @domain}s granted; {@code key} names it in errors. */
-    static Map<String, Set<String>> read(Path file, String key) throws InvalidConfigurationException {
+    public static Map<String, Set<String>> read(Path file, String key) throws InvalidConfigurationException {
         Map<String, Set<String>> grants = new HashMap<>();
-        for (Map.Entry<String, String> entry : SmimeConfiguration.readProperties(file, key).entrySet()) {
+        for (Map.Entry<String, String> entry : PropertiesFile.read(file, key).entrySet()) {
             Set<String> granted = new LinkedHashSet<>();
             for (String item : entry.getValue().split("[,\\s]+")) {
                 if (!item.isBlank()) {

@@ -21,7 +21,7 @@ import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
- * Where a node writes what it keeps besides the certificates: the usage journal ({@value SmimeConfiguration#USAGE_DIRECTORY})
+ * Where a node writes what it keeps besides the certificates: the usage journal ({@value SettingKeys.USAGE_DIRECTORY})
  * and the store index ({@value SmimeConfiguration#STORE_INDEX_FILE}). A setting given is used as it is (relative to the
  * store directory). Left out, each goes into the store directory as before when that can be written there, and otherwise
  * under James's {@code var/smime/}: a store mounted read-only (a Kubernetes Secret, a {@code :ro} volume) then signs and
@@ -41,7 +41,7 @@ public final class StateLocations {
     private final boolean indexOff;
 
     /**
-     * @param usageSetting the {@value SmimeConfiguration#USAGE_DIRECTORY} given, resolved; empty for the default
+     * @param usageSetting the {@value SettingKeys.USAGE_DIRECTORY} given, resolved; empty for the default
      * @param indexSetting the {@value SmimeConfiguration#STORE_INDEX_FILE} given, resolved; empty for the default (or none)
      * @param indexOff     {@value SmimeConfiguration#STORE_INDEX_FILE} is {@code none}
      */
@@ -73,7 +73,7 @@ public final class StateLocations {
             ? Optional.of("the store directory " + storeDirectory + " cannot be written (read-only, as a Kubernetes Secret is),"
                 + " so this node keeps" + (movedUsage ? " its usage counts in " + usage : "")
                 + (movedUsage && movedIndex ? " and" : "") + (movedIndex ? " the store index in " + index.orElseThrow() : "")
-                + (movedUsage ? "; nodes sharing the store add up their counts only when " + SmimeConfiguration.USAGE_DIRECTORY
+                + (movedUsage ? "; nodes sharing the store add up their counts only when " + SettingKeys.USAGE_DIRECTORY
                     + " (SMIME_USAGE_DIRECTORY) names a directory they share" : ""))
             : Optional.empty();
         return new Resolved(usage, index, note);

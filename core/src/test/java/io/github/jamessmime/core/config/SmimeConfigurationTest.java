@@ -32,6 +32,7 @@ import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.github.jamessmime.core.assembly.SmimeParts;
 import io.github.jamessmime.core.policy.SenderEntitlement;
 import io.github.jamessmime.core.policy.SigningMode;
 import io.github.jamessmime.core.signing.DigestAlgorithm;
@@ -46,7 +47,12 @@ class SmimeConfigurationTest {
     Path conf;
 
     private SmimeConfiguration parse(Map<String, String> properties) throws InvalidConfigurationException {
-        return SmimeConfiguration.parse(properties, conf, name -> name.equals("SMIME_PASSWORD") ? "from-env" : null);
+        return SmimeConfiguration.parse(properties, conf);
+    }
+
+    /** The running parts of these settings, in an environment where only SMIME_PASSWORD is set. */
+    private SmimeParts parts(Map<String, String> properties) throws InvalidConfigurationException {
+        return SmimeParts.of(parse(properties), Clock.systemUTC(), name -> name.equals("SMIME_PASSWORD") ? "from-env" : null);
     }
 
     @Test
@@ -56,16 +62,18 @@ class SmimeConfigurationTest {
         SmimeConfiguration configuration = parse(Map.of("store.directory", "smime-store", "store.password.file", "store.password"));
 
         assertThat(configuration.storeDirectory()).isEqualTo(conf.resolve("smime-store"));
-        assertThat(configuration.storePassword()).containsExactly("s3cret".toCharArray());
+        assertThat(SmimeParts.of(configuration, Clock.systemUTC(), name -> null).storePassword().current())
+            .containsExactly("s3cret".toCharArray());
         assertThat(configuration.digest()).isEqualTo(DigestAlgorithm.SHA_256);
         assertThat(configuration.reloadInterval()).isEqualTo(Duration.ofSeconds(30));
     }
 
     @Test
     void parseShouldReadPasswordFromEnvironment() throws Exception {
-        SmimeConfiguration configuration = parse(Map.of("store.directory", "/srv/store", "store.password.env", "SMIME_PASSWORD"));
+        SmimeParts parts = parts(Map.of("store.directory", "/srv/store", "store.password.env", "SMIME_PASSWORD"));
 
-        assertThat(configuration.storePassword()).containsExactly("from-env".toCharArray());
+        assertThat(parts.storePassword().current()).containsExactly("from-env".toCharArray());
+        assertThat(parts.storePassword().origin()).isEqualTo("store.password.env SMIME_PASSWORD");
     }
 
     @Test
@@ -79,7 +87,8 @@ class SmimeConfigurationTest {
     void parseShouldRefuseUnknownKeyNamingIt() {
         assertThatThrownBy(() -> parse(Map.of("store.directory", "x", "store.password", "p", "entitlement.trustedNetwork", "127.0.0.1")))
             .isInstanceOf(InvalidConfigurationException.class)
-            .hasMessageContaining("unknown key(s) [entitlement.trustedNetwork]");
+            .hasMessageContaining("unknown key(s) [entitlement.trustedNetwork]; did you mean entitlement.trustedNetworks"
+                + " (for entitlement.trustedNetwork)?").hasMessageNotContaining("pkcs11.slot");
     }
 
     @Test
@@ -98,13 +107,13 @@ class SmimeConfigurationTest {
 
     @Test
     void parseShouldNameMissingEnvironmentVariable() {
-        assertThatThrownBy(() -> parse(Map.of("store.directory", "x", "store.password.env", "NOT_SET")))
+        assertThatThrownBy(() -> parts(Map.of("store.directory", "x", "store.password.env", "NOT_SET")).storePassword())
             .hasMessageContaining("store.password.env names environment variable NOT_SET, which is not set");
     }
 
     @Test
     void parseShouldNameMissingPasswordFile() {
-        assertThatThrownBy(() -> parse(Map.of("store.directory", "x", "store.password.file", "nope.txt")))
+        assertThatThrownBy(() -> parts(Map.of("store.directory", "x", "store.password.file", "nope.txt")).storePassword())
             .hasMessageContaining("store.password.file: cannot read password file");
     }
 
@@ -113,14 +122,14 @@ class SmimeConfigurationTest {
         assertThatThrownBy(() -> parse(Map.of("store.directory", "x", "store.password", "p", "signing.digest", "MD5")))
             .hasMessageContaining("signing.digest: unsupported digest 'MD5'");
         assertThatThrownBy(() -> parse(Map.of("store.directory", "x", "store.password", "p", "store.reloadIntervalSeconds", "soon")))
-            .hasMessageContaining("store.reloadIntervalSeconds 'soon' is not a number of seconds");
+            .hasMessageContaining("store.reloadIntervalSeconds: 'soon' is not a number of seconds");
     }
 
     @Test
     void parseShouldChooseTheSigningProviderAndRefuseAnUnknownOne() throws Exception {
-        assertThat(parse(Map.of("store.directory", "x", "store.password", "p", "signing.provider", "jdk")).provider().isNative())
+        assertThat(parts(Map.of("store.directory", "x", "store.password", "p", "signing.provider", "jdk")).provider().isNative())
             .isFalse();
-        assertThat(parse(Map.of("store.directory", "x", "store.password", "p")).provider().name())
+        assertThat(parts(Map.of("store.directory", "x", "store.password", "p")).provider().name())
             .isEqualTo(SignatureProvider.select(SignatureProvider.Setting.AUTO).name());
         assertThatThrownBy(() -> parse(Map.of("store.directory", "x", "store.password", "p", "signing.provider", "bc")))
             .hasMessage("smime.properties: signing.provider: 'bc' is not a provider; use auto, native or jdk");
@@ -146,7 +155,7 @@ class SmimeConfigurationTest {
         assertThatThrownBy(() -> parse(Map.of("store.directory", "x", "store.password", "p", "revocation.ocsp.unavailable", "ignore")))
             .hasMessage("smime.properties: revocation.ocsp.unavailable: 'ignore' is not a choice; use use or refuse");
         assertThatThrownBy(() -> parse(Map.of("store.directory", "x", "store.password", "p", "revocation.ocsp.timeoutSeconds", "600")))
-            .hasMessage("smime.properties: revocation.ocsp.timeoutSeconds must be 1 to 60 seconds, not 600");
+            .hasMessage("smime.properties: revocation.ocsp.timeoutSeconds: '600' is not a number of seconds from 1 to 60");
     }
 
     @Test
@@ -156,29 +165,30 @@ class SmimeConfigurationTest {
         SmimeConfiguration configuration = parse(Map.of("store.directory", "x", "store.password", "p",
             "pkcs11.library", "libtoken.so", "pkcs11.slot", "7", "pkcs11.pin.env", "SMIME_PASSWORD"));
 
-        assertThat(configuration.pkcs11Token()).hasValueSatisfying(token -> assertThat(token.source("billing")).isEqualTo("pkcs11:token/billing"));
+        assertThat(SmimeParts.of(configuration, Clock.systemUTC(), name -> "from-env").token())
+            .hasValueSatisfying(token -> assertThat(token.source("billing")).isEqualTo("pkcs11:token/billing"));
         assertThat(configuration.toString()).contains("pkcs11{token, library=" + library + ", slot=7}").doesNotContain("from-env");
-        assertThat(parse(Map.of("store.directory", "x", "store.password", "p")).pkcs11Token()).isEmpty();
+        assertThat(parts(Map.of("store.directory", "x", "store.password", "p")).token()).isEmpty();
     }
 
     @Test
     void parseShouldRefuseIncompletePkcs11SettingsNamingTheKey() throws Exception {
         Files.writeString(conf.resolve("libtoken.so"), "");
 
-        assertThatThrownBy(() -> parse(Map.of("store.directory", "x", "store.password", "p", "pkcs11.library", "missing.so",
-            "pkcs11.pin.env", "SMIME_PASSWORD")))
+        assertThatThrownBy(() -> parts(Map.of("store.directory", "x", "store.password", "p", "pkcs11.library", "missing.so",
+            "pkcs11.pin.env", "SMIME_PASSWORD")).token())
             .hasMessageContaining("pkcs11.library").hasMessageContaining("is not a file");
         assertThatThrownBy(() -> parse(Map.of("store.directory", "x", "store.password", "p", "pkcs11.library", "libtoken.so")))
             .hasMessageContaining("exactly one of pkcs11.pin.file or pkcs11.pin.env");
         assertThatThrownBy(() -> parse(Map.of("store.directory", "x", "store.password", "p", "pkcs11.library", "libtoken.so",
             "pkcs11.pin.env", "SMIME_PASSWORD", "pkcs11.slot", "1", "pkcs11.slotListIndex", "0")))
             .hasMessageContaining("pkcs11.slot or pkcs11.slotListIndex, not both");
-        assertThatThrownBy(() -> parse(Map.of("store.directory", "x", "store.password", "p", "pkcs11.library", "libtoken.so",
-            "pkcs11.pin.env", "NOT_SET")))
+        assertThatThrownBy(() -> parts(Map.of("store.directory", "x", "store.password", "p", "pkcs11.library", "libtoken.so",
+            "pkcs11.pin.env", "NOT_SET")).token())
             .hasMessageContaining("pkcs11.pin.env names environment variable NOT_SET");
         assertThatThrownBy(() -> parse(Map.of("store.directory", "x", "store.password", "p", "pkcs11.library", "libtoken.so",
             "pkcs11.pin.env", "SMIME_PASSWORD", "pkcs11.name", "my token")))
-            .hasMessageContaining("pkcs11.name 'my token'");
+            .hasMessageContaining("pkcs11.name: 'my token'");
         assertThatThrownBy(() -> parse(Map.of("store.directory", "x", "store.password", "p", "pkcs11.library", "libtoken.so",
             "pkcs11.pin.env", "SMIME_PASSWORD", "pkcs11.slot", "4294967296")))
             .hasMessageContaining("pkcs11.slot: slot id 4294967296 is out of range");
@@ -197,7 +207,7 @@ class SmimeConfigurationTest {
         Files.writeString(conf.resolve("grants.properties"),
             "app@shop.example = billing@shop.example, @orders.example\n");
 
-        SenderEntitlement entitlement = parse(Map.of("store.directory", "x", "store.password", "p",
+        SenderEntitlement entitlement = parts(Map.of("store.directory", "x", "store.password", "p",
             "entitlement.grants.file", "grants.properties")).entitlement();
 
         assertThat(entitlement.decide(Optional.of("app@SHOP.example"), Optional.empty(), "billing@shop.example").entitled()).isTrue();
@@ -209,28 +219,29 @@ class SmimeConfigurationTest {
     void grantsShouldRefuseWildcardGrantNamingIt() throws Exception {
         Files.writeString(conf.resolve("grants.properties"), "app@shop.example = *@shop.example\n");
 
-        assertThatThrownBy(() -> parse(Map.of("store.directory", "x", "store.password", "p", "entitlement.grants.file", "grants.properties")))
+        assertThatThrownBy(() -> parts(Map.of("store.directory", "x", "store.password", "p", "entitlement.grants.file", "grants.properties"))
+            .entitlement())
             .hasMessageContaining("entitlement.grants.file: '*@shop.example' granted to app@shop.example is not a mail address: wildcards are not supported");
     }
 
     @Test
     void parseShouldRefuseANestingLimitBeyondWhatVerifiersDescend() {
         Map<String, String> properties = new HashMap<>(Map.of("store.directory", "store", "store.password", "pw"));
-        properties.put(SmimeConfiguration.MIME_MAX_DEPTH, "65");
+        properties.put(SettingKeys.MIME_MAX_DEPTH.key(), "65");
 
-        assertThatThrownBy(() -> SmimeConfiguration.parse(properties, Path.of("/conf"), name -> null))
+        assertThatThrownBy(() -> SmimeConfiguration.parse(properties, Path.of("/conf")))
             .isInstanceOf(InvalidConfigurationException.class)
-            .hasMessageContaining("mime.maxDepth 65 must be between 1 and 64");
+            .hasMessageContaining("mime.maxDepth: '65' is not a number of levels between 1 and 64");
     }
 
     @Test
     void parseShouldRefuseASelfCheckThatIsNotABoolean() {
         Map<String, String> properties = new HashMap<>(Map.of("store.directory", "store", "store.password", "pw"));
-        properties.put(SmimeConfiguration.SIGNING_SELF_CHECK, "maybe");
+        properties.put(SettingKeys.SIGNING_SELF_CHECK.key(), "maybe");
 
-        assertThatThrownBy(() -> SmimeConfiguration.parse(properties, Path.of("/conf"), name -> null))
+        assertThatThrownBy(() -> SmimeConfiguration.parse(properties, Path.of("/conf")))
             .isInstanceOf(InvalidConfigurationException.class)
-            .hasMessageContaining("signing.selfCheck 'maybe' must be true or false");
+            .hasMessageContaining("signing.selfCheck: 'maybe' must be true or false");
     }
 
     @Test
@@ -239,17 +250,17 @@ class SmimeConfigurationTest {
             "store.password", "p", "signing.maxMessageSize", size);
 
         assertThatThrownBy(() -> parse(with.apply("lots"))).isInstanceOf(InvalidConfigurationException.class)
-            .hasMessageContaining("signing.maxMessageSize 'lots' is not a size such as 64M");
-        SmimeConfiguration configuration = parse(with.apply("100"));
+            .hasMessageContaining("signing.maxMessageSize: 'lots' is not a size such as 64M");
+        SmimeParts configuration = parts(with.apply("100"));
         byte[] message = ("From: billing@shop.example\r\nSubject: x\r\n\r\n" + "y".repeat(200) + "\r\n")
             .getBytes(StandardCharsets.US_ASCII);
         TestPki pki = TestPki.create(Instant.now());
         TestPki.Issued issued = pki.sender("billing@shop.example").issue();
         SigningIdentity identity = pki.rules().validate(Path.of("t.p12"), issued.privateKey(), issued.chain(), pki.now());
 
-        assertThatThrownBy(() -> configuration.signer(Clock.systemUTC()).sign(Verifiers.parse(message), identity))
+        assertThatThrownBy(() -> configuration.signer().sign(Verifiers.parse(message), identity))
             .isInstanceOf(SigningException.class).hasMessageContaining("larger than signing.maxMessageSize (100 bytes)");
-        assertThat(parse(with.apply("1K")).signer(Clock.systemUTC()).sign(Verifiers.parse(message), identity))
+        assertThat(parts(with.apply("1K")).signer().sign(Verifiers.parse(message), identity))
             .isNotNull();
     }
 }

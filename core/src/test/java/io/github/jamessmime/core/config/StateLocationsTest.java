@@ -43,7 +43,7 @@ class StateLocationsTest {
     }
 
     private StateLocations.Resolved resolve(Predicate<Path> writable) throws Exception {
-        return SmimeConfiguration.parse(properties, conf, varDirectory, name -> null).stateLocations().resolve(writable);
+        return SmimeConfiguration.parse(properties, conf, varDirectory).stateLocations().resolve(writable);
     }
 
     private static Predicate<Path> allButTheStore(Path store) {
@@ -114,7 +114,7 @@ class StateLocationsTest {
 
     @Test
     void theRealCheckShouldFindATemporaryStoreWritable() throws Exception {
-        StateLocations.Resolved resolved = SmimeConfiguration.parse(properties, conf, varDirectory, name -> null).stateLocations().resolve();
+        StateLocations.Resolved resolved = SmimeConfiguration.parse(properties, conf, varDirectory).stateLocations().resolve();
 
         assertThat(resolved.usageDirectory()).isEqualTo(store.resolve(".usage"));
         assertThat(resolved.indexFile()).contains(store.resolve(".james-smime-index"));
