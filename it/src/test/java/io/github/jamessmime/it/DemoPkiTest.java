@@ -35,6 +35,7 @@ import org.junit.jupiter.api.Test;
 /** bin/demo-pki as an operator meets it: its usage, what it keeps, what it refuses, and the certificates it issues. */
 class DemoPkiTest {
     private static final Path ROOT = ItEnvironment.confDirectory().getParent();
+    private static Path template;
 
     @Test
     void demoPkiShouldPrintItsUsageAndExitZeroWhenAskedForHelp() throws Exception {
@@ -150,11 +151,18 @@ class DemoPkiTest {
         assertThat(withoutPassword.output).startsWith("demo-pki: --out needs --password-file");
     }
 
-    private static Path newPki() throws Exception {
-        Path pki = ItEnvironment.newRunDirectory(DemoPkiTest.class.getSimpleName()).resolve("pki");
-        Run run = demoPki(pki.toString());
+    /** A copy of one demo PKI made for this class (its RSA 3072 CA keys take seconds to make). */
+    private static synchronized Path newPki() throws Exception {
+        if (template == null) {
+            Path pki = ItEnvironment.newRunDirectory(DemoPkiTest.class.getSimpleName() + "-template").resolve("pki");
+            Run run = demoPki(pki.toString());
+            assertThat(run.exitCode).as(run.output).isZero();
+            template = pki;
+        }
+        Path copy = ItEnvironment.newRunDirectory(DemoPkiTest.class.getSimpleName()).resolve("pki");
+        Run run = run(List.of("cp", "-a", template.toString(), copy.toString()));
         assertThat(run.exitCode).as(run.output).isZero();
-        return pki;
+        return copy;
     }
 
     private static X509Certificate certificate(Path p12, Path passwordFile) throws Exception {
