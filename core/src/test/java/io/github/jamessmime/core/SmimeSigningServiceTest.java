@@ -104,6 +104,22 @@ class SmimeSigningServiceTest {
     }
 
     @Test
+    void anUnsignedMailShouldSayWhyTheStoreHasNoCertificateForItsSender() throws Exception {
+        service.close();
+        Files.writeString(conf.resolve("store.password"), "not the password\n");
+        service = SmimeSigningService.start(SmimeConfiguration.parse(Map.of("store.directory", "store", "store.password.file",
+            "store.password", "store.reloadIntervalSeconds", "0", "store.trustAnchors", "roots.pem"), conf), new MutableClock(NOW));
+
+        Eligibility eligibility = check(TestMessages.plain7bit(SENDER), Optional.of(SENDER));
+
+        assertThat(eligibility.status()).isEqualTo(Eligibility.Status.NO_CERTIFICATE);
+        assertThat(eligibility.reason()).isEqualTo("no usable certificate for " + SENDER + ": the store password (store.password.file "
+            + conf.resolve("store.password") + ") opens none of the 1 certificate files; correct it (store.password.file, store.password.env"
+            + " or store.password): it is read again at the next store check, no restart needed");
+        assertThat(service.health().summary()).startsWith("the store password (store.password.file ");
+    }
+
+    @Test
     void serviceShouldNotSignWithoutSingleFromAddress() throws Exception {
         byte[] noFrom = "To: x@client.example\r\nSubject: none\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII);
         byte[] twoAddresses = ("From: " + SENDER + ", other@shop.example\r\nSubject: two\r\n\r\nbody\r\n").getBytes(StandardCharsets.US_ASCII);
