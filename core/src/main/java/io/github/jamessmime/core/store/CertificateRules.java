@@ -328,8 +328,9 @@ public final class CertificateRules {
     }
 
     /**
-     * A chain from the certificate to a trust anchor, checked when the certificate is valid (now, or its notBefore
-     * when later), with its own reason for each way it can fail.
+     * A chain from the certificate to a trust anchor, checked when the certificate is valid (now, its notBefore when
+     * later, its notAfter when it has expired), with its own reason for each way it can fail; for an expired
+     * certificate whose CA is not valid at its notAfter, the reason is its expiry, worded as the store's.
      */
     private void checkChain(SigningIdentity identity, List<X509Certificate> chain, Instant now) throws StoreException {
         X509Certificate certificate = identity.certificate();
@@ -356,10 +357,17 @@ public final class CertificateRules {
             path.add(issuer.get());
             current = issuer.get();
         }
+        Optional<String> expired = CertificateFile.expiry(identity, now);
         for (X509Certificate ca : path) {
-            if (when.isBefore(ca.getNotBefore().toInstant())) {
-                throw new StoreException("the CA certificate '" + SigningIdentity.readable(ca.getSubjectX500Principal()) + "' is not yet valid (until "
-                    + ca.getNotBefore().toInstant() + "); import the file again once it is");
+            boolean notYetValid = when.isBefore(ca.getNotBefore().toInstant());
+            if (expired.isPresent() && (notYetValid || when.isAfter(ca.getNotAfter().toInstant()))) {
+                // judged at the expired certificate's notAfter, a CA issued since (a renewed intermediate) is not valid
+                // then: the certificate's own expiry is what the operator must act on
+                throw new StoreException(expired.get());
+            }
+            if (notYetValid) {
+                throw new StoreException("the CA certificate '" + SigningIdentity.readable(ca.getSubjectX500Principal()) + "' is not valid before "
+                    + ca.getNotBefore().toInstant() + "; import the file again from then on");
             }
             if (when.isAfter(ca.getNotAfter().toInstant())) {
                 throw new StoreException("the CA certificate '" + SigningIdentity.readable(ca.getSubjectX500Principal()) + "' expired on "
