@@ -210,6 +210,27 @@ public final class CertificateRules {
             .equals(PKCSObjectIdentifiers.id_RSASSA_PSS);
     }
 
+    /**
+     * The trusted root {@code identity} chains to through its intermediates, if it does: what a file written for it
+     * keeps besides them, so that the file is judged later (under other trust anchors, on another node) by the chain
+     * it was judged by now.
+     */
+    Optional<X509Certificate> root(SigningIdentity identity) {
+        X509Certificate current = identity.certificate();
+        for (int depth = 0; depth <= identity.intermediates().size(); depth++) {
+            Optional<TrustAnchor> anchor = anchorFor(current);
+            if (anchor.isPresent()) {
+                return Optional.of(anchor.get().getTrustedCert());
+            }
+            Optional<X509Certificate> issuer = issuerAmong(current, identity.intermediates());
+            if (issuer.isEmpty()) {
+                return Optional.empty();
+            }
+            current = issuer.get();
+        }
+        return Optional.empty();
+    }
+
     /** The intermediates' refusal at {@code now} (one expired since the file was read), if any. */
     static Optional<String> intermediateExpiry(SigningIdentity identity, Instant now) {
         for (X509Certificate ca : identity.intermediates()) {

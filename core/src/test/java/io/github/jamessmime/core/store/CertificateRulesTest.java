@@ -168,6 +168,24 @@ class CertificateRulesTest {
                 + "; import the file again from then on");
     }
 
+    @Test
+    void untrustedRootShouldGetTheSameReasonFromStoreLoadAndImportAlsoAfterAnImportWroteTheFile() throws Exception {
+        // imported where that root is trusted (another node, or before store.trustAnchors changed), then judged without it
+        Path bought = untrusted.sender(SENDER).issue().writePkcs12(incoming.resolve("bought.p12"), P12_PASSWORD);
+        Path written = new CertificateImport(untrusted.rules()).importInto(store, PASSWORD, bought, P12_PASSWORD, NOW).get(0);
+        String reason = "the certificate does not chain to a trusted root: its root 'O=james-smime tests,CN=Untrusted Root CA' (in the file)"
+            + " is not among the test root; add that root to store.trustAnchors (CLI: --trust-anchors) if you trust it";
+        Path elsewhere = Files.createDirectories(work.resolve("elsewhere"));
+
+        CertificateStore opened = CertificateStore.open(store, PASSWORD, new MutableClock(NOW), Optional.empty(), RevocationChecker.none(), pki.rules());
+
+        assertThat(opened.reports()).singleElement().satisfies(report -> assertThat(report.refusal()).contains(reason));
+        assertThatThrownBy(() -> new CertificateImport(pki.rules()).importInto(elsewhere, PASSWORD, written, PASSWORD, NOW))
+            .as("the store's file imported again").hasMessage(reason);
+        assertThatThrownBy(() -> new CertificateImport(pki.rules()).importInto(elsewhere, PASSWORD, bought, P12_PASSWORD, NOW))
+            .as("the file as bought").hasMessage(reason);
+    }
+
     static Stream<String> hostileAddresses() {
         return Stream.of("../store/billing@shop.example", "../../billing@shop.example", "/tmp/billing@shop.example",
             "a/b@shop.example", "a\\b@shop.example", "bill\u0000ing@shop.example", "..@shop.example", ".hidden@shop.example",
