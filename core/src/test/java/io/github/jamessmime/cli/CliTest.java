@@ -112,6 +112,23 @@ class CliTest {
         assertThat(err).contains("sign: signed without signing time: its Date 2026-06-01T09:58:00Z is ");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {" folded\r\n", "\tfolded\r\n", " \r\n folded\r\n"})
+    void signShouldSayInOneLineThatTheHeaderBlockStartsWithAContinuationLine(String firstLines) throws Exception {
+        // the last: javax.mail fails on it with an IndexOutOfBoundsException; the others it reads as a field "folded"
+        Path in = Files.write(work.resolve("in.eml"), (firstLines + new String(TestMessages.plain7bit(SENDER), StandardCharsets.ISO_8859_1))
+            .getBytes(StandardCharsets.ISO_8859_1));
+        Path signed = work.resolve("out.eml");
+
+        int exit = run("sign", "--store", store.toString(), "--password-file", passwordFile.toString(), "--trust-anchors", roots.toString(),
+            "--in", in.toString(), "--out", signed.toString());
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.lines().filter(line -> line.startsWith("sign:"))).containsExactly("sign: " + in + " cannot be signed: the header"
+            + " block starts with a continuation line (a line beginning with white space)");
+        assertThat(signed).doesNotExist();
+    }
+
     @Test
     void signShouldGiveAMessageWithoutDateTheSigningTimeAndSayIt() throws Exception {
         String raw = new String(TestMessages.plain7bit(SENDER), StandardCharsets.ISO_8859_1).replace("Date: Mon, 1 Jun 2026 09:58:00 +0000\r\n", "");
