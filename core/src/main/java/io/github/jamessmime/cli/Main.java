@@ -17,6 +17,8 @@ package io.github.jamessmime.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /** {@code java -jar james-smime-extension.jar <command>}: operator tools around the certificate store. */
 @Command(name = "james-smime", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
@@ -25,11 +27,26 @@ import picocli.CommandLine.Command;
         TokenKeygenCommand.class, TokenCertificateCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main {
+    /** slf4j-simple's level, read when the first logger is made (a class's static LOGGER, when the class is first used). */
+    static final String LOG_LEVEL = "org.slf4j.simpleLogger.defaultLogLevel";
+
     public static void main(String[] args) {
-        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
-            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        // Before anything makes a logger: each command prints what matters itself, so the store's and the signer's log
+        // lines on stderr would only repeat it (a refused file twice); --verbose brings them back. A level given with
+        // -Dorg.slf4j.simpleLogger.defaultLogLevel stays.
+        if (System.getProperty(LOG_LEVEL) == null) {
+            System.setProperty(LOG_LEVEL, "off");
         }
         System.exit(run(args));
+    }
+
+    /** Set while the command line is parsed, before the command runs and makes its loggers. */
+    @Option(names = "--verbose", scope = ScopeType.INHERIT,
+        description = "also print the log lines of the store, revocation and signer (INFO and above) on stderr")
+    void verbose(boolean verbose) {
+        if (verbose && "off".equals(System.getProperty(LOG_LEVEL))) {
+            System.setProperty(LOG_LEVEL, "info");
+        }
     }
 
     /** The version of the jar it runs from (its manifest's Implementation-Version), not a number written in the code. */

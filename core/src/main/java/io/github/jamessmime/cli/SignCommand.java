@@ -17,6 +17,7 @@ package io.github.jamessmime.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Optional;
@@ -74,6 +75,14 @@ final class SignCommand implements Callable<Integer> {
                 return fail("--provider: " + e.getMessage());
             }
             CertificateStore store = storeOptions.open();
+            Optional<String> headerProblem;
+            try (InputStream head = Files.newInputStream(in)) {
+                // javax.mail reads a first line of white space as a field of its own, or fails (IndexOutOfBoundsException)
+                headerProblem = SmimeSigner.rawHeaderProblem(head.readNBytes(4));
+            }
+            if (headerProblem.isPresent()) {
+                return fail(in + " cannot be signed: " + headerProblem.get());
+            }
             MimeMessage message;
             try (InputStream input = new SharedFileInputStream(in.toFile())) {
                 Optional<String> from;

@@ -30,12 +30,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import org.assertj.core.api.Assertions;
@@ -108,6 +110,23 @@ class CliTest {
         assertThat(Verifiers.leaves(Verifiers.parse(openssl.content))).isEqualTo(Verifiers.leaves(Verifiers.parse(Files.readAllBytes(in))));
         // the test message is dated 2026-06-01, the CLI signs with the real clock: as a resend, without signing time
         assertThat(err).contains("sign: signed without signing time: its Date 2026-06-01T09:58:00Z is ");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {" folded\r\n", "\tfolded\r\n", " \r\n folded\r\n"})
+    void signShouldSayInOneLineThatTheHeaderBlockStartsWithAContinuationLine(String firstLines) throws Exception {
+        // the last: javax.mail fails on it with an IndexOutOfBoundsException; the others it reads as a field "folded"
+        Path in = Files.write(work.resolve("in.eml"), (firstLines + new String(TestMessages.plain7bit(SENDER), StandardCharsets.ISO_8859_1))
+            .getBytes(StandardCharsets.ISO_8859_1));
+        Path signed = work.resolve("out.eml");
+
+        int exit = run("sign", "--store", store.toString(), "--password-file", passwordFile.toString(), "--trust-anchors", roots.toString(),
+            "--in", in.toString(), "--out", signed.toString());
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.lines().filter(line -> line.startsWith("sign:"))).containsExactly("sign: " + in + " cannot be signed: the header"
+            + " block starts with a continuation line (a line beginning with white space)");
+        assertThat(signed).doesNotExist();
     }
 
     @Test
@@ -210,6 +229,39 @@ class CliTest {
         assertThat(exit).isEqualTo(1);
         assertThat(out.lines()).hasSize(3);
         assertThat(out).contains("old.p12: old@shop.example refused (expired): certificate for [old@shop.example] expired on");
+    }
+
+    /** {@link Main#main} in a JVM of its own, as an operator runs it: its loggers are made there, after main set their level. */
+    private int runInItsOwnJvm(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectOutput(work.resolve("stdout").toFile())
+            .redirectError(work.resolve("stderr").toFile()).start();
+        process.getOutputStream().close();
+        assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        out = Files.readString(work.resolve("stdout"));
+        err = Files.readString(work.resolve("stderr"));
+        return process.exitValue();
+    }
+
+    @Test
+    void checkShouldPrintARefusalOnceAndNoLogLineOnStderrUnlessVerbose() throws Exception {
+        Files.writeString(store.resolve("text.p12"), "not a PKCS#12 file at all");
+        String logLine = "WARN " + CertificateStore.class.getName() + " - S/MIME certificate file";
+
+        int quiet = runInItsOwnJvm("check", "--store", store.toString(), "--password-file", passwordFile.toString(),
+            "--trust-anchors", roots.toString());
+        String quietErr = err;
+        assertThat(out).contains("text.p12: refused: not a readable PKCS#12 file");
+        int verbose = runInItsOwnJvm("check", "--store", store.toString(), "--password-file", passwordFile.toString(),
+            "--trust-anchors", roots.toString(), "--verbose");
+
+        assertThat(quiet).isEqualTo(1);
+        assertThat(quietErr).doesNotContain(logLine).doesNotContain(" INFO ").doesNotContain(" WARN ");
+        assertThat(verbose).isEqualTo(1);
+        assertThat(out).contains("text.p12: refused: not a readable PKCS#12 file");
+        assertThat(err).contains(logLine).contains("INFO " + CertificateStore.class.getName());
     }
 
     private int importP12(TestPki.Issued issued, boolean withTrustStore) throws Exception {

@@ -18,6 +18,8 @@ package io.github.jamessmime.webadmin;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -30,7 +32,9 @@ import javax.inject.Inject;
 import org.apache.james.webadmin.Routes;
 import org.apache.james.webadmin.authentication.AuthenticationFilter;
 import org.apache.james.webadmin.authentication.JwtFilter;
+import org.apache.james.webadmin.utils.ErrorResponder;
 import org.apache.james.webadmin.utils.JsonTransformer;
+import org.eclipse.jetty.http.BadMessageException;
 import org.eclipse.jetty.http.HttpStatus;
 import spark.Request;
 import spark.Response;
@@ -62,7 +66,9 @@ public class CertificateRoutes implements Routes {
     public static final String PASSWORD_HEADER = "X-P12-Password";
     /** A PKCS#12 of a key, its certificate and a few intermediates is a few KiB; nothing legitimate comes near this. */
     public static final int MAX_UPLOAD_BYTES = 1024 * 1024;
-    static final Set<String> UPLOAD_TYPES = Set.of("application/x-pkcs12", "application/octet-stream");
+    /** In the order a refusal names them: the PKCS#12 type first. */
+    static final Set<String> UPLOAD_TYPES = Collections.unmodifiableSet(new LinkedHashSet<>(List.of("application/x-pkcs12",
+        "application/octet-stream")));
 
     private final CertificateAdministration administration;
     private final JsonTransformer jsonTransformer;
@@ -94,6 +100,25 @@ public class CertificateRoutes implements Routes {
         spark.get(BASE_PATH + "/:address", this::show, jsonTransformer);
         spark.post(BASE_PATH, this::upload, jsonTransformer);
         spark.delete(BASE_PATH + "/:sha256", this::delete);
+        // James's request logger reads the query parameters before any route runs, and Jetty then parses a body sent as
+        // application/x-www-form-urlencoded (what curl --data-binary sends without -H) as a form: a PKCS#12 does not
+        // parse, and James would answer 500. Such a body is answered here, as the route would answer it.
+        spark.exception(BadMessageException.class, CertificateRoutes::unreadableForm);
+    }
+
+    /**
+     * A body Jetty could not parse: an upload sent as a form gets the 415 of any other Content-Type; anything else the
+     * 400 Jetty gives it, in James's error body.
+     */
+    private static void unreadableForm(BadMessageException e, Request request, Response response) {
+        boolean upload = request.requestMethod().equals("POST") && BASE_PATH.equals(request.pathInfo());
+        int status = upload ? HttpStatus.UNSUPPORTED_MEDIA_TYPE_415 : e.getCode();
+        String message = upload ? CrossSiteGuard.contentTypeRefusal(CrossSiteGuard.mediaType(request), UPLOAD_TYPES)
+            : "the request body cannot be read as its Content-Type '" + CrossSiteGuard.mediaType(request) + "' says (" + e.getReason() + ")";
+        response.status(status);
+        response.type(JSON);
+        response.body(ErrorResponder.builder().statusCode(status).type(ErrorResponder.ErrorType.INVALID_ARGUMENT).message(message)
+            .asString());
     }
 
     private List<CertificateDto> list(Request request, Response response) {

@@ -41,11 +41,21 @@ final class CrossSiteGuard {
      */
     static void requireContentType(Request request, Set<String> accepted) {
         refuseCrossSite(request);
-        String type = Optional.ofNullable(request.contentType()).map(CrossSiteGuard::mediaType).orElse("");
+        String type = mediaType(request);
         if (!accepted.contains(type)) {
-            throw WebAdminErrors.refused(HttpStatus.UNSUPPORTED_MEDIA_TYPE_415, "Content-Type '" + type + "' refused: send "
-                + String.join(" or ", accepted) + " (state-changing routes refuse what a web page could send from another site)");
+            throw WebAdminErrors.refused(HttpStatus.UNSUPPORTED_MEDIA_TYPE_415, contentTypeRefusal(type, accepted));
         }
+    }
+
+    /** The request's Content-Type without parameters, lower case; empty when it has none. */
+    static String mediaType(Request request) {
+        return Optional.ofNullable(request.contentType()).map(CrossSiteGuard::mediaType).orElse("");
+    }
+
+    /** Why a request of Content-Type {@code type} is refused (415), naming the types to send instead. */
+    static String contentTypeRefusal(String type, Set<String> accepted) {
+        return "Content-Type '" + type + "' refused: send " + String.join(" or ", accepted)
+            + " (state-changing routes refuse what a web page could send from another site)";
     }
 
     /** A browser's request from another site (Fetch Metadata) is refused, whatever its method. */

@@ -34,6 +34,8 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import io.restassured.config.EncoderConfig;
+import io.restassured.config.RestAssuredConfig;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 import org.apache.james.webadmin.WebAdminServer;
@@ -54,6 +56,7 @@ class CertificateRoutesTest {
     static final String BILLING = "billing@shop.example";
     static final String PARCELS = "parcels@shop.example";
     static final String P12 = "application/x-pkcs12";
+    static final String FORM = "application/x-www-form-urlencoded";
 
     @TempDir
     Path conf;
@@ -245,6 +248,24 @@ class CertificateRoutesTest {
         .then()
             .statusCode(HttpStatus.UNSUPPORTED_MEDIA_TYPE_415)
             .body("message", containsString("'application/x-www-form-urlencoded' refused"));
+
+        assertThat(storeFiles()).containsExactly(BILLING + ".p12");
+    }
+
+    @Test
+    void uploadShouldAnswer415NamingThePkcs12TypeWhenCurlSendsTheFileAsAForm() throws Exception {
+        // curl --data-binary @file.p12 without -H 'Content-Type: ...' sends exactly this type, and the file's bytes
+        given().spec(spec)
+            .config(RestAssuredConfig.config().encoderConfig(EncoderConfig.encoderConfig()
+                .appendDefaultContentCharsetToContentTypeIfUndefined(false).encodeContentTypeAs(FORM, ContentType.BINARY)))
+            .contentType(FORM)
+            .header(CertificateRoutes.PASSWORD_HEADER, "secret").body(p12(pki.sender(PARCELS).issue(), "secret")).post()
+        .then()
+            .statusCode(HttpStatus.UNSUPPORTED_MEDIA_TYPE_415)
+            .contentType(ContentType.JSON)
+            .body("statusCode", equalTo(415))
+            .body("type", equalTo("InvalidArgument"))
+            .body("message", containsString("Content-Type 'application/x-www-form-urlencoded' refused: send application/x-pkcs12"));
 
         assertThat(storeFiles()).containsExactly(BILLING + ".p12");
     }

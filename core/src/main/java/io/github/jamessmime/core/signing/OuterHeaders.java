@@ -37,6 +37,8 @@ import io.github.jamessmime.core.failure.FailureKind;
  * is a header or the start of the body).
  */
 final class OuterHeaders {
+    static final String CONTINUATION_FIRST = "the header block starts with a continuation line (a line beginning with white space)";
+
     private final List<String> contentLines;
     private final List<String> otherLines;
 
@@ -63,8 +65,7 @@ final class OuterHeaders {
                 }
             }
             if (line.isEmpty() || line.charAt(0) == ' ' || line.charAt(0) == '\t') {
-                throw new SigningException(FailureKind.BAD_INPUT, "the header block starts with a continuation line ('"
-                    + HeaderForm.excerpt(line) + "'); it is not signed");
+                throw new SigningException(FailureKind.BAD_INPUT, CONTINUATION_FIRST + ": '" + HeaderForm.excerpt(line) + "'; it is not signed");
             }
             String repaired;
             try {
@@ -81,6 +82,33 @@ final class OuterHeaders {
             }
         }
         return new OuterHeaders(content, other);
+    }
+
+    /**
+     * Whether the raw message starting with {@code head} starts its header block with a continuation line (after a
+     * UTF-8 byte-order mark). javax.mail cannot say it: it trims such a first line into a field of its own, or fails
+     * (see {@link #failsOnContinuationFirst}).
+     */
+    static boolean startsWithContinuation(byte[] head) {
+        int start = head.length >= 3 && (head[0] & 0xFF) == 0xEF && (head[1] & 0xFF) == 0xBB && (head[2] & 0xFF) == 0xBF ? 3 : 0;
+        return head.length > start && (head[start] == ' ' || head[start] == '\t');
+    }
+
+    /**
+     * Whether {@code e} is javax.mail's failure to parse a header block that starts with a continuation line (one of
+     * white space only, then another): InternetHeaders appends it to the field before, of which there is none. A message
+     * whose header block is parsed at its first use, as James's, fails so when the signer first asks for a header.
+     */
+    static boolean failsOnContinuationFirst(Throwable e) {
+        if (!(e instanceof IndexOutOfBoundsException)) {
+            return false;
+        }
+        for (StackTraceElement frame : e.getStackTrace()) {
+            if (frame.getClassName().equals("javax.mail.internet.InternetHeaders") && frame.getMethodName().equals("addHeaderLine")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** UTF-8's byte-order mark as javax.mail reads it (ISO-8859-1 characters) or decoded. */

@@ -35,6 +35,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.WeakHashMap;
 
@@ -154,6 +155,15 @@ public final class SmimeSigner {
     }
 
     /**
+     * Why the raw message starting with {@code head} (its first bytes, 4 are enough) is not signed, when that shows
+     * before it is parsed: a header block that starts with a continuation line, which javax.mail reads as a field of
+     * its own or fails on.
+     */
+    public static Optional<String> rawHeaderProblem(byte[] head) {
+        return OuterHeaders.startsWithContinuation(head) ? Optional.of(OuterHeaders.CONTINUATION_FIRST) : Optional.empty();
+    }
+
+    /**
      * The signed copy of {@code message}. The original is not changed.
      *
      * @throws SigningException when the message is already signed or encrypted, cannot be made canonical, or
@@ -205,6 +215,9 @@ public final class SmimeSigner {
         } catch (CanonicalWriter.NotRelayProofException e) {
             throw new SigningException(FailureKind.NOT_CANONICAL, HeaderForm.excerpt(e.getMessage(), 300), e);
         } catch (MessagingException | IOException | RuntimeException e) {
+            if (OuterHeaders.failsOnContinuationFirst(e)) {
+                throw new SigningException(FailureKind.BAD_INPUT, OuterHeaders.CONTINUATION_FIRST + "; it is not signed", e);
+            }
             throw new SigningException(FailureKind.BAD_INPUT, "malformed message: " + HeaderForm.excerpt(describe(e), 300), e);
         } catch (StackOverflowError e) {
             throw new SigningException(FailureKind.BAD_INPUT, "malformed message: nested too deeply to be read", e);

@@ -22,6 +22,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -66,7 +67,7 @@ public final class CertificateImport {
                                                           Instant now) throws StoreException {
         Map<Path, SigningIdentity> written = new LinkedHashMap<>();
         for (SigningIdentity identity : inspect(p12, p12Password, now)) {
-            written.put(write(storeDirectory, storePassword, identity), identity);
+            written.put(write(storeDirectory, storePassword, identity, rules.root(identity)), identity);
         }
         return written;
     }
@@ -87,7 +88,7 @@ public final class CertificateImport {
                                                           Instant now) throws StoreException {
         Map<Path, SigningIdentity> written = new LinkedHashMap<>();
         for (SigningIdentity identity : inspect(Path.of("upload.p12"), p12, p12Password, now)) {
-            written.put(write(storeDirectory, storePassword, identity), identity);
+            written.put(write(storeDirectory, storePassword, identity, rules.root(identity)), identity);
         }
         return written;
     }
@@ -133,7 +134,13 @@ public final class CertificateImport {
         return target;
     }
 
-    private static Path write(Path storeDirectory, char[] storePassword, SigningIdentity identity) throws StoreException {
+    /**
+     * Writes the key with its certificate, intermediates and {@code root}: a file without its root (the identity leaves it
+     * out) would later be judged by another chain than the one judged now, and a root no longer trusted then would be
+     * reported as a missing intermediate.
+     */
+    private static Path write(Path storeDirectory, char[] storePassword, SigningIdentity identity, Optional<X509Certificate> root)
+        throws StoreException {
         String address = identity.addresses().iterator().next();
         Path target = confined(storeDirectory, fileName(identity));
         try {
@@ -142,6 +149,7 @@ public final class CertificateImport {
             List<Certificate> chain = new ArrayList<>();
             chain.add(identity.certificate());
             chain.addAll(identity.intermediates());
+            root.filter(certificate -> !chain.contains(certificate)).ifPresent(chain::add);
             byte[] salt = new byte[16];
             new SecureRandom().nextBytes(salt);
             keyStore.setEntry(address, new KeyStore.PrivateKeyEntry(identity.privateKey(), chain.toArray(new Certificate[0])),

@@ -211,6 +211,27 @@ public final class CertificateRules {
             .equals(PKCSObjectIdentifiers.id_RSASSA_PSS);
     }
 
+    /**
+     * The trusted root {@code identity} chains to through its intermediates, if it does: what a file written for it
+     * keeps besides them, so that the file is judged later (under other trust anchors, on another node) by the chain
+     * it was judged by now.
+     */
+    Optional<X509Certificate> root(SigningIdentity identity) {
+        X509Certificate current = identity.certificate();
+        for (int depth = 0; depth <= identity.intermediates().size(); depth++) {
+            Optional<TrustAnchor> anchor = anchorFor(current);
+            if (anchor.isPresent()) {
+                return Optional.of(anchor.get().getTrustedCert());
+            }
+            Optional<X509Certificate> issuer = issuerAmong(current, identity.intermediates());
+            if (issuer.isEmpty()) {
+                return Optional.empty();
+            }
+            current = issuer.get();
+        }
+        return Optional.empty();
+    }
+
     /** The intermediates' refusal at {@code now} (one expired since the file was read), if any. */
     static Optional<String> intermediateExpiry(SigningIdentity identity, Instant now) {
         for (X509Certificate ca : identity.intermediates()) {
@@ -350,8 +371,9 @@ public final class CertificateRules {
     }
 
     /**
-     * A chain from the certificate to a trust anchor, checked when the certificate is valid (now, or its notBefore
-     * when later), with its own reason for each way it can fail.
+     * A chain from the certificate to a trust anchor, checked when the certificate is valid (now, its notBefore when
+     * later, its notAfter when it has expired), with its own reason for each way it can fail; for an expired
+     * certificate whose CA is not valid at its notAfter, the reason is its expiry, worded as the store's.
      */
     private void checkChain(SigningIdentity identity, List<X509Certificate> chain, Instant now) throws StoreException {
         X509Certificate certificate = identity.certificate();
@@ -378,10 +400,17 @@ public final class CertificateRules {
             path.add(issuer.get());
             current = issuer.get();
         }
+        Optional<String> expired = CertificateFile.expiry(identity, now);
         for (X509Certificate ca : path) {
-            if (when.isBefore(ca.getNotBefore().toInstant())) {
-                throw new StoreException(FailureKind.EXPIRED, "the CA certificate '" + SigningIdentity.readable(ca.getSubjectX500Principal()) + "' is not yet valid (until "
-                    + ca.getNotBefore().toInstant() + "); import the file again once it is");
+            boolean notYetValid = when.isBefore(ca.getNotBefore().toInstant());
+            if (expired.isPresent() && (notYetValid || when.isAfter(ca.getNotAfter().toInstant()))) {
+                // judged at the expired certificate's notAfter, a CA issued since (a renewed intermediate) is not valid
+                // then: the certificate's own expiry is what the operator must act on
+                throw new StoreException(FailureKind.EXPIRED, expired.get());
+            }
+            if (notYetValid) {
+                throw new StoreException(FailureKind.EXPIRED, "the CA certificate '" + SigningIdentity.readable(ca.getSubjectX500Principal()) + "' is not valid before "
+                    + ca.getNotBefore().toInstant() + "; import the file again from then on");
             }
             if (when.isAfter(ca.getNotAfter().toInstant())) {
                 throw new StoreException(FailureKind.EXPIRED, "the CA certificate '" + SigningIdentity.readable(ca.getSubjectX500Principal()) + "' expired on "

@@ -18,6 +18,7 @@ package io.github.jamessmime.core.signing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -25,10 +26,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Enumeration;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.stream.Stream;
 
+import javax.mail.MessagingException;
+import javax.mail.Session;
 import javax.mail.internet.MimeMessage;
 import javax.mail.internet.MimeMultipart;
 
@@ -404,5 +409,48 @@ class SmimeSignerTest {
         Verifiers.OpensslResult openssl = Verifiers.openssl(signed, pki.root(), NOW);
         assertThat(openssl.ok()).as(openssl.toString()).isTrue();
         assertThat(Verifiers.leaves(Verifiers.parse(openssl.content))).isEqualTo(Verifiers.leaves(Verifiers.parse(raw)));
+    }
+
+    /** A message whose header block is parsed when first asked for, not when it is made, as James's MimeMessageWrapper. */
+    private static MimeMessage headersParsedOnFirstUse(byte[] raw) {
+        return new MimeMessage(Session.getInstance(new Properties())) {
+            private boolean parsed;
+
+            private void parseHeaders() throws MessagingException {
+                if (!parsed) {
+                    headers = createInternetHeaders(new ByteArrayInputStream(raw));
+                    parsed = true;
+                }
+            }
+
+            @Override
+            public String getHeader(String name, String delimiter) throws MessagingException {
+                parseHeaders();
+                return super.getHeader(name, delimiter);
+            }
+
+            @Override
+            public String[] getHeader(String name) throws MessagingException {
+                parseHeaders();
+                return super.getHeader(name);
+            }
+
+            @Override
+            public Enumeration<String> getAllHeaderLines() throws MessagingException {
+                parseHeaders();
+                return super.getAllHeaderLines();
+            }
+        };
+    }
+
+    @Test
+    void signerShouldRefuseAHeaderBlockStartingWithAContinuationLineWithASigningException() throws Exception {
+        // javax.mail fails on this block (IndexOutOfBoundsException) when it parses it: here, at the signer's first question
+        byte[] raw = (" \r\n folded\r\n" + new String(TestMessages.plain7bit(SENDER), StandardCharsets.ISO_8859_1))
+            .getBytes(StandardCharsets.ISO_8859_1);
+
+        assertThatThrownBy(() -> new SmimeSigner(DigestAlgorithm.SHA_256, CLOCK).sign(headersParsedOnFirstUse(raw), identity(KeyType.RSA_2048)))
+            .isInstanceOf(SigningException.class)
+            .hasMessage("the header block starts with a continuation line (a line beginning with white space); it is not signed");
     }
 }

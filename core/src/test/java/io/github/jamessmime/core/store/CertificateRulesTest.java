@@ -136,6 +136,56 @@ class CertificateRulesTest {
         assertThat(opened.find(SENDER)).isPresent();
     }
 
+    @Test
+    void expiredCertificateUnderACaIssuedSinceShouldBeRefusedAsExpiredByStoreAndImport() throws Exception {
+        // TestPki makes its intermediate 1000 days before its instant: this one is made today
+        TestPki renewedCa = TestPki.create(NOW.plus(Duration.ofDays(1000)));
+        assertThat(renewedCa.intermediate().getNotBefore().toInstant()).isEqualTo(NOW);
+        Instant yesterday = NOW.minus(Duration.ofDays(1));
+        TestPki.Issued expired = renewedCa.sender(SENDER).validity(yesterday.minus(Duration.ofDays(365)), yesterday).issue();
+        expired.writePkcs12(store.resolve("copied.p12"), PASSWORD);
+        Path p12 = expired.writePkcs12(incoming.resolve("bought.p12"), P12_PASSWORD);
+        String reason = "certificate for [" + SENDER + "] expired on " + yesterday + "; import the renewed certificate";
+
+        CertificateStore opened = CertificateStore.open(store, PASSWORD, new MutableClock(NOW), Optional.empty(), RevocationChecker.none(),
+            renewedCa.rules());
+
+        assertThat(opened.reports()).singleElement().satisfies(report -> assertThat(report.refusal()).contains(reason));
+        assertThatThrownBy(() -> new CertificateImport(renewedCa.rules()).importInto(store, PASSWORD, p12, P12_PASSWORD, NOW))
+            .isInstanceOf(StoreException.class).hasMessage(reason);
+    }
+
+    @Test
+    void caNotYetValidShouldBeNamedWithTheInstantItBecomesValid() throws Exception {
+        TestPki caFromTomorrow = TestPki.create(NOW.plus(Duration.ofDays(1001)));
+        Instant tomorrow = NOW.plus(Duration.ofDays(1));
+        Path p12 = caFromTomorrow.sender(SENDER).validity(NOW.minus(Duration.ofDays(1)), NOW.plus(Duration.ofDays(365))).issue()
+            .writePkcs12(incoming.resolve("bought.p12"), P12_PASSWORD);
+
+        assertThatThrownBy(() -> new CertificateImport(caFromTomorrow.rules()).importInto(store, PASSWORD, p12, P12_PASSWORD, NOW))
+            .isInstanceOf(StoreException.class)
+            .hasMessage("the CA certificate 'O=james-smime tests,CN=Test Intermediate CA' is not valid before " + tomorrow
+                + "; import the file again from then on");
+    }
+
+    @Test
+    void untrustedRootShouldGetTheSameReasonFromStoreLoadAndImportAlsoAfterAnImportWroteTheFile() throws Exception {
+        // imported where that root is trusted (another node, or before store.trustAnchors changed), then judged without it
+        Path bought = untrusted.sender(SENDER).issue().writePkcs12(incoming.resolve("bought.p12"), P12_PASSWORD);
+        Path written = new CertificateImport(untrusted.rules()).importInto(store, PASSWORD, bought, P12_PASSWORD, NOW).get(0);
+        String reason = "the certificate does not chain to a trusted root: its root 'O=james-smime tests,CN=Untrusted Root CA' (in the file)"
+            + " is not among the test root; add that root to store.trustAnchors (CLI: --trust-anchors) if you trust it";
+        Path elsewhere = Files.createDirectories(work.resolve("elsewhere"));
+
+        CertificateStore opened = CertificateStore.open(store, PASSWORD, new MutableClock(NOW), Optional.empty(), RevocationChecker.none(), pki.rules());
+
+        assertThat(opened.reports()).singleElement().satisfies(report -> assertThat(report.refusal()).contains(reason));
+        assertThatThrownBy(() -> new CertificateImport(pki.rules()).importInto(elsewhere, PASSWORD, written, PASSWORD, NOW))
+            .as("the store's file imported again").hasMessage(reason);
+        assertThatThrownBy(() -> new CertificateImport(pki.rules()).importInto(elsewhere, PASSWORD, bought, P12_PASSWORD, NOW))
+            .as("the file as bought").hasMessage(reason);
+    }
+
     static Stream<String> hostileAddresses() {
         return Stream.of("../store/billing@shop.example", "../../billing@shop.example", "/tmp/billing@shop.example",
             "a/b@shop.example", "a\\b@shop.example", "bill\u0000ing@shop.example", "..@shop.example", ".hidden@shop.example",
