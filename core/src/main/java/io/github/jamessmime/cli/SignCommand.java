@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Callable;
@@ -35,6 +34,7 @@ import picocli.CommandLine.Option;
 
 import io.github.jamessmime.core.address.FromAddress;
 import io.github.jamessmime.core.config.InvalidConfigurationException;
+import io.github.jamessmime.core.config.SettingKeys;
 import io.github.jamessmime.core.files.AtomicFiles;
 import io.github.jamessmime.core.signing.DigestAlgorithm;
 import io.github.jamessmime.core.signing.MessageDate;
@@ -57,23 +57,30 @@ final class SignCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "OUT.eml", description = "where to write the signed message")
     Path out;
 
-    @Option(names = "--digest", defaultValue = "SHA-256", description = "SHA-256 (default), SHA-384 or SHA-512")
+    @Option(names = "--digest", description = "SHA-256 (default), SHA-384 or SHA-512, as signing.digest")
     String digest;
 
-    @Option(names = "--provider", defaultValue = "auto", description = "where the key operations run, as signing.provider:"
+    @Option(names = "--provider", description = "where the key operations run, as signing.provider:"
         + " auto (default: the native provider where it loads, the JDK's otherwise), native or jdk")
     String provider;
 
     @Override
     public Integer call() {
         try {
-            DigestAlgorithm algorithm = DigestAlgorithm.parse(digest);
-            SignatureProvider keyOperations;
-            try {
-                keyOperations = SignatureProvider.select(SignatureProvider.Setting.parse(provider));
-            } catch (IllegalArgumentException | IllegalStateException e) {
-                return fail("--provider: " + e.getMessage());
+            if (digest != null) {
+                DigestAlgorithm.parse(digest);
+                storeOptions.set(SettingKeys.SIGNING_DIGEST, digest);
             }
+            if (provider != null) {
+                try {
+                    SignatureProvider.select(SignatureProvider.Setting.parse(provider));
+                } catch (IllegalArgumentException | IllegalStateException e) {
+                    return fail("--provider: " + e.getMessage(), ExitCodes.CONFIGURATION);
+                }
+                storeOptions.set(SettingKeys.SIGNING_PROVIDER, provider);
+            }
+            // the signer of the settings (--config, or the defaults), as James's: digest, limits, self-check, provider
+            SmimeSigner signer = storeOptions.parts().signer();
             CertificateStore store = storeOptions.open();
             Optional<String> headerProblem;
             try (InputStream head = Files.newInputStream(in)) {
@@ -101,8 +108,7 @@ final class SignCommand implements Callable<Integer> {
                     return fail("no usable certificate for " + from.get() + " in " + store.directory()
                         + " (run the check command to see why)");
                 }
-                SignedMessage signed = new SmimeSigner(algorithm, Clock.systemUTC(), SmimeSigner.DEFAULT_MAX_DEPTH, true,
-                    SmimeSigner.DEFAULT_MAX_MESSAGE_SIZE, keyOperations).sign(message, identity.get());
+                SignedMessage signed = signer.sign(message, identity.get());
                 AtomicFiles.write(out, output -> {
                     try {
                         signed.writeTo(output);
@@ -115,16 +121,23 @@ final class SignCommand implements Callable<Integer> {
                 }
                 return 0;
             }
-        } catch (IllegalArgumentException | InvalidConfigurationException | StoreException | SigningException e) {
-            return fail(e.getMessage());
+        } catch (InvalidConfigurationException | StoreException | SigningException e) {
+            return fail(e.getMessage(), ExitCodes.of(e.kind()));
+        } catch (IllegalArgumentException e) {
+            // a --digest that is none
+            return fail(e.getMessage(), ExitCodes.CONFIGURATION);
         } catch (Exception | StackOverflowError e) {
-            return fail("cannot sign " + in + ": " + e);
+            return fail("cannot sign " + in + ": " + e, ExitCodes.FAILED);
         }
     }
 
-    /** One line on stderr, whatever the reason holds. */
+    /** One line on stderr, whatever the reason holds: the message is refused (exit 1). */
     static int fail(String reason) {
+        return fail(reason, ExitCodes.REFUSED);
+    }
+
+    static int fail(String reason, int exitCode) {
         System.err.println("sign: " + reason.replaceAll("\\s*[\\r\\n]+\\s*", " "));
-        return 1;
+        return exitCode;
     }
 }

@@ -28,6 +28,7 @@ import picocli.CommandLine.Option;
 import io.github.jamessmime.core.assembly.SmimeParts;
 import io.github.jamessmime.core.config.InvalidConfigurationException;
 import io.github.jamessmime.core.config.PropertiesFile;
+import io.github.jamessmime.core.config.Setting;
 import io.github.jamessmime.core.config.SettingKeys;
 import io.github.jamessmime.core.config.SmimeConfiguration;
 import io.github.jamessmime.core.store.CertificateImport;
@@ -74,11 +75,18 @@ final class StoreOptions {
     TokenOptions tokenOptions;
 
     private SmimeParts parts;
+    /** Keys a command's own options stand for (sign's --digest, say), over the file's. */
+    private final Map<String, String> commandKeys = new HashMap<>();
 
     /** The former name of {@code --trust-anchors}, still taken (not shown in --help). */
     @Option(names = "--trust-store", paramLabel = "PEM", hidden = true)
     void setTrustStore(Path pem) {
         trustAnchors = pem;
+    }
+
+    /** Sets {@code setting} for this command, over the file's value (before {@link #parts()} is first asked). */
+    void set(Setting<?> setting, String value) {
+        commandKeys.put(setting.key(), value);
     }
 
     /** The settings of {@code --config} with the flags given over them, made into parts as James makes its own. */
@@ -124,6 +132,7 @@ final class StoreOptions {
             properties.put(SettingKeys.REVOCATION_ALLOWED_HOSTS.key(), String.join(",", revocationAllowedHosts));
         }
         tokenOptions.override(properties);
+        properties.putAll(commandKeys);
     }
 
     /** The store directory the settings name. */

@@ -32,7 +32,9 @@ import io.github.jamessmime.core.config.PropertiesFile;
 import io.github.jamessmime.core.config.SmimeConfiguration;
 import io.github.jamessmime.core.failure.FailureKind;
 import io.github.jamessmime.core.store.CertificateStore;
+import io.github.jamessmime.testing.TestMessages;
 import io.github.jamessmime.testing.TestPki;
+import io.github.jamessmime.testing.Verifiers;
 
 /** The command line with James's own smime.properties ({@code --config}), and the store-level error paths it reports. */
 class CliConfigTest {
@@ -126,6 +128,25 @@ class CliConfigTest {
         assertThat(run.exit).isEqualTo(ExitCodes.CONFIGURATION);
         assertThat(run.err.strip()).contains("unknown key(s) [revocation.ocsp.timeoutSecond]")
             .contains("did you mean revocation.ocsp.timeoutSeconds").doesNotContain("\n").hasSizeLessThan(300);
+    }
+
+    @Test
+    void signWithConfigShouldSignWithTheSettingsOfTheFile() throws Exception {
+        pki.sender(SENDER).issue().writePkcs12(store.resolve("billing.p12"), "pw".toCharArray());
+        Path in = Files.write(conf.resolve("in.eml"), TestMessages.plain7bit(SENDER));
+        Path signed = conf.resolve("out.eml");
+
+        CliRun run = CliRun.run("sign", "--config", config("signing.digest=SHA-512\n").toString(), "--in", in.toString(),
+            "--out", signed.toString());
+        CliRun tooLarge = CliRun.run("sign", "--config", config("signing.maxMessageSize=10\n").toString(), "--in", in.toString(),
+            "--out", conf.resolve("large.eml").toString());
+
+        assertThat(run.exit).as(run.toString()).isZero();
+        Verifiers.OpensslResult openssl = Verifiers.openssl(Files.readAllBytes(signed), pki.root(), Instant.now());
+        assertThat(openssl.ok()).as(openssl.toString()).isTrue();
+        assertThat(Verifiers.parse(Files.readAllBytes(signed)).getContentType()).contains("micalg=sha-512");
+        assertThat(tooLarge.exit).as(tooLarge.toString()).isEqualTo(ExitCodes.REFUSED);
+        assertThat(tooLarge.err).contains("larger than signing.maxMessageSize (10 bytes)");
     }
 
     @Test

@@ -17,9 +17,7 @@ package io.github.jamessmime.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,20 +78,10 @@ class CliTest {
     }
 
     private int run(String... args) {
-        PrintStream originalOut = System.out;
-        PrintStream originalErr = System.err;
-        ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
-        ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
-            return Main.run(args);
-        } finally {
-            System.setOut(originalOut);
-            System.setErr(originalErr);
-            out = outBytes.toString(StandardCharsets.UTF_8);
-            err = errBytes.toString(StandardCharsets.UTF_8);
-        }
+        CliRun run = CliRun.run(args);
+        out = run.out;
+        err = run.err;
+        return run.exit;
     }
 
     @Test
@@ -253,14 +241,14 @@ class CliTest {
         int quiet = runInItsOwnJvm("check", "--store", store.toString(), "--password-file", passwordFile.toString(),
             "--trust-anchors", roots.toString());
         String quietErr = err;
-        assertThat(out).contains("text.p12: refused: not a readable PKCS#12 file");
+        assertThat(out).contains("text.p12: refused (unreadable): not a readable PKCS#12 file");
         int verbose = runInItsOwnJvm("check", "--store", store.toString(), "--password-file", passwordFile.toString(),
             "--trust-anchors", roots.toString(), "--verbose");
 
         assertThat(quiet).isEqualTo(1);
         assertThat(quietErr).doesNotContain(logLine).doesNotContain(" INFO ").doesNotContain(" WARN ");
         assertThat(verbose).isEqualTo(1);
-        assertThat(out).contains("text.p12: refused: not a readable PKCS#12 file");
+        assertThat(out).contains("text.p12: refused (unreadable): not a readable PKCS#12 file");
         assertThat(err).contains(logLine).contains("INFO " + CertificateStore.class.getName());
     }
 

@@ -114,7 +114,7 @@ class SmimeSigningServiceTest {
 
         assertThat(eligibility.status()).isEqualTo(Eligibility.Status.NO_CERTIFICATE);
         assertThat(eligibility.reason()).isEqualTo("no usable certificate for " + SENDER + ": the store password (store.password.file "
-            + conf.resolve("store.password") + ") opens none of the 1 certificate files; correct it (store.password.file, store.password.env"
+            + conf.resolve("store.password") + ") opens none of the 1 certificate files nor the store index; correct it (store.password.file, store.password.env"
             + " or store.password): it is read again at the next store check, no restart needed");
         assertThat(service.health().summary()).startsWith("the store password (store.password.file ");
     }
