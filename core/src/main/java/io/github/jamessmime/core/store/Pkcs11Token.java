@@ -333,7 +333,11 @@ public final class Pkcs11Token {
             || reason.startsWith("CKR_GENERAL_ERROR") || reason.startsWith("CKR_HOST_MEMORY") || reason.startsWith("CKR_CRYPTOKI_");
     }
 
-    /** The innermost message: the PKCS#11 return code (CKR_PIN_INCORRECT, CKR_SLOT_ID_INVALID, ...) when there is one. */
+    /**
+     * The innermost message: the PKCS#11 return code (CKR_PIN_INCORRECT, CKR_SLOT_ID_INVALID, ...) when there is one. The
+     * JDK gives a token's return code only as its name: the message of its PKCS11Exception, whose class lies in a
+     * package the JDK does not export; the names are PKCS#11's own, fixed by the standard, not prose.
+     */
     static String reason(Throwable e) {
         Throwable innermost = e;
         while (innermost.getCause() != null && innermost.getCause() != innermost) {
