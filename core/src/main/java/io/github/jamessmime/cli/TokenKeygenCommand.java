@@ -28,6 +28,7 @@ import picocli.CommandLine.Option;
 
 import io.github.jamessmime.core.config.InvalidConfigurationException;
 import io.github.jamessmime.core.files.AtomicFiles;
+import io.github.jamessmime.core.store.KeyType;
 import io.github.jamessmime.core.store.StoreException;
 import io.github.jamessmime.core.store.TokenEnrolment;
 
@@ -57,7 +58,7 @@ final class TokenKeygenCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try {
-            TokenEnrolment.KeyType type = TokenEnrolment.KeyType.parse(keyType);
+            KeyType type = KeyType.parse(keyType);
             byte[] request = new TokenEnrolment(tokenOptions.required())
                 .generateKey(alias, address, subject == null ? "CN=" + address : subject, type, Instant.now());
             String pem = "-----BEGIN CERTIFICATE REQUEST-----\n"

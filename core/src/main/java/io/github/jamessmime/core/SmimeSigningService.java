@@ -41,6 +41,7 @@ import io.github.jamessmime.core.failure.FailureKind;
 import io.github.jamessmime.core.health.FailureRate;
 import io.github.jamessmime.core.health.StoreHealth;
 import io.github.jamessmime.core.lifecycle.CertificateAdministration;
+import io.github.jamessmime.core.lifecycle.CertificateRequests;
 import io.github.jamessmime.core.lifecycle.StoreMaintenance;
 import io.github.jamessmime.core.policy.Eligibility;
 import io.github.jamessmime.core.policy.ReplayCheck;
@@ -136,6 +137,16 @@ public final class SmimeSigningService implements AutoCloseable {
     /** Where the key operations run ({@code signing.provider}). */
     public SignatureProvider signatureProvider() {
         return signer.provider();
+    }
+
+    /** Requests, installs and renewals of certificates whose keys are made where they sign, for WebAdmin and the CLI. */
+    public CertificateRequests requests() {
+        return new CertificateRequests(store, clock);
+    }
+
+    /** How long before a sender's certificate expires it is renewed ({@code health.expiryWarningDays}). */
+    public Duration expiryWarning() {
+        return expiryWarning;
     }
 
     /** Listing, import and delete, for WebAdmin and the CLI. */

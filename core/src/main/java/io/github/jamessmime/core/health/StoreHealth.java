@@ -22,6 +22,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 import io.github.jamessmime.core.failure.FailureKind;
@@ -44,11 +45,18 @@ public final class StoreHealth {
     private final Status status;
     private final List<String> problems;
     private final Optional<Long> daysToFirstExpiry;
+    private final List<String> expiringWithoutRenewal;
 
-    private StoreHealth(Status status, List<String> problems, Optional<Long> daysToFirstExpiry) {
+    private StoreHealth(Status status, List<String> problems, Optional<Long> daysToFirstExpiry, List<String> expiringWithoutRenewal) {
         this.status = status;
         this.problems = List.copyOf(problems);
         this.daysToFirstExpiry = daysToFirstExpiry;
+        this.expiringWithoutRenewal = List.copyOf(expiringWithoutRenewal);
+    }
+
+    /** The senders whose certificate expires within the warning and that have no pending renewal request (the gauge). */
+    public List<String> expiringWithoutRenewal() {
+        return expiringWithoutRenewal;
     }
 
     public static StoreHealth evaluate(CertificateStore store, Instant now, Duration warning) {
@@ -62,6 +70,8 @@ public final class StoreHealth {
                 identity.addresses().forEach(address -> byAddress.computeIfAbsent(address, a -> new ArrayList<>()).add(identity));
             }
         }
+        Set<String> pending = store.pendingAddresses();
+        List<String> expiringWithoutRenewal = new ArrayList<>();
         List<String> unhealthy = new ArrayList<>();
         List<String> degraded = new ArrayList<>();
         Long soonest = null;
@@ -84,7 +94,13 @@ public final class StoreHealth {
             long days = Duration.between(now, lastingLongest.notAfter()).toDays();
             soonest = soonest == null ? days : Math.min(soonest, days);
             if (Duration.between(now, lastingLongest.notAfter()).compareTo(warning) < 0) {
-                degraded.add(address + ": certificate expires on " + lastingLongest.notAfter() + " (in " + days + " days)");
+                boolean renewing = pending.contains(address);
+                if (!renewing) {
+                    expiringWithoutRenewal.add(address);
+                }
+                degraded.add(address + ": certificate expires on " + lastingLongest.notAfter() + " (in " + days + " days)"
+                    + (renewing ? ", its renewal is requested" : " and no renewal is pending: request one (CLI request --renew,"
+                        + " WebAdmin POST /smime/requests) and install the certificate the CA issues"));
             }
         }
         List<CertificateStore.FileReport> reports = store.reports();
@@ -112,7 +128,7 @@ public final class StoreHealth {
         List<String> problems = new ArrayList<>(unhealthy);
         problems.addAll(degraded);
         Status status = !unhealthy.isEmpty() ? Status.UNHEALTHY : !degraded.isEmpty() ? Status.DEGRADED : Status.HEALTHY;
-        return new StoreHealth(status, problems, Optional.ofNullable(soonest));
+        return new StoreHealth(status, problems, Optional.ofNullable(soonest), expiringWithoutRenewal);
     }
 
     /** This health, unhealthy by one more problem, named first. */
@@ -120,14 +136,15 @@ public final class StoreHealth {
         List<String> all = new ArrayList<>();
         all.add(problem);
         all.addAll(problems);
-        return new StoreHealth(Status.UNHEALTHY, all, daysToFirstExpiry);
+        return new StoreHealth(Status.UNHEALTHY, all, daysToFirstExpiry, expiringWithoutRenewal);
     }
 
     /** This health, degraded (unless already unhealthy) by one more problem. */
     public StoreHealth degradedBy(String problem) {
         List<String> all = new ArrayList<>(problems);
         all.add(problem);
-        return new StoreHealth(status == Status.UNHEALTHY ? Status.UNHEALTHY : Status.DEGRADED, all, daysToFirstExpiry);
+        return new StoreHealth(status == Status.UNHEALTHY ? Status.UNHEALTHY : Status.DEGRADED, all, daysToFirstExpiry,
+            expiringWithoutRenewal);
     }
 
     public Status status() {

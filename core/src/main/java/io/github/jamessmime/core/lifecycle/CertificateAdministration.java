@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
 
 import io.github.jamessmime.core.store.CertificateStore;
 import io.github.jamessmime.core.store.Refusal;

@@ -141,7 +141,7 @@ final class CertificateFile {
         }
     }
 
-    private static KeyStore load(byte[] content, char[] password) throws StoreException {
+    static KeyStore load(byte[] content, char[] password) throws StoreException {
         checkStructure(content);
         try (InputStream in = new ByteArrayInputStream(content)) {
             KeyStore keyStore = KeyStore.getInstance("PKCS12");

@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
@@ -141,18 +142,26 @@ public final class CertificateImport {
      */
     private static Path write(Path storeDirectory, char[] storePassword, SigningIdentity identity, Optional<X509Certificate> root)
         throws StoreException {
-        String address = identity.addresses().iterator().next();
         Path target = confined(storeDirectory, fileName(identity));
+        List<Certificate> chain = new ArrayList<>();
+        chain.add(identity.certificate());
+        chain.addAll(identity.intermediates());
+        root.filter(certificate -> !chain.contains(certificate)).ifPresent(chain::add);
+        writePkcs12(target, storePassword, identity.addresses().iterator().next(), identity.privateKey(), chain);
+        return target;
+    }
+
+    /**
+     * Writes one key entry as a PKCS#12 file under the store password (AES-256, PBKDF2), atomically: readers see the old
+     * file or the new one, never half of one.
+     */
+    static void writePkcs12(Path target, char[] storePassword, String alias, PrivateKey key, List<Certificate> chain) throws StoreException {
         try {
             KeyStore keyStore = KeyStore.getInstance("PKCS12");
             keyStore.load(null, null);
-            List<Certificate> chain = new ArrayList<>();
-            chain.add(identity.certificate());
-            chain.addAll(identity.intermediates());
-            root.filter(certificate -> !chain.contains(certificate)).ifPresent(chain::add);
             byte[] salt = new byte[16];
             new SecureRandom().nextBytes(salt);
-            keyStore.setEntry(address, new KeyStore.PrivateKeyEntry(identity.privateKey(), chain.toArray(new Certificate[0])),
+            keyStore.setEntry(alias, new KeyStore.PrivateKeyEntry(key, chain.toArray(new Certificate[0])),
                 new KeyStore.PasswordProtection(storePassword, "PBEWithHmacSHA256AndAES_256", new PBEParameterSpec(salt, PBKDF2_ITERATIONS)));
             AtomicFiles.write(target, out -> {
                 try {
@@ -161,8 +170,7 @@ public final class CertificateImport {
                     throw new IOException(e.getMessage(), e);
                 }
             });
-            return target;
-        } catch (IOException | GeneralSecurityException | StoreException e) {
+        } catch (IOException | GeneralSecurityException e) {
             throw new StoreException(FailureKind.IO, "cannot write " + target + " (" + e.getMessage() + ")", e);
         }
     }

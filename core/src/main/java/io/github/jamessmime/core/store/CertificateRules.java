@@ -293,7 +293,7 @@ public final class CertificateRules {
      * The normalised mailbox of one sender address: a wildcard, a domain-only name or anything but a plain mailbox is
      * refused, the refusal saying where the value is and what to do.
      */
-    static String senderAddress(String value, String where, String remedy) throws StoreException {
+    public static String senderAddress(String value, String where, String remedy) throws StoreException {
         if (value.contains("*") || !value.contains("@") || value.startsWith("@")) {
             throw new StoreException(CertificateRule.WILDCARD, "wildcard or domain-only address '" + printable(value) + "' refused:"
                 + " use one certificate per sender address");

@@ -33,6 +33,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -219,6 +221,38 @@ public final class CertificateStore {
 
     public Path directory() {
         return directory;
+    }
+
+    /** The keys made in this store for certificates on their way (its {@value PendingKeys#DIRECTORY} directory). */
+    public PendingKeys pendingKeys() {
+        return new PendingKeys(directory, () -> password.clone());
+    }
+
+    /** Where keys are made in the PKCS#11 token and their certificates put, when the store has a token. */
+    public Optional<TokenEnrolment> tokenEnrolment() {
+        return token.map(t -> new TokenEnrolment(t.token()));
+    }
+
+    /**
+     * The addresses with a pending request: a pending key in the store, or a key in the token awaiting its certificate
+     * (as the last load found it). Nothing is decrypted.
+     */
+    public Set<String> pendingAddresses() {
+        Set<String> addresses = new TreeSet<>(pendingKeys().addresses());
+        reports().stream().map(FileReport::refusedAs).flatMap(Optional::stream)
+            .filter(refusal -> refusal.kind() == FailureKind.PENDING).forEach(refusal -> addresses.addAll(refusal.addresses()));
+        return addresses;
+    }
+
+    /**
+     * Installs the CA's certificate for a pending key of the store (for {@code address}'s when given; see {@link
+     * CertificateInstallation}) and reloads, so that this node uses it at once, or from its notBefore on.
+     */
+    public CertificateInstallation.Installed install(List<X509Certificate> certificates, Optional<String> address) throws StoreException {
+        CertificateInstallation.Installed installed = new CertificateInstallation(directory, () -> password.clone(), rules, pendingKeys())
+            .install(certificates, address, clock.instant());
+        reload();
+        return installed;
     }
 
     /** Why the PKCS#11 token could not be listed at the last load, if it could not. */

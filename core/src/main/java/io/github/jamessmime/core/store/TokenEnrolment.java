@@ -15,42 +15,18 @@
  */
 package io.github.jamessmime.core.store;
 
-import java.io.IOException;
-import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.KeyStore;
 import java.security.PrivateKey;
-import java.security.Provider;
 import java.security.PublicKey;
-import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
-import java.security.spec.RSAKeyGenParameterSpec;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.List;
 import java.util.Optional;
 
 import javax.security.auth.x500.X500Principal;
-
-import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.ExtensionsGenerator;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.ContentSigner;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 
 import io.github.jamessmime.core.failure.FailureKind;
 
@@ -62,43 +38,6 @@ import io.github.jamessmime.core.failure.FailureKind;
  * placeholder entry with a reason of its own, so that a pending key is visible and never signs mail.
  */
 public final class TokenEnrolment {
-    /** Marks a placeholder certificate's subject: it only keeps a new key on the token until its certificate comes. */
-    static final String PENDING = "awaiting its CA-issued certificate (james-smime)";
-    private static final Duration PLACEHOLDER_VALIDITY = Duration.ofDays(30);
-
-    /** The key types a sender key may be made as. */
-    public enum KeyType {
-        RSA_2048("rsa-2048"), RSA_3072("rsa-3072"), EC_P256("ec-p256"), EC_P384("ec-p384");
-
-        private final String label;
-
-        KeyType(String label) {
-            this.label = label;
-        }
-
-        public static KeyType parse(String value) {
-            for (KeyType type : values()) {
-                if (type.label.equalsIgnoreCase(value.trim())) {
-                    return type;
-                }
-            }
-            throw new IllegalArgumentException("'" + value + "' is not a key type; use rsa-2048, rsa-3072, ec-p256 or ec-p384");
-        }
-
-        boolean isRsa() {
-            return this == RSA_2048 || this == RSA_3072;
-        }
-
-        String signatureAlgorithm() {
-            return isRsa() ? "SHA256withRSA" : this == EC_P384 ? "SHA384withECDSA" : "SHA256withECDSA";
-        }
-
-        @Override
-        public String toString() {
-            return label;
-        }
-    }
-
     private final Pkcs11Token token;
 
     public TokenEnrolment(Pkcs11Token token) {
@@ -107,8 +46,7 @@ public final class TokenEnrolment {
 
     /** Whether {@code certificate} is the placeholder that keeps a key waiting for its certificate. */
     static boolean isPlaceholder(X509Certificate certificate) {
-        return certificate.getSubjectX500Principal().getName().contains(PENDING)
-            && certificate.getSubjectX500Principal().equals(certificate.getIssuerX500Principal());
+        return CertificationRequest.isPlaceholder(certificate);
     }
 
     /**
@@ -132,23 +70,12 @@ public final class TokenEnrolment {
                 throw new StoreException(FailureKind.BAD_INPUT, "the token already holds an entry '" + alias + "'; choose another alias, or remove it with"
                     + " the token's own tools");
             }
-            KeyPairGenerator generator = KeyPairGenerator.getInstance(type.isRsa() ? "RSA" : "EC", session.provider);
-            if (type.isRsa()) {
-                generator.initialize(new RSAKeyGenParameterSpec(type == KeyType.RSA_2048 ? 2048 : 3072, RSAKeyGenParameterSpec.F4));
-            } else {
-                generator.initialize(new ECGenParameterSpec(type == KeyType.EC_P256 ? "secp256r1" : "secp384r1"));
-            }
-            KeyPair pair = generator.generateKeyPair();
-            X509Certificate placeholder = placeholder(pair, mailbox, type, session.provider, now);
+            KeyPair pair = type.generate(Optional.of(session.provider));
+            X509Certificate placeholder = CertificationRequest.placeholder(pair, mailbox, type, Optional.of(session.provider), now);
             // the generated key is a session object: storing it with a certificate makes it a token object
             session.keyStore.setKeyEntry(alias, pair.getPrivate(), null, new Certificate[] {placeholder});
-            ExtensionsGenerator extensions = new ExtensionsGenerator();
-            extensions.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName(GeneralName.rfc822Name, mailbox)));
-            return new JcaPKCS10CertificationRequestBuilder(subjectName, pair.getPublic())
-                .addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, extensions.generate())
-                .build(signer(type.signatureAlgorithm(), pair.getPrivate(), session.provider))
-                .getEncoded();
-        } catch (GeneralSecurityException | IOException | OperatorCreationException | RuntimeException e) {
+            return CertificationRequest.request(subjectName, mailbox, pair.getPublic(), pair.getPrivate(), type, Optional.of(session.provider));
+        } catch (GeneralSecurityException | RuntimeException e) {
             throw new StoreException(FailureKind.TOKEN_UNAVAILABLE, "PKCS#11 token '" + token.name() + "' could not make the key '" + alias + "': " + e.getMessage(), e);
         }
     }
@@ -178,6 +105,14 @@ public final class TokenEnrolment {
             ordered.add(issued.get());
             chain.stream().filter(certificate -> certificate != issued.get()).forEach(ordered::add);
             SigningIdentity identity = rules.validate(token.source(alias), key, Optional.of(session.provider), ordered, now);
+            Certificate current = session.keyStore.getCertificate(alias);
+            if (current instanceof X509Certificate && isPlaceholder((X509Certificate) current)) {
+                List<String> requested = CertificateRules.namedAddresses((X509Certificate) current);
+                if (!identity.addresses().containsAll(requested)) {
+                    throw new StoreException(FailureKind.BAD_INPUT, "the certificate names " + identity.addresses() + ", not " + requested
+                        + ", the address its key was requested for; ask the CA for a certificate of that address");
+                }
+            }
             session.keyStore.setKeyEntry(alias, key, null, ordered.toArray(new Certificate[0]));
             return identity;
         } catch (GeneralSecurityException | RuntimeException e) {
@@ -186,17 +121,69 @@ public final class TokenEnrolment {
         }
     }
 
-    private static X509Certificate placeholder(KeyPair pair, String mailbox, KeyType type, Provider provider, Instant now)
-        throws GeneralSecurityException, IOException, OperatorCreationException {
-        X500Name name = new X500Name("CN=" + mailbox.replaceAll("[,+=\"\\\\<>#;]", "_") + ",OU=" + PENDING);
-        JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name, new BigInteger(64, new SecureRandom()).abs(),
-            Date.from(now), Date.from(now.plus(PLACEHOLDER_VALIDITY)), name, pair.getPublic());
-        builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-        builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName(GeneralName.rfc822Name, mailbox)));
-        return new JcaX509CertificateConverter().getCertificate(builder.build(signer(type.signatureAlgorithm(), pair.getPrivate(), provider)));
+    /** The keys of the token that await their certificates (a placeholder stands in for it), as pending requests. */
+    public List<PendingKeys.Pending> pending() throws StoreException {
+        Pkcs11Token.Session session = token.session();
+        List<PendingKeys.Pending> pending = new ArrayList<>();
+        try {
+            for (String alias : java.util.Collections.list(session.keyStore.aliases())) {
+                Certificate certificate = session.keyStore.getCertificate(alias);
+                if (!session.keyStore.isKeyEntry(alias) || !(certificate instanceof X509Certificate)
+                    || !isPlaceholder((X509Certificate) certificate)) {
+                    continue;
+                }
+                X509Certificate placeholder = (X509Certificate) certificate;
+                List<String> named = CertificateRules.namedAddresses(placeholder);
+                Optional<KeyType> type = KeyType.of(placeholder.getPublicKey());
+                if (named.size() == 1 && type.isPresent()) {
+                    pending.add(new PendingKeys.Pending(named.get(0), type.get(), placeholder.getNotBefore().toInstant(), token.source(alias),
+                        (PrivateKey) session.keyStore.getKey(alias, null), placeholder));
+                }
+            }
+        } catch (GeneralSecurityException | RuntimeException e) {
+            throw new StoreException(FailureKind.TOKEN_UNAVAILABLE, "PKCS#11 token '" + token.name() + "' cannot be listed: " + e.getMessage(), e);
+        }
+        return pending;
     }
 
-    private static ContentSigner signer(String algorithm, PrivateKey key, Provider provider) throws OperatorCreationException {
-        return new JcaContentSignerBuilder(algorithm).setProvider(provider).build(key);
+    /** The alias of a pending key in this token ({@code pkcs11:<token>/<alias>} is its source). */
+    public String alias(PendingKeys.Pending pending) {
+        return pending.source().substring(token.source("").length());
+    }
+
+    /** The PKCS#10 request of a pending key of the token, signed again in the token. */
+    public byte[] csr(PendingKeys.Pending pending) throws StoreException {
+        try {
+            return CertificationRequest.request(CertificationRequest.mailboxSubject(pending.address()), pending.address(),
+                pending.placeholder.getPublicKey(), pending.key, pending.keyType(), Optional.of(token.session().provider));
+        } catch (GeneralSecurityException | RuntimeException e) {
+            throw new StoreException(FailureKind.TOKEN_UNAVAILABLE, "PKCS#11 token '" + token.name() + "' could not sign the request of "
+                + pending.address() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Removes a pending key (its entry holds only the placeholder) from the token; an entry with a real certificate stays. */
+    public boolean discard(String alias) throws StoreException {
+        Pkcs11Token.Session session = token.session();
+        try {
+            Certificate certificate = session.keyStore.getCertificate(alias);
+            if (!(certificate instanceof X509Certificate) || !isPlaceholder((X509Certificate) certificate)) {
+                return false;
+            }
+            session.keyStore.deleteEntry(alias);
+            return true;
+        } catch (GeneralSecurityException | RuntimeException e) {
+            throw new StoreException(FailureKind.TOKEN_UNAVAILABLE, "PKCS#11 token '" + token.name() + "' could not remove '" + alias + "': "
+                + e.getMessage(), e);
+        }
+    }
+
+    /** Whether the token holds an entry of that alias. */
+    public boolean holds(String alias) throws StoreException {
+        try {
+            return token.session().keyStore.containsAlias(alias);
+        } catch (GeneralSecurityException | RuntimeException e) {
+            throw new StoreException(FailureKind.TOKEN_UNAVAILABLE, "PKCS#11 token '" + token.name() + "' cannot be listed: " + e.getMessage(), e);
+        }
     }
 }

@@ -58,6 +58,10 @@ final class TokenEntries {
         return token.name();
     }
 
+    Pkcs11Token token() {
+        return token;
+    }
+
     /** The token's entry in the store index: its certificates, so that a restart while the token is down knows whose they were. */
     String indexKey() {
         return token.source("");
@@ -228,8 +232,8 @@ final class TokenEntries {
             String source = token.source(entry.alias);
             if (TokenEnrolment.isPlaceholder(entry.chain.get(0))) {
                 items.add(new TokenItem(entry.alias, Optional.empty(), Optional.of(Refusal.of(FailureKind.PENDING, "the key awaits its"
-                    + " CA-issued certificate (made with token-keygen); put the certificate on the token with token-certificate --alias "
-                    + entry.alias))));
+                    + " CA-issued certificate (a pending request); install the certificate (install, or token-certificate --alias "
+                    + entry.alias + ")").naming(CertificateRules.namedAddresses(entry.chain.get(0))))));
                 continue;
             }
             try {
