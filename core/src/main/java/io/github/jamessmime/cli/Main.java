@@ -24,7 +24,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "james-smime", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "S/MIME sign-by-sender tools for Apache James.",
     subcommands = {SignCommand.class, CheckCommand.class, ImportCommand.class, SyncCommand.class, ShowCommand.class, DeleteCommand.class, UsageCommand.class,
-        TokenKeygenCommand.class, TokenCertificateCommand.class,
+        RequestCommand.class, InstallCommand.class, RequestsCommand.class, TokenKeygenCommand.class, TokenCertificateCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main {
     /** slf4j-simple's level, read when the first logger is made (a class's static LOGGER, when the class is first used). */

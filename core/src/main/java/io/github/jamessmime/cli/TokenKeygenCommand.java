@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
@@ -28,6 +27,7 @@ import picocli.CommandLine.Option;
 
 import io.github.jamessmime.core.config.InvalidConfigurationException;
 import io.github.jamessmime.core.files.AtomicFiles;
+import io.github.jamessmime.core.store.CertificationRequest;
 import io.github.jamessmime.core.store.KeyType;
 import io.github.jamessmime.core.store.StoreException;
 import io.github.jamessmime.core.store.TokenEnrolment;
@@ -61,8 +61,7 @@ final class TokenKeygenCommand implements Callable<Integer> {
             KeyType type = KeyType.parse(keyType);
             byte[] request = new TokenEnrolment(tokenOptions.required())
                 .generateKey(alias, address, subject == null ? "CN=" + address : subject, type, Instant.now());
-            String pem = "-----BEGIN CERTIFICATE REQUEST-----\n"
-                + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(request) + "\n-----END CERTIFICATE REQUEST-----\n";
+            String pem = CertificationRequest.pem(request);
             AtomicFiles.write(csr, out -> out.write(pem.getBytes(StandardCharsets.US_ASCII)));
             System.out.println("made " + type + " key '" + alias + "' in the token for " + address + "; request written to " + csr);
             return 0;
