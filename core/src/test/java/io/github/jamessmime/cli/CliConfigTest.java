@@ -20,6 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -32,6 +33,7 @@ import io.github.jamessmime.core.config.PropertiesFile;
 import io.github.jamessmime.core.config.SmimeConfiguration;
 import io.github.jamessmime.core.failure.FailureKind;
 import io.github.jamessmime.core.store.CertificateStore;
+import io.github.jamessmime.testing.OpensslCa;
 import io.github.jamessmime.testing.TestMessages;
 import io.github.jamessmime.testing.TestPki;
 import io.github.jamessmime.testing.Verifiers;
@@ -175,5 +177,37 @@ class CliConfigTest {
         assertThat(ExitCodes.of(FailureKind.WRONG_PASSWORD)).isEqualTo(ExitCodes.REFUSED);
         assertThat(ExitCodes.of(FailureKind.CONFIGURATION)).isEqualTo(ExitCodes.CONFIGURATION);
         assertThat(ExitCodes.of(FailureKind.IO)).isEqualTo(ExitCodes.FAILED);
+    }
+
+    @Test
+    void requestInstallAndRequestsShouldObtainACertificateWithoutTheKeyLeavingTheStore() throws Exception {
+        Path config = config("");
+        OpensslCa ca = new OpensslCa(pki, conf.resolve("ca"));
+
+        CliRun request = CliRun.run("request", "--config", config.toString(), SENDER);
+        CliRun again = CliRun.run("request", "--config", config.toString(), SENDER);
+        CliRun listed = CliRun.run("requests", "--config", config.toString());
+
+        assertThat(request.exit).as(request.toString()).isZero();
+        assertThat(request.out).startsWith("-----BEGIN CERTIFICATE REQUEST-----").endsWith("-----END CERTIFICATE REQUEST-----\n");
+        assertThat(request.err).contains("made a rsa-2048 key in .pending/" + SENDER + ".p12 for " + SENDER);
+        assertThat(again.exit).isEqualTo(ExitCodes.REFUSED);
+        // in this JVM the store's log lines are on too (Main.main turns them off): only the command's own line counts
+        assertThat(again.err.lines().filter(line -> line.startsWith("request:"))).singleElement().asString()
+            .startsWith("request: a request for " + SENDER + " is pending since ");
+        assertThat(listed.out).startsWith(SENDER + " rsa-2048 since ").contains(" in .pending/" + SENDER + ".p12");
+
+        Path issued = Files.write(conf.resolve("billing.pem"), ca.chainPem(ca.sign(request.out,
+            OpensslCa.Profile.sender(SENDER, Instant.now().minus(Duration.ofHours(1))))));
+        CliRun install = CliRun.run("install", "--config", config.toString(), issued.toString());
+        CliRun check = CliRun.run("check", "--config", config.toString());
+
+        assertThat(install.exit).as(install.toString()).isZero();
+        assertThat(install.out).startsWith("installed " + issued + " for " + SENDER + " as " + SENDER + ".p12 sha256=");
+        assertThat(check.exit).as(check.toString()).isZero();
+        assertThat(check.out).contains(SENDER + ".p12: " + SENDER + " ").contains(" ok");
+        assertThat(CliRun.run("requests", "--config", config.toString()).out.strip()).isEqualTo("no request is pending");
+        assertThat(CliRun.run("install", "--config", config.toString(), issued.toString()).err)
+            .contains("refused: none of the 2 certificates given is for a pending key (none is pending)");
     }
 }

@@ -56,6 +56,10 @@ public class SmimeSigningModule extends AbstractModule {
     public static final String NATIVE_PROVIDER_GAUGE = "smime_signing_native_provider";
     /** 1 when the PKCS#11 token ({@code pkcs11.*}) could not be listed at the last store check, 0 otherwise (or without one). */
     public static final String TOKEN_UNAVAILABLE_GAUGE = "smime_pkcs11_token_unavailable";
+    /** Senders whose certificate expires within health.expiryWarningDays with no pending renewal request. */
+    public static final String EXPIRING_WITHOUT_RENEWAL_GAUGE = "smime_certificates_expiring_without_renewal";
+    /** Pending certificate requests (keys awaiting their certificates, in the store or the token). */
+    public static final String PENDING_REQUESTS_GAUGE = "smime_certificates_pending_requests";
 
     @Provides
     @Singleton
@@ -87,6 +91,8 @@ public class SmimeSigningModule extends AbstractModule {
         gauges.register(NATIVE_PROVIDER_GAUGE, () -> service.signatureProvider().isNative() ? 1 : 0);
         gauges.register(TOKEN_UNAVAILABLE_GAUGE, () -> service.store().tokenProblem().isPresent() ? 1 : 0);
         gauges.register(REFUSED_FILES_GAUGE, () -> service.store().reports().stream().filter(report -> !report.usable()).count());
+        gauges.register(EXPIRING_WITHOUT_RENEWAL_GAUGE, () -> service.health().expiringWithoutRenewal().size());
+        gauges.register(PENDING_REQUESTS_GAUGE, () -> service.store().pendingAddresses().size());
         return service;
     }
 
