@@ -82,7 +82,8 @@ class StoreHealthTest {
 
         assertThat(health.status()).isEqualTo(StoreHealth.Status.DEGRADED);
         assertThat(health.problems()).singleElement().asString().startsWith("parcels@shop.example: certificate expires on")
-            .endsWith("(in 10 days)");
+            .contains("(in 10 days) and no renewal is pending: request one");
+        assertThat(health.expiringWithoutRenewal()).containsExactly("parcels@shop.example");
         assertThat(health.daysToFirstExpiry()).contains(10L);
     }
 

@@ -49,6 +49,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.github.jamessmime.core.failure.FailureKind;
+import io.github.jamessmime.core.health.StoreHealth;
 import io.github.jamessmime.core.signing.DigestAlgorithm;
 import io.github.jamessmime.core.signing.SmimeSigner;
 import io.github.jamessmime.core.store.CertificateRule;
@@ -142,6 +143,22 @@ class CertificateRequestsTest {
     }
 
     @Test
+    void aRequestMadeOnOneNodeShouldBeInstalledOnAnotherSharingTheStore() throws Exception {
+        CertificateStore otherNode = CertificateStore.open(store, PASSWORD, clock, Optional.empty(), RevocationChecker.none(), pki.rules());
+        CertificateRequests onOtherNode = new CertificateRequests(otherNode, clock);
+
+        CertificateRequests.Request request = requests.request(SENDER, KeyType.DEFAULT, false);
+
+        assertThat(onOtherNode.pending()).extracting(PendingKeys.Pending::address).containsExactly(SENDER);
+        X509Certificate issued = ca.sign(request.pem(), OpensslCa.Profile.sender(SENDER, NOW.minus(Duration.ofHours(1))));
+        onOtherNode.install(ca.chainPem(issued), Optional.of(SENDER));
+        opened.reload();
+
+        assertThat(opened.find(SENDER).map(SigningIdentity::certificate)).contains(issued);
+        assertThat(otherNode.find(SENDER).map(SigningIdentity::certificate)).contains(issued);
+    }
+
+    @Test
     void noPrivateKeyShouldLieOutsideTheStoreAtAnyStep() throws Exception {
         CertificateRequests.Request request = requests.request(SENDER, KeyType.EC_P256, false);
         requests.install(ca.chainPem(ca.sign(request.pem(), OpensslCa.Profile.sender(SENDER, NOW.minus(Duration.ofHours(1))))),
@@ -187,11 +204,15 @@ class CertificateRequestsTest {
         current.writePkcs12(store.resolve(SENDER + ".p12"), PASSWORD);
         opened.reload();
         assertThat(requests.expiringWithoutRenewal(Duration.ofDays(30))).containsExactly(SENDER);
+        assertThat(StoreHealth.evaluate(opened, NOW, Duration.ofDays(30)).problems()).singleElement().asString()
+            .startsWith(SENDER + ": certificate expires on ").contains("no renewal is pending: request one");
 
         List<CertificateRequests.Request> renewals = requests.renew(Duration.ofDays(30), KeyType.DEFAULT);
 
         assertThat(renewals).extracting(request -> request.pending().address()).containsExactly(SENDER);
         assertThat(requests.expiringWithoutRenewal(Duration.ofDays(30))).as("pending now").isEmpty();
+        assertThat(StoreHealth.evaluate(opened, NOW, Duration.ofDays(30)).problems()).singleElement().asString()
+            .endsWith("(in 10 days), its renewal is requested");
         assertThat(requests.renew(Duration.ofDays(30), KeyType.DEFAULT)).as("not twice").isEmpty();
         Instant takeOver = NOW.plus(Duration.ofDays(5));
         X509Certificate renewed = ca.sign(renewals.get(0).pem(), OpensslCa.Profile.sender(SENDER, takeOver));
