@@ -46,6 +46,12 @@ final class UnreadableBody {
         if (method.equals("POST") && CertificateRoutes.BASE_PATH.equals(path)) {
             return Optional.of(CertificateRoutes.UPLOAD_TYPES);
         }
+        if (method.equals("POST") && RequestRoutes.BASE_PATH.equals(path)) {
+            return Optional.of(RequestRoutes.JSON_TYPES);
+        }
+        if (method.equals("PUT") && RequestRoutes.isCertificatePath(path)) {
+            return Optional.of(RequestRoutes.CERTIFICATE_TYPES);
+        }
         return Optional.empty();
     }
 
