@@ -18,6 +18,7 @@ package io.github.jamessmime.core;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.Enumeration;
@@ -242,6 +243,11 @@ public final class SmimeSigningService implements AutoCloseable {
     /** How many signed messages failed the self-check since start (each was left unsigned or held). */
     public long selfCheckFailures() {
         return selfCheckFailures.get();
+    }
+
+    /** The instant by the service's clock: what validity and the age of a pending request are judged at. */
+    public Instant now() {
+        return clock.instant();
     }
 
     /** The current month of the usage counts (UTC, by the service's clock). */

@@ -15,8 +15,6 @@
  */
 package io.github.jamessmime.webadmin;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -32,9 +30,7 @@ import javax.inject.Inject;
 import org.apache.james.webadmin.Routes;
 import org.apache.james.webadmin.authentication.AuthenticationFilter;
 import org.apache.james.webadmin.authentication.JwtFilter;
-import org.apache.james.webadmin.utils.ErrorResponder;
 import org.apache.james.webadmin.utils.JsonTransformer;
-import org.eclipse.jetty.http.BadMessageException;
 import org.eclipse.jetty.http.HttpStatus;
 import spark.Request;
 import spark.Response;
@@ -100,25 +96,8 @@ public class CertificateRoutes implements Routes {
         spark.get(BASE_PATH + "/:address", this::show, jsonTransformer);
         spark.post(BASE_PATH, this::upload, jsonTransformer);
         spark.delete(BASE_PATH + "/:sha256", this::delete);
-        // James's request logger reads the query parameters before any route runs, and Jetty then parses a body sent as
-        // application/x-www-form-urlencoded (what curl --data-binary sends without -H) as a form: a PKCS#12 does not
-        // parse, and James would answer 500. Such a body is answered here, as the route would answer it.
-        spark.exception(BadMessageException.class, CertificateRoutes::unreadableForm);
-    }
-
-    /**
-     * A body Jetty could not parse: an upload sent as a form gets the 415 of any other Content-Type; anything else the
-     * 400 Jetty gives it, in James's error body.
-     */
-    private static void unreadableForm(BadMessageException e, Request request, Response response) {
-        boolean upload = request.requestMethod().equals("POST") && BASE_PATH.equals(request.pathInfo());
-        int status = upload ? HttpStatus.UNSUPPORTED_MEDIA_TYPE_415 : e.getCode();
-        String message = upload ? CrossSiteGuard.contentTypeRefusal(CrossSiteGuard.mediaType(request), UPLOAD_TYPES)
-            : "the request body cannot be read as its Content-Type '" + CrossSiteGuard.mediaType(request) + "' says (" + e.getReason() + ")";
-        response.status(status);
-        response.type(JSON);
-        response.body(ErrorResponder.builder().statusCode(status).type(ErrorResponder.ErrorType.INVALID_ARGUMENT).message(message)
-            .asString());
+        // a PKCS#12 sent as a form (curl --data-binary without -H) gets the 415 of any other Content-Type, not James's 500
+        UnreadableBody.register(spark);
     }
 
     private List<CertificateDto> list(Request request, Response response) {
@@ -147,7 +126,7 @@ public class CertificateRoutes implements Routes {
         if (password == null) {
             throw WebAdminErrors.badRequest("the " + PASSWORD_HEADER + " header (the password of the uploaded PKCS#12) is missing");
         }
-        byte[] body = boundedBody(request);
+        byte[] body = BoundedBody.read(request, MAX_UPLOAD_BYTES, "the PKCS#12", "a PKCS#12 of one sender needs");
         if (body.length == 0) {
             throw WebAdminErrors.badRequest("the body must be the PKCS#12 file");
         }
@@ -159,33 +138,6 @@ public class CertificateRoutes implements Routes {
         } catch (StoreException e) {
             throw WebAdminErrors.failure(e.kind(), "refused: " + e.getMessage());
         }
-    }
-
-    /** The body, read only when it is at most {@link #MAX_UPLOAD_BYTES} (413 otherwise, before reading more). */
-    private static byte[] boundedBody(Request request) {
-        long declared = request.raw().getContentLengthLong();
-        if (declared < 0) {
-            // chunked: James 3.8.1's request logger has read it already, out of this route's sight
-            throw WebAdminErrors.refused(HttpStatus.LENGTH_REQUIRED_411,
-                "send the PKCS#12 with a Content-Length (at most " + MAX_UPLOAD_BYTES + " bytes), not chunked");
-        }
-        if (declared > MAX_UPLOAD_BYTES) {
-            throw tooLarge(declared + " bytes");
-        }
-        try (InputStream in = request.raw().getInputStream()) {
-            byte[] body = in.readNBytes(MAX_UPLOAD_BYTES + 1);
-            if (body.length > MAX_UPLOAD_BYTES) {
-                throw tooLarge("more than " + MAX_UPLOAD_BYTES + " bytes");
-            }
-            return body;
-        } catch (IOException e) {
-            throw WebAdminErrors.badRequest("the body cannot be read (" + e.getMessage() + ")");
-        }
-    }
-
-    private static RuntimeException tooLarge(String size) {
-        return WebAdminErrors.refused(HttpStatus.PAYLOAD_TOO_LARGE_413,
-            "the upload (" + size + ") is larger than the " + MAX_UPLOAD_BYTES + " bytes a PKCS#12 of one sender needs");
     }
 
     private String delete(Request request, Response response) {

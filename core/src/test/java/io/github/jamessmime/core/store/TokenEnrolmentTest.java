@@ -100,8 +100,8 @@ class TokenEnrolmentTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = io.github.jamessmime.core.store.KeyType.class, names = {"RSA_2048", "EC_P256"})
-    void aKeyMadeInTheTokenShouldAwaitItsCertificateAndThenSign(io.github.jamessmime.core.store.KeyType type) throws Exception {
+    @EnumSource(value = KeyType.class, names = {"RSA_2048", "EC_P256"})
+    void aKeyMadeInTheTokenShouldAwaitItsCertificateAndThenSign(KeyType type) throws Exception {
         byte[] request = enrolment.generateKey("billing", SENDER, "CN=Billing,O=Shop", type, NOW);
         CertificateStore store = open();
         assertThat(store.find(SENDER)).isEmpty();
@@ -125,7 +125,7 @@ class TokenEnrolmentTest {
 
     @Test
     void aCertificateForAnotherKeyShouldBeRefusedAndTheKeyKeptWaiting() throws Exception {
-        enrolment.generateKey("billing", SENDER, "CN=Billing", io.github.jamessmime.core.store.KeyType.EC_P256, NOW);
+        enrolment.generateKey("billing", SENDER, "CN=Billing", KeyType.EC_P256, NOW);
         TestPki.Issued other = pki.sender(SENDER).keyType(TestPki.KeyType.EC_P256).issue();
 
         assertThatThrownBy(() -> enrolment.installCertificate("billing", other.chain(), pki.rules(), NOW))
@@ -135,7 +135,7 @@ class TokenEnrolmentTest {
 
     @Test
     void aCertificateTheRulesRefuseShouldNotBePutOnTheToken() throws Exception {
-        byte[] request = enrolment.generateKey("billing", SENDER, "CN=Billing", io.github.jamessmime.core.store.KeyType.EC_P256, NOW);
+        byte[] request = enrolment.generateKey("billing", SENDER, "CN=Billing", KeyType.EC_P256, NOW);
         PublicKey publicKey = new JcaPKCS10CertificationRequest(request).getPublicKey();
         TestPki.Issued wildcard = pki.sender("*@shop.example").issueFor(publicKey);
 
@@ -146,13 +146,13 @@ class TokenEnrolmentTest {
 
     @Test
     void keygenShouldRefuseATakenAliasAndAnAddressThatIsNoMailbox() throws Exception {
-        enrolment.generateKey("billing", SENDER, "CN=Billing", io.github.jamessmime.core.store.KeyType.EC_P256, NOW);
+        enrolment.generateKey("billing", SENDER, "CN=Billing", KeyType.EC_P256, NOW);
 
-        assertThatThrownBy(() -> enrolment.generateKey("billing", SENDER, "CN=Billing", io.github.jamessmime.core.store.KeyType.EC_P256, NOW))
+        assertThatThrownBy(() -> enrolment.generateKey("billing", SENDER, "CN=Billing", KeyType.EC_P256, NOW))
             .hasMessageContaining("already holds an entry 'billing'");
-        assertThatThrownBy(() -> enrolment.generateKey("other", "*@shop.example", "CN=x", io.github.jamessmime.core.store.KeyType.EC_P256, NOW))
+        assertThatThrownBy(() -> enrolment.generateKey("other", "*@shop.example", "CN=x", KeyType.EC_P256, NOW))
             .hasMessageContaining("wildcard or domain-only address '*@shop.example' refused");
-        assertThatThrownBy(() -> enrolment.generateKey("other", "\"a b\"@shop.example", "CN=x", io.github.jamessmime.core.store.KeyType.EC_P256, NOW))
+        assertThatThrownBy(() -> enrolment.generateKey("other", "\"a b\"@shop.example", "CN=x", KeyType.EC_P256, NOW))
             .hasMessageContaining("as --address is not a plain mail address");
     }
 }
