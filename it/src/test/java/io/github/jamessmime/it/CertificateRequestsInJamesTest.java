@@ -20,6 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -50,6 +52,7 @@ class CertificateRequestsInJamesTest {
     private static final String DOMAIN = "shop.example";
     private static final String BILLING = "billing@" + DOMAIN;
     private static final String PARCELS = "parcels@" + DOMAIN;
+    private static final String ORDERS = "orders@" + DOMAIN;
     private static final String USER_PASSWORD = "user-secret";
     private static final String RECIPIENT = "customer@remote.example";
     private static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(60);
@@ -134,6 +137,29 @@ class CertificateRequestsInJamesTest {
 
         ReceivedMail received = awaitSigned(BILLING, "Invoice – first with the requested certificate");
         assertThat(verifiedSigner(received, "requested")).isEqualTo(issued);
+        assertNoPrivateKeyOutsideTheStore();
+    }
+
+    @Test
+    void aCertificateRequestedAndInstalledOverWebAdminShouldSignInJames() throws Exception {
+        WebAdminClient webAdmin = james.webAdmin();
+        webAdmin.createUser(ORDERS, USER_PASSWORD);
+
+        HttpResponse<byte[]> requested = webAdmin.postJson("/smime/requests", "{\"addresses\":[\"" + ORDERS + "\"],\"keyType\":\"ec-p256\"}");
+        assertThat(requested.statusCode()).as(new String(requested.body(), StandardCharsets.UTF_8)).isEqualTo(201);
+        java.util.regex.Matcher field = java.util.regex.Pattern.compile("\"csr\"\\s*:\\s*\"([^\"]+)\"")
+            .matcher(new String(requested.body(), StandardCharsets.UTF_8));
+        assertThat(field.find()).as("the request in the answer").isTrue();
+        String csr = field.group(1).replace("\\n", "\n");
+        X509Certificate issued = ca.sign(csr, OpensslCa.Profile.sender(ORDERS, Instant.now().minus(Duration.ofMinutes(5))));
+        HttpResponse<byte[]> installed = webAdmin.exchange(webAdmin.request("/smime/requests/" + WebAdminClient.encodeSegment(ORDERS)
+            + "/certificate").header("Content-Type", "application/pem-certificate-chain")
+            .PUT(HttpRequest.BodyPublishers.ofByteArray(ca.chainPem(issued))));
+
+        assertThat(installed.statusCode()).as(new String(installed.body(), StandardCharsets.UTF_8)).isEqualTo(201);
+        ReceivedMail received = awaitSigned(ORDERS, "Order confirmation – signed with a certificate requested over WebAdmin");
+        assertThat(verifiedSigner(received, "requested-over-webadmin")).isEqualTo(issued);
+        assertThat(webAdmin.get("/smime/requests/" + WebAdminClient.encodeSegment(ORDERS)).statusCode()).isEqualTo(404);
         assertNoPrivateKeyOutsideTheStore();
     }
 
