@@ -128,7 +128,7 @@ class DemoPkiTest {
         assertThat(old.getNotAfter().toInstant()).isBefore(Instant.now());
         Run check = check(pki);
         assertThat(check.exitCode).isEqualTo(1);
-        assertThat(check.output).contains("short@shop.example.p12: short@shop.example").contains("old@shop.example.p12: refused: certificate for [old@shop.example] expired on");
+        assertThat(check.output).contains("short@shop.example.p12: short@shop.example").contains("old@shop.example.p12: old@shop.example refused (expired): certificate for [old@shop.example] expired on");
     }
 
     @Test
