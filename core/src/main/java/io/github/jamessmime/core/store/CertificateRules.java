@@ -279,7 +279,8 @@ public final class CertificateRules {
             if (names != null) {
                 for (List<?> name : names) {
                     if (((Integer) name.get(0)) == RFC822_NAME) {
-                        Addresses.mailbox(String.valueOf(name.get(1))).filter(address -> !named.contains(address)).ifPresent(named::add);
+                        Addresses.mailbox(String.valueOf(name.get(1))).filter(address -> !address.contains("*") && !named.contains(address))
+                            .ifPresent(named::add);
                     }
                 }
             }
