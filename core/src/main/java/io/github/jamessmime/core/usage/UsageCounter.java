@@ -19,6 +19,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -33,6 +34,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,13 +59,14 @@ public final class UsageCounter {
     private final Path directory;
     private final String node;
     private final Clock clock;
-    private final Map<YearMonth, FileChannel> journals = new HashMap<>();
-    /** What has been read of each journal file: its counts and up to which byte. */
+    /** This node's open journals by month; a signature appends its line without waiting for a flush or a read of totals. */
+    private final Map<YearMonth, FileChannel> journals = new ConcurrentHashMap<>();
+    /** What has been read of each journal file: its counts and up to which byte (guarded by itself: totals only). */
     private final Map<Path, JournalState> read = new HashMap<>();
     /** Why the last attempt to open or write this node's journal failed; empty once one succeeded. */
     private volatile Optional<String> problem = Optional.empty();
     /** The problem came from a write (full disk, I/O error): only a write that succeeds clears it, not an open journal. */
-    private boolean writeFailed;
+    private volatile boolean writeFailed;
 
     private static final class JournalState {
         long offset;
@@ -85,17 +88,22 @@ public final class UsageCounter {
      *
      * @throws IOException when the line cannot be written; its message says so in one line, with the fix
      */
-    public synchronized void count(String address) throws IOException {
+    public void count(String address) throws IOException {
         YearMonth month = YearMonth.now(clock.withZone(ZoneOffset.UTC));
         Path file = file(month, node, JOURNAL);
+        byte[] line = (address + "\n").getBytes(StandardCharsets.UTF_8);
         try {
-            FileChannel journal = journal(month, file);
-            ByteBuffer line = ByteBuffer.wrap((address + "\n").getBytes(StandardCharsets.UTF_8));
-            while (line.hasRemaining()) {
-                journal.write(line);
+            try {
+                append(journal(month, file), line);
+            } catch (ClosedChannelException e) {
+                // the month's journal was closed by flush() as the month turned: open it again, append there
+                journals.remove(month);
+                append(journal(month, file), line);
             }
-            writeFailed = false;
-            cleared();
+            if (writeFailed || problem.isPresent()) {
+                writeFailed = false;
+                cleared();
+            }
         } catch (IOException e) {
             writeFailed = true;
             String reason = unwritable(file, e);
@@ -104,10 +112,23 @@ public final class UsageCounter {
     }
 
     /**
+     * Appends one line whole: writers of one journal take turns only for the write itself (as the JDK's channel makes
+     * them anyway), never while another thread forces the journal to disk or reads totals.
+     */
+    private static void append(FileChannel journal, byte[] line) throws IOException {
+        ByteBuffer buffer = ByteBuffer.wrap(line);
+        synchronized (journal) {
+            while (buffer.hasRemaining()) {
+                journal.write(buffer);
+            }
+        }
+    }
+
+    /**
      * Opens this month's journal, so that a journal that cannot be written is known before any mail needs it: called at
      * start and with every {@link #flush()}. Gives the problem, also kept for {@link #problem()}.
      */
-    public synchronized Optional<String> check() {
+    public Optional<String> check() {
         YearMonth month = YearMonth.now(clock.withZone(ZoneOffset.UTC));
         Path file = file(month, node, JOURNAL);
         try {
@@ -128,15 +149,21 @@ public final class UsageCounter {
 
     private FileChannel journal(YearMonth month, Path file) throws IOException {
         FileChannel journal = journals.get(month);
-        if (journal == null) {
-            Files.createDirectories(file.getParent());
-            journal = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-            journals.put(month, journal);
+        if (journal != null) {
+            return journal;
         }
-        return journal;
+        synchronized (journals) {
+            journal = journals.get(month);
+            if (journal == null) {
+                Files.createDirectories(file.getParent());
+                journal = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+                journals.put(month, journal);
+            }
+            return journal;
+        }
     }
 
-    private String unwritable(Path file, IOException e) {
+    private synchronized String unwritable(Path file, IOException e) {
         String reason = "the usage count cannot be written to " + file + " (" + e + "): every signature fails until it can;"
             + " make " + directory + " writable or point " + "usage.directory (SMIME_USAGE_DIRECTORY) at a writable directory";
         if (problem.isEmpty()) {
@@ -146,7 +173,7 @@ public final class UsageCounter {
         return reason;
     }
 
-    private void cleared() {
+    private synchronized void cleared() {
         if (problem.isPresent()) {
             LOGGER.info("S/MIME usage counts can be written again to {}", directory);
             problem = Optional.empty();
@@ -157,7 +184,8 @@ public final class UsageCounter {
      * Forces this node's journals to disk (against a crash of the machine), closes those of past months, and opens the
      * current month's when it is not open ({@link #check()}).
      */
-    public synchronized void flush() {
+    public void flush() {
+        // signatures go on meanwhile: forcing a journal to disk (milliseconds on a slow or shared disk) holds no lock
         YearMonth current = YearMonth.now(clock.withZone(ZoneOffset.UTC));
         journals.entrySet().removeIf(entry -> {
             try {
@@ -180,7 +208,13 @@ public final class UsageCounter {
      * @throws IOException when a journal (or the month's directory) cannot be read: a total that leaves out a node's
      *                     counts is never given as the total; the message names the file and says so in one line
      */
-    public synchronized Map<String, Long> usage(YearMonth month) throws IOException {
+    public Map<String, Long> usage(YearMonth month) throws IOException {
+        synchronized (read) {
+            return totals(month);
+        }
+    }
+
+    private Map<String, Long> totals(YearMonth month) throws IOException {
         Map<String, Long> total = new TreeMap<>();
         Path monthDirectory = directory.resolve(month.toString());
         if (!Files.exists(monthDirectory)) {

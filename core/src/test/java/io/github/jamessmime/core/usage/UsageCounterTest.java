@@ -190,4 +190,37 @@ class UsageCounterTest {
         assertThatThrownBy(() -> UsageCounter.read(directory, JUNE)).isInstanceOf(IOException.class)
             .hasMessageContaining("'many' is not a count for billing@shop.example");
     }
+
+    @Test
+    void countsFromManyThreadsWhileJournalsAreFlushedAndTotalsReadShouldAllBeCountedWhole() throws Exception {
+        UsageCounter node = new UsageCounter(directory, "node-a", clock);
+        int threads = 8;
+        int each = 2_000;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads + 1);
+        java.util.List<java.util.concurrent.Future<?>> work = new java.util.ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            String address = "sender" + t + "@shop.example";
+            work.add(pool.submit(() -> {
+                for (int i = 0; i < each; i++) {
+                    node.count(address);
+                }
+                return null;
+            }));
+        }
+        work.add(pool.submit(() -> {
+            for (int i = 0; i < 50; i++) {
+                node.flush();
+                node.usage(JUNE);
+            }
+            return null;
+        }));
+        for (java.util.concurrent.Future<?> done : work) {
+            done.get();
+        }
+        pool.shutdown();
+
+        java.util.Map<String, Long> totals = new UsageCounter(directory, "reader", clock).usage(JUNE);
+        assertThat(totals).hasSize(threads).allSatisfy((address, count) -> assertThat(count).as(address).isEqualTo((long) each));
+        assertThat(node.usage(JUNE)).isEqualTo(totals);
+    }
 }
