@@ -201,4 +201,26 @@ class QuotedPrintableFormTest {
 
         assertThat(decode(encoded)).isEqualTo(expected.toByteArray());
     }
+
+    /** The one-pass encoder writes javax.mail's encoder's very bytes, for text of every shape that matters to it. */
+    @Test
+    void theOnePassEncoderShouldWriteExactlyWhatJavaMailsEncoderWrites() {
+        java.util.Random random = new java.util.Random(27);
+        byte[] alphabet = {'a', 'b', ' ', ' ', '\t', '=', '\r', '\n', (byte) 0xE9, (byte) 0x7F, 0x01, '.', 'F', 'r', 'o', 'm', '-'};
+        for (int n = 0; n < 20_000; n++) {
+            int length = random.nextInt(n % 10 == 0 ? 600 : 160);
+            byte[] text = new byte[length];
+            for (int i = 0; i < length; i++) {
+                text[i] = random.nextInt(4) == 0 ? alphabet[random.nextInt(alphabet.length)] : (byte) ('a' + random.nextInt(26));
+            }
+            assertThat(QuotedPrintableForm.likeJavaMail(text)).as("text %d: %s", n, java.util.Arrays.toString(text))
+                .isEqualTo(QuotedPrintableForm.javaMail(text));
+        }
+        for (int width = 60; width < 90; width++) {
+            for (String end : new String[] {"", " ", "  ", "\t", "=", " \r\n", "\r", "\n", "\u00e9"}) {
+                byte[] text = ("x".repeat(width) + end + "y".repeat(width % 7)).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+                assertThat(QuotedPrintableForm.likeJavaMail(text)).as("%d + %s", width, end).isEqualTo(QuotedPrintableForm.javaMail(text));
+            }
+        }
+    }
 }
