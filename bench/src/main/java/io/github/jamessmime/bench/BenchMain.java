@@ -282,6 +282,7 @@ public final class BenchMain {
             + "the SignedData, the self-check (re-reading the message, verifying the signature) and serialisation.");
         line("");
         selfCheckCost(sign);
+        twoThreads(sign);
     }
 
     /** BouncyCastle's generator's rates (sorted), from its reference program in a JVM with BouncyCastle 1.85 alone. */
@@ -353,6 +354,32 @@ public final class BenchMain {
         line("");
         line("The check parses the signed message, writes its first part again as BouncyCastle's `SMIMESigned` does while "
             + "comparing it with the bytes signed, and verifies the signature value with the public key.");
+        line("");
+    }
+
+    /**
+     * The same cases on two threads sharing one signer, as James's mail threads share the service: what serialises
+     * signatures shows as a scaling below 2 (this machine has 2 cores, and the benchmark JVM's own threads share them).
+     */
+    private void twoThreads(Map<String, RunResult> oneThread) throws Exception {
+        progress.println("[bench] 1/4 signing on two threads (10 KB and 1 MB, native)");
+        Map<String, RunResult> two = byParams(jmh(SignBenchmark.class, smallConfig(), Map.of("size", new String[] {"10KB", "1MB"},
+            "key", new String[] {"RSA_2048", "EC_P256"}, "provider", new String[] {"native"}), 2), "size", "key", "provider");
+        line("#### Two threads");
+        line("");
+        line("One signer shared by two JMH threads (self-check on, native); messages/s in all, and the scaling over one thread in"
+            + " the same run. Target: at least 1.8×.");
+        line("");
+        line("| Message | Key | One thread (msg/s) | Two threads (msg/s) | Scaling |");
+        line("| --- | --- | ---: | ---: | ---: |");
+        for (Map.Entry<String, RunResult> entry : new TreeMap<>(two).entrySet()) {
+            double one = median(oneThread.get(entry.getKey()));
+            double both = median(entry.getValue());
+            String[] case_ = entry.getKey().split("/");
+            double scaling = both / one;
+            line("| " + case_[0] + " | " + Fixtures.Key.valueOf(case_[1]).label + " | " + fmt(one, 0) + " | " + spread(entry.getValue())
+                + " | **" + fmt(scaling, 2) + "×**" + (scaling >= 1.8 ? " ✅" : " ❌") + " |");
+        }
         line("");
     }
 
@@ -559,14 +586,19 @@ public final class BenchMain {
 
     private Collection<RunResult> jmh(Class<?> benchmark, ChainedOptionsBuilder options, Map<String, String[]> params)
         throws Exception {
+        return jmh(benchmark, options, params, 1);
+    }
+
+    private Collection<RunResult> jmh(Class<?> benchmark, ChainedOptionsBuilder options, Map<String, String[]> params, int threads)
+        throws Exception {
         options.include("^" + benchmark.getName().replace(".", "\\.") + "\\.")
             .forks(1)
-            .threads(1)
+            .threads(threads)
             .jvmArgsAppend(JVM_HEAP, "-D" + Fixtures.FIXTURES_PROPERTY + "=" + fixtures)
             .shouldFailOnError(true)
             .verbosity(VerboseMode.NORMAL)
             .output(logs.resolve("jmh-" + benchmark.getSimpleName() + params.values().stream().flatMap(Arrays::stream)
-                .map(v -> "-" + v).collect(Collectors.joining()) + ".log").toString())
+                .map(v -> "-" + v).collect(Collectors.joining()) + (threads > 1 ? "-threads" + threads : "") + ".log").toString())
             .timeUnit(TimeUnit.SECONDS);
         params.forEach(options::param);
         Collection<RunResult> results = new Runner(options.build()).run();
