@@ -28,7 +28,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -51,8 +50,8 @@ public final class OpensslCa {
         this.pki = pki;
         this.work = Files.createDirectories(work);
         this.caCertificate = TestPki.writePem(work.resolve("issuing-ca.pem"), pki.intermediate());
-        this.caKey = Files.writeString(work.resolve("issuing-ca.key"), "-----BEGIN PRIVATE KEY-----\n"
-            + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(pki.intermediateKey().getEncoded()) + "\n-----END PRIVATE KEY-----\n");
+        // DER (PKCS#8), read by openssl with -CAkeyform DER
+        this.caKey = Files.write(work.resolve("issuing-ca.key.der"), pki.intermediateKey().getEncoded());
     }
 
     /** What the CA puts into the certificate it issues. */
@@ -92,7 +91,7 @@ public final class OpensslCa {
                 + "subjectAltName=email:" + profile.email + "\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n");
         Path certificate = work.resolve("issued-" + number + ".pem");
         List<String> command = new ArrayList<>(List.of("env", "TZ=UTC", "faketime", FAKETIME.format(profile.notBefore),
-            "openssl", "x509", "-req", "-in", csr.toString(), "-CA", caCertificate.toString(), "-CAkey", caKey.toString(),
+            "openssl", "x509", "-req", "-in", csr.toString(), "-CA", caCertificate.toString(), "-CAkey", caKey.toString(), "-CAkeyform", "DER",
             "-set_serial", String.valueOf(number), "-days", String.valueOf(Math.max(1, profile.validity.toDays())), "-sha256",
             "-extfile", extensions.toString(), "-out", certificate.toString()));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
