@@ -98,7 +98,7 @@ public final class CertificateRequests {
             byte[] csr = token.get().generateKey(alias, mailbox, CertificationRequest.mailboxSubject(mailbox).getName(), type, now);
             return new Request(findIn(token.get().pending(), mailbox).orElseThrow(), csr);
         }
-        byte[] csr = store.pendingKeys().request(mailbox, type, true, now);
+        byte[] csr = store.pendingKeys().request(mailbox, type, now);
         return new Request(store.pendingKeys().find(mailbox).orElseThrow(), csr);
     }
 

@@ -106,20 +106,12 @@ public final class PendingKeys {
     }
 
     /**
-     * Makes a key of {@code type} for {@code address}, keeps it as a pending key and gives its PKCS#10 request (DER). An
-     * address with a pending key keeps it, unless {@code replace}: the request says so and nothing changes.
+     * Makes a key of {@code type} for {@code address}, keeps it as its pending key (a pending key it had is replaced:
+     * whether one may be is {@code CertificateRequests}' to say) and gives its PKCS#10 request (DER).
      */
-    public byte[] request(String address, KeyType type, boolean replace, Instant now) throws StoreException {
+    public byte[] request(String address, KeyType type, Instant now) throws StoreException {
         String mailbox = CertificateRules.senderAddress(address, "as the address of a request", "give the sender address the certificate is for");
         Path file = CertificateImport.confined(directory(), mailbox + ".p12");
-        if (!replace) {
-            Optional<Pending> pending = find(mailbox);
-            if (pending.isPresent()) {
-                throw new StoreException(FailureKind.PENDING, "a request for " + mailbox + " is pending since " + pending.get().created()
-                    + " (" + pending.get().keyType() + "); install its certificate, or ask again with replace to make a new key"
-                    + " (the pending one is then discarded)");
-            }
-        }
         try {
             Files.createDirectories(directory());
             KeyPair pair = type.generate(Optional.empty());
