@@ -30,6 +30,7 @@ import picocli.CommandLine.Parameters;
 import io.github.jamessmime.core.config.InvalidConfigurationException;
 import io.github.jamessmime.core.lifecycle.CertificateRequests;
 import io.github.jamessmime.core.store.CertificateInput;
+import io.github.jamessmime.core.store.CertificateInstallation;
 import io.github.jamessmime.core.store.StoreException;
 
 @Command(name = "install", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Installs the certificate"
@@ -54,7 +55,7 @@ final class InstallCommand implements Callable<Integer> {
                 System.err.println("install: " + certificate + " refused: larger than any certificate chain");
                 return ExitCodes.REFUSED;
             }
-            CertificateRequests.Installed installed = new CertificateRequests(storeOptions.open(), Clock.systemUTC())
+            CertificateInstallation.Installed installed = new CertificateRequests(storeOptions.open(), Clock.systemUTC())
                 .install(Files.readAllBytes(certificate), Optional.ofNullable(address));
             System.out.println("installed " + certificate + " for " + installed.address() + " as " + installed.source()
                 + " sha256=" + installed.identity().fingerprint()

@@ -17,7 +17,7 @@ package io.github.jamessmime.webadmin;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
-import io.github.jamessmime.core.lifecycle.CertificateRequests;
+import io.github.jamessmime.core.store.CertificateInstallation;
 
 /**
  * A CA's certificate installed for a pending request: its address, the store file (or token entry) it went into, its
@@ -25,9 +25,9 @@ import io.github.jamessmime.core.lifecycle.CertificateRequests;
  */
 @JsonPropertyOrder({"address", "file", "sha256", "notBefore", "notAfter", "staged"})
 public final class InstalledCertificateDto {
-    private final CertificateRequests.Installed installed;
+    private final CertificateInstallation.Installed installed;
 
-    InstalledCertificateDto(CertificateRequests.Installed installed) {
+    InstalledCertificateDto(CertificateInstallation.Installed installed) {
         this.installed = installed;
     }
 

@@ -43,6 +43,7 @@ import io.github.jamessmime.core.address.Addresses;
 import io.github.jamessmime.core.failure.FailureKind;
 import io.github.jamessmime.core.lifecycle.CertificateRequests;
 import io.github.jamessmime.core.store.CertificateInput;
+import io.github.jamessmime.core.store.CertificateInstallation;
 import io.github.jamessmime.core.store.CertificateRules;
 import io.github.jamessmime.core.store.KeyType;
 import io.github.jamessmime.core.store.PendingKeys;
@@ -258,7 +259,7 @@ public class RequestRoutes implements Routes {
         CrossSiteGuard.requireContentType(request, CERTIFICATE_TYPES);
         String address = address(request);
         byte[] body = BoundedBody.read(request, CertificateInput.MAX_BYTES, "the certificate", "a certificate with its chain needs");
-        CertificateRequests.Installed installed;
+        CertificateInstallation.Installed installed;
         try {
             installed = service.requests().install(body, Optional.of(address));
         } catch (StoreException e) {

@@ -160,48 +160,16 @@ public final class CertificateRequests {
      * pending key it certifies (for {@code address}'s when given), by the store's rules; the store (and every node
      * sharing it) uses it at once, or from its notBefore on.
      */
-    public Installed install(byte[] input, Optional<String> address) throws StoreException {
+    public CertificateInstallation.Installed install(byte[] input, Optional<String> address) throws StoreException {
         List<java.security.cert.X509Certificate> certificates = CertificateInput.read(input);
         Optional<PendingKeys.Pending> tokenKey = tokenKeyFor(certificates, address);
         if (tokenKey.isPresent()) {
             TokenEnrolment token = store.tokenEnrolment().orElseThrow();
             SigningIdentity identity = token.installCertificate(token.alias(tokenKey.get()), certificates, store.rules(), clock.instant());
             store.refreshToken();
-            return new Installed(tokenKey.get().address(), tokenKey.get().source(), identity, clock.instant().isBefore(identity.notBefore()));
+            return new CertificateInstallation.Installed(tokenKey.get().address(), tokenKey.get().source(), identity, clock.instant());
         }
-        CertificateInstallation.Installed installed = store.install(certificates, address);
-        return new Installed(installed.address(), installed.file().getFileName().toString(), installed.identity(), installed.staged());
-    }
-
-    /** A certificate installed: its address, where it went (a store file, a token entry), and whether it waits for its notBefore. */
-    public static final class Installed {
-        private final String address;
-        private final String source;
-        private final SigningIdentity identity;
-        private final boolean staged;
-
-        Installed(String address, String source, SigningIdentity identity, boolean staged) {
-            this.address = address;
-            this.source = source;
-            this.identity = identity;
-            this.staged = staged;
-        }
-
-        public String address() {
-            return address;
-        }
-
-        public String source() {
-            return source;
-        }
-
-        public SigningIdentity identity() {
-            return identity;
-        }
-
-        public boolean staged() {
-            return staged;
-        }
+        return store.install(certificates, address);
     }
 
     private Optional<PendingKeys.Pending> tokenKeyFor(List<java.security.cert.X509Certificate> certificates, Optional<String> address)

@@ -52,26 +52,27 @@ public final class CertificateInstallation {
         this.pending = pending;
     }
 
-    /** A certificate installed: for which address, into which file, and whether it waits for its notBefore. */
+    /** A certificate installed: its address, where it went (a store file, a token entry), and whether it waits for its notBefore. */
     public static final class Installed {
         private final String address;
-        private final Path file;
+        private final String source;
         private final SigningIdentity identity;
         private final boolean staged;
 
-        Installed(String address, Path file, SigningIdentity identity, boolean staged) {
+        public Installed(String address, String source, SigningIdentity identity, Instant now) {
             this.address = address;
-            this.file = file;
+            this.source = source;
             this.identity = identity;
-            this.staged = staged;
+            this.staged = now.isBefore(identity.notBefore());
         }
 
         public String address() {
             return address;
         }
 
-        public Path file() {
-            return file;
+        /** The store file's name, or the token entry ({@code pkcs11:<token>/<alias>}). */
+        public String source() {
+            return source;
         }
 
         public SigningIdentity identity() {
@@ -134,7 +135,7 @@ public final class CertificateInstallation {
         rules.root(identity).filter(root -> !written.contains(root)).ifPresent(written::add);
         CertificateImport.writePkcs12(target, password.get(), key.address(), key.key, written);
         pending.delete(key.address());
-        return new Installed(key.address(), target, identity, now.isBefore(identity.notBefore()));
+        return new Installed(key.address(), target.getFileName().toString(), identity, now);
     }
 
     /**

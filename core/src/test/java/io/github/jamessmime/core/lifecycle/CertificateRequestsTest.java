@@ -52,6 +52,7 @@ import io.github.jamessmime.core.failure.FailureKind;
 import io.github.jamessmime.core.health.StoreHealth;
 import io.github.jamessmime.core.signing.DigestAlgorithm;
 import io.github.jamessmime.core.signing.SmimeSigner;
+import io.github.jamessmime.core.store.CertificateInstallation;
 import io.github.jamessmime.core.store.CertificateRule;
 import io.github.jamessmime.core.store.CertificateStore;
 import io.github.jamessmime.core.store.KeyType;
@@ -128,7 +129,7 @@ class CertificateRequestsTest {
         assertThat(opened.find(SENDER)).isEmpty();
 
         X509Certificate issued = ca.sign(request.pem(), OpensslCa.Profile.sender(SENDER, NOW.minus(Duration.ofHours(1))));
-        CertificateRequests.Installed installed = requests.install(ca.chainPem(issued), Optional.empty());
+        CertificateInstallation.Installed installed = requests.install(ca.chainPem(issued), Optional.empty());
 
         assertThat(installed.address()).isEqualTo(SENDER);
         assertThat(installed.staged()).isFalse();
@@ -216,7 +217,7 @@ class CertificateRequestsTest {
         assertThat(requests.renew(Duration.ofDays(30), KeyType.DEFAULT)).as("not twice").isEmpty();
         Instant takeOver = NOW.plus(Duration.ofDays(5));
         X509Certificate renewed = ca.sign(renewals.get(0).pem(), OpensslCa.Profile.sender(SENDER, takeOver));
-        CertificateRequests.Installed installed = requests.install(ca.chainPem(renewed), Optional.empty());
+        CertificateInstallation.Installed installed = requests.install(ca.chainPem(renewed), Optional.empty());
 
         assertThat(installed.staged()).isTrue();
         assertThat(storeFiles()).hasSize(2).contains(SENDER + ".p12");
@@ -302,7 +303,7 @@ class CertificateRequestsTest {
         assertThat(withToken.find(SENDER)).isEmpty();
 
         X509Certificate issued = ca.sign(request.pem(), OpensslCa.Profile.sender(SENDER, NOW.minus(Duration.ofHours(1))));
-        CertificateRequests.Installed installed = inToken.install(ca.chainPem(issued), Optional.of(SENDER));
+        CertificateInstallation.Installed installed = inToken.install(ca.chainPem(issued), Optional.of(SENDER));
 
         assertThat(installed.source()).isEqualTo("pkcs11:hsm/" + SENDER);
         SigningIdentity identity = withToken.find(SENDER).orElseThrow();
