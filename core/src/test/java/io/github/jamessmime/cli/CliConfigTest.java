@@ -146,6 +146,7 @@ class CliConfigTest {
         assertThat(run.exit).as(run.toString()).isZero();
         Verifiers.OpensslResult openssl = Verifiers.openssl(Files.readAllBytes(signed), pki.root(), Instant.now());
         assertThat(openssl.ok()).as(openssl.toString()).isTrue();
+        assertThat(Verifiers.bouncyCastle(Files.readAllBytes(signed)).signatureValid).isTrue();
         assertThat(Verifiers.parse(Files.readAllBytes(signed)).getContentType()).contains("micalg=sha-512");
         assertThat(tooLarge.exit).as(tooLarge.toString()).isEqualTo(ExitCodes.REFUSED);
         assertThat(tooLarge.err).contains("larger than signing.maxMessageSize (10 bytes)");

@@ -76,11 +76,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.github.jamessmime.core.SmimeSigningService;
+import io.github.jamessmime.core.signing.DigestAlgorithm;
+import io.github.jamessmime.core.signing.SmimeSigner;
 import io.github.jamessmime.core.store.CertificateInput;
 import io.github.jamessmime.core.store.PendingKeys;
 import io.github.jamessmime.testing.MutableClock;
+import io.github.jamessmime.testing.TestMessages;
 import io.github.jamessmime.testing.TestPki;
 import io.github.jamessmime.testing.TestServices;
+import io.github.jamessmime.testing.Verifiers;
 
 class RequestRoutesTest {
     static final Instant NOW = Instant.parse("2026-06-01T10:00:00Z");
@@ -217,7 +221,12 @@ class RequestRoutesTest {
 
         assertThat(service.store().find(PARCELS)).isPresent();
         assertThat(service.store().find(PARCELS).orElseThrow().certificate()).isEqualTo(issued.certificate());
-        assertThat(service.store().find(PARCELS).orElseThrow().privateKey()).isNotNull();
+        byte[] signed = Verifiers.serialize(new io.github.jamessmime.core.signing.SmimeSigner(
+            DigestAlgorithm.SHA_256, clock).sign(Verifiers.parse(
+                TestMessages.plain7bit(PARCELS)), service.store().find(PARCELS).orElseThrow()));
+        Verifiers.OpensslResult openssl = Verifiers.openssl(signed, pki.root(), NOW);
+        assertThat(openssl.ok()).as(openssl.toString()).isTrue();
+        assertThat(Verifiers.bouncyCastle(signed).signatureValid).isTrue();
         given().spec(spec).get("/" + PARCELS).then().statusCode(HttpStatus.NOT_FOUND_404);
         assertThat(storeContent().keySet()).containsExactlyInAnyOrder(BILLING + ".p12", PARCELS + ".p12");
     }
