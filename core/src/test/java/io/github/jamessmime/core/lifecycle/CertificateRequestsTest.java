@@ -160,6 +160,20 @@ class CertificateRequestsTest {
     }
 
     @Test
+    void aStoreWherePendingKeysCannotBeWrittenShouldRefuseTheRequestInOneLine() throws Exception {
+        // as a read-only store (a Kubernetes Secret) refuses it; the tests run as root, who may write anywhere
+        Files.writeString(store.resolve(".pending"), "not a directory");
+
+        assertThatThrownBy(() -> requests.request(SENDER, KeyType.DEFAULT, false)).isInstanceOf(StoreException.class)
+            .satisfies(e -> {
+                assertThat(((StoreException) e).kind()).isEqualTo(FailureKind.IO);
+                assertThat(e.getMessage()).startsWith("cannot make the pending key for " + SENDER)
+                    .contains("the store directory must be writable where requests are made").doesNotContain("\n");
+            });
+        assertThat(storeFiles()).containsExactly(".pending");
+    }
+
+    @Test
     void noPrivateKeyShouldLieOutsideTheStoreAtAnyStep() throws Exception {
         CertificateRequests.Request request = requests.request(SENDER, KeyType.EC_P256, false);
         requests.install(ca.chainPem(ca.sign(request.pem(), OpensslCa.Profile.sender(SENDER, NOW.minus(Duration.ofHours(1))))),
