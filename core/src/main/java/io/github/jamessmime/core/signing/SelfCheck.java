@@ -30,12 +30,16 @@ import javax.mail.internet.MimeMessage;
 
 /**
  * Reads a freshly signed message back as a re-serialising verifier does, before it replaces the original:
- * javax.mail parses the headers (they must announce the multipart/signed written) and the first part,
- * {@link Reserialiser} writes that part again, and the result must be the very bytes that were signed; and the
- * signature must verify over its signed attributes with the certificate's public key, in the signer's provider (a
- * faulty key operation never leaves; {@link SignatureProvider} checks the native provider against the JDK's once).
+ * javax.mail parses the headers (they must announce the multipart/signed written), the first part must re-serialise
+ * to the very bytes that were signed, and the signature must verify over its signed attributes with the
+ * certificate's public key, in the signer's provider (a faulty key operation never leaves; {@link SignatureProvider}
+ * checks the native provider against the JDK's once).
  *
- * <p>The content digest is not computed a second time: the bytes are shown equal to those hashed.
+ * <p>The first part is shown canonical by {@link VerifierView} from its line structure, without parsing leaf
+ * bodies again. Where that fast reading cannot show it, the full re-serialisation decides
+ * ({@link #reserialisedProblem}: javax.mail parses the part and {@link Reserialiser} writes it again), so the verdict
+ * is always the re-serialisation's. The content digest is not computed a second time: the bytes are shown equal to
+ * those hashed.
  */
 final class SelfCheck {
     private static final Session SESSION = Session.getInstance(new Properties());
@@ -75,17 +79,11 @@ final class SelfCheck {
         if (!type.match("multipart/signed") || !boundary.equals(type.getParameter("boundary"))) {
             return "the message reads as " + type.getBaseType() + ", not as the multipart/signed written";
         }
-        // The first part as a verifier's parser delimits it: the 192-bit random boundary occurs nowhere else.
-        MimeBodyPart first = new MimeBodyPart(buffer.toInputStream().newStream(contentStart, contentStart + contentLength));
-        Comparison comparison = new Comparison(buffer.array(), contentStart, contentLength);
-        try {
-            Reserialiser.write(first, comparison);
-        } catch (Comparison.Differs e) {
-            return "a re-serialising verifier would hash other bytes than those signed (from byte " + (e.offset - contentStart) + ")";
-        }
-        if (comparison.position != contentStart + contentLength) {
-            return "a re-serialising verifier would hash " + (comparison.position - contentStart) + " of the "
-                + contentLength + " bytes signed";
+        if (VerifierView.problem(buffer.array(), contentStart, contentStart + contentLength) != null) {
+            String problem = reserialisedProblem(buffer, contentStart, contentLength);
+            if (problem != null) {
+                return problem;
+            }
         }
         // The SignedData holds the value and, under its [0] IMPLICIT tag, the very attribute bytes that were signed
         // (a SET's content after its tag and length): found there, they need not be parsed back out of it.
@@ -97,6 +95,26 @@ final class SelfCheck {
         verifier.update(signedAttributes);
         if (!verifier.verify(value)) {
             return "the signature does not verify with the certificate's public key";
+        }
+        return null;
+    }
+
+    /**
+     * What a re-serialising verifier would hash differently in the first part, found the full way: javax.mail parses
+     * the part as the verifier's parser delimits it (the 192-bit random boundary occurs nowhere else) and
+     * {@link Reserialiser} writes it again; or null.
+     */
+    static String reserialisedProblem(MessageBuffer buffer, int contentStart, int contentLength) throws MessagingException, IOException {
+        MimeBodyPart first = new MimeBodyPart(buffer.toInputStream().newStream(contentStart, contentStart + contentLength));
+        Comparison comparison = new Comparison(buffer.array(), contentStart, contentLength);
+        try {
+            Reserialiser.write(first, comparison);
+        } catch (Comparison.Differs e) {
+            return "a re-serialising verifier would hash other bytes than those signed (from byte " + (e.offset - contentStart) + ")";
+        }
+        if (comparison.position != contentStart + contentLength) {
+            return "a re-serialising verifier would hash " + (comparison.position - contentStart) + " of the "
+                + contentLength + " bytes signed";
         }
         return null;
     }

@@ -15,6 +15,7 @@
  */
 package io.github.jamessmime.core.signing;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -102,7 +103,10 @@ class SelfCheckTest {
             Arguments.of("epilogue without a line break", mixed + "--b\r\nContent-Type: text/plain\r\n\r\nHello\r\n--b--\r\nend"),
             Arguments.of("no close delimiter line break", mixed + "--b\r\nContent-Type: text/plain\r\n\r\nHello\r\n--b--"),
             Arguments.of("empty body right after the header block", mixed + "--b\r\nContent-Type: text/plain\r\n\r\n--b--\r\n"),
-            Arguments.of("text starting with the boundary", mixed + "--b\r\nContent-Type: text/plain\r\n\r\n--bx\r\n--b--\r\n"));
+            Arguments.of("text starting with the boundary", mixed + "--b\r\nContent-Type: text/plain\r\n\r\n--bx\r\n--b--\r\n"),
+            Arguments.of("a line starting with a nested delimiter before the nested multipart", mixed + "--b\r\nContent-Type: text/plain\r\n\r\n"
+                + "--c is next\r\n--b\r\nContent-Type: multipart/mixed; boundary=c\r\n\r\n--c\r\n\r\ninner\r\n--c--\r\n\r\n--b--\r\n"),
+            Arguments.of("an 8-bit byte in a leaf's header block", "Content-Type: text/plain\r\nX-Note: gr\u00fc\u00dfe\r\n\r\nHello\r\n"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -111,6 +115,15 @@ class SelfCheckTest {
         assertThatThrownBy(() -> check(content, new byte[] {1, 2, 3}))
             .isInstanceOf(SelfCheckException.class)
             .hasMessageStartingWith("self-check failed");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("contentVerifiersReadDifferently")
+    void fastReadingShouldRefuseContentThatVerifiersRebuildDifferently(String shape, String content) {
+        byte[] bytes = content.getBytes(StandardCharsets.ISO_8859_1);
+
+        assertThat(VerifierView.problem(bytes, 0, bytes.length)).isNotNull();
+        assertThat(SelfCheckDifferentialTest.reference(bytes)).isNotNull();
     }
 
     @Test

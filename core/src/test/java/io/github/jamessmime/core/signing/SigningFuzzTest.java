@@ -69,16 +69,23 @@ class SigningFuzzTest {
     static TestPki pki;
     static SigningIdentity identity;
     static ExecutorService pool;
-    static List<Map.Entry<String, byte[]>> shapes;
+    private static List<Map.Entry<String, byte[]>> shapes;
 
     @BeforeAll
     static void setUp() throws Exception {
         pki = TestPki.create(SignedChecks.NOW);
         identity = SignedChecks.identity(pki);
         pool = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()));
-        Map<String, byte[]> all = new LinkedHashMap<>(TestMessages.all(SignedChecks.SENDER));
-        CanonicalShapesTest.realWorldShapes().forEach((name, bytes) -> all.put("real-world " + name, bytes));
-        shapes = new ArrayList<>(all.entrySet());
+    }
+
+    /** The known shapes inputs are mutated from: the test messages and the real-world shapes. */
+    static synchronized List<Map.Entry<String, byte[]>> shapes() {
+        if (shapes == null) {
+            Map<String, byte[]> all = new LinkedHashMap<>(TestMessages.all(SignedChecks.SENDER));
+            CanonicalShapesTest.realWorldShapes().forEach((name, bytes) -> all.put("real-world " + name, bytes));
+            shapes = new ArrayList<>(all.entrySet());
+        }
+        return shapes;
     }
 
     @AfterAll
@@ -107,7 +114,8 @@ class SigningFuzzTest {
             base = "generated " + seed;
             bytes = MimeTreeGenerator.generateSmall(seed).bytes;
         } else {
-            Map.Entry<String, byte[]> shape = shapes.get(random.nextInt(shapes.size()));
+            List<Map.Entry<String, byte[]>> known = shapes();
+            Map.Entry<String, byte[]> shape = known.get(random.nextInt(known.size()));
             base = shape.getKey();
             bytes = shape.getValue();
         }
