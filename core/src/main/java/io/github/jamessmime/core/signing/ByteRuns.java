@@ -38,8 +38,10 @@ final class ByteRuns {
         int i = from;
         for (int lastWord = to - Long.BYTES; i <= lastWord; i += Long.BYTES) {
             long word = (long) WORDS.get(bytes, i);
-            if ((((word - FOURTEENS) | word) & HIGH_BITS) != 0) {
-                break;
+            long flagged = ((word - FOURTEENS) | word) & HIGH_BITS;
+            if (flagged != 0) {
+                // the lowest flagged byte is exact: a borrow only runs upwards from a byte below 14
+                return i + (Long.numberOfTrailingZeros(flagged) >>> 3);
             }
         }
         while (i < to && bytes[i] >= 14) {

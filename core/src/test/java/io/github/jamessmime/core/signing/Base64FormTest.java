@@ -72,6 +72,47 @@ class Base64FormTest {
     }
 
     @Test
+    void outsideAlphabetShouldFlagEveryByteThatIsNotABase64CharacterInEveryPosition() {
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        for (int value = 0; value < 256; value++) {
+            for (int position = 0; position < 8; position++) {
+                long word = 0x4141414141414141L & ~(0xFFL << (8 * position)) | ((long) value << (8 * position));
+                assertThat(Base64Form.outsideAlphabet(word) != 0)
+                    .as("byte 0x%02x at %d", value, position)
+                    .isEqualTo(alphabet.indexOf(value) < 0);
+            }
+        }
+    }
+
+    @Test
+    void holdsShouldAgreeWithTheCharacterByCharacterDefinitionOnBrokenLines() {
+        SplittableRandom random = new SplittableRandom(20261207);
+        byte[] encoded = Base64.getMimeEncoder().encode(randomBytes(3000, random));
+        byte[] body = new byte[encoded.length + 2];
+        System.arraycopy(encoded, 0, body, 0, encoded.length);
+        body[encoded.length] = '\r';
+        body[encoded.length + 1] = '\n';
+        assertThat(Base64Form.holds(body, 0, body.length)).isTrue();
+        for (int round = 0; round < 5000; round++) {
+            byte[] broken = body.clone();
+            int at = random.nextInt(broken.length - 80);
+            broken[at] = (byte) random.nextInt(256);
+            boolean lineBreak = broken[at] == '\r' || broken[at] == '\n' || body[at] == '\r' || body[at] == '\n';
+            boolean expected = lineBreak ? broken[at] == body[at]
+                : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".indexOf(broken[at] & 0xFF) >= 0;
+            assertThat(Base64Form.holds(broken, 0, broken.length)).as("byte 0x%02x at %d", broken[at] & 0xFF, at).isEqualTo(expected);
+        }
+    }
+
+    private static byte[] randomBytes(int size, SplittableRandom random) {
+        byte[] bytes = new byte[size];
+        for (int i = 0; i < size; i++) {
+            bytes[i] = (byte) random.nextInt(256);
+        }
+        return bytes;
+    }
+
+    @Test
     void rewrappedBodyShouldHoldAndDecodeToTheSameBytes() throws Exception {
         SplittableRandom random = new SplittableRandom(2045);
         for (int n = 0; n < 200; n++) {
