@@ -199,19 +199,24 @@ public final class BenchMain {
     private void signingThroughput() throws Exception {
         progress.println("[bench] 1/4 raw JCA signature rate per key and provider");
         Map<String, RunResult> raw = byParams(jmh(RawSignatureBenchmark.class, smallConfig(), Map.of()), "key", "provider");
-        progress.println("[bench] 1/4 signing 10 KB and 1 MB messages, both providers");
+        progress.println("[bench] 1/4 signing 10 KB, 100 KB and 1 MB messages, both providers");
         Map<String, RunResult> sign = byParams(jmh(SignBenchmark.class, smallConfig(),
-            Map.of("size", new String[] {"10KB", "1MB"})), "size", "key", "provider");
+            Map.of("size", new String[] {"10KB", "100KB", "1MB"})), "size", "key", "provider");
         progress.println("[bench] 1/4 signing 25 MB messages, both providers");
         sign.putAll(byParams(jmh(SignBenchmark.class, largeConfig(), Map.of("size", new String[] {"25MB"})), "size", "key", "provider"));
         progress.println("[bench] 1/4 signing the 1 MB message with base64 in 72-column lines (re-wrapped), RSA-2048 native");
         sign.putAll(byParams(jmh(SignBenchmark.class, smallConfig(), Map.of("size", new String[] {Fixtures.Size.MB_1_COLUMNS_72.label},
             "key", new String[] {"RSA_2048"}, "provider", new String[] {"native"})), "size", "key", "provider"));
         this.signResults = sign;
-        progress.println("[bench] 1/4 references: BouncyCastle's SMIMESignedGenerator (10 KB) and openssl speed");
-        Map<Fixtures.Key, double[]> bouncyCastle = new HashMap<>();
+        progress.println("[bench] 1/4 what the bytes cost: the JDK's SHA-256 of each message");
+        Map<String, RunResult> sha = byParams(jmh(DigestBenchmark.class, smallConfig(), Map.of()), "size");
+        progress.println("[bench] 1/4 references: BouncyCastle's SMIMESignedGenerator and openssl speed");
+        Map<String, double[]> bouncyCastle = new HashMap<>();
         for (Fixtures.Key key : Fixtures.Key.values()) {
-            bouncyCastle.put(key, bouncyCastleGenerator(key, Fixtures.Size.KB_10));
+            bouncyCastle.put(Fixtures.Size.KB_10.label + "/" + key.name(), bouncyCastleGenerator(key, Fixtures.Size.KB_10));
+        }
+        for (Fixtures.Size size : List.of(Fixtures.Size.KB_100, Fixtures.Size.MB_1, Fixtures.Size.MB_25)) {
+            bouncyCastle.put(size.label + "/" + Fixtures.Key.RSA_2048.name(), bouncyCastleGenerator(Fixtures.Key.RSA_2048, size));
         }
         Map<Fixtures.Key, Double> openssl = opensslSpeed();
 
@@ -219,15 +224,20 @@ public final class BenchMain {
         line("");
         line("Real path per message: parse (`MimeMessage` over a `SharedByteArrayInputStream`, as James holds it) → "
             + "`SmimeSigner.sign(message, identity)` (SHA-256, self-check on) → `writeTo` a null stream. One thread. "
+            + "Each message is multipart/mixed: a short text and a PDF-like attachment of random bytes in base64 "
+            + "(`bench/.../Fixtures.java`). "
             + "Provider = `signing.provider`: native (AWS-LC through Amazon Corretto Crypto Provider) or jdk (SunRsaSign, "
             + "SunEC). Raw = JCA `Signature` (`SHA256withRSA` / `SHA256withECDSA`) of that provider over 32 bytes with "
-            + "the same private key, i.e. the private-key operation alone. Rates are the median of the measured "
-            + "iterations, with the slowest and fastest iteration in brackets; ratio = median signed messages/s ÷ "
-            + "median raw signatures/s of the same provider. Means ± 99.9 % confidence intervals are in bench/target/bench-logs.");
+            + "the same private key, i.e. the private-key operation alone. Bytes limit = the JDK's SHA-256 of the whole "
+            + "message (measured in this run) + one raw signature: what hashing and signing cost at the least. Rates are "
+            + "the median of the measured iterations, with the slowest and fastest iteration in brackets; ratio = median "
+            + "signed messages/s ÷ median raw signatures/s of the same provider. Means ± 99.9 % confidence intervals are in "
+            + "bench/target/bench-logs.");
         line("");
-        line("| Message | Key | Provider | Signed messages/s | ms per message | Raw signatures/s (same key and provider) | Ratio | Overhead beyond the signature |");
-        line("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |");
+        line("| Message | Key | Provider | Signed messages/s | ms per message | Raw signatures/s (same key and provider) | Ratio | Bytes limit | × bytes limit |");
+        line("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
         for (Fixtures.Size size : Fixtures.Size.MAIN) {
+            double shaMs = 1000.0 / median(sha.get(size.label));
             for (Fixtures.Key key : Fixtures.Key.values()) {
                 for (String provider : List.of("native", "jdk")) {
                     RunResult s = sign.get(size.label + "/" + key.name() + "/" + provider);
@@ -235,22 +245,29 @@ public final class BenchMain {
                     double rate = median(s);
                     double rawRate = median(r);
                     double ratio = rate / rawRate;
-                    String mark = "";
-                    if (size == Fixtures.Size.KB_10 && key == Fixtures.Key.RSA_2048 && provider.equals("native")) {
-                        mark = (ratio >= 0.85 ? " ✅" : " ❌") + " target ≥ 0.85";
+                    double limitMs = shaMs + 1000.0 / rawRate;
+                    double times = 1000.0 / rate / limitMs;
+                    String ratioMark = "";
+                    String limitMark = "";
+                    boolean nativeRsa = key == Fixtures.Key.RSA_2048 && provider.equals("native");
+                    if (size == Fixtures.Size.KB_10 && nativeRsa) {
+                        ratioMark = (ratio >= 0.9 ? " ✅" : " ❌") + " target ≥ 0.9";
                     }
                     if (size == Fixtures.Size.KB_10 && key == Fixtures.Key.EC_P256 && provider.equals("native")) {
-                        mark = (rate >= 5000 ? " ✅" : " ❌") + " target ≥ 5 000 msg/s";
+                        ratioMark = (rate >= 12_000 ? " ✅" : " ❌") + " target ≥ 12 000 msg/s";
                     }
-                    if (size == Fixtures.Size.MB_25 && provider.equals("native")) {
-                        mark = (1000.0 / rate <= 40 ? " ✅" : " ❌") + " target ≤ 40 ms";
+                    if ((size == Fixtures.Size.MB_1 || size == Fixtures.Size.MB_25) && nativeRsa) {
+                        limitMark = (times <= 2 ? " ✅" : " ❌") + " target ≤ 2×";
                     }
                     line("| " + sizeLabel(size) + " | " + key.label + " | " + provider + " | " + spread(s) + " | "
-                        + fmt(1000.0 / rate, 3) + " | " + spread(r) + " | **" + fmt(ratio, 3) + "**" + mark + " | "
-                        + fmt(1000.0 / rate - 1000.0 / rawRate, 3) + " ms |");
+                        + fmt(1000.0 / rate, 3) + " | " + spread(r) + " | **" + fmt(ratio, 3) + "**" + ratioMark + " | "
+                        + fmt(limitMs, 3) + " ms | **" + fmt(times, 2) + "×**" + limitMark + " |");
                 }
             }
         }
+        line("");
+        line("SHA-256 alone (JDK) in this run: " + Fixtures.Size.MAIN.stream().map(size -> sizeLabel(size) + " " + fmt(1000.0
+            / median(sha.get(size.label)), 3) + " ms").collect(Collectors.joining(", ")) + ".");
         RunResult columns72 = sign.get(Fixtures.Size.MB_1_COLUMNS_72.label + "/RSA_2048/native");
         RunResult columns76 = sign.get(Fixtures.Size.MB_1.label + "/RSA_2048/native");
         line("");
@@ -259,27 +276,36 @@ public final class BenchMain {
             + " ms per message, against " + fmt(1000.0 / median(columns76), 3) + " ms when it is in lines of 76 (copied "
             + "byte for byte).");
         line("");
-        line("References in the same run (10 KB message, one thread): BouncyCastle 1.85's `SMIMESignedGenerator` with "
-            + "BouncyCastle's provider, parse and serialise included (`bench/src/reference/BcGeneratorReference.java`, "
-            + "a JVM of its own, 10 s warm-up, 7 × 2 s), and OpenSSL's raw signature rate (`openssl speed`, one process).");
+        line("References in the same run (one thread): BouncyCastle 1.85's `SMIMESignedGenerator` with BouncyCastle's "
+            + "provider, parse and serialise included (`bench/src/reference/BcGeneratorReference.java`, a JVM of its own, "
+            + "10 s warm-up, 7 × 2 s), and OpenSSL's raw signature rate (`openssl speed`, one process). James's own "
+            + "`SMIMESign` mailet is not measured: its artifact `apache-mailet-crypto` 3.8.1 does not resolve from Maven "
+            + "Central (it would sign with SHA-1).");
         line("");
-        line("| Key | This signer, native (msg/s) | BouncyCastle's generator (msg/s) | This signer ÷ BouncyCastle | OpenSSL raw signatures/s | Native raw ÷ OpenSSL raw |");
-        line("| --- | ---: | ---: | ---: | ---: | ---: |");
-        for (Fixtures.Key key : Fixtures.Key.values()) {
-            RunResult s = sign.get(Fixtures.Size.KB_10.label + "/" + key.name() + "/native");
-            double[] bc = bouncyCastle.get(key);
-            double bcMedian = bc.length == 0 ? Double.NaN : bc[bc.length / 2];
-            double times = median(s) / bcMedian;
-            String mark = key == Fixtures.Key.RSA_2048 || key == Fixtures.Key.EC_P256 ? (times >= 3 ? " ✅" : " ❌") + " target ≥ 3×" : "";
-            Double opensslRate = openssl.get(key);
-            line("| " + key.label + " | " + fmt(median(s), 0) + " | " + (bc.length == 0 ? "failed" : fmt(bcMedian, 0) + " ("
-                + fmt(bc[0], 0) + "–" + fmt(bc[bc.length - 1], 0) + ")") + " | **" + fmt(times, 2) + "×**" + mark + " | "
-                + (opensslRate == null ? "—" : fmt(opensslRate, 0)) + " | "
-                + (opensslRate == null ? "—" : fmt(median(raw.get(key.name() + "/native")) / opensslRate, 2)) + " |");
+        line("| Message | Key | This signer, native (msg/s) | BouncyCastle's generator (msg/s) | This signer ÷ BouncyCastle | OpenSSL raw signatures/s | Native raw ÷ OpenSSL raw |");
+        line("| --- | --- | ---: | ---: | ---: | ---: | ---: |");
+        for (Fixtures.Size size : Fixtures.Size.MAIN) {
+            for (Fixtures.Key key : Fixtures.Key.values()) {
+                double[] bc = bouncyCastle.get(size.label + "/" + key.name());
+                if (bc == null) {
+                    continue;
+                }
+                RunResult s = sign.get(size.label + "/" + key.name() + "/native");
+                double bcMedian = bc.length == 0 ? Double.NaN : bc[bc.length / 2];
+                double times = median(s) / bcMedian;
+                String mark = size == Fixtures.Size.KB_10 && (key == Fixtures.Key.RSA_2048 || key == Fixtures.Key.EC_P256)
+                    ? (times >= 3 ? " ✅" : " ❌") + " target ≥ 3×" : "";
+                Double opensslRate = size == Fixtures.Size.KB_10 ? openssl.get(key) : null;
+                int digits = median(s) >= 100 ? 0 : 1;
+                line("| " + sizeLabel(size) + " | " + key.label + " | " + fmt(median(s), digits) + " | " + (bc.length == 0 ? "failed"
+                    : fmt(bcMedian, digits) + " (" + fmt(bc[0], digits) + "–" + fmt(bc[bc.length - 1], digits) + ")") + " | **"
+                    + fmt(times, 2) + "×**" + mark + " | " + (opensslRate == null ? "—" : fmt(opensslRate, 0)) + " | "
+                    + (opensslRate == null ? "—" : fmt(median(raw.get(key.name() + "/native")) / opensslRate, 2)) + " |");
+            }
         }
         line("");
-        line("Overhead = ms per message − ms per raw signature: parsing, canonicalisation, SHA-256 of the content, "
-            + "the SignedData, the self-check (re-reading the message, verifying the signature) and serialisation.");
+        line("Beyond the bytes limit: parsing, canonicalisation, the SignedData, the self-check (showing the signed content "
+            + "canonical, verifying the signature) and serialisation.");
         line("");
         selfCheckCost(sign);
         twoThreads(sign);
@@ -330,8 +356,8 @@ public final class BenchMain {
 
     /** The same cases with the self-check off, in the same run: what re-reading every signed message costs. */
     private void selfCheckCost(Map<String, RunResult> withCheck) throws Exception {
-        progress.println("[bench] 1/4 signing with the self-check off (10 KB, 25 MB)");
-        Map<String, String[]> off = Map.of("size", new String[] {"10KB"}, "key", new String[] {"RSA_2048", "EC_P256"},
+        progress.println("[bench] 1/4 signing with the self-check off (10 KB, 1 MB, 25 MB)");
+        Map<String, String[]> off = Map.of("size", new String[] {"10KB", "1MB"}, "key", new String[] {"RSA_2048", "EC_P256"},
             "selfCheck", new String[] {"false"}, "provider", new String[] {"native"});
         Map<String, RunResult> without = byParams(jmh(SignBenchmark.class, smallConfig(), off), "size", "key", "provider");
         without.putAll(byParams(jmh(SignBenchmark.class, largeConfig(), Map.of("size", new String[] {"25MB"},
@@ -352,8 +378,10 @@ public final class BenchMain {
                 + " | " + fmt(msOn - msOff, 3) + " ms (" + fmt(100.0 * (msOn - msOff) / msOff, 1) + " %) |");
         }
         line("");
-        line("The check parses the signed message, writes its first part again as BouncyCastle's `SMIMESigned` does while "
-            + "comparing it with the bytes signed, and verifies the signature value with the public key.");
+        line("The check reads the outer headers back with javax.mail, shows the signed part canonical from its line structure "
+            + "(one scan for line breaks and delimiter lines, header blocks re-read; the full re-serialisation as "
+            + "BouncyCastle's `SMIMESigned` does it only where that cannot show it), and verifies the signature value with "
+            + "the public key.");
         line("");
     }
 

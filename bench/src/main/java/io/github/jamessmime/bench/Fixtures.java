@@ -68,12 +68,13 @@ final class Fixtures {
 
     /** Message sizes: the whole RFC 5322 message as James holds it (headers and encoded body). */
     enum Size {
-        KB_10("10KB", 10 * 1024, 76), MB_1("1MB", 1024 * 1024, 76), MB_25("25MB", 25 * 1024 * 1024, 76),
+        KB_10("10KB", 10 * 1024, 76), KB_100("100KB", 100 * 1024, 76), MB_1("1MB", 1024 * 1024, 76),
+        MB_25("25MB", 25 * 1024 * 1024, 76),
         /** 1 MB whose attachment is base64 in lines of 72, as some generators write it: re-wrapped to 76 while signed. */
         MB_1_COLUMNS_72("1MB-72col", 1024 * 1024, 72);
 
         /** The sizes of the main table; the 72-column message has a row of its own. */
-        static final List<Size> MAIN = List.of(KB_10, MB_1, MB_25);
+        static final List<Size> MAIN = List.of(KB_10, KB_100, MB_1, MB_25);
 
         final String label;
         final int bytes;

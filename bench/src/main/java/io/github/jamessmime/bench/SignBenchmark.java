@@ -40,7 +40,7 @@ import io.github.jamessmime.core.store.SigningIdentity;
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class SignBenchmark {
-    @Param({"10KB", "1MB", "25MB", "1MB-72col"})
+    @Param({"10KB", "100KB", "1MB", "25MB", "1MB-72col"})
     public String size;
 
     @Param({"RSA_2048", "RSA_3072", "EC_P256"})

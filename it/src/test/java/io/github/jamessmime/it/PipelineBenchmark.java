@@ -51,14 +51,15 @@ import io.github.jamessmime.testing.TestPki;
  * matches none of surefire's patterns, so {@code bin/test} never runs it; {@code bench/pipeline} does.
  *
  * <p>One James with the drop-in jar and the shipped {@code james-conf/}, relaying to a lean loopback sink. Batches of
- * N 10 KB mails are submitted over several SMTP AUTH connections, alternating, in the same James and the same run,
+ * N mails are submitted over several SMTP AUTH connections, alternating, in the same James and the same run,
  * between a sender without a certificate (the same pipeline, archive copy included, with signing off: the matcher
  * finds no certificate) and senders with an RSA-2048 and an EC P-256 certificate. A batch's rate is N divided by
  * the time from its first connection to the last of its mails at the sink; James's CPU time per mail is read from
  * the process. Every delivered mail is counted and checked to be signed or not as its sender asks, and the last
  * signed mail of each key is verified with openssl.
  *
- * <p>System properties: {@code pipeline.mails} (per batch, default 1000), {@code pipeline.connections} (4),
+ * <p>System properties: {@code pipeline.size} (10KB: a plain-text mail; 1MB: an invoice with a PDF-like attachment),
+ * {@code pipeline.mails} (per batch, default 1000 of 10 KB, 100 of 1 MB), {@code pipeline.connections} (4),
  * {@code pipeline.rounds} (3), {@code pipeline.dkim} (false: DKIM off for every sender, so the ratio is the S/MIME
  * signature's alone; true: DKIM as shipped, for every sender), {@code pipeline.provider} (auto; native or jdk).
  */
@@ -88,7 +89,11 @@ class PipelineBenchmark {
 
     @Test
     void measureSignedAgainstUnsignedPipeline() throws Exception {
-        int mails = Integer.getInteger("pipeline.mails", 1000);
+        String size = System.getProperty("pipeline.size", "10KB");
+        if (!size.equals("10KB") && !size.equals("1MB")) {
+            throw new IllegalArgumentException("pipeline.size is 10KB or 1MB, not " + size);
+        }
+        int mails = Integer.getInteger("pipeline.mails", size.equals("1MB") ? 100 : 1000);
         int connections = Integer.getInteger("pipeline.connections", 4);
         int rounds = Integer.getInteger("pipeline.rounds", 3);
         boolean dkim = Boolean.parseBoolean(System.getProperty("pipeline.dkim", "false"));
@@ -108,10 +113,10 @@ class PipelineBenchmark {
             }
             byte[][] bodies = new byte[Kind.values().length][];
             for (Kind kind : Kind.values()) {
-                bodies[kind.ordinal()] = TenKilobyteMail.body(kind.sender);
+                bodies[kind.ordinal()] = size.equals("1MB") ? InvoiceMail.body(kind.sender, 1024 * 1024) : TenKilobyteMail.body(kind.sender);
             }
-            System.out.printf("[pipeline] James %s, %d mails per batch over %d connections, %d rounds, DKIM %s, provider %s%n",
-                james, mails, connections, rounds, dkim ? "on" : "off", provider);
+            System.out.printf("[pipeline] James %s, %d mails of %s per batch over %d connections, %d rounds, DKIM %s, provider %s%n",
+                james, mails, size, connections, rounds, dkim ? "on" : "off", provider);
 
             // Warm-up: one batch of each kind, not counted.
             for (Kind kind : Kind.values()) {
@@ -133,7 +138,8 @@ class PipelineBenchmark {
                     assertThat(verification.ok()).as("openssl verification of %s:\n%s", file, verification).isTrue();
                 }
             }
-            String table = table(results, mails, connections, dkim, james.signingDescription());
+            String table = table(results, mails, size.equals("1MB") ? "1 MB (text and a PDF-like attachment in base64)" : "10 KB (plain text)",
+                connections, dkim, james.signingDescription());
             Path output = Path.of(System.getProperty("pipeline.results", "target/pipeline-results.md"));
             Files.createDirectories(output.toAbsolutePath().getParent());
             Files.writeString(output, table, StandardCharsets.UTF_8);
@@ -211,7 +217,7 @@ class PipelineBenchmark {
         }
     }
 
-    private static String table(Map<Kind, List<Batch>> results, int mails, int connections, boolean dkim, String signing) {
+    private static String table(Map<Kind, List<Batch>> results, int mails, String size, int connections, boolean dkim, String signing) {
         double unsigned = median(results.get(Kind.UNSIGNED), true);
         double unsignedCpu = median(results.get(Kind.UNSIGNED), false);
         StringBuilder table = new StringBuilder();
@@ -227,8 +233,8 @@ class PipelineBenchmark {
                 String.join(", ", rates), median, median / unsigned, median(entry.getValue(), false),
                 entry.getKey() == Kind.UNSIGNED ? "" : String.format(Locale.ROOT, " (%+.2f)", median(entry.getValue(), false) - unsignedCpu)));
         }
-        table.append(String.format(Locale.ROOT, "%n_%d mails of 10 KB per batch over %d SMTP AUTH connections, batches alternating in one"
-            + " James 3.8.1 (memory, shipped james-conf, archive copy on, DKIM %s); %s; %d cores, Java %s._%n", mails, connections,
+        table.append(String.format(Locale.ROOT, "%n_%d mails of %s per batch over %d SMTP AUTH connections, batches alternating in one"
+            + " James 3.8.1 (memory, shipped james-conf, archive copy on, DKIM %s); %s; %d cores, Java %s._%n", mails, size, connections,
             dkim ? "on for every sender" : "off for every sender", signing, Runtime.getRuntime().availableProcessors(),
             System.getProperty("java.version")));
         return table.toString();
@@ -288,6 +294,34 @@ class PipelineBenchmark {
                 mail.append(PARAGRAPH);
             }
             return mail.toString().getBytes(StandardCharsets.US_ASCII);
+        }
+    }
+
+    /**
+     * The rest of an invoice mail after its Message-ID: multipart/mixed with a short text and a PDF-like attachment of
+     * random bytes (incompressible, as real PDFs are) in base64 lines of 76, about {@code size} bytes in all.
+     */
+    private static final class InvoiceMail {
+        static byte[] body(String sender, int size) {
+            String boundary = "----=_Part_4711_1394813476.1700000000000";
+            String head = "From: Shop <" + sender + ">\r\n"
+                + "To: Customer <" + RECIPIENT + ">\r\n"
+                + "Subject: Your invoice 4711\r\n"
+                + "Date: Fri, 04 Dec 2026 06:00:00 +0000\r\n"
+                + "MIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/mixed; boundary=\"" + boundary + "\"\r\n\r\n"
+                + "--" + boundary + "\r\nContent-Type: text/plain; charset=us-ascii\r\nContent-Transfer-Encoding: 7bit\r\n\r\n"
+                + "Dear customer,\r\n\r\nplease find your invoice attached.\r\n\r\nKind regards,\r\nthe shop team\r\n"
+                + "--" + boundary + "\r\nContent-Type: application/pdf; name=\"invoice-4711.pdf\"\r\n"
+                + "Content-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"invoice-4711.pdf\"\r\n\r\n";
+            String tail = "\r\n--" + boundary + "--\r\n";
+            byte[] attachment = new byte[(size - head.length() - tail.length()) * 57 / 78];
+            new java.util.Random(4711).nextBytes(attachment);
+            ByteArrayOutputStream mail = new ByteArrayOutputStream(size + 1024);
+            mail.writeBytes(head.getBytes(StandardCharsets.US_ASCII));
+            mail.writeBytes(Base64.getMimeEncoder().encode(attachment));
+            mail.writeBytes(tail.getBytes(StandardCharsets.US_ASCII));
+            return mail.toByteArray();
         }
     }
 
