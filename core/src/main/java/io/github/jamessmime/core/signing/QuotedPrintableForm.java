@@ -162,6 +162,7 @@ final class QuotedPrintableForm {
      */
     static byte[] lineLimited(byte[] text) {
         Output out = new Output(text.length + text.length / 8 + 16);
+        Output line = new Output(128);
         int lineStart = 0;
         boolean first = true;
         int i = 0;
@@ -178,7 +179,9 @@ final class QuotedPrintableForm {
                 out.crlf();
             }
             first = false;
-            writeLine(escaped(text, lineStart, i), out);
+            line.clear();
+            escape(text, lineStart, i, line);
+            writeLine(line.bytes, line.size, out);
             if (end) {
                 break;
             }
@@ -191,9 +194,8 @@ final class QuotedPrintableForm {
         return out.toArray();
     }
 
-    /** A hard line with every byte but printable ASCII other than '=', space and tab escaped. */
-    private static byte[] escaped(byte[] text, int from, int to) {
-        Output line = new Output((to - from) * 3);
+    /** Puts a hard line with every byte but printable ASCII other than '=', space and tab escaped. */
+    private static void escape(byte[] text, int from, int to, Output line) {
         for (int i = from; i < to; i++) {
             int b = text[i] & 0xFF;
             if (b == ' ' || b == '\t' || (b >= 33 && b <= 126 && b != '=')) {
@@ -204,11 +206,10 @@ final class QuotedPrintableForm {
                 line.put(HEX[b & 0xF]);
             }
         }
-        return line.toArray();
     }
 
-    private static void writeLine(byte[] line, Output out) {
-        int length = line.length;
+    /** Writes the escaped hard line {@code line[0, length)} with its soft breaks. */
+    private static void writeLine(byte[] line, int length, Output out) {
         int start = 0;
         // break while at least 77 characters remain: pieces of 75, an escape kept whole, then '='
         while (length - start >= MAX_LINE + 1) {
@@ -279,6 +280,10 @@ final class QuotedPrintableForm {
         void crlf() {
             put('\r');
             put('\n');
+        }
+
+        void clear() {
+            size = 0;
         }
 
         byte[] toArray() {
