@@ -30,8 +30,10 @@ import java.util.List;
 import java.util.Properties;
 
 import javax.mail.Session;
+import javax.mail.internet.MimeBodyPart;
 import javax.mail.internet.MimeMessage;
 import javax.mail.internet.MimeMultipart;
+import javax.mail.internet.MimePartDataSource;
 
 import org.bouncycastle.asn1.ASN1EncodableVector;
 import org.bouncycastle.asn1.cms.AttributeTable;
@@ -89,7 +91,16 @@ public final class BcGeneratorReference {
                 generator.addSignerInfoGenerator(new JcaSimpleSignerInfoGeneratorBuilder().setProvider(bc)
                     .setSignedAttributeGenerator(new AttributeTable(attributes)).build(algorithm, key, signer));
                 generator.addCertificates(certificates);
-                MimeMultipart signed = generator.generate(original);
+                // a multipart is handed over as its parsed parts (BouncyCastle's own examples do so); parsed here
+                // from the message's data source, so no content handler of javax.mail's mailcap is needed
+                MimeMultipart signed;
+                if (original.getContentType().toLowerCase(java.util.Locale.ROOT).startsWith("multipart/")) {
+                    MimeBodyPart content = new MimeBodyPart();
+                    content.setContent(new MimeMultipart(new MimePartDataSource(original)));
+                    signed = generator.generate(content);
+                } else {
+                    signed = generator.generate(original);
+                }
                 MimeMessage out = new MimeMessage(original);
                 out.setContent(signed, signed.getContentType());
                 out.saveChanges();
