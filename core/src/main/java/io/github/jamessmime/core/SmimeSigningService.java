@@ -79,12 +79,13 @@ public final class SmimeSigningService implements AutoCloseable {
     private final FailureRate failureRate;
     private final Duration expiryWarning;
     private final int maxHeaderFields;
+    private final boolean headerProtection;
     private final Clock clock;
     private final AtomicLong selfCheckFailures = new AtomicLong();
 
     private SmimeSigningService(CertificateStore store, StoreMaintenance maintenance, SigningDecision decision, SmimeSigner signer,
                                 UsageCounter usage, SignatureAudit audit, FailureRate failureRate, Duration expiryWarning,
-                                int maxHeaderFields, Clock clock) {
+                                int maxHeaderFields, boolean headerProtection, Clock clock) {
         this.store = store;
         this.maintenance = maintenance;
         this.decision = decision;
@@ -95,6 +96,7 @@ public final class SmimeSigningService implements AutoCloseable {
         this.failureRate = failureRate;
         this.expiryWarning = expiryWarning;
         this.maxHeaderFields = maxHeaderFields;
+        this.headerProtection = headerProtection;
         this.clock = clock;
     }
 
@@ -128,7 +130,7 @@ public final class SmimeSigningService implements AutoCloseable {
         LOGGER.info("S/MIME key operations: {}", signer.provider().description());
         return new SmimeSigningService(store, maintenance, new SigningDecision(store, entitlement, configuration.mode()),
             signer, usage, audit, new FailureRate(clock, configuration.failureWindow(), configuration.failureRatePercent()),
-            configuration.expiryWarning(), configuration.maxHeaderFields(), clock);
+            configuration.expiryWarning(), configuration.maxHeaderFields(), configuration.headerProtection(), clock);
     }
 
     public CertificateStore store() {
@@ -206,7 +208,8 @@ public final class SmimeSigningService implements AutoCloseable {
             if (tooManyHeaders.isPresent()) {
                 throw new SigningException(FailureKind.TOO_LARGE, tooManyHeaders.get() + "; it follows the failure policy instead of being signed");
             }
-            signed = signer.sign(message, identity, GATEWAY_HEADERS);
+            boolean protectHeaders = SigningRequest.headerProtection(message).orElse(headerProtection);
+            signed = signer.sign(message, identity, GATEWAY_HEADERS, protectHeaders);
             usage.count(sender);
         } catch (IOException e) {
             // the usage journal cannot be written: a signature that cannot be counted is not given

@@ -239,6 +239,56 @@ class SmimeSigningServiceTest {
     }
 
     @Test
+    void headerProtectionShouldFollowTheSettingUnlessTheMessageSaysOtherwise() throws Exception {
+        service.close();
+        configuration = SmimeConfiguration.parse(Map.of("store.directory", "store", "store.password", "pw",
+            "store.reloadIntervalSeconds", "0", "store.trustAnchors", "roots.pem", "signing.headerProtection", "true"), conf);
+        service = SmimeSigningService.start(configuration, new MutableClock(NOW));
+        byte[] plain = TestMessages.plain7bit(SENDER);
+        byte[] optingOut = withHeaders(plain, "X-Smime-Sign: yes; headers=plain");
+
+        byte[] protectedBySetting = Verifiers.serialize(service.sign(Verifiers.parse(plain), check(plain, Optional.of(SENDER))));
+        byte[] unprotected = Verifiers.serialize(service.sign(Verifiers.parse(optingOut), check(optingOut, Optional.of(SENDER))));
+
+        assertThat(signedPartType(protectedBySetting)).contains("hp=clear");
+        assertThat(signedPartType(unprotected)).doesNotContain("hp");
+        assertThat(new String(unprotected, StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT)).doesNotContain("x-smime-sign");
+        for (byte[] signed : List.of(protectedBySetting, unprotected)) {
+            assertThat(Verifiers.openssl(signed, pki.root(), NOW).ok()).isTrue();
+            assertThat(Verifiers.bouncyCastle(signed).signatureValid).isTrue();
+        }
+    }
+
+    @Test
+    void aMessageShouldAskForHeaderProtectionWithItsSigningRequest() throws Exception {
+        byte[] asking = withHeaders(TestMessages.plain7bit(SENDER), "X-Smime-Sign: YES ; Headers = Protected");
+        Eligibility eligibility = check(asking, Optional.of(SENDER));
+
+        byte[] signed = Verifiers.serialize(service.sign(Verifiers.parse(asking), eligibility));
+
+        assertThat(eligibility.request()).isEqualTo(SigningRequest.YES);
+        assertThat(signedPartType(signed)).contains("hp=clear");
+        assertThat(Verifiers.openssl(signed, pki.root(), NOW).ok()).isTrue();
+        assertThat(Verifiers.bouncyCastle(signed).signatureValid).isTrue();
+    }
+
+    @Test
+    void aSigningRequestWithAnUnknownParameterShouldBeUnreadableAndAskForNothing() throws Exception {
+        byte[] unclear = withHeaders(TestMessages.plain7bit(SENDER), "X-Smime-Sign: yes; headers=maybe");
+        Eligibility eligibility = check(unclear, Optional.of(SENDER));
+
+        byte[] signed = Verifiers.serialize(service.sign(Verifiers.parse(unclear), eligibility));
+
+        assertThat(eligibility.request()).isEqualTo(SigningRequest.UNREADABLE);
+        assertThat(SigningRequest.headerProtection(Verifiers.parse(unclear))).isEmpty();
+        assertThat(signedPartType(signed)).doesNotContain("hp");
+    }
+
+    private static String signedPartType(byte[] signed) throws Exception {
+        return ((javax.mail.Multipart) Verifiers.parse(signed).getContent()).getBodyPart(0).getContentType();
+    }
+
+    @Test
     void signatureShouldCountForTheSenderInTheCurrentMonth() throws Exception {
         service.sign(Verifiers.parse(TestMessages.plain7bit(SENDER)), check(TestMessages.plain7bit(SENDER), Optional.of(SENDER)));
         service.sign(Verifiers.parse(TestMessages.utf8EightBit(SENDER)), check(TestMessages.utf8EightBit(SENDER), Optional.of(SENDER)));

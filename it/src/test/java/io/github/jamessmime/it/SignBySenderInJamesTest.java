@@ -148,6 +148,37 @@ class SignBySenderInJamesTest {
     }
 
     @Test
+    void jamesShouldProtectTheHeaderFieldsAMailAsksForAndDkimSignAfterSmime() throws Exception {
+        String messageId = "<" + UUID.randomUUID() + "@it.james-smime.test>";
+        String raw = "From: Shop Billing <" + BILLING + ">\r\nTo: Customer <" + RECIPIENT + ">\r\n"
+            + "Subject: =?UTF-8?Q?Ihre_Rechnung_f=C3=BCr_Bestellung_4711?=\r\nDate: Mon, 7 Dec 2026 09:58:00 +0000\r\n"
+            + "Message-ID: " + messageId + "\r\nX-Smime-Sign: yes; headers=protected\r\nMIME-Version: 1.0\r\n"
+            + "Content-Type: text/plain; charset=us-ascii\r\n\r\nYour invoice 4711 is attached.\r\n";
+
+        TestMessage.sendRawAuthenticated(ItEnvironment.LOOPBACK, james.submissionPort(), BILLING, USER_PASSWORD, RECIPIENT,
+            raw.getBytes(StandardCharsets.US_ASCII));
+        ReceivedMail received = sink.awaitMessageId(messageId, DELIVERY_TIMEOUT);
+        Path file = save(received, "header-protection-then-dkim.eml");
+
+        assertThat(received.header("X-Smime-Sign")).as("the request to this gateway").isNull();
+        assertDkimVerifies(file);
+        OpenSsl.Result verification = OpenSsl.cmsVerify(file, store.rootPem());
+        assertThat(verification.ok()).as("openssl verification of %s:\n%s", file, verification).isTrue();
+        MimeBodyPart signedPart = new MimeBodyPart(new ByteArrayInputStream(verification.output));
+        assertThat(signedPart.getContentType()).contains("hp=clear");
+        Process python = new ProcessBuilder("/usr/bin/python3", "-c", String.join("\n",
+            "import sys, email, email.policy",
+            "msg = email.message_from_bytes(open(sys.argv[1], 'rb').read(), policy=email.policy.default)",
+            "inner = msg.get_payload(0)",
+            "for name in ('From', 'To', 'Subject', 'Date', 'Message-ID'):",
+            "    print(name, str(inner[name]) == str(msg[name]), str(inner[name]))"), file.toString()).redirectErrorStream(true).start();
+        String output = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        python.waitFor();
+        assertThat(output.lines()).as(output).hasSize(5).allMatch(line -> line.split(" ")[1].equals("True"))
+            .contains("Subject True Ihre Rechnung für Bestellung 4711");
+    }
+
+    @Test
     void metricsScrapeShouldCountSignedAndUnsignedMailAndEachUnsignedMailShouldHaveItsLine() throws Exception {
         WebAdminClient scraper = james.webAdminWithToken(Optional.empty());
         Map<String, Double> before = metrics(scraper);

@@ -101,6 +101,10 @@ public class SignBySenderMailet extends GenericMailet {
         LOGGER.info("Mail {} S/MIME signed as {} with certificate sha256={} ({})", mail.getName(), from,
             identity.fingerprint(), eligibility.reason());
         countDating(mail, signed.dating());
+        signed.unprotectedHeaders().ifPresent(reason -> {
+            metrics.generate(SigningMetrics.SIGNED_HEADERS_UNPROTECTED).increment();
+            LOGGER.info("Mail {}: {}", mail.getName(), reason);
+        });
     }
 
     /** Counts and logs a signed mail that got a Date, or whose signature carries no signing time ({@link MessageDate}). */

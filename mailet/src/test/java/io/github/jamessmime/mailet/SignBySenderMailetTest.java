@@ -121,6 +121,28 @@ class SignBySenderMailetTest {
     }
 
     @Test
+    void mailetShouldCountAMailSignedWithoutTheHeaderProtectionItAskedFor() throws Exception {
+        String text = new String(TestMessages.plain7bit(SENDER), StandardCharsets.ISO_8859_1)
+            .replace("MIME-Version: 1.0\r\n", "MIME-Version: 1.0\r\nX-Smime-Sign: yes; headers=protected\r\n");
+        FakeMail protectable = mail(text.getBytes(StandardCharsets.ISO_8859_1), SENDER);
+        byte[] international = text.replace("To: Customer <customer@client.example>", "To: J\u00f6rg <j\u00f6rg@client.example>")
+            .getBytes(StandardCharsets.UTF_8);
+        FakeMail unprotectable = mail(international, SENDER);
+
+        mailet.service(protectable);
+        mailet.service(unprotectable);
+
+        assertThat(metrics.countFor("smime_signed")).isEqualTo(2);
+        assertThat(metrics.countFor("smime_signed_headers_unprotected")).isEqualTo(1);
+        assertThat(((javax.mail.Multipart) protectable.getMessage().getContent()).getBodyPart(0).getContentType()).contains("hp=clear");
+        assertThat(((javax.mail.Multipart) unprotectable.getMessage().getContent()).getBodyPart(0).getContentType()).doesNotContain("hp");
+        for (FakeMail mail : List.of(protectable, unprotectable)) {
+            Verifiers.OpensslResult openssl = Verifiers.openssl(Verifiers.serialize(mail.getMessage()), pki.root(), NOW);
+            assertThat(openssl.ok()).as(openssl.toString()).isTrue();
+        }
+    }
+
+    @Test
     void mailetShouldLeaveAlreadySignedMailUnchanged() throws Exception {
         FakeMail first = mail(TestMessages.plain7bit(SENDER), SENDER);
         mailet.service(first);

@@ -41,6 +41,8 @@ public final class SigningMetrics {
     public static final String FAILED_PREFIX = "smime_failed_";
     /** Mails signed whose signature carries no signing time: their Date was far from it (a resend), unreadable or doubled. */
     public static final String SIGNED_WITHOUT_SIGNING_TIME = "smime_signed_without_signing_time";
+    /** Mails signed without the header protection asked for: a field could not be written relay-proof. */
+    public static final String SIGNED_HEADERS_UNPROTECTED = "smime_signed_headers_unprotected";
     /** Mails signed that had no Date: the signed copy got one, the signing time. */
     public static final String SIGNED_DATE_ADDED = "smime_signed_date_added";
     /** Time to sign one mail (the timer's percentiles and count). */

@@ -65,6 +65,9 @@ public final class SettingKeys {
         "SMIME_SIGNING_PROVIDER", "where the key operations run: auto, native or jdk", (text, base) -> SignatureProvider.Setting.parse(text));
     public static final Setting<SigningMode> SIGNING_MODE = declare("signing.mode", "always", "SMIME_SIGNING_MODE",
         "always, or on-request (only mail saying X-Smime-Sign: yes)", (text, base) -> SigningMode.parse(text));
+    public static final Setting<Boolean> SIGNING_HEADER_PROTECTION = declare("signing.headerProtection", "false",
+        "SMIME_SIGNING_HEADER_PROTECTION", "also sign From, To, Cc, Reply-To, Subject, Date, Message-ID, In-Reply-To and References "
+        + "(RFC 9788: copied into the signed part, marked hp=clear)", SettingKeys::bool);
     public static final Setting<Boolean> SIGNING_SELF_CHECK = declare("signing.selfCheck", "true", null,
         "verify every signed message as the verifiers read it before it replaces the original", SettingKeys::bool);
     public static final Setting<Long> SIGNING_MAX_MESSAGE_SIZE = declare("signing.maxMessageSize", "64M", null,

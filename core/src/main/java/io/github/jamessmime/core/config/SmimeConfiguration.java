@@ -48,6 +48,7 @@ public final class SmimeConfiguration {
     private final SecretSetting storePassword;
     private final DigestAlgorithm digest;
     private final boolean selfCheck;
+    private final boolean headerProtection;
     private final long maxMessageSize;
     private final int maxDepth;
     private final int maxHeaderFields;
@@ -76,6 +77,7 @@ public final class SmimeConfiguration {
         storePassword = storePassword(properties, baseDirectory);
         digest = read(SettingKeys.SIGNING_DIGEST, properties, baseDirectory);
         selfCheck = read(SettingKeys.SIGNING_SELF_CHECK, properties, baseDirectory);
+        headerProtection = read(SettingKeys.SIGNING_HEADER_PROTECTION, properties, baseDirectory);
         maxMessageSize = read(SettingKeys.SIGNING_MAX_MESSAGE_SIZE, properties, baseDirectory);
         maxDepth = read(SettingKeys.MIME_MAX_DEPTH, properties, baseDirectory);
         maxHeaderFields = read(SettingKeys.MIME_MAX_HEADER_FIELDS, properties, baseDirectory);
@@ -174,6 +176,11 @@ public final class SmimeConfiguration {
 
     public boolean selfCheck() {
         return selfCheck;
+    }
+
+    /** Whether the user-facing header fields are signed too ({@code signing.headerProtection}, RFC 9788). */
+    public boolean headerProtection() {
+        return headerProtection;
     }
 
     public long maxMessageSize() {
@@ -284,7 +291,7 @@ public final class SmimeConfiguration {
     @Override
     public String toString() {
         return "SmimeConfiguration{store=" + storeDirectory + ", password from " + storePassword.origin() + ", digest=" + digest.jcaName()
-            + ", selfCheck=" + selfCheck + ", mode=" + mode + ", provider=" + provider.name().toLowerCase(java.util.Locale.ROOT)
+            + ", selfCheck=" + selfCheck + ", headerProtection=" + headerProtection + ", mode=" + mode + ", provider=" + provider.name().toLowerCase(java.util.Locale.ROOT)
             + ", maxDepth=" + maxDepth + ", maxHeaderFields=" + maxHeaderFields + ", reload=" + reloadInterval + ", " + stateLocations
             + ", trust=" + trustAnchors.map(Path::toString).orElse("the JDK's roots") + ", " + ocsp + ", revocation services at "
             + revocationAddresses + ", trustedNetworks=" + trustedNetworks + grantsFile.map(file -> ", grants=" + file).orElse("")

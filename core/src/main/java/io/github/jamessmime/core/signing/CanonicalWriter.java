@@ -58,6 +58,8 @@ final class CanonicalWriter {
     private final CanonicalCopy copy;
     private final int maxDepth;
     private final Supplier<String> boundaries;
+    /** Header protection: the relay-proof field lines written first in the signed part's header, or null for none. */
+    private List<String> protectedFields;
 
     /**
      * @param out        receives the canonical bytes
@@ -77,6 +79,16 @@ final class CanonicalWriter {
         writeEntity(message, contentHeaders, 0);
     }
 
+    /**
+     * As {@link #writeContentOf(MimeMessage, List)}, with header protection (RFC 9788, {@link ProtectedHeaders}): the
+     * given relay-proof field lines head the signed part's header, and its Content-Type is marked {@code hp=clear}.
+     */
+    void writeContentOf(MimeMessage message, List<String> contentHeaders, List<String> protectedFields)
+        throws IOException, MessagingException {
+        this.protectedFields = protectedFields;
+        writeEntity(message, contentHeaders, 0);
+    }
+
     private void writeEntity(MimePart part, List<String> headers, int depth) throws IOException, MessagingException {
         if (depth > maxDepth) {
             throw new MessagingException("multiparts and attached messages nest more than " + maxDepth
@@ -85,15 +97,19 @@ final class CanonicalWriter {
         String header = part.getHeader("Content-Type", null);
         ContentType type = contentType(header);
         // a Content-Type only a lenient reading understands is written anew in strict form
-        String typeLine = header == null || parses(header) ? null
-            : HeaderForm.canonical("Content-Type: " + HeaderForm.withEncodedParameters(type));
+        boolean strict = header == null || parses(header);
+        String typeLine = strict ? null : HeaderForm.canonical("Content-Type: " + HeaderForm.withEncodedParameters(type));
+        boolean marked = depth == 0 && protectedFields != null;
+        if (marked) {
+            typeLine = HeaderForm.canonical("Content-Type: " + HeaderForm.withEncodedParameters(ProtectedHeaders.marked(type)));
+        }
         String encoding = encodingOf(part);
         if (type.match("multipart/*")) {
             int mark = out.size();
             String boundary = type.getParameter("boundary");
             // a Content-Type that cannot be folded to 76 (a long boundary, no space after ';') is written anew
-            if (encoding.equals(LeafForm.SEVEN_BIT) && typeLine == null && foldsToLineLimit(header)) {
-                writeHeaders(part, headers, null, null);
+            if (encoding.equals(LeafForm.SEVEN_BIT) && strict && (marked ? HeaderForm.keepsLineLimit(typeLine) : foldsToLineLimit(header))) {
+                writeHeaders(part, headers, typeLine, null);
                 int bodyStart = out.size();
                 copy.collectDashLines();
                 copy.collectViolations();
@@ -201,6 +217,9 @@ final class CanonicalWriter {
         String boundary = boundaries.get();
         ContentType rewritten = new ContentType(type.getPrimaryType(), type.getSubType(), type.getParameterList());
         rewritten.setParameter("boundary", boundary);
+        if (depth == 0 && protectedFields != null) {
+            rewritten = ProtectedHeaders.marked(rewritten);
+        }
         writeHeaders(part, headers, HeaderForm.canonical("Content-Type: " + HeaderForm.withEncodedParameters(rewritten)),
             compositeEncoding(part));
         byte[] delimiter = ("--" + boundary).getBytes(StandardCharsets.US_ASCII);
@@ -295,6 +314,12 @@ final class CanonicalWriter {
         boolean typeWritten = false;
         boolean encodingWritten = false;
         boolean first = true;
+        if (lines != null && protectedFields != null) {
+            // the signed part's own header (only it is given lines): the protected fields first
+            for (String field : protectedFields) {
+                emitLine(field);
+            }
+        }
         for (String line : lines != null ? lines : Collections.list(part.getAllHeaderLines())) {
             boolean mboxSeparator = first && part instanceof MimeMessage && line.startsWith("From ");
             first = false;

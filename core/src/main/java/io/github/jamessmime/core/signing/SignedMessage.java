@@ -15,6 +15,7 @@
  */
 package io.github.jamessmime.core.signing;
 
+import java.util.Optional;
 import java.util.Properties;
 
 import javax.mail.MessagingException;
@@ -32,19 +33,34 @@ public final class SignedMessage extends MimeMessage {
     private static final Session SESSION = Session.getInstance(new Properties());
 
     private final MessageDate dating;
+    private final Optional<String> unprotectedHeaders;
 
     SignedMessage(InternetHeaders headers, SharedByteArrayInputStream whole, int bodyStart, MessageDate dating) {
+        this(headers, whole, bodyStart, dating, Optional.empty());
+    }
+
+    SignedMessage(InternetHeaders headers, SharedByteArrayInputStream whole, int bodyStart, MessageDate dating,
+                  Optional<String> unprotectedHeaders) {
         super(SESSION);
         this.headers = headers;
         this.contentStream = whole.newStream(bodyStart, -1);
         this.modified = false;
         this.saved = true;
         this.dating = dating;
+        this.unprotectedHeaders = unprotectedHeaders;
     }
 
     /** Whether the signature carries the signing time, and whether a Date was added, with the reason. */
     public MessageDate dating() {
         return dating;
+    }
+
+    /**
+     * Why the header fields were not protected although header protection was asked for (a field that cannot be
+     * written relay-proof, {@link ProtectedHeaders}); empty when they were, or when it was not asked for.
+     */
+    public Optional<String> unprotectedHeaders() {
+        return unprotectedHeaders;
     }
 
     @Override

@@ -178,6 +178,16 @@ public final class SmimeSigner {
      * instructions to this gateway that must not leave it. The original is not changed.
      */
     public SignedMessage sign(MimeMessage message, SigningIdentity identity, Set<String> removedHeaders) throws SigningException {
+        return sign(message, identity, removedHeaders, false);
+    }
+
+    /**
+     * As {@link #sign(MimeMessage, SigningIdentity, Set)}; with {@code protectHeaders}, the user-facing header fields are
+     * signed too (RFC 9788 header protection, {@link ProtectedHeaders}): copied into the signed part, which is marked
+     * {@code hp=clear}, while the outer fields stay as they are.
+     */
+    public SignedMessage sign(MimeMessage message, SigningIdentity identity, Set<String> removedHeaders, boolean protectHeaders)
+        throws SigningException {
         Set<String> removed = new HashSet<>();
         for (String header : removedHeaders) {
             removed.add(header.toLowerCase(Locale.ROOT));
@@ -191,6 +201,7 @@ public final class SmimeSigner {
         // the second the signing-time attribute holds: the Date rule compares exactly what a client will compare
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         MessageDate dating;
+        Optional<String> unprotected = Optional.empty();
         try {
             if (isSignedOrEncrypted(message)) {
                 throw new SigningException(FailureKind.BAD_INPUT, "the message is already signed or encrypted; it is left as it is");
@@ -208,7 +219,23 @@ public final class SmimeSigner {
             bodyStart = buffer.size();
             buffer.writeAscii("This is an S/MIME signed message.\r\n\r\n--" + boundary + "\r\n");
             contentStart = buffer.size();
-            new CanonicalWriter(buffer, size, maxDepth, this::newBoundary).writeContentOf(message, outer.contentLines());
+            CanonicalWriter writer = new CanonicalWriter(buffer, size, maxDepth, this::newBoundary);
+            List<String> protectedFields = null;
+            if (protectHeaders) {
+                List<String> fields = new ArrayList<>(outer.otherLines());
+                dating.addedLine().ifPresent(fields::add);
+                try {
+                    protectedFields = ProtectedHeaders.lines(fields);
+                } catch (CanonicalWriter.NotRelayProofException e) {
+                    // header protection adds to a signature, it is no reason to give none
+                    unprotected = Optional.of("signed without header protection: " + e.getMessage());
+                }
+            }
+            if (protectedFields != null) {
+                writer.writeContentOf(message, outer.contentLines(), protectedFields);
+            } else {
+                writer.writeContentOf(message, outer.contentLines());
+            }
             contentLength = buffer.size() - contentStart;
         } catch (SigningException e) {
             throw e;
@@ -238,7 +265,7 @@ public final class SmimeSigner {
             SelfCheck.verify(buffer, boundary, contentStart, contentLength, signature.cms, signature.signedAttributes, signature.value,
                 () -> ProviderContentSigner.verifier(provider, material.publicKey, material.providerPublicKey, digest));
         }
-        return new SignedMessage(headers, buffer.toInputStream(), bodyStart, dating);
+        return new SignedMessage(headers, buffer.toInputStream(), bodyStart, dating, unprotected);
     }
 
     private static String describe(Throwable e) {

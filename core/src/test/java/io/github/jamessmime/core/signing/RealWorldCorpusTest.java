@@ -28,6 +28,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
@@ -88,6 +89,16 @@ class RealWorldCorpusTest {
 
     @Test
     void signerShouldSignEveryRealWorldMessageVerifiablyOrRefuseItWithOneLine() throws Exception {
+        signEveryRealWorldMessage(false);
+    }
+
+    @Test
+    void signerShouldSignEveryRealWorldMessageWithProtectedHeadersVerifiablyOrRefuseItWithOneLine() throws Exception {
+        signEveryRealWorldMessage(true);
+    }
+
+    /** With header protection, the signed copies of the fields must also read as the outer ones ({@link ProtectedFieldCheck}). */
+    private void signEveryRealWorldMessage(boolean protectHeaders) throws Exception {
         SmimeSigner signer = new SmimeSigner(DigestAlgorithm.SHA_256, Clock.fixed(NOW, ZoneOffset.UTC));
         Map<String, byte[]> signed = new LinkedHashMap<>();
         Map<String, byte[]> originals = new LinkedHashMap<>();
@@ -95,6 +106,7 @@ class RealWorldCorpusTest {
         Map<String, String> refused = new TreeMap<>();
         List<String> failures = new ArrayList<>();
         List<String> uncompared = new ArrayList<>();
+        List<String> unprotected = new ArrayList<>();
         List<String> names = corpus();
         for (String name : names) {
             byte[] raw = read(name);
@@ -110,7 +122,13 @@ class RealWorldCorpusTest {
             try {
                 // as the signer's sender would send it: clients check that the certificate names the From address
                 message.setHeader(fromName(message), "Shop Billing <" + SignedChecks.SENDER + ">");
-                signed.put(id, Verifiers.serialize(signer.sign(message, identity)));
+                SignedMessage signedMessage = signer.sign(message, identity, Set.of(), protectHeaders);
+                byte[] bytes = Verifiers.serialize(signedMessage);
+                if (protectHeaders && signedMessage.unprotectedHeaders().isEmpty()) {
+                    ProtectedFieldCheck.differences(bytes).forEach(difference -> failures.add(name + ": " + difference));
+                }
+                signedMessage.unprotectedHeaders().ifPresent(reason -> unprotected.add(name + ": " + reason));
+                signed.put(id, bytes);
                 originals.put(id, raw);
                 nameOf.put(id, name);
             } catch (SigningException e) {
@@ -154,9 +172,10 @@ class RealWorldCorpusTest {
         relays.failuresByMessage.forEach((id, broken) -> broken.forEach((transformation, verdict) ->
             failures.add(nameOf.get(id) + ": signature broken by a relay: " + transformation + ": " + verdict)));
         System.out.println(relays.summary());
-        System.out.printf("corpus: %d messages, %d signed and verified by openssl and BouncyCastle, %d refused%n",
-            names.size(), signed.size(), refused.size());
+        System.out.printf("corpus%s: %d messages, %d signed and verified by openssl and BouncyCastle, %d refused%n",
+            protectHeaders ? " (header protection on)" : "", names.size(), signed.size(), refused.size());
         refused.forEach((name, reason) -> System.out.println("  refused " + name + ": " + reason));
+        unprotected.forEach(line -> System.out.println("  " + line));
         uncompared.forEach(name -> System.out.println("  verified, leaves not compared with the original (javax.mail cannot read "
             + "its Content-Type strictly): " + name));
 

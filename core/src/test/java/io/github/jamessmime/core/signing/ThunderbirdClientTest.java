@@ -29,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import org.bouncycastle.cert.jcajce.JcaCertStore;
 import org.bouncycastle.cms.CMSProcessableByteArray;
@@ -81,6 +82,11 @@ class ThunderbirdClientTest {
         valid.put("ec-p256", sign(signer, invoice(TestMessages.alternativeWithInlineImage(SENDER), now), ec));
         valid.put("large-attachment", sign(signer, invoice(largeInvoice(), now), rsa));
         valid.put("utf8-nested", sign(signer, invoice(TestMessages.nestedMultipart(SENDER), now.minus(Duration.ofMinutes(20))), rsa));
+        // RFC 9788 header protection: the fields copied into the signed part change nothing of the verdict
+        valid.put("header-protection", Verifiers.serialize(signer.sign(Verifiers.parse(invoice(TestMessages.withAttachment(SENDER), now)),
+            rsa, Set.of(), true)));
+        valid.put("header-protection-plain", Verifiers.serialize(signer.sign(Verifiers.parse(invoice(TestMessages.plain7bit(SENDER), now)),
+            ec, Set.of(), true)));
         // the control: what the signer wrote before MessageDate, a signing time and a Date three days older (a resend)
         byte[] fresh = sign(signer, invoice(TestMessages.plain7bit(SENDER), now), rsa);
         byte[] oldDateWithSigningTime = new String(fresh, StandardCharsets.ISO_8859_1)
