@@ -18,6 +18,7 @@ package io.github.jamessmime.core.health;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * Signing attempts and failures over the last minutes, in one-minute buckets, for the health check: a signer that
@@ -30,42 +31,51 @@ public final class FailureRate {
     private final Clock clock;
     private final int minutes;
     private final int percent;
-    private final long[] bucketMinute;
-    private final long[] attempts;
-    private final long[] failures;
+    /** The minute each slot counts; written only under the lock, after the slot's counts were reset. */
+    private final AtomicLongArray bucketMinute;
+    private final AtomicLongArray attempts;
+    private final AtomicLongArray failures;
 
     public FailureRate(Clock clock, Duration window, int percent) {
         this.clock = clock;
         this.minutes = (int) Math.max(1, window.toMinutes());
         this.percent = percent;
-        this.bucketMinute = new long[minutes];
-        this.attempts = new long[minutes];
-        this.failures = new long[minutes];
+        this.bucketMinute = new AtomicLongArray(minutes);
+        this.attempts = new AtomicLongArray(minutes);
+        this.failures = new AtomicLongArray(minutes);
     }
 
-    public synchronized void record(boolean failed) {
+    /**
+     * Counts one signature. Lock-free but at the first signature of a minute, which resets its slot: the counts are
+     * zeroed before the slot's minute is published, so a signature counted in the new minute is never reset away.
+     */
+    public void record(boolean failed) {
         long minute = clock.millis() / 60_000;
         int slot = (int) (minute % minutes);
-        if (bucketMinute[slot] != minute) {
-            bucketMinute[slot] = minute;
-            attempts[slot] = 0;
-            failures[slot] = 0;
+        if (bucketMinute.get(slot) != minute) {
+            synchronized (this) {
+                if (bucketMinute.get(slot) != minute) {
+                    attempts.set(slot, 0);
+                    failures.set(slot, 0);
+                    bucketMinute.set(slot, minute);
+                }
+            }
         }
-        attempts[slot]++;
+        attempts.incrementAndGet(slot);
         if (failed) {
-            failures[slot]++;
+            failures.incrementAndGet(slot);
         }
     }
 
     /** The problem, when the failures in the window exceed the rate. */
-    public synchronized Optional<String> problem() {
+    public Optional<String> problem() {
         long now = clock.millis() / 60_000;
         long tried = 0;
         long failed = 0;
         for (int slot = 0; slot < minutes; slot++) {
-            if (now - bucketMinute[slot] < minutes) {
-                tried += attempts[slot];
-                failed += failures[slot];
+            if (now - bucketMinute.get(slot) < minutes) {
+                tried += attempts.get(slot);
+                failed += failures.get(slot);
             }
         }
         if (failed >= MIN_FAILURES && failed * 100 > percent * tried) {

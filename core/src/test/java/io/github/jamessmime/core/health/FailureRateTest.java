@@ -19,6 +19,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import org.junit.jupiter.api.Test;
 
@@ -56,6 +62,35 @@ class FailureRateTest {
 
         clock.advance(Duration.ofMinutes(6));
         assertThat(rate.problem()).isEmpty();
+    }
+
+    @Test
+    void signaturesCountedFromManyThreadsAcrossAMinuteShouldAllBeCounted() throws Exception {
+        int threads = 4;
+        int each = 50_000;
+        CountDownLatch halfway = new CountDownLatch(threads);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<Future<?>> done = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            done.add(pool.submit(() -> {
+                for (int i = 0; i < each; i++) {
+                    rate.record(i % 10 == 0);
+                    if (i == each / 2) {
+                        halfway.countDown();
+                    }
+                }
+            }));
+        }
+        // the next minute starts while the threads count: its first signature resets a slot, and none may be lost
+        halfway.await();
+        clock.advance(Duration.ofMinutes(1));
+        for (Future<?> future : done) {
+            future.get();
+        }
+        pool.shutdown();
+
+        assertThat(rate.problem()).hasValueSatisfying(problem -> assertThat(problem)
+            .startsWith((threads * each / 10) + " of " + (threads * each) + " signatures failed in the last 10 minutes"));
     }
 
     private void record(int times, boolean failed) {
