@@ -99,10 +99,36 @@ final class Base64Form {
         return (x + ONES * (0x80 - lo)) & ~(x + ONES * (0x7F - hi));
     }
 
+    /**
+     * Whether {@code bytes[from, to)} is a base64 body in the relay-proof form but for the CRLF of its last line, which
+     * ends at {@code to} (as Java's MIME encoder leaves it, the delimiter's CRLF right after): with that CRLF added it
+     * holds.
+     */
+    static boolean holdsBeforeFinalLineBreak(byte[] bytes, int from, int to) {
+        int pos = from;
+        while (to - pos > LINE && bytes[pos + LINE] == '\r' && bytes[pos + LINE + 1] == '\n') {
+            long outside = 0;
+            for (int i = pos; i < pos + 72; i += Long.BYTES) {
+                outside |= outsideAlphabet((long) WORDS.get(bytes, i));
+            }
+            outside |= outsideAlphabet(((int) INTS.get(bytes, pos + 72) & 0xFFFFFFFFL) | 0x4141414100000000L);
+            if (outside != 0) {
+                return false;
+            }
+            pos += LINE + 2;
+        }
+        return pos < to && isLastLineCharacters(bytes, pos, to);
+    }
+
     /** Whether {@code bytes[from, to)} is one last line: 4 to 76 characters, padding only at its end, then CRLF. */
     private static boolean isLastLine(byte[] bytes, int from, int to) {
         int end = to - 2;
-        if (end - from < 4 || end - from > LINE || bytes[end] != '\r' || bytes[end + 1] != '\n' || (end - from) % 4 != 0) {
+        return end - from >= 4 && bytes[end] == '\r' && bytes[end + 1] == '\n' && isLastLineCharacters(bytes, from, end);
+    }
+
+    /** Whether {@code bytes[from, end)} are the characters of a last line: 4 to 76, a multiple of 4, padding only at its end. */
+    private static boolean isLastLineCharacters(byte[] bytes, int from, int end) {
+        if (end - from < 4 || end - from > LINE || (end - from) % 4 != 0) {
             return false;
         }
         int padding = bytes[end - 1] == '=' ? (bytes[end - 2] == '=' ? 2 : 1) : 0;

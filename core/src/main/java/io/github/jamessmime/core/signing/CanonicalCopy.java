@@ -254,14 +254,21 @@ final class CanonicalCopy {
         int[] lines = new int[16];
         int count = 0;
         boolean lineStart = true;
-        for (int i = from; i < to; i++) {
+        int i = from;
+        while (i < to) {
             if (lineStart && bytes[i] == '-') {
                 if (count == lines.length) {
                     lines = Arrays.copyOf(lines, lines.length * 2);
                 }
                 lines[count++] = i;
             }
-            lineStart = bytes[i] == '\n';
+            // a line goes on through a run of printable bytes: only a byte that ends the run can start a line after it
+            int end = ByteRuns.printableRunEnd(bytes, i, to);
+            if (end == to) {
+                break;
+            }
+            lineStart = bytes[end] == '\n';
+            i = end + 1;
         }
         return Arrays.copyOf(lines, count);
     }

@@ -158,8 +158,14 @@ final class CanonicalWriter {
         List<MessageBuffer> written = new ArrayList<>();
         for (int[] leaf : rewrites) {
             MessageBuffer part = new MessageBuffer(leaf[1] - leaf[0] + 1024);
-            new CanonicalWriter(part, leaf[1] - leaf[0], maxDepth, boundaries).writeEntity(
-                new MimeBodyPart(new SharedByteArrayInputStream(out.array(), leaf[0], leaf[1] - leaf[0])), null, leaf[2]);
+            if (leaf[5] == 1) {
+                // base64 in form but for its last line's CRLF (Java's MIME encoder): the same bytes and that CRLF
+                part.write(out.array(), leaf[0], leaf[1] - leaf[0]);
+                part.writeAscii("\r\n");
+            } else {
+                new CanonicalWriter(part, leaf[1] - leaf[0], maxDepth, boundaries).writeEntity(
+                    new MimeBodyPart(new SharedByteArrayInputStream(out.array(), leaf[0], leaf[1] - leaf[0])), null, leaf[2]);
+            }
             written.add(part);
         }
         // the dash lines of the kept bytes move with them; those of the leaves written anew are found there
@@ -266,8 +272,18 @@ final class CanonicalWriter {
             writeHeaders(part, headers, typeLine, null);
             int bodyStart = out.size();
             broken = copy.copy(rawStream(part));
+            // a base64 body whose last line ends at the delimiter (as Java's MIME encoder leaves it) is in form with its
+            // own CRLF: white space changes nothing of what base64 decodes to
+            boolean lineBreakAdded = broken == null && encoding.equals(LeafForm.BASE64) && out.size() > bodyStart
+                && out.array()[out.size() - 1] != '\n';
+            if (lineBreakAdded) {
+                out.writeAscii("\r\n");
+            }
             if (broken == null && LeafForm.holds(encoding, out.array(), bodyStart, out.size())) {
                 return;
+            }
+            if (lineBreakAdded) {
+                out.truncate(out.size() - 2);
             }
             if (encoding.equals(LeafForm.BASE64)) {
                 // clean base64 in other lines: re-wrapped without decoding (the copy may have stopped early)

@@ -98,8 +98,8 @@ final class MultipartForm {
     /**
      * For a multipart copied whole past lines that break a rule ({@code violations[0, violationCount)}, their
      * offsets): when its shape holds and every such line lies in a leaf, the leaves to write anew as
-     * {start, end, depth, _, attached message (1)} (the part from its header block to the end of its body), in order,
-     * the rest kept as copied; else null.
+     * {start, end, depth, _, attached message (1), only the last line's CRLF missing (1)} (the part from its header block
+     * to the end of its body), in order, the rest kept as copied; else null.
      */
     static List<int[]> leavesToRewrite(byte[] bytes, int from, int to, String boundary, int depth, int maxDepth,
                                        int[] dashLines, int count, int[] violations, int violationCount) {
@@ -118,6 +118,7 @@ final class MultipartForm {
                 return null; // a delimiter, preamble or multipart header line: the shape is written anew
             }
             form.leaves.get(leaf)[3] = 1;
+            form.leaves.get(leaf)[5] = 0; // a line that breaks a rule: the leaf is written anew
         }
         List<int[]> rewrites = new ArrayList<>();
         for (int[] range : form.leaves) {
@@ -185,8 +186,10 @@ final class MultipartForm {
             if (frame.state == State.BODY && frame.leafEncoding != null && judgeLeaves) {
                 boolean inForm = leafInForm(frame, line - 2);
                 if (leaves != null) {
+                    boolean lineBreakOnly = !inForm && LeafForm.BASE64.equals(frame.leafEncoding) && !frame.attachedMessage
+                        && Base64Form.holdsBeforeFinalLineBreak(bytes, frame.bodyStart, line - 2);
                     leaves.add(new int[] {frame.partStart, line - 2, baseDepth + open.size(), inForm ? 0 : 1,
-                        frame.attachedMessage ? 1 : 0});
+                        frame.attachedMessage ? 1 : 0, lineBreakOnly ? 1 : 0});
                 } else if (!inForm) {
                     return false;
                 }

@@ -72,6 +72,27 @@ class Base64FormTest {
     }
 
     @Test
+    void holdsBeforeFinalLineBreakShouldAcceptJavasMimeEncodingAndNothingElse() {
+        SplittableRandom random = new SplittableRandom(4711);
+        for (int size : new int[] {1, 2, 3, 56, 57, 58, 113, 114, 3000}) {
+            byte[] javas = Base64.getMimeEncoder().encode(randomBytes(size, random));
+            byte[] withLineBreak = new byte[javas.length + 2];
+            System.arraycopy(javas, 0, withLineBreak, 0, javas.length);
+            withLineBreak[javas.length] = '\r';
+            withLineBreak[javas.length + 1] = '\n';
+
+            assertThat(Base64Form.holdsBeforeFinalLineBreak(javas, 0, javas.length)).as("%d bytes", size).isTrue();
+            assertThat(Base64Form.holds(withLineBreak, 0, withLineBreak.length)).as("%d bytes", size).isTrue();
+            assertThat(Base64Form.holdsBeforeFinalLineBreak(withLineBreak, 0, withLineBreak.length)).as("%d bytes", size).isFalse();
+            byte[] broken = javas.clone();
+            broken[broken.length / 2] = '.';
+            assertThat(Base64Form.holdsBeforeFinalLineBreak(broken, 0, broken.length)).as("%d bytes", size).isFalse();
+        }
+        byte[] lines72 = Base64.getMimeEncoder(72, new byte[] {'\r', '\n'}).encode(randomBytes(3000, random));
+        assertThat(Base64Form.holdsBeforeFinalLineBreak(lines72, 0, lines72.length)).isFalse();
+    }
+
+    @Test
     void outsideAlphabetShouldFlagEveryByteThatIsNotABase64CharacterInEveryPosition() {
         String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
         for (int value = 0; value < 256; value++) {

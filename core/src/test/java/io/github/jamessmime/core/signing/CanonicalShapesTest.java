@@ -135,6 +135,51 @@ class CanonicalShapesTest {
         }
     }
 
+    @Test
+    void base64WhoseLastLineEndsAtTheDelimiterShouldBeKeptAsItCameWithItsLineBreakAdded() throws Exception {
+        byte[] pdf = TestMessages.randomBytes(100_000, 7);
+        // Java's MIME encoder: lines of 76, the last one without CRLF, so the delimiter's CRLF follows it directly
+        String base64 = Base64.getMimeEncoder().encodeToString(pdf);
+        String headers = TestMessages.headers(SENDER, "Invoice");
+        String pdfPart = "Content-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n";
+        Map<String, byte[]> raw = new LinkedHashMap<>();
+        raw.put("in a multipart", (headers + "Content-Type: multipart/mixed; boundary=\"b-4711\"\r\n\r\n--b-4711\r\n"
+            + "Content-Type: text/plain\r\n\r\nYour invoice.\r\n--b-4711\r\n" + pdfPart + base64 + "\r\n--b-4711--\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+        raw.put("alone", (headers + pdfPart + base64).getBytes(StandardCharsets.US_ASCII));
+        Map<String, byte[]> signed = new LinkedHashMap<>();
+        for (Map.Entry<String, byte[]> message : raw.entrySet()) {
+            signed.put(message.getKey(), sign(message.getValue()));
+        }
+
+        Map<String, Verifiers.Verdict> verdicts = Verifiers.independentVerify(signed, pki.root(), NOW);
+
+        for (Map.Entry<String, byte[]> message : signed.entrySet()) {
+            String text = new String(message.getValue(), StandardCharsets.US_ASCII);
+            assertThat(verdicts.get(message.getKey()).allOk()).as("%s: %s", message.getKey(), verdicts.get(message.getKey())).isTrue();
+            assertThat(text).as("%s: the lines as they came and the last one's CRLF", message.getKey()).contains(base64 + "\r\n\r\n--");
+            MimeMessage verified = Verifiers.parse(verdicts.get(message.getKey()).opensslContent);
+            javax.mail.Part attachment = verified.isMimeType("multipart/*") ? ((Multipart) verified.getContent()).getBodyPart(1) : verified;
+            byte[] decoded = decoded(attachment);
+            assertThat(decoded.length).as("%s: decoded length", message.getKey()).isEqualTo(pdf.length);
+            assertThat(decoded).as(message.getKey()).isEqualTo(pdf);
+        }
+        assertThat(new String(signed.get("in a multipart"), StandardCharsets.US_ASCII)).as("the multipart copied, not written anew")
+            .contains("--b-4711\r\n");
+    }
+
+    /** The decoded content, read in full (javax.mail's decoder answers a read of 0 bytes with -1: not readAllBytes). */
+    private static byte[] decoded(javax.mail.Part part) throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        try (java.io.InputStream in = part.getInputStream()) {
+            for (int read = in.read(buffer, 0, buffer.length); read >= 0; read = in.read(buffer, 0, buffer.length)) {
+                out.write(buffer, 0, read);
+            }
+        }
+        return out.toByteArray();
+    }
+
     /** A multipart/signed over {@code content} exactly as given, as the signer used to copy a 7-bit multipart. */
     static byte[] signedVerbatim(String content) throws Exception {
         TestPki.Issued issued = pki.sender(SENDER).issue();
