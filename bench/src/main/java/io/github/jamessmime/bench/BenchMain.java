@@ -224,8 +224,9 @@ public final class BenchMain {
         line("");
         line("Real path per message: parse (`MimeMessage` over a `SharedByteArrayInputStream`, as James holds it) → "
             + "`SmimeSigner.sign(message, identity)` (SHA-256, self-check on) → `writeTo` a null stream. One thread. "
-            + "Each message is multipart/mixed: a short text and a PDF-like attachment of random bytes in base64 "
-            + "(`bench/.../Fixtures.java`). "
+            + "The 10 KB message is a plain-text letter with lines over 76 characters (written anew as quoted-printable); "
+            + "from 100 KB on, a multipart/mixed invoice: the letter (2 KB) and a PDF-like attachment of random bytes in "
+            + "base64 (`bench/.../Fixtures.java`). "
             + "Provider = `signing.provider`: native (AWS-LC through Amazon Corretto Crypto Provider) or jdk (SunRsaSign, "
             + "SunEC). Raw = JCA `Signature` (`SHA256withRSA` / `SHA256withECDSA`) of that provider over 32 bytes with "
             + "the same private key, i.e. the private-key operation alone. Bytes limit = the JDK's SHA-256 of the whole "

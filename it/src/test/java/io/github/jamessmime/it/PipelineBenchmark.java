@@ -434,7 +434,7 @@ class PipelineBenchmark {
                 for (String line = Smtp.readLine(in); line != null; line = Smtp.readLine(in)) {
                     String verb = line.length() >= 4 ? line.substring(0, 4).toUpperCase(Locale.ROOT) : line;
                     if (verb.equals("EHLO")) {
-                        reply(out, "250-sink.bench\r\n250 SIZE 104857600");
+                        reply(out, "250-sink.bench\r\n250-8BITMIME\r\n250 SIZE 104857600");
                     } else if (verb.equals("DATA")) {
                         reply(out, "354 go on");
                         count(readData(in));
