@@ -50,8 +50,6 @@ import javax.mail.internet.MimeBodyPart;
  * hold it to never passing what the re-serialisation refuses.
  */
 final class VerifierView {
-    /** RFC 2046 5.1.1: a boundary is 1 to 70 characters. */
-    static final int MAX_BOUNDARY = 70;
     private static final byte[] NO_BODY = new byte[0];
 
     private final byte[] bytes;
@@ -153,10 +151,14 @@ final class VerifierView {
             }
             return null;
         }
-        String boundary = new ContentType(type).getParameter("boundary");
-        if (boundary == null || boundary.isEmpty() || boundary.length() > MAX_BOUNDARY
-            || boundary.chars().anyMatch(c -> c < ' ' || c > '~')) {
-            return "a multipart at byte " + start + " has no boundary of 1 to 70 printable characters";
+        ContentType multipart = new ContentType(type);
+        if (!multipart.match("multipart/*")) {
+            // javax.mail reads it as a multipart only after decoding its transfer encoding, which it ignores for multipart/*
+            return "a part at byte " + start + " has a type javax.mail reads as multipart only in part: " + HeaderForm.excerpt(type, 60);
+        }
+        String boundary = multipart.getParameter("boundary");
+        if (!MultipartForm.isValidBoundary(boundary)) {
+            return "a multipart at byte " + start + " has no boundary of 1 to 70 characters RFC 2046 allows, not ending in a space";
         }
         byte[] delimiter = ("--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
         if (parentBody >= 0) {

@@ -106,7 +106,11 @@ class SelfCheckTest {
             Arguments.of("text starting with the boundary", mixed + "--b\r\nContent-Type: text/plain\r\n\r\n--bx\r\n--b--\r\n"),
             Arguments.of("a line starting with a nested delimiter before the nested multipart", mixed + "--b\r\nContent-Type: text/plain\r\n\r\n"
                 + "--c is next\r\n--b\r\nContent-Type: multipart/mixed; boundary=c\r\n\r\n--c\r\n\r\ninner\r\n--c--\r\n\r\n--b--\r\n"),
-            Arguments.of("an 8-bit byte in a leaf's header block", "Content-Type: text/plain\r\nX-Note: gr\u00fc\u00dfe\r\n\r\nHello\r\n"));
+            Arguments.of("an 8-bit byte in a leaf's header block", "Content-Type: text/plain\r\nX-Note: gr\u00fc\u00dfe\r\n\r\nHello\r\n"),
+            // javax.mail decodes the transfer encoding of a type that only starts with "multipart" before it parses it
+            Arguments.of("a type read as multipart only after decoding", "Content-Type: multipartx/mixed; boundary=a\r\n"
+                + "Content-Transfer-Encoding: quoted-printable\r\n\r\n--a\r\n\r\nx\r\n=2D-a\r\n\r\ny\r\n--a--\r\n"),
+            Arguments.of("a boundary ending in a space", "Content-Type: multipartx/mixed; boundary=\"a \"\r\n\r\n--a \r\n\r\nx\r\n--a --\r\n"));
     }
 
     @ParameterizedTest(name = "{0}")
