@@ -52,9 +52,10 @@ public final class FailureRate {
     public void record(boolean failed) {
         long minute = clock.millis() / 60_000;
         int slot = (int) (minute % minutes);
-        if (bucketMinute.get(slot) != minute) {
+        // only a newer minute resets a slot: a thread that read the clock just before a minute ended counts into it
+        if (bucketMinute.get(slot) < minute) {
             synchronized (this) {
-                if (bucketMinute.get(slot) != minute) {
+                if (bucketMinute.get(slot) < minute) {
                     attempts.set(slot, 0);
                     failures.set(slot, 0);
                     bucketMinute.set(slot, minute);

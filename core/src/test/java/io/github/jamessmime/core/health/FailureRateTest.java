@@ -93,6 +93,22 @@ class FailureRateTest {
             .startsWith((threads * each / 10) + " of " + (threads * each) + " signatures failed in the last 10 minutes"));
     }
 
+    @Test
+    void aSignatureCountedWithTheMinuteBeforeShouldNotResetTheNewMinute() {
+        FailureRate oneMinute = new FailureRate(clock, Duration.ofMinutes(1), 5);
+        Instant start = clock.instant();
+        clock.advance(Duration.ofMinutes(1));
+        for (int i = 0; i < 10; i++) {
+            oneMinute.record(true);
+        }
+        // a thread that read the clock just before the minute ended counts late
+        clock.set(start);
+        oneMinute.record(false);
+        clock.set(start.plus(Duration.ofMinutes(1)));
+
+        assertThat(oneMinute.problem()).hasValueSatisfying(problem -> assertThat(problem).startsWith("10 of 11 signatures failed"));
+    }
+
     private void record(int times, boolean failed) {
         for (int i = 0; i < times; i++) {
             rate.record(failed);
