@@ -89,7 +89,15 @@ final class ProtectedHeaders {
             }
             if (name.equals("subject") && !HeaderForm.isSevenBit(line)) {
                 int colon = line.indexOf(':');
-                return encodedWordsLine(line.substring(0, colon).trim(), HeaderForm.decode(HeaderForm.unfold(line.substring(colon + 1)).trim()));
+                // the text clients show: the bytes as UTF-8 (else windows-1252), and any encoded word in it decoded
+                String raw = HeaderForm.decode(HeaderForm.unfold(line.substring(colon + 1)).trim());
+                String text;
+                try {
+                    text = MimeUtility.decodeText(raw);
+                } catch (UnsupportedEncodingException e) {
+                    text = raw; // an encoded word of an unknown charset stays as it is, as clients show it
+                }
+                return encodedWordsLine(line.substring(0, colon).trim(), text);
             }
             return HeaderForm.canonical(line);
         } catch (CanonicalWriter.NotRelayProofException e) {
@@ -138,6 +146,9 @@ final class ProtectedHeaders {
      * a continuation line, none over 75 characters, no line over 76.
      */
     static String encodedWordsLine(String name, String text) throws MessagingException {
+        if (text.isEmpty()) {
+            return name + ":";
+        }
         StringBuilder line = new StringBuilder(name).append(": ");
         int room = LineRule.MAX_LINE - line.length();
         int start = 0;

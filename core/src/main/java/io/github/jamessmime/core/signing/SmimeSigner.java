@@ -232,7 +232,14 @@ public final class SmimeSigner {
                 }
             }
             if (protectedFields != null) {
-                writer.writeContentOf(message, outer.contentLines(), protectedFields);
+                try {
+                    writer.writeContentOf(message, outer.contentLines(), protectedFields);
+                } catch (CanonicalWriter.NotRelayProofException e) {
+                    // written again without protection: a message that is not relay-proof at all is refused then
+                    buffer.truncate(contentStart);
+                    unprotected = Optional.of("signed without header protection: " + e.getMessage());
+                    new CanonicalWriter(buffer, size, maxDepth, this::newBoundary).writeContentOf(message, outer.contentLines());
+                }
             } else {
                 writer.writeContentOf(message, outer.contentLines());
             }

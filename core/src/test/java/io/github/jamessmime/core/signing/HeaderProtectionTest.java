@@ -178,6 +178,20 @@ class HeaderProtectionTest {
     }
 
     @Test
+    void anEightBitSubjectWithAnEncodedWordShouldBeSignedAsTheTextClientsShow() throws Exception {
+        byte[] raw = TestMessages.concat("Return-Path: <billing@shop.example>\r\n".getBytes(StandardCharsets.US_ASCII),
+            ("From: Shop Billing <" + SignedChecks.SENDER + ">\r\nTo: customer@client.example\r\n"
+                + "Subject: Re: =?UTF-8?Q?caf=C3=A9?= – Bestellung\r\nDate: Mon, 1 Jun 2026 09:58:00 +0000\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: text/plain\r\n\r\nHello\r\n").getBytes(StandardCharsets.UTF_8));
+        byte[] signed = signProtected(raw);
+
+        assertThat(javax.mail.internet.MimeUtility.decodeText(firstPart(signed).getHeader("Subject", null).replace("\r\n", "")))
+            .isEqualTo("Re: café – Bestellung");
+        assertThat(ProtectedFieldCheck.differences(signed)).isEmpty();
+        assertThat(Verifiers.independentVerify(signed, pki.root(), SignedChecks.NOW).allOk()).isTrue();
+    }
+
+    @Test
     void aClientThatKnowsHeaderProtectionShouldFindAnOuterSubjectChangedAfterSigning() throws Exception {
         byte[] signed = signProtected(TestMessages.plain7bit(SignedChecks.SENDER));
         String text = new String(signed, StandardCharsets.ISO_8859_1);
