@@ -66,9 +66,16 @@ final class Base64Form {
 
     /** Whether {@code bytes[from, to)} is a base64 body in the relay-proof form. */
     static boolean holds(byte[] bytes, int from, int to) {
-        int pos = from;
-        // the full lines: 76 characters of the alphabet and CRLF, eight characters tested at once (72 + 4)
-        while (to - pos > LINE + 2 && bytes[pos + LINE] == '\r' && bytes[pos + LINE + 1] == '\n') {
+        int pos = afterFullLines(bytes, from, to, LINE + 2);
+        return pos >= 0 && (pos == to || isLastLine(bytes, pos, to));
+    }
+
+    /**
+     * Where the full lines (76 characters of the alphabet and CRLF) from {@code pos} end, taken while more than
+     * {@code rest} bytes remain; -1 when one holds another character. Eight characters are tested at once (72 + 4).
+     */
+    private static int afterFullLines(byte[] bytes, int pos, int to, int rest) {
+        while (to - pos > rest && bytes[pos + LINE] == '\r' && bytes[pos + LINE + 1] == '\n') {
             long outside = 0;
             for (int i = pos; i < pos + 72; i += Long.BYTES) {
                 outside |= outsideAlphabet((long) WORDS.get(bytes, i));
@@ -76,11 +83,11 @@ final class Base64Form {
             // the last four characters, the upper half filled with 'A'
             outside |= outsideAlphabet(((int) INTS.get(bytes, pos + 72) & 0xFFFFFFFFL) | 0x4141414100000000L);
             if (outside != 0) {
-                return false;
+                return -1;
             }
             pos += LINE + 2;
         }
-        return pos == to || isLastLine(bytes, pos, to);
+        return pos;
     }
 
     /**
@@ -105,19 +112,9 @@ final class Base64Form {
      * holds.
      */
     static boolean holdsBeforeFinalLineBreak(byte[] bytes, int from, int to) {
-        int pos = from;
-        while (to - pos > LINE && bytes[pos + LINE] == '\r' && bytes[pos + LINE + 1] == '\n') {
-            long outside = 0;
-            for (int i = pos; i < pos + 72; i += Long.BYTES) {
-                outside |= outsideAlphabet((long) WORDS.get(bytes, i));
-            }
-            outside |= outsideAlphabet(((int) INTS.get(bytes, pos + 72) & 0xFFFFFFFFL) | 0x4141414100000000L);
-            if (outside != 0) {
-                return false;
-            }
-            pos += LINE + 2;
-        }
-        return pos < to && isLastLineCharacters(bytes, pos, to);
+        // a full line and its CRLF, then at least one character of the last line
+        int pos = afterFullLines(bytes, from, to, LINE + 2);
+        return pos >= 0 && pos < to && isLastLineCharacters(bytes, pos, to);
     }
 
     /** Whether {@code bytes[from, to)} is one last line: 4 to 76 characters, padding only at its end, then CRLF. */

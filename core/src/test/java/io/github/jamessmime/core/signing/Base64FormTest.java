@@ -90,6 +90,10 @@ class Base64FormTest {
         }
         byte[] lines72 = Base64.getMimeEncoder(72, new byte[] {'\r', '\n'}).encode(randomBytes(3000, random));
         assertThat(Base64Form.holdsBeforeFinalLineBreak(lines72, 0, lines72.length)).isFalse();
+        // one full line and a CR that ends the array: nothing is read past it
+        byte[] lineAndCr = java.util.Arrays.copyOf(Base64.getMimeEncoder().encode(randomBytes(57, random)), 77);
+        lineAndCr[76] = '\r';
+        assertThat(Base64Form.holdsBeforeFinalLineBreak(lineAndCr, 0, lineAndCr.length)).isFalse();
     }
 
     @Test
