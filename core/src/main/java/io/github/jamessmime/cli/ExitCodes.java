@@ -45,7 +45,7 @@ final class ExitCodes {
         Map<FailureKind, Integer> codes = new EnumMap<>(FailureKind.class);
         for (FailureKind kind : List.of(FailureKind.WRONG_PASSWORD, FailureKind.UNREADABLE, FailureKind.RULE, FailureKind.NOT_TRUSTED,
             FailureKind.EXPIRED, FailureKind.REVOKED, FailureKind.HELD_IN_TOKEN, FailureKind.PENDING, FailureKind.NOT_FOUND,
-            FailureKind.BAD_INPUT, FailureKind.NOT_CANONICAL, FailureKind.TOO_LARGE)) {
+            FailureKind.BAD_INPUT, FailureKind.NOT_CANONICAL, FailureKind.NEEDS_SMTPUTF8, FailureKind.TOO_LARGE)) {
             codes.put(kind, REFUSED);
         }
         codes.put(FailureKind.CONFIGURATION, CONFIGURATION);

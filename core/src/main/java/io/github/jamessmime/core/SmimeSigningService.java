@@ -34,6 +34,7 @@ import javax.mail.internet.MimeMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.github.jamessmime.core.address.Addresses;
 import io.github.jamessmime.core.assembly.SmimeParts;
 import io.github.jamessmime.core.config.InvalidConfigurationException;
 import io.github.jamessmime.core.config.SmimeConfiguration;
@@ -80,12 +81,13 @@ public final class SmimeSigningService implements AutoCloseable {
     private final Duration expiryWarning;
     private final int maxHeaderFields;
     private final boolean headerProtection;
+    private final boolean smtpUtf8;
     private final Clock clock;
     private final AtomicLong selfCheckFailures = new AtomicLong();
 
     private SmimeSigningService(CertificateStore store, StoreMaintenance maintenance, SigningDecision decision, SmimeSigner signer,
                                 UsageCounter usage, SignatureAudit audit, FailureRate failureRate, Duration expiryWarning,
-                                int maxHeaderFields, boolean headerProtection, Clock clock) {
+                                int maxHeaderFields, boolean headerProtection, boolean smtpUtf8, Clock clock) {
         this.store = store;
         this.maintenance = maintenance;
         this.decision = decision;
@@ -97,6 +99,7 @@ public final class SmimeSigningService implements AutoCloseable {
         this.expiryWarning = expiryWarning;
         this.maxHeaderFields = maxHeaderFields;
         this.headerProtection = headerProtection;
+        this.smtpUtf8 = smtpUtf8;
         this.clock = clock;
     }
 
@@ -130,7 +133,8 @@ public final class SmimeSigningService implements AutoCloseable {
         LOGGER.info("S/MIME key operations: {}", signer.provider().description());
         return new SmimeSigningService(store, maintenance, new SigningDecision(store, entitlement, configuration.mode()),
             signer, usage, audit, new FailureRate(clock, configuration.failureWindow(), configuration.failureRatePercent()),
-            configuration.expiryWarning(), configuration.maxHeaderFields(), configuration.headerProtection(), clock);
+            configuration.expiryWarning(), configuration.maxHeaderFields(), configuration.headerProtection(),
+            configuration.smtpUtf8(), clock);
     }
 
     public CertificateStore store() {
@@ -207,6 +211,11 @@ public final class SmimeSigningService implements AutoCloseable {
             Optional<String> tooManyHeaders = headerFieldProblem(message);
             if (tooManyHeaders.isPresent()) {
                 throw new SigningException(FailureKind.TOO_LARGE, tooManyHeaders.get() + "; it follows the failure policy instead of being signed");
+            }
+            if (!smtpUtf8 && Addresses.hasUnicodeLocalPart(sender)) {
+                throw new SigningException(FailureKind.NEEDS_SMTPUTF8, "the From address " + sender + " has a non-ASCII local part,"
+                    + " so the mail leaves only by SMTPUTF8, which signing.smtpUtf8=false says this James does not have; it follows the"
+                    + " failure policy instead of being signed (set signing.smtpUtf8=true once every way out carries SMTPUTF8)");
             }
             boolean protectHeaders = SigningRequest.headerProtection(message).orElse(headerProtection);
             signed = signer.sign(message, identity, GATEWAY_HEADERS, protectHeaders);

@@ -53,7 +53,8 @@ final class WebAdminErrors {
         Map<FailureKind, Integer> status = new EnumMap<>(FailureKind.class);
         // what the request carried is refused: fix the upload
         for (FailureKind kind : List.of(FailureKind.WRONG_PASSWORD, FailureKind.UNREADABLE, FailureKind.RULE, FailureKind.NOT_TRUSTED,
-            FailureKind.EXPIRED, FailureKind.REVOKED, FailureKind.BAD_INPUT, FailureKind.NOT_CANONICAL)) {
+            FailureKind.EXPIRED, FailureKind.REVOKED, FailureKind.BAD_INPUT, FailureKind.NOT_CANONICAL,
+            FailureKind.NEEDS_SMTPUTF8)) {
             status.put(kind, HttpStatus.BAD_REQUEST_400);
         }
         status.put(FailureKind.TOO_LARGE, HttpStatus.PAYLOAD_TOO_LARGE_413);

@@ -15,13 +15,12 @@
  */
 package io.github.jamessmime.matcher;
 
-import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 import javax.inject.Inject;
 import javax.mail.MessagingException;
@@ -34,6 +33,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.github.jamessmime.core.SmimeSigningService;
+import io.github.jamessmime.core.address.DomainNames;
+import io.github.jamessmime.core.address.InvalidAddressException;
 import io.github.jamessmime.core.policy.SenderEntitlement;
 
 /**
@@ -68,14 +69,16 @@ public class SenderOwnsFromAddress extends GenericMatcher {
             domains = Set.of();
             return;
         }
-        domains = Arrays.stream(condition.split(",")).map(String::trim).map(domain -> domain.toLowerCase(Locale.ROOT))
-            .collect(Collectors.toUnmodifiableSet());
-        for (String domain : domains) {
-            if (!domain.matches("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")) {
+        Set<String> keys = new LinkedHashSet<>();
+        for (String domain : condition.split(",")) {
+            try {
+                keys.add(DomainNames.key(domain.trim()));
+            } catch (InvalidAddressException e) {
                 throw new MessagingException("SenderOwnsFromAddress: condition '" + condition + "' must be a comma-separated list of"
-                    + " domains (for example shop.example); '" + domain + "' is not one");
+                    + " domains (for example shop.example or müller.example); '" + domain.trim() + "' is not one: " + e.getMessage());
             }
         }
+        domains = Collections.unmodifiableSet(keys);
     }
 
     @Override

@@ -15,31 +15,73 @@
  */
 package io.github.jamessmime.core.address;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 import javax.mail.MessagingException;
+import javax.mail.internet.AddressException;
 import javax.mail.internet.InternetAddress;
 import javax.mail.internet.MimeMessage;
 
-/** The signing identity of a message: the address of its From header. */
+/**
+ * The signing identity of a message: the key ({@link Addresses}) of the address of its From header. A header in UTF-8
+ * (RFC 6532, {@code From: jörg@müller.example}) is read as such: javax.mail hands its octets over as ISO-8859-1
+ * characters unless {@code mail.mime.allowutf8} is set, so they are taken back to octets and decoded as UTF-8; octets
+ * that are not UTF-8 make the header unreadable rather than guessed at.
+ */
 public final class FromAddress {
     private FromAddress() {
     }
 
     /**
-     * The normalised address of the From header when there is exactly one header with exactly one address (no group).
+     * The key of the From address when there is exactly one header with exactly one address (no group).
      *
-     * @throws javax.mail.internet.AddressException when the header does not parse as an address list
+     * @throws AddressException when the header does not parse as an address list, or its address has no key (the
+     *                          reason says why: an IDNA rule, mixed scripts, an encoded word in the local part)
      */
     public static Optional<String> single(MimeMessage message) throws MessagingException {
         String[] headers = message.getHeader("From");
         if (headers == null || headers.length != 1) {
             return Optional.empty();
         }
-        InternetAddress[] addresses = InternetAddress.parseHeader(headers[0], false);
+        InternetAddress[] addresses = InternetAddress.parseHeader(utf8(headers[0]), false);
         if (addresses.length != 1 || addresses[0].isGroup()) {
             return Optional.empty();
         }
-        return Addresses.normalize(addresses[0].getAddress());
+        String address = addresses[0].getAddress();
+        try {
+            return Optional.of(Addresses.key(address));
+        } catch (InvalidAddressException e) {
+            throw new AddressException(e.getMessage());
+        }
+    }
+
+    /** The header's text: as given when javax.mail read it as UTF-8, else its ISO-8859-1 characters' octets as UTF-8. */
+    static String utf8(String header) throws AddressException {
+        if (Boolean.getBoolean("mail.mime.allowutf8")) {
+            return header;
+        }
+        byte[] octets = new byte[header.length()];
+        boolean eightBit = false;
+        for (int i = 0; i < header.length(); i++) {
+            char c = header.charAt(i);
+            if (c > 0xFF) {
+                return header;
+            }
+            eightBit |= c >= 0x80;
+            octets[i] = (byte) c;
+        }
+        if (!eightBit) {
+            return header;
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(octets)).toString();
+        } catch (CharacterCodingException e) {
+            throw new AddressException("the From header holds 8-bit octets that are not UTF-8 (RFC 6532 allows only UTF-8 there)");
+        }
     }
 }

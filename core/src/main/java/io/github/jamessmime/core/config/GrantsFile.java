@@ -18,11 +18,12 @@ package io.github.jamessmime.core.config;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 import io.github.jamessmime.core.address.Addresses;
+import io.github.jamessmime.core.address.DomainNames;
+import io.github.jamessmime.core.address.InvalidAddressException;
 import io.github.jamessmime.core.policy.SenderEntitlement;
 
 /**
@@ -54,14 +55,23 @@ public final class GrantsFile {
                 + " is not a mail address: wildcards are not supported; write @shop.example for a whole domain");
         }
         if (item.startsWith("@")) {
-            String domain = item.substring(1).toLowerCase(Locale.ROOT);
+            String domain = item.substring(1);
             if (domain.isEmpty() || domain.contains("@")) {
                 throw new InvalidConfigurationException(key + ": '" + item + "' granted to " + user
                     + " is not a domain; write @shop.example or a full address");
             }
-            return "@" + domain;
+            try {
+                return "@" + DomainNames.key(domain);
+            } catch (InvalidAddressException e) {
+                throw new InvalidConfigurationException(key + ": '" + item + "' granted to " + user + " is not a domain ("
+                    + e.getMessage() + "); write @shop.example or a full address");
+            }
         }
-        return Addresses.normalize(item).orElseThrow(() -> new InvalidConfigurationException(key + ": '"
-            + item + "' granted to " + user + " is not a mail address; write billing@shop.example or @shop.example"));
+        try {
+            return Addresses.key(item);
+        } catch (InvalidAddressException e) {
+            throw new InvalidConfigurationException(key + ": '" + item + "' granted to " + user + " is not a mail address ("
+                + e.getMessage() + "); write billing@shop.example or @shop.example");
+        }
     }
 }

@@ -49,6 +49,7 @@ public final class SmimeConfiguration {
     private final DigestAlgorithm digest;
     private final boolean selfCheck;
     private final boolean headerProtection;
+    private final boolean smtpUtf8;
     private final long maxMessageSize;
     private final int maxDepth;
     private final int maxHeaderFields;
@@ -78,6 +79,7 @@ public final class SmimeConfiguration {
         digest = read(SettingKeys.SIGNING_DIGEST, properties, baseDirectory);
         selfCheck = read(SettingKeys.SIGNING_SELF_CHECK, properties, baseDirectory);
         headerProtection = read(SettingKeys.SIGNING_HEADER_PROTECTION, properties, baseDirectory);
+        smtpUtf8 = read(SettingKeys.SIGNING_SMTP_UTF8, properties, baseDirectory);
         maxMessageSize = read(SettingKeys.SIGNING_MAX_MESSAGE_SIZE, properties, baseDirectory);
         maxDepth = read(SettingKeys.MIME_MAX_DEPTH, properties, baseDirectory);
         maxHeaderFields = read(SettingKeys.MIME_MAX_HEADER_FIELDS, properties, baseDirectory);
@@ -181,6 +183,11 @@ public final class SmimeConfiguration {
     /** Whether the user-facing header fields are signed too ({@code signing.headerProtection}, RFC 9788). */
     public boolean headerProtection() {
         return headerProtection;
+    }
+
+    /** Whether mail from a non-ASCII local part can leave this James ({@code signing.smtpUtf8}: SMTPUTF8 on every way out). */
+    public boolean smtpUtf8() {
+        return smtpUtf8;
     }
 
     public long maxMessageSize() {
@@ -291,7 +298,7 @@ public final class SmimeConfiguration {
     @Override
     public String toString() {
         return "SmimeConfiguration{store=" + storeDirectory + ", password from " + storePassword.origin() + ", digest=" + digest.jcaName()
-            + ", selfCheck=" + selfCheck + ", headerProtection=" + headerProtection + ", mode=" + mode + ", provider=" + provider.name().toLowerCase(java.util.Locale.ROOT)
+            + ", selfCheck=" + selfCheck + ", headerProtection=" + headerProtection + ", smtpUtf8=" + smtpUtf8 + ", mode=" + mode + ", provider=" + provider.name().toLowerCase(java.util.Locale.ROOT)
             + ", maxDepth=" + maxDepth + ", maxHeaderFields=" + maxHeaderFields + ", reload=" + reloadInterval + ", " + stateLocations
             + ", trust=" + trustAnchors.map(Path::toString).orElse("the JDK's roots") + ", " + ocsp + ", revocation services at "
             + revocationAddresses + ", trustedNetworks=" + trustedNetworks + grantsFile.map(file -> ", grants=" + file).orElse("")

@@ -117,10 +117,10 @@ public final class CertificateImport {
 
     /**
      * The store file name of an identity: its first address, which {@link CertificateRules} only lets through as a
-     * plain mailbox (a single file name component).
+     * plain mailbox, as {@link StoreFileNames} writes it (a single file name component).
      */
     public static String fileName(SigningIdentity identity) {
-        return identity.addresses().iterator().next() + ".p12";
+        return StoreFileNames.stem(identity.addresses().iterator().next()) + ".p12";
     }
 
     /** {@code name} inside {@code storeDirectory}, or a refusal when it would resolve anywhere else. */

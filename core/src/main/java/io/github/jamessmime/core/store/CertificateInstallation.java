@@ -143,12 +143,13 @@ public final class CertificateInstallation {
      * <address>.<notBefore>.p12}: an installed certificate never replaces one that may still be signing.
      */
     private Path target(String address, X509Certificate issued) throws StoreException {
-        Path plain = CertificateImport.confined(storeDirectory, address + ".p12");
+        String stem = StoreFileNames.stem(address);
+        Path plain = CertificateImport.confined(storeDirectory, stem + ".p12");
         if (!Files.exists(plain)) {
             return plain;
         }
-        Path dated = CertificateImport.confined(storeDirectory, address + "." + STAMP.format(issued.getNotBefore().toInstant()) + ".p12");
+        Path dated = CertificateImport.confined(storeDirectory, stem + "." + STAMP.format(issued.getNotBefore().toInstant()) + ".p12");
         return Files.exists(dated)
-            ? CertificateImport.confined(storeDirectory, address + "." + issued.getSerialNumber().toString(16) + ".p12") : dated;
+            ? CertificateImport.confined(storeDirectory, stem + "." + issued.getSerialNumber().toString(16) + ".p12") : dated;
     }
 }

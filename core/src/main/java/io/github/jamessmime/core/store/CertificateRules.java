@@ -63,6 +63,7 @@ import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 
 import io.github.jamessmime.core.failure.FailureKind;
 import io.github.jamessmime.core.address.Addresses;
+import io.github.jamessmime.core.address.InvalidAddressException;
 
 /**
  * The one set of rules a sender certificate must pass wherever it enters: the store at every load, import
@@ -90,7 +91,6 @@ public final class CertificateRules {
     private static final String ANY_EXTENDED_KEY_USAGE = "2.5.29.37.0";
     private static final String EMAIL_ADDRESS_ATTRIBUTE = "1.2.840.113549.1.9.1";
     private static final int DIGITAL_SIGNATURE = 0;
-    private static final int RFC822_NAME = 1;
 
     private final Set<TrustAnchor> anchors;
     private final String anchorsName;
@@ -243,68 +243,92 @@ public final class CertificateRules {
         return Optional.empty();
     }
 
-    /** The SubjectAltName rfc822Names, normalised; anything but a plain mailbox refuses the certificate. */
+    /**
+     * The keys of the SubjectAltName's sender names (rfc822Names and SmtpUTF8Mailbox names, see {@link SenderNames});
+     * anything but a plain mailbox refuses the certificate.
+     */
     static Set<String> addresses(X509Certificate certificate) throws StoreException {
-        Collection<List<?>> names;
+        List<SenderNames.Name> names;
         try {
-            names = certificate.getSubjectAlternativeNames();
-        } catch (CertificateParsingException e) {
-            throw new StoreException(CertificateRule.MALFORMED_CERTIFICATE, "SubjectAltName cannot be parsed (" + e.getMessage() + ")", e);
+            names = SenderNames.of(certificate);
+        } catch (IllegalArgumentException e) {
+            throw new StoreException(CertificateRule.MALFORMED_CERTIFICATE, e.getMessage(), e);
         }
         Set<String> addresses = new LinkedHashSet<>();
-        if (names != null) {
-            for (List<?> name : names) {
-                if (((Integer) name.get(0)) != RFC822_NAME) {
-                    continue;
-                }
-                addresses.add(senderAddress(String.valueOf(name.get(1)), "in SubjectAltName",
-                    "ask the CA for a certificate naming the sender address"));
-            }
+        for (SenderNames.Name name : names) {
+            addresses.add(certificateAddress(name));
         }
         if (addresses.isEmpty()) {
-            throw new StoreException(CertificateRule.NO_ADDRESS, "the certificate names no mail address in SubjectAltName (rfc822Name);"
-                + " S/MIME needs the sender address there");
+            throw new StoreException(CertificateRule.NO_ADDRESS, "the certificate names no mail address in SubjectAltName (rfc822Name or"
+                + " SmtpUTF8Mailbox); S/MIME needs the sender address there");
         }
         return addresses;
     }
 
+    private static String certificateAddress(SenderNames.Name name) throws StoreException {
+        String where = "in SubjectAltName (" + name.kind() + ")";
+        String remedy = "ask the CA for a certificate naming the sender address";
+        checkNotWildcard(name.value);
+        try {
+            return name.smtpUtf8 ? Addresses.smtpUtf8MailboxKey(name.value) : Addresses.mailboxKey(name.value);
+        } catch (InvalidAddressException e) {
+            throw new StoreException(CertificateRule.NOT_A_MAILBOX, "'" + printable(name.value) + "' " + where + " is not a plain mail"
+                + " address: " + e.getMessage() + "; " + remedy);
+        }
+    }
+
     /**
-     * The plain mailboxes among the SubjectAltName rfc822Names, whatever else the certificate holds: by these a refused
+     * The plain mailboxes among the SubjectAltName sender names, whatever else the certificate holds: by these a refused
      * certificate is found (a wildcard or a malformed value is left out).
      */
     static List<String> namedAddresses(X509Certificate certificate) {
         List<String> named = new ArrayList<>();
         try {
-            Collection<List<?>> names = certificate.getSubjectAlternativeNames();
-            if (names != null) {
-                for (List<?> name : names) {
-                    if (((Integer) name.get(0)) == RFC822_NAME) {
-                        Addresses.mailbox(String.valueOf(name.get(1))).filter(address -> !address.contains("*") && !named.contains(address))
-                            .ifPresent(named::add);
+            for (SenderNames.Name name : SenderNames.of(certificate)) {
+                if (name.value.contains("*")) {
+                    continue;
+                }
+                try {
+                    String key = name.smtpUtf8 ? Addresses.smtpUtf8MailboxKey(name.value) : Addresses.mailboxKey(name.value);
+                    if (!named.contains(key)) {
+                        named.add(key);
                     }
+                } catch (InvalidAddressException e) {
+                    // not a mailbox: nothing to find it by
                 }
             }
-        } catch (CertificateParsingException | RuntimeException e) {
+        } catch (RuntimeException e) {
             // nothing to find it by
         }
         return named;
     }
 
     /**
-     * The normalised mailbox of one sender address: a wildcard, a domain-only name or anything but a plain mailbox is
-     * refused, the refusal saying where the value is and what to do.
+     * The key of a sender address an operator gives (a request's, an enrolment's): ASCII, or with a U-label domain or a
+     * non-ASCII local part, as its certificate will name it. A wildcard, a domain-only name or anything but a plain mailbox
+     * is refused, the refusal saying where the value is and what to do.
      */
     public static String senderAddress(String value, String where, String remedy) throws StoreException {
+        checkNotWildcard(value);
+        try {
+            int at = value.lastIndexOf('@');
+            String local = value.substring(0, at);
+            if (local.chars().anyMatch(c -> c >= 0x80)) {
+                return Addresses.smtpUtf8MailboxKey(value);
+            }
+            String key = Addresses.key(value);
+            return Addresses.mailboxKey(key);
+        } catch (InvalidAddressException e) {
+            throw new StoreException(CertificateRule.NOT_A_MAILBOX, "'" + printable(value) + "' " + where + " is not a plain mail address"
+                + " (" + e.getMessage() + "); " + remedy);
+        }
+    }
+
+    private static void checkNotWildcard(String value) throws StoreException {
         if (value.contains("*") || !value.contains("@") || value.startsWith("@")) {
             throw new StoreException(CertificateRule.WILDCARD, "wildcard or domain-only address '" + printable(value) + "' refused:"
                 + " use one certificate per sender address");
         }
-        Optional<String> mailbox = Addresses.mailbox(value);
-        if (mailbox.isEmpty()) {
-            throw new StoreException(CertificateRule.NOT_A_MAILBOX, "'" + printable(value) + "' " + where + " is not a plain mail address"
-                + " (local@domain of letters, digits and . _ + - and the like); " + remedy);
-        }
-        return mailbox.get();
     }
 
     private static void checkSubjectAddresses(X509Certificate certificate, Set<String> addresses) throws StoreException {
@@ -324,7 +348,9 @@ public final class CertificateRules {
             try {
                 for (Object value : Collections.list(email.getAll())) {
                     String text = String.valueOf(value);
-                    boolean named = addresses.stream().anyMatch(address -> address.equalsIgnoreCase(text.trim()));
+                    Optional<String> key = Addresses.normalize(text);
+                    boolean named = addresses.stream().anyMatch(address -> address.equalsIgnoreCase(text.trim())
+                        || key.filter(address::equals).isPresent());
                     if (!named) {
                         throw new StoreException(CertificateRule.SUBJECT_ADDRESS, "the subject's e-mail address '" + printable(text) + "' is not among the SubjectAltName"
                             + " addresses " + addresses + " (the S/MIME Baseline Requirements require it there); ask the CA for a corrected certificate");

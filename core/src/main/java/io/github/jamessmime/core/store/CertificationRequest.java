@@ -37,7 +37,6 @@ import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.ExtensionsGenerator;
-import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
@@ -48,7 +47,7 @@ import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 
 /**
  * What a key made for a sender address is sent out with, and kept with until its certificate comes: the PKCS#10
- * request (the address as SubjectAltName rfc822Name, signed with the key where it lies) and the placeholder
+ * request (the address as SubjectAltName rfc822Name, or SmtpUTF8Mailbox for a non-ASCII local part, signed with the key where it lies) and the placeholder
  * certificate that keeps the key in a key store meanwhile (the store refuses it with a reason of its own, so that a
  * pending key never signs).
  */
@@ -69,7 +68,7 @@ public final class CertificationRequest {
                           Optional<Provider> provider) throws GeneralSecurityException {
         try {
             ExtensionsGenerator extensions = new ExtensionsGenerator();
-            extensions.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName(GeneralName.rfc822Name, mailbox)));
+            extensions.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(SenderNames.generalName(mailbox)));
             return new JcaPKCS10CertificationRequestBuilder(subject, publicKey)
                 .addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, extensions.generate())
                 .build(signer(type.signatureAlgorithm(), privateKey, provider))
@@ -96,7 +95,7 @@ public final class CertificationRequest {
             JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name, new BigInteger(64, new SecureRandom()).abs(),
                 Date.from(now), Date.from(now.plus(PLACEHOLDER_VALIDITY)), name, pair.getPublic());
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-            builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName(GeneralName.rfc822Name, mailbox)));
+            builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(SenderNames.generalName(mailbox)));
             return new JcaX509CertificateConverter().getCertificate(builder.build(signer(type.signatureAlgorithm(), pair.getPrivate(), provider)));
         } catch (IOException | OperatorCreationException e) {
             throw new GeneralSecurityException("the placeholder certificate cannot be made: " + e.getMessage(), e);

@@ -111,7 +111,7 @@ public final class PendingKeys {
      */
     public byte[] request(String address, KeyType type, Instant now) throws StoreException {
         String mailbox = CertificateRules.senderAddress(address, "as the address of a request", "give the sender address the certificate is for");
-        Path file = CertificateImport.confined(directory(), mailbox + ".p12");
+        Path file = CertificateImport.confined(directory(), StoreFileNames.stem(mailbox) + ".p12");
         try {
             Files.createDirectories(directory());
             KeyPair pair = type.generate(Optional.empty());
@@ -157,7 +157,8 @@ public final class PendingKeys {
         try {
             for (Path file : files()) {
                 String name = file.getFileName().toString();
-                addresses.add(name.substring(0, name.length() - ".p12".length()));
+                String stem = name.substring(0, name.length() - ".p12".length());
+                addresses.add(StoreFileNames.address(stem).orElse(stem));
             }
         } catch (StoreException e) {
             // no pending directory that can be read: none pending
@@ -173,7 +174,7 @@ public final class PendingKeys {
         }
         Path file;
         try {
-            file = CertificateImport.confined(directory(), mailbox.get() + ".p12");
+            file = CertificateImport.confined(directory(), StoreFileNames.stem(mailbox.get()) + ".p12");
         } catch (StoreException e) {
             // no pending file can have such a name
             return Optional.empty();
@@ -188,7 +189,7 @@ public final class PendingKeys {
             return false;
         }
         try {
-            return Files.deleteIfExists(directory().resolve(pending.get().address() + ".p12"));
+            return Files.deleteIfExists(CertificateImport.confined(directory(), StoreFileNames.stem(pending.get().address()) + ".p12"));
         } catch (IOException e) {
             throw new StoreException(FailureKind.IO, "cannot remove the pending key of " + address + " (" + e.getMessage() + ")", e);
         }
