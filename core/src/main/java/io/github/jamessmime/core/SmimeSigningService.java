@@ -35,6 +35,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.github.jamessmime.core.address.Addresses;
+import io.github.jamessmime.core.address.FromAddress;
 import io.github.jamessmime.core.assembly.SmimeParts;
 import io.github.jamessmime.core.config.InvalidConfigurationException;
 import io.github.jamessmime.core.config.SmimeConfiguration;
@@ -212,10 +213,9 @@ public final class SmimeSigningService implements AutoCloseable {
             if (tooManyHeaders.isPresent()) {
                 throw new SigningException(FailureKind.TOO_LARGE, tooManyHeaders.get() + "; it follows the failure policy instead of being signed");
             }
-            if (!smtpUtf8 && Addresses.hasUnicodeLocalPart(sender)) {
-                throw new SigningException(FailureKind.NEEDS_SMTPUTF8, "the From address " + sender + " has a non-ASCII local part,"
-                    + " so the mail leaves only by SMTPUTF8, which signing.smtpUtf8=false says this James does not have; it follows the"
-                    + " failure policy instead of being signed (set signing.smtpUtf8=true once every way out carries SMTPUTF8)");
+            Optional<String> internationalised = smtpUtf8 ? Optional.empty() : FromAddress.internationalised(message);
+            if (internationalised.isPresent()) {
+                throw new SigningException(FailureKind.NEEDS_SMTPUTF8, needsSmtpUtf8(internationalised.get(), sender));
             }
             boolean protectHeaders = SigningRequest.headerProtection(message).orElse(headerProtection);
             signed = signer.sign(message, identity, GATEWAY_HEADERS, protectHeaders);
@@ -238,6 +238,15 @@ public final class SmimeSigningService implements AutoCloseable {
         failureRate.record(false);
         audit.signed(message, sender, identity, signer.digest().jcaName(), eligibility.request(), signed.dating());
         return signed;
+    }
+
+    private static String needsSmtpUtf8(String written, String sender) {
+        String remedy = Addresses.hasUnicodeLocalPart(sender) ? "set signing.smtpUtf8=true once every way out carries SMTPUTF8"
+            : "write the From domain as its A-label (" + sender + "), which every client matches against the certificate, or set"
+            + " signing.smtpUtf8=true once every way out carries SMTPUTF8";
+        return "the From address " + Addresses.printable(written) + " is written in UTF-8 (RFC 6532), so the mail leaves only by SMTPUTF8,"
+            + " which signing.smtpUtf8=false says this James does not have; it follows the failure policy instead of being signed ("
+            + remedy + ")";
     }
 
     /**

@@ -85,10 +85,14 @@ public final class OpensslCa {
     public X509Certificate sign(String csrPem, Profile profile) throws IOException, GeneralSecurityException {
         int number = ++serial;
         Path csr = Files.writeString(work.resolve("request-" + number + ".csr.pem"), csrPem);
-        Path extensions = Files.writeString(work.resolve("request-" + number + ".ext"), profile.ca
-            ? "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,digitalSignature\nsubjectAltName=email:" + profile.email + "\n"
+        // a non-ASCII local part as an SmtpUTF8Mailbox (RFC 9598), as openssl's configuration writes one (FORMAT:UTF8: the value is
+        // UTF-8 already; without it openssl takes the octets for ISO-8859-1 characters and writes mojibake, which the store refuses)
+        String san = "[san]\n" + (profile.email.substring(0, profile.email.lastIndexOf('@')).chars().anyMatch(c -> c >= 0x80)
+            ? "otherName.1=1.3.6.1.5.5.7.8.9;FORMAT:UTF8,UTF8:" + profile.email : "email.1=" + profile.email) + "\n";
+        Path extensions = Files.writeString(work.resolve("request-" + number + ".ext"), (profile.ca
+            ? "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,digitalSignature\nsubjectAltName=@san\n"
             : "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=emailProtection\n"
-                + "subjectAltName=email:" + profile.email + "\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n");
+                + "subjectAltName=@san\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n") + san, StandardCharsets.UTF_8);
         Path certificate = work.resolve("issued-" + number + ".pem");
         List<String> command = new ArrayList<>(List.of("env", "TZ=UTC", "faketime", FAKETIME.format(profile.notBefore),
             "openssl", "x509", "-req", "-in", csr.toString(), "-CA", caCertificate.toString(), "-CAkey", caKey.toString(), "-CAkeyform", "DER",

@@ -302,7 +302,7 @@ public final class TestPki {
 
         private X509Certificate certificateFor(PublicKey publicKey) throws GeneralSecurityException {
             X500Name subjectName = new X500Name(subject != null ? subject
-                : "CN=" + (emails.isEmpty() ? "no address" : emails.get(0)) + ",O=james-smime tests");
+                : "CN=" + (emails.isEmpty() ? "no address" : emails.get(0).replace(SMTP_UTF8_MAILBOX, "")) + ",O=james-smime tests");
             return build(subjectName, publicKey, X500Name.getInstance(intermediate.getSubjectX500Principal().getEncoded()),
                 intermediateKeys.getPrivate(), intermediateKeys.getPublic(), notBefore, notAfter, false, emails, eku, keyUsage,
                 signatureAlgorithm, crlDistributionPoint, ca, ocspResponder);
@@ -478,7 +478,7 @@ public final class TestPki {
                         AccessDescription.id_ad_ocsp, new GeneralName(GeneralName.uniformResourceIdentifier, ocspResponder)));
                 }
                 if (emails != null && !emails.isEmpty()) {
-                    GeneralName[] names = emails.stream().map(e -> new GeneralName(GeneralName.rfc822Name, e)).toArray(GeneralName[]::new);
+                    GeneralName[] names = emails.stream().map(TestPki::senderName).toArray(GeneralName[]::new);
                     builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
                 }
             }
@@ -490,4 +490,19 @@ public final class TestPki {
         }
     }
 
+    /**
+     * An rfc822Name, or with the prefix {@value #SMTP_UTF8_MAILBOX} an SmtpUTF8Mailbox other name (RFC 9598: a UTF8String
+     * under an explicit [0]).
+     */
+    private static GeneralName senderName(String email) {
+        if (!email.startsWith(SMTP_UTF8_MAILBOX)) {
+            return new GeneralName(GeneralName.rfc822Name, email);
+        }
+        return new GeneralName(GeneralName.otherName, new org.bouncycastle.asn1.DERSequence(new org.bouncycastle.asn1.ASN1Encodable[] {
+            new org.bouncycastle.asn1.ASN1ObjectIdentifier("1.3.6.1.5.5.7.8.9"),
+            new org.bouncycastle.asn1.DERTaggedObject(true, 0, new org.bouncycastle.asn1.DERUTF8String(email.substring(SMTP_UTF8_MAILBOX.length())))}));
+    }
+
+    /** The prefix of a {@link SenderBuilder#sanEmails} value that makes it an SmtpUTF8Mailbox rather than an rfc822Name. */
+    public static final String SMTP_UTF8_MAILBOX = "SmtpUTF8Mailbox:";
 }

@@ -59,6 +59,24 @@ public final class FromAddress {
         }
     }
 
+    /**
+     * The From address as written, when it holds non-ASCII characters (a U-label domain, a non-ASCII local part): such a
+     * header is an RFC 6532 one, and the mail leaves only by SMTPUTF8. Empty for an ASCII address (A-labels included)
+     * and whatever {@link #single} gives no address for.
+     */
+    public static Optional<String> internationalised(MimeMessage message) throws MessagingException {
+        String[] headers = message.getHeader("From");
+        if (headers == null || headers.length != 1) {
+            return Optional.empty();
+        }
+        InternetAddress[] addresses = InternetAddress.parseHeader(utf8(headers[0]), false);
+        if (addresses.length != 1 || addresses[0].isGroup() || addresses[0].getAddress() == null) {
+            return Optional.empty();
+        }
+        String address = addresses[0].getAddress();
+        return address.chars().anyMatch(c -> c >= 0x80) ? Optional.of(address) : Optional.empty();
+    }
+
     /** The header's text: as given when javax.mail read it as UTF-8, else its ISO-8859-1 characters' octets as UTF-8. */
     static String utf8(String header) throws AddressException {
         if (Boolean.getBoolean("mail.mime.allowutf8")) {

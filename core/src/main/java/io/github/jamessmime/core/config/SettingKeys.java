@@ -69,7 +69,7 @@ public final class SettingKeys {
         "SMIME_SIGNING_HEADER_PROTECTION", "also sign From, To, Cc, Reply-To, Subject, Date, Message-ID, In-Reply-To and References "
         + "(RFC 9788: copied into the signed part, marked hp=clear)", SettingKeys::bool);
     public static final Setting<Boolean> SIGNING_SMTP_UTF8 = declare("signing.smtpUtf8", "false", "SMIME_SIGNING_SMTPUTF8",
-        "true when every way out of this James carries SMTPUTF8 mail: only then is mail from a non-ASCII local part (jörg@) signed",
+        "true when every way out of this James carries SMTPUTF8 mail: only then is mail whose From is written in UTF-8 (jörg@, @müller.example) signed",
         SettingKeys::bool);
     public static final Setting<Boolean> SIGNING_SELF_CHECK = declare("signing.selfCheck", "true", null,
         "verify every signed message as the verifiers read it before it replaces the original", SettingKeys::bool);

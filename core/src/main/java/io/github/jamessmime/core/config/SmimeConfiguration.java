@@ -185,7 +185,7 @@ public final class SmimeConfiguration {
         return headerProtection;
     }
 
-    /** Whether mail from a non-ASCII local part can leave this James ({@code signing.smtpUtf8}: SMTPUTF8 on every way out). */
+    /** Whether mail whose From is written in UTF-8 can leave this James ({@code signing.smtpUtf8}: SMTPUTF8 on every way out). */
     public boolean smtpUtf8() {
         return smtpUtf8;
     }

@@ -51,7 +51,7 @@ public enum FailureKind {
     BAD_INPUT,
     /** The message cannot be written in the canonical, relay-proof form, so it is not signed. */
     NOT_CANONICAL,
-    /** The From address has a non-ASCII local part and mail leaves this James without SMTPUTF8 ({@code signing.smtpUtf8}). */
+    /** The From address is written in UTF-8 (RFC 6532) and mail leaves this James without SMTPUTF8 ({@code signing.smtpUtf8}). */
     NEEDS_SMTPUTF8,
     /** The message is larger, deeper or has more header fields than the limits. */
     TOO_LARGE,

@@ -42,6 +42,8 @@ import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.Extensions;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.OtherName;
+import org.bouncycastle.asn1.DERUTF8String;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.junit.jupiter.api.BeforeEach;
@@ -141,6 +143,33 @@ class CertificateRequestsTest {
         assertThat(openssl.ok()).as(openssl.toString()).isTrue();
         assertThat(Verifiers.bouncyCastle(signed).signatureValid).isTrue();
         assertThat(requests.pending()).isEmpty();
+    }
+
+    @Test
+    void aRequestForANonAsciiSenderShouldAskForAnSmtpUtf8MailboxThatARealCaIssuesAndTheStoreUses() throws Exception {
+        CertificateRequests.Request request = requests.request("jörg@müller.example", KeyType.DEFAULT, false);
+
+        Extensions extensions = Extensions.getInstance(csr(request.pem()).getAttributes(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest)[0]
+            .getAttrValues().getObjectAt(0));
+        GeneralName name = GeneralNames.fromExtensions(extensions, Extension.subjectAlternativeName).getNames()[0];
+        assertThat(name.getTagNo()).isEqualTo(GeneralName.otherName);
+        OtherName other = OtherName.getInstance(name.getName());
+        assertThat(other.getTypeID().getId()).isEqualTo("1.3.6.1.5.5.7.8.9");
+        assertThat(DERUTF8String.getInstance(other.getValue()).getString()).isEqualTo("jörg@xn--mller-kva.example");
+        assertThat(ca.verifies(request.pem())).as("openssl req -verify").isTrue();
+        assertThat(storeFiles()).containsExactly(".pending/(utf-8)j%C3%B6rg@xn--mller-kva.example.p12");
+        assertThat(requests.pending()).extracting(PendingKeys.Pending::address).containsExactly("jörg@xn--mller-kva.example");
+
+        X509Certificate issued = ca.sign(request.pem(), OpensslCa.Profile.sender("jörg@xn--mller-kva.example", NOW.minus(Duration.ofHours(1))));
+        requests.install(ca.chainPem(issued), Optional.empty());
+
+        assertThat(storeFiles()).containsExactly("(utf-8)j%C3%B6rg@xn--mller-kva.example.p12");
+        SigningIdentity identity = opened.find("jörg@müller.example").orElseThrow();
+        assertThat(identity.certificate()).isEqualTo(issued);
+        byte[] signed = signedBy(identity);
+        Verifiers.OpensslResult openssl = Verifiers.openssl(signed, pki.root(), NOW);
+        assertThat(openssl.ok()).as(openssl.toString()).isTrue();
+        assertThat(Verifiers.bouncyCastle(signed).signatureValid).isTrue();
     }
 
     @Test

@@ -53,6 +53,9 @@ import io.github.jamessmime.testing.Verifiers;
  */
 class ThunderbirdClientTest {
     static final String SENDER = "billing@shop.example";
+    /** nsICMSMessageErrors: the From address is not among the certificate's, and the certificate names no address. */
+    static final int VERIFY_HEADER_MISMATCH = 1038;
+    static final int VERIFY_CERT_WITHOUT_ADDRESS = 1040;
     static final DateTimeFormatter RFC_5322 = DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ROOT);
     /** Made by {@link #thunderbirdShouldShowEverySignedMessageAsValidlySigned}: the README's picture of what recipients see. */
     static final Path SCREENSHOT = Path.of("target/thunderbird/invoice-in-thunderbird.png").toAbsolutePath();
@@ -115,6 +118,41 @@ class ThunderbirdClientTest {
             .satisfies(verdict -> assertThat(verdict.headline).isEqualTo(ThunderbirdClient.NOT_VALID));
         assertThat(Verifiers.openssl(pssSigned, pki.root(), now).exitCode).as("openssl verifies the RSASSA-PSS key's signature").isZero();
         assertThat(SCREENSHOT).isRegularFile();
+    }
+
+    @Test
+    void thunderbirdShouldMatchAnALabelFromButNeitherAULabelFromNorAnSmtpUtf8Mailbox() throws Exception {
+        Instant now = Instant.now();
+        TestPki pki = TestPki.create(now);
+        SmimeSigner signer = new SmimeSigner(DigestAlgorithm.SHA_256, Clock.systemUTC());
+        TestPki.Issued aLabel = pki.sender("billing@xn--mller-kva.example").issue();
+        SigningIdentity idn = pki.rules().validate(Path.of("idn.p12"), aLabel.privateKey(), aLabel.chain(), now);
+        TestPki.Issued utf8 = pki.sender("ignored").sanEmails(TestPki.SMTP_UTF8_MAILBOX + "jörg@shop.example").issue();
+        SigningIdentity mailbox = pki.rules().validate(Path.of("utf8.p12"), utf8.privateKey(), utf8.chain(), now);
+
+        Map<String, byte[]> messages = new LinkedHashMap<>();
+        messages.put("a-label-from", sign(signer, internationalised("billing@xn--mller-kva.example", now), idn));
+        messages.put("u-label-from", sign(signer, internationalised("billing@müller.example", now), idn));
+        messages.put("utf8-local-part", sign(signer, internationalised("jörg@shop.example", now), mailbox));
+
+        Map<String, ThunderbirdClient.Verdict> verdicts = ThunderbirdClient.verdicts(messages, pki.root(), Optional.empty());
+
+        assertThat(verdicts.get("a-label-from")).as("the A-label From").isNotNull()
+            .satisfies(verdict -> assertThat(verdict.validlySigned()).as(verdict.toString()).isTrue());
+        // Thunderbird compares the From as written with the certificate's rfc822Names: no U-label to A-label conversion
+        assertThat(verdicts.get("u-label-from")).as("the U-label From").isNotNull()
+            .satisfies(verdict -> assertThat(verdict.status).as(verdict.toString()).isEqualTo(VERIFY_HEADER_MISMATCH));
+        // nor does it read an SmtpUTF8Mailbox: the certificate names no address it knows
+        assertThat(verdicts.get("utf8-local-part")).as("the non-ASCII local part").isNotNull()
+            .satisfies(verdict -> assertThat(verdict.status).as(verdict.toString()).isEqualTo(VERIFY_CERT_WITHOUT_ADDRESS));
+    }
+
+    /** An invoice from {@code from}, its From header in UTF-8 (RFC 6532) as an SMTPUTF8 mail has it. */
+    static byte[] internationalised(String from, Instant date) {
+        return ("From: Buchhaltung <" + from + ">\r\nTo: kunde@client.example\r\nSubject: Rechnung 4711\r\n"
+            + "Date: " + RFC_5322.format(date.atZone(ZoneOffset.UTC)) + "\r\nMessage-ID: <4711@shop.example>\r\nMIME-Version: 1.0\r\n"
+            + "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\nIhre Rechnung über 42,00 EUR.\r\n")
+            .getBytes(StandardCharsets.UTF_8);
     }
 
     private static SigningIdentity identity(TestPki pki, KeyType keyType) throws Exception {

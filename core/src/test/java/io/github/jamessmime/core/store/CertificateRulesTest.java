@@ -190,7 +190,16 @@ class CertificateRulesTest {
         return Stream.of("../store/billing@shop.example", "../../billing@shop.example", "/tmp/billing@shop.example",
             "a/b@shop.example", "a\\b@shop.example", "bill\u0000ing@shop.example", "..@shop.example", ".hidden@shop.example",
             "billing@shop.example/../../x", "billing@../../etc", "x".repeat(300) + "@shop.example",
-            "\"quoted local\"@shop.example", "billing@[127.0.0.1]", "billing@shop.example\n", "bil ling@shop.example");
+            "\"quoted local\"@shop.example", "billing@[127.0.0.1]", "billing@shop.example\n", "bil ling@shop.example",
+            // internationalised: a U-label an rfc822Name cannot hold, and SmtpUTF8Mailbox names with path tricks and look-alikes
+            "billing@müller.example", "../jörg@shop.example",
+            TestPki.SMTP_UTF8_MAILBOX + "../jörg@shop.example", TestPki.SMTP_UTF8_MAILBOX + "jö/rg@shop.example",
+            TestPki.SMTP_UTF8_MAILBOX + "jörg@../../etc", TestPki.SMTP_UTF8_MAILBOX + "jörg@shop.example/../x",
+            TestPki.SMTP_UTF8_MAILBOX + "jö\u0000rg@shop.example", TestPki.SMTP_UTF8_MAILBOX + "jörg\u2215x@shop.example",
+            TestPki.SMTP_UTF8_MAILBOX + "jörg\u202e@shop.example", TestPki.SMTP_UTF8_MAILBOX + "jörg\n@shop.example",
+            TestPki.SMTP_UTF8_MAILBOX + ".jörg@shop.example", TestPki.SMTP_UTF8_MAILBOX + "p\u0430ypäl@shop.example",
+            TestPki.SMTP_UTF8_MAILBOX + "(utf-8)j%C3%B6rg@shop.example", TestPki.SMTP_UTF8_MAILBOX + "jörg@sh\u043ep.example",
+            TestPki.SMTP_UTF8_MAILBOX + "ö".repeat(40) + "@shop.example");
     }
 
     @ParameterizedTest
@@ -210,6 +219,45 @@ class CertificateRulesTest {
         assertThat(tree(work)).isEqualTo(before);
         assertThat(opened.reports()).singleElement()
             .satisfies(report -> assertThat(report.refusal()).get().asString().contains("is not a plain mail address"));
+    }
+
+    @Test
+    void internationalisedSenderNamesShouldBeRefusedWithAReasonThatSaysWhatTheCaShouldWrite() throws Exception {
+        Path uLabel = pki.sender("billing@müller.example").subject("CN=billing,O=james-smime tests").issue()
+            .writePkcs12(incoming.resolve("u-label.p12"), P12_PASSWORD);
+        Path asciiUtf8 = pki.sender("ignored").sanEmails(TestPki.SMTP_UTF8_MAILBOX + SENDER).issue()
+            .writePkcs12(incoming.resolve("ascii-utf8.p12"), P12_PASSWORD);
+
+        assertThatThrownBy(() -> new CertificateImport(pki.rules()).importInto(store, PASSWORD, uLabel, P12_PASSWORD, NOW))
+            .hasMessageContaining("(rfc822Name) is not a plain mail address").hasMessageContaining("a non-ASCII domain as its A-labels");
+        assertThatThrownBy(() -> new CertificateImport(pki.rules()).importInto(store, PASSWORD, asciiUtf8, P12_PASSWORD, NOW))
+            .hasMessageContaining("(SmtpUTF8Mailbox) is not a plain mail address").hasMessageContaining("requires in an rfc822Name");
+        assertThat(fileNames(store)).isEmpty();
+    }
+
+    @Test
+    void subjectEmailInALabelFormShouldMatchItsSanAddress() throws Exception {
+        Path p12 = pki.sender("billing@xn--mller-kva.example").subject("CN=Billing,E=billing@XN--MLLER-KVA.example,O=james-smime tests")
+            .issue().writePkcs12(incoming.resolve("a-label.p12"), P12_PASSWORD);
+
+        new CertificateImport(pki.rules()).importInto(store, PASSWORD, p12, P12_PASSWORD, NOW);
+
+        assertThat(fileNames(store)).containsExactly("billing@xn--mller-kva.example.p12");
+    }
+
+    @Test
+    void storeFileNamesShouldBeAsciiAndTellEveryAddressApart() {
+        for (String key : List.of("jörg@shop.example", "山田@xn--r8jz45g.xn--zckzah", "j%C3%B6rg@shop.example", "jörg%@shop.example",
+            "billing@xn--mller-kva.example")) {
+            String stem = StoreFileNames.stem(key);
+            assertThat(stem.chars().allMatch(c -> c > 0x20 && c < 0x7F && c != '/' && c != '\\')).as(stem).isTrue();
+            assertThat(StoreFileNames.address(stem)).as(stem).contains(key);
+        }
+        assertThat(StoreFileNames.stem("jörg@shop.example")).isEqualTo("(utf-8)j%C3%B6rg@shop.example")
+            .isNotEqualTo(StoreFileNames.stem("j%C3%B6rg@shop.example"));
+        assertThat(StoreFileNames.address("(utf-8)j%c3%b6rg@shop.example")).as("only the one spelling").isEmpty();
+        assertThat(StoreFileNames.address("(utf-8)j%2F..%2Fx@shop.example")).isEmpty();
+        assertThat(StoreFileNames.address("(utf-8)%6A%C3%B6rg@shop.example")).isEmpty();
     }
 
     @Test
