@@ -25,6 +25,7 @@ import java.util.concurrent.Callable;
 
 import javax.mail.MessagingException;
 import javax.mail.Session;
+import javax.mail.internet.AddressException;
 import javax.mail.internet.MimeMessage;
 import javax.mail.util.SharedFileInputStream;
 
@@ -33,6 +34,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import io.github.jamessmime.core.address.FromAddress;
+import io.github.jamessmime.core.failure.FailureKind;
 import io.github.jamessmime.core.config.InvalidConfigurationException;
 import io.github.jamessmime.core.config.SettingKeys;
 import io.github.jamessmime.core.files.AtomicFiles;
@@ -99,6 +101,8 @@ final class SignCommand implements Callable<Integer> {
                 } catch (RuntimeException e) {
                     // javax.mail throws unchecked exceptions on some broken header blocks
                     return fail(in + " cannot be read as a message: " + e);
+                } catch (AddressException e) {
+                    return fail("the From header of " + in + " names no sender address: " + e.getMessage(), ExitCodes.of(FailureKind.BAD_INPUT));
                 }
                 if (from.isEmpty()) {
                     return fail("the From header of " + in + " does not hold exactly one address");

@@ -118,6 +118,21 @@ class CliTest {
     }
 
     @Test
+    void signShouldRefuseALookAlikeFromInOneLine() throws Exception {
+        // a Cyrillic і among Latin letters
+        Path in = Files.write(work.resolve("in.eml"), "From: b\u0456lling@shop.example\r\nSubject: x\r\n\r\nbody\r\n".getBytes(StandardCharsets.UTF_8));
+        Path signed = work.resolve("out.eml");
+
+        int exit = run("sign", "--store", store.toString(), "--password-file", passwordFile.toString(), "--trust-anchors", roots.toString(),
+            "--in", in.toString(), "--out", signed.toString());
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.lines().filter(line -> line.startsWith("sign:"))).singleElement().asString()
+            .startsWith("sign: the From header of " + in + " names no sender address: the local part 'b\u0456lling' mixes the scripts");
+        assertThat(signed).doesNotExist();
+    }
+
+    @Test
     void signShouldGiveAMessageWithoutDateTheSigningTimeAndSayIt() throws Exception {
         String raw = new String(TestMessages.plain7bit(SENDER), StandardCharsets.ISO_8859_1).replace("Date: Mon, 1 Jun 2026 09:58:00 +0000\r\n", "");
         Path in = Files.write(work.resolve("in.eml"), raw.getBytes(StandardCharsets.ISO_8859_1));

@@ -55,7 +55,9 @@ public final class FromAddress {
         try {
             return Optional.of(Addresses.key(address));
         } catch (InvalidAddressException e) {
-            throw new AddressException(e.getMessage());
+            // James 3.8.1 stores header lines as US-ASCII: each octet of a UTF-8 From reaches the mailets as '?'
+            throw new AddressException(e.getMessage() + (address.indexOf('?') >= 0 && address.indexOf("=?") < 0
+                ? " (a '?' is what James 3.8.1 makes of each octet beyond ASCII in a header: write the domain as its A-label)" : ""));
         }
     }
 

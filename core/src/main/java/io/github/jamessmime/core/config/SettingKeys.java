@@ -114,7 +114,7 @@ public final class SettingKeys {
         "this node's name in the counts (default: the host name)", SettingKeys::nodeName);
     public static final Setting<List<Cidr>> TRUSTED_NETWORKS = declare("entitlement.trustedNetworks", null, null,
         "IPs/CIDRs whose unauthenticated clients may have mail signed for any address in the store", SettingKeys::networks);
-    public static final Setting<Path> GRANTS_FILE = declare("entitlement.grants.file", null, null,
+    public static final Setting<Path> GRANTS_FILE = declare("entitlement.grants.file", null, "SMIME_GRANTS_FILE",
         "properties file smtpUser = address, @domain: extra addresses an SMTP user may sign as", SettingKeys::path);
     public static final Setting<Path> PKCS11_LIBRARY = declare("pkcs11.library", null, "SMIME_PKCS11_LIBRARY",
         "the PKCS#11 library of a token holding sender keys", SettingKeys::library);
