@@ -34,6 +34,7 @@ import io.github.jamessmime.core.files.AtomicFiles;
 import io.github.jamessmime.core.lifecycle.CertificateRequests;
 import io.github.jamessmime.core.store.KeyType;
 import io.github.jamessmime.core.store.StoreException;
+import io.github.jamessmime.core.store.StoreFileNames;
 
 @Command(name = "request", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Makes a key for each"
     + " sender address where it will sign (in the PKCS#11 token when one is configured, else in the store as a pending key,"
@@ -57,7 +58,7 @@ final class RequestCommand implements Callable<Integer> {
     @Option(names = "--renew", description = "request for every sender expiring within health.expiryWarningDays without a pending request")
     boolean renew;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "write each request to DIR/ADDRESS.csr.pem (needed for several)")
+    @Option(names = "--out", paramLabel = "DIR", description = "write each request to DIR/ADDRESS.csr.pem, named as the store names its key (needed for several)")
     Path out;
 
     @Override
@@ -92,7 +93,7 @@ final class RequestCommand implements Callable<Integer> {
                     System.err.println("request: made a " + where + " for " + request.pending().address()
                         + "; send the request above to the CA, then install its certificate");
                 } else {
-                    Path file = out.resolve(request.pending().address() + ".csr.pem");
+                    Path file = out.resolve(StoreFileNames.stem(request.pending().address()) + ".csr.pem");
                     Files.createDirectories(out);
                     AtomicFiles.write(file, stream -> stream.write(request.pem().getBytes(StandardCharsets.US_ASCII)));
                     System.out.println(request.pending().address() + ": made a " + where + "; request written to " + file);

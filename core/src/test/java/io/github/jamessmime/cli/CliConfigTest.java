@@ -181,6 +181,20 @@ class CliConfigTest {
     }
 
     @Test
+    void requestForANonAsciiSenderShouldWriteItsRequestUnderAnAsciiFileName() throws Exception {
+        Path config = config("");
+        Path out = conf.resolve("requests");
+
+        CliRun request = CliRun.run("request", "--config", config.toString(), "--out", out.toString(), "jörg@müller.example");
+
+        assertThat(request.exit).as(request.toString()).isZero();
+        Path file = out.resolve("(utf-8)j%C3%B6rg@xn--mller-kva.example.csr.pem");
+        assertThat(request.out).isEqualTo("jörg@xn--mller-kva.example: made a rsa-2048 key in .pending/(utf-8)j%C3%B6rg@xn--mller-kva.example.p12;"
+            + " request written to " + file + "\n");
+        assertThat(Files.readString(file)).startsWith("-----BEGIN CERTIFICATE REQUEST-----");
+    }
+
+    @Test
     void requestInstallAndRequestsShouldObtainACertificateWithoutTheKeyLeavingTheStore() throws Exception {
         Path config = config("");
         OpensslCa ca = new OpensslCa(pki, conf.resolve("ca"));

@@ -26,6 +26,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -37,6 +38,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import io.github.jamessmime.core.config.GrantsFile;
 import io.github.jamessmime.core.config.SmimeConfiguration;
 import io.github.jamessmime.core.failure.FailureKind;
 import io.github.jamessmime.core.policy.Eligibility;
@@ -107,7 +109,7 @@ class InternationalisedSendersTest {
     void storeShouldHoldTheSmtpUtf8MailboxAndTheALabelCertificates() {
         assertThat(service.store().find("billing@müller.example").map(SigningIdentity::addresses).orElseThrow()).containsExactly(IDN_SENDER);
         assertThat(service.store().find("billing@XN--MLLER-KVA.example")).isPresent();
-        assertThat(service.store().find("jörg@xn--shop-.example")).isEmpty();
+        assertThat(service.store().find("jörg@SHOP.example")).as("the domain is compared case-insensitively").isPresent();
         assertThat(service.store().find(UTF8_SENDER).map(SigningIdentity::addresses).orElseThrow()).containsExactly(UTF8_SENDER);
         assertThat(service.store().find("JÖRG@shop.example")).as("the local part is compared exactly").isEmpty();
         assertThat(service.store().find("jo\u0308rg@shop.example")).as("a decomposed ö is not the sender").isEmpty();
@@ -183,6 +185,9 @@ class InternationalisedSendersTest {
             Arguments.of("billing@muller.example", "billing@xn--mller-kva.example", Eligibility.Status.NOT_ENTITLED),
             Arguments.of("billing@m\u00fcller.example\u200b", "billing@müller.example", Eligibility.Status.NOT_ENTITLED),
             Arguments.of("mail@shop.example", "billing@müller.example", Eligibility.Status.NOT_ENTITLED),
+            Arguments.of("mail@shop.example", "billing@xn--mller-kva.example", Eligibility.Status.NOT_ENTITLED),
+            Arguments.of("billing@xn--mller-kva.example.", "billing@müller.example", Eligibility.Status.NOT_ENTITLED),
+            Arguments.of("ops@shop.example", "Jörg <jörg@shop.example>", Eligibility.Status.NOT_ENTITLED),
             // a display name that shows the owner's address does not make it the From address
             Arguments.of("mallory@shop.example", "\"jörg@shop.example\" <billing@xn--mller-kva.example>", Eligibility.Status.NOT_ENTITLED),
             Arguments.of("mallory@shop.example", "=?utf-8?q?j=C3=B6rg=40shop=2Eexample?= <mallory@shop.example>", Eligibility.Status.NO_CERTIFICATE));
@@ -204,6 +209,15 @@ class InternationalisedSendersTest {
         assertThat(check("billing@XN--MLLER-KVA.EXAMPLE", "billing@müller.example").status()).isEqualTo(Eligibility.Status.ELIGIBLE);
         assertThat(check("billing@xn--mller-kva.example", "ops@shop.example").status()).isEqualTo(Eligibility.Status.ELIGIBLE);
         assertThat(check(UTF8_SENDER, UTF8_SENDER).status()).isEqualTo(Eligibility.Status.ELIGIBLE);
+    }
+
+    @Test
+    void grantsOfTwoSpellingsOfOneUserShouldAddUp() throws Exception {
+        Path grants = Files.writeString(conf.resolve("two-spellings.properties"),
+            "ops@müller.example = jörg@shop.example\nops@XN--MLLER-KVA.example = @müller.example\n", StandardCharsets.UTF_8);
+
+        assertThat(GrantsFile.read(grants, "entitlement.grants.file"))
+            .containsOnly(Map.entry("ops@xn--mller-kva.example", Set.of("jörg@shop.example", "@xn--mller-kva.example")));
     }
 
     @Test

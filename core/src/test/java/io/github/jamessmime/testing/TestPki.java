@@ -495,6 +495,17 @@ public final class TestPki {
      * under an explicit [0]).
      */
     private static GeneralName senderName(String email) {
+        if (email.startsWith(UPN)) {
+            // a Windows user principal name, its value under an implicit [0] as some CAs write it
+            return new GeneralName(GeneralName.otherName, new org.bouncycastle.asn1.DERSequence(new org.bouncycastle.asn1.ASN1Encodable[] {
+                new org.bouncycastle.asn1.ASN1ObjectIdentifier("1.3.6.1.4.1.311.20.2.3"),
+                new org.bouncycastle.asn1.DERTaggedObject(false, 0, new org.bouncycastle.asn1.DERUTF8String(email.substring(UPN.length())))}));
+        }
+        if (email.startsWith(SMTP_UTF8_MAILBOX_IA5)) {
+            return new GeneralName(GeneralName.otherName, new org.bouncycastle.asn1.DERSequence(new org.bouncycastle.asn1.ASN1Encodable[] {
+                new org.bouncycastle.asn1.ASN1ObjectIdentifier("1.3.6.1.5.5.7.8.9"),
+                new org.bouncycastle.asn1.DERTaggedObject(true, 0, new org.bouncycastle.asn1.DERIA5String(email.substring(SMTP_UTF8_MAILBOX_IA5.length())))}));
+        }
         if (!email.startsWith(SMTP_UTF8_MAILBOX)) {
             return new GeneralName(GeneralName.rfc822Name, email);
         }
@@ -505,4 +516,8 @@ public final class TestPki {
 
     /** The prefix of a {@link SenderBuilder#sanEmails} value that makes it an SmtpUTF8Mailbox rather than an rfc822Name. */
     public static final String SMTP_UTF8_MAILBOX = "SmtpUTF8Mailbox:";
+    /** The prefix of a user principal name other name (its value under an implicit [0]). */
+    public static final String UPN = "UPN:";
+    /** The prefix of an SmtpUTF8Mailbox whose value is wrongly an IA5String. */
+    public static final String SMTP_UTF8_MAILBOX_IA5 = "SmtpUTF8MailboxIA5:";
 }

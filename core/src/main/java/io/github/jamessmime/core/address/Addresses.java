@@ -40,14 +40,15 @@ public final class Addresses {
     }
 
     /**
-     * The key of a single {@code local@domain} (surrounding white space ignored): an ASCII local part as written but an
-     * encoded word, a non-ASCII one in the form {@link LocalParts} checks; a domain that has A-labels.
+     * The key of a single {@code local@domain} (surrounding spaces and tabs ignored): an ASCII local part as written but
+     * an encoded word or a control character, a non-ASCII one in the form {@link LocalParts} checks; a domain that has
+     * A-labels.
      */
     public static String key(String address) throws InvalidAddressException {
         if (address == null) {
             throw new InvalidAddressException("no address");
         }
-        String trimmed = address.trim();
+        String trimmed = strip(address);
         int at = split(trimmed);
         return LocalParts.lenient(trimmed.substring(0, at)) + "@" + DomainNames.key(trimmed.substring(at + 1));
     }
@@ -148,6 +149,19 @@ public final class Addresses {
             default:
                 return true;
         }
+    }
+
+    /** Without the spaces and tabs around it ({@code String.trim} would also take control characters away). */
+    private static String strip(String address) {
+        int start = 0;
+        int end = address.length();
+        while (start < end && (address.charAt(start) == ' ' || address.charAt(start) == '\t')) {
+            start++;
+        }
+        while (end > start && (address.charAt(end - 1) == ' ' || address.charAt(end - 1) == '\t')) {
+            end--;
+        }
+        return address.substring(start, end);
     }
 
     private static int split(String address) throws InvalidAddressException {

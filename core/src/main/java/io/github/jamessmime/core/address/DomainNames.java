@@ -27,7 +27,9 @@ import java.util.Locale;
  * tells apart. The characters of a label are those RFC 5892 lets into a label in the main (lower-case letters, marks,
  * digits, the hyphen), of one script (or Latin with the Han-based scripts of one language, as UTS 39's highly
  * restrictive level allows), by the bidi rule of RFC 5893 when the domain holds right-to-left characters.
- * {@code java.net.IDN} (IDNA2003) converts; the rules above keep to the labels both IDNA versions agree on.
+ * Characters {@link Characters} refuses (default-ignorable ones, the blocks RFC 5892 disallows, letters of no
+ * script) are refused too. {@code java.net.IDN} (IDNA2003, Unicode 3.2) converts: a label with a character added to
+ * Unicode since is refused, a limitation of the JDK, said in its reason.
  */
 public final class DomainNames {
     private static final int MAX_LABEL = 63;
@@ -120,8 +122,9 @@ public final class DomainNames {
             }
             return ascii;
         } catch (IllegalArgumentException e) {
-            throw new InvalidAddressException("the label '" + Addresses.printable(unicode) + "' is not a valid internationalised"
-                + " label (" + e.getMessage() + ")");
+            throw new InvalidAddressException("the label '" + Addresses.printable(unicode) + "' is not an internationalised label"
+                + " java.net.IDN takes (IDNA2003, Unicode 3.2: a character added to Unicode since is not supported): "
+                + e.getMessage().replaceAll("^java\\.text\\.ParseException: ", ""));
         }
     }
 
@@ -182,6 +185,9 @@ public final class DomainNames {
     private static boolean isLabelCharacter(int c) {
         if (c < 0x80) {
             return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+        }
+        if (Characters.isRefused(c)) {
+            return false;
         }
         switch (c) {
             case 0x00DF: // sharp s: IDNA2003 maps it to "ss", IDNA2008 keeps it

@@ -23,7 +23,8 @@ import java.text.Normalizer;
  * the receiving domain). A non-ASCII one (RFC 6531) is compared exactly too, as RFC 9598 section 3 asks, so its form
  * is checked instead of mapped: Unicode normalisation form C, letters, marks and digits besides the ASCII dot-atom
  * characters, one script (see {@link Scripts}), no format, control, space or private-use character (a bidi override
- * or a zero-width joiner cannot hide in it), at most 64 octets. A local part that looks like an RFC 2047 encoded word
+ * or a zero-width joiner cannot hide in it), nothing that stands for another character (Unicode normalisation form KC:
+ * no full-width or styled letters) and none of the characters {@link Characters} refuses, at most 64 octets. A local part that looks like an RFC 2047 encoded word
  * ({@code =?utf-8?q?...?=}) is refused in either form: some clients show it decoded, as another address.
  */
 final class LocalParts {
@@ -33,10 +34,19 @@ final class LocalParts {
     private LocalParts() {
     }
 
-    /** A local part as a From header may hold it: any ASCII text but an encoded word, or a well-formed non-ASCII one. */
+    /**
+     * A local part as a From header may hold it: ASCII text without control characters but an encoded word, or a
+     * well-formed non-ASCII one.
+     */
     static String lenient(String local) throws InvalidAddressException {
         checkNotEncodedWord(local);
         if (DomainNames.isAscii(local)) {
+            for (int i = 0; i < local.length(); i++) {
+                char c = local.charAt(i);
+                if (c < 0x20 || c == 0x7F) {
+                    throw new InvalidAddressException("the local part '" + Addresses.printable(local) + "' holds a control character");
+                }
+            }
             return local;
         }
         return unicode(local);
@@ -70,13 +80,17 @@ final class LocalParts {
         if (!Normalizer.isNormalized(local, Normalizer.Form.NFC)) {
             throw new InvalidAddressException("the local part '" + shown + "' is not in Unicode normalisation form C");
         }
+        if (!Normalizer.isNormalized(local, Normalizer.Form.NFKC)) {
+            throw new InvalidAddressException("the local part '" + shown + "' holds a compatibility character (full-width, a ligature,"
+                + " a styled letter) that stands for another: it is not in Unicode normalisation form KC");
+        }
         if (isMark(local.codePointAt(0))) {
             throw new InvalidAddressException("the local part '" + shown + "' starts with a combining mark");
         }
         for (int i = 0; i < local.length(); ) {
             int c = local.codePointAt(i);
             i += Character.charCount(c);
-            boolean allowed = c < 0x80 ? isAtext((char) c) && c != '/' : isLetterMarkOrDigit(c);
+            boolean allowed = c < 0x80 ? isAtext((char) c) && c != '/' : isLetterMarkOrDigit(c) && !Characters.isRefused(c);
             if (!allowed) {
                 throw new InvalidAddressException("the local part '" + shown + "' holds " + Addresses.codePoint(c) + ", which a"
                     + " sender address may not hold (letters, marks and digits besides . _ + - and the like)");

@@ -44,7 +44,11 @@ public final class GrantsFile {
                     granted.add(grant(item, entry.getKey(), key));
                 }
             }
-            grants.put(SenderEntitlement.normalizeUser(entry.getKey()), granted);
+            // two spellings of one user (müller.example and xn--mller-kva.example) are one user: their grants add up
+            grants.merge(SenderEntitlement.normalizeUser(entry.getKey()), granted, (known, more) -> {
+                known.addAll(more);
+                return known;
+            });
         }
         return grants;
     }

@@ -125,6 +125,10 @@ public final class CertificateImport {
 
     /** {@code name} inside {@code storeDirectory}, or a refusal when it would resolve anywhere else. */
     static Path confined(Path storeDirectory, String name) throws StoreException {
+        if (name.length() > 255) {
+            throw new StoreException(CertificateRule.NOT_A_MAILBOX, "the certificate's address '" + CertificateRules.printable(name)
+                + "' is too long to name a file inside the store (" + name.length() + " characters as a file name, at most 255)");
+        }
         Path directory = storeDirectory.toAbsolutePath().normalize();
         Path target = directory.resolve(name).normalize();
         if (name.isEmpty() || name.length() > 255 || name.startsWith(".") || name.indexOf('\0') >= 0

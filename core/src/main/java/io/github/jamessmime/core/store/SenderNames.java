@@ -24,6 +24,7 @@ import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.ASN1Primitive;
+import org.bouncycastle.asn1.ASN1Sequence;
 import org.bouncycastle.asn1.ASN1String;
 import org.bouncycastle.asn1.ASN1TaggedObject;
 import org.bouncycastle.asn1.ASN1UTF8String;
@@ -70,7 +71,8 @@ final class SenderNames {
      * The rfc822Names and SmtpUTF8Mailbox names of {@code certificate}'s SubjectAltName, in order; none without the
      * extension. Other names of other types are left out.
      *
-     * @throws IllegalArgumentException when the extension or an SmtpUTF8Mailbox does not parse
+     * @throws IllegalArgumentException when the extension or an SmtpUTF8Mailbox does not parse (whatever BouncyCastle
+     *                                  throws for it)
      */
     static List<Name> of(X509Certificate certificate) {
         List<Name> names = new ArrayList<>();
@@ -81,20 +83,35 @@ final class SenderNames {
         GeneralNames generalNames;
         try {
             generalNames = GeneralNames.getInstance(ASN1Primitive.fromByteArray(ASN1OctetString.getInstance(extension).getOctets()));
+            generalNames.getNames();
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("SubjectAltName cannot be parsed (" + e.getMessage() + ")", e);
         }
         for (GeneralName name : generalNames.getNames()) {
             if (name.getTagNo() == GeneralName.rfc822Name) {
+                if (!(name.getName() instanceof ASN1String)) {
+                    throw new IllegalArgumentException("an rfc822Name in SubjectAltName is not a string");
+                }
                 names.add(new Name(false, ((ASN1String) name.getName()).getString()));
-            } else if (name.getTagNo() == GeneralName.otherName) {
-                OtherName other = OtherName.getInstance(name.getName());
-                if (SMTP_UTF8_MAILBOX_OID.equals(other.getTypeID())) {
-                    names.add(new Name(true, utf8Value(other.getValue())));
+            } else if (name.getTagNo() == GeneralName.otherName && isSmtpUtf8Mailbox(name)) {
+                try {
+                    names.add(new Name(true, utf8Value(OtherName.getInstance(name.getName()).getValue())));
+                } catch (RuntimeException e) {
+                    throw new IllegalArgumentException("an SmtpUTF8Mailbox in SubjectAltName cannot be parsed (" + e.getMessage() + ")", e);
                 }
             }
         }
         return names;
+    }
+
+    /** Whether an other name is an SmtpUTF8Mailbox, read by its type alone: other names of other types (a UPN) are not parsed. */
+    private static boolean isSmtpUtf8Mailbox(GeneralName name) {
+        try {
+            ASN1Sequence sequence = ASN1Sequence.getInstance(name.getName());
+            return sequence.size() > 0 && SMTP_UTF8_MAILBOX_OID.equals(sequence.getObjectAt(0));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("an other name in SubjectAltName cannot be parsed (" + e.getMessage() + ")", e);
+        }
     }
 
     /** The name a certificate or request gives {@code key}: an rfc822Name, or an SmtpUTF8Mailbox for a non-ASCII local part. */

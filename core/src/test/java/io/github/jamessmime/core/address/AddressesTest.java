@@ -98,6 +98,24 @@ class AddressesTest {
         // a combining mark first
         "\u0301jorg@shop.example",
         "billing@\u0301shop.example",
+        // invisible or stand-in characters that pass a category check: a variation selector, the combining grapheme
+        // joiner, Hangul fillers, a math bold letter, full-width and ligature letters, old Hangul jamo, a combining
+        // mark for symbols, control characters that String.trim would have taken away
+        "alice\ufe00@shop.example",
+        "ali\u034fce@shop.example",
+        "ali\u115fce@shop.example",
+        "\u3164alice@shop.example",
+        "\ud835\udc1alice@shop.example",
+        "\uff41lice@shop.example",
+        "\ufb01le@shop.example",
+        "alice@pay\u115fpal.example",
+        "alice@pay\u20e5pal.example",
+        "alice@\u1100.example",
+        "alice@x\u17b4.example",
+        "\u0001alice@shop.example",
+        "ali\u007fce@shop.example",
+        // a character added to Unicode after 3.2, which java.net.IDN does not know
+        "alice@\u0430\u0440\u0440\u04cf\u0435.example",
         // not one address
         "billing@@shop.example",
         "billing@shop..example",
@@ -109,6 +127,42 @@ class AddressesTest {
     }
 
     @Test
+    void aLocalPartShouldKeepItsCaseAsAnAddressOfItsOwn() throws Exception {
+        assertThat(Addresses.key("JÖRG@shop.example")).isEqualTo("JÖRG@shop.example").isNotEqualTo(Addresses.key("jörg@shop.example"));
+    }
+
+    @Test
+    void everyKeyShouldBeItsOwnKeyAndAgreeWithTheCertificateForms() {
+        // a seeded walk through the scripts and traps of these rules: whatever gets a key keeps it, in any form
+        int[][] ranges = {{0x20, 0x7e}, {0xa0, 0x24f}, {0x300, 0x36f}, {0x370, 0x3ff}, {0x400, 0x4ff}, {0x590, 0x6ff}, {0x900, 0x97f},
+            {0x1100, 0x11ff}, {0x200b, 0x206f}, {0x3040, 0x30ff}, {0x4e00, 0x4e80}, {0xac00, 0xac80}, {0xfe00, 0xfe0f}, {0xff00, 0xff60}};
+        java.util.Random random = new java.util.Random(20261207);
+        int keys = 0;
+        for (int i = 0; i < 50_000; i++) {
+            StringBuilder address = new StringBuilder();
+            int[] range = ranges[random.nextInt(ranges.length)];
+            for (int n = 1 + random.nextInt(6); n > 0; n--) {
+                address.appendCodePoint(random.nextInt(4) == 0 ? 'a' + random.nextInt(26) : range[0] + random.nextInt(range[1] - range[0] + 1));
+            }
+            address.append('@');
+            range = ranges[random.nextInt(ranges.length)];
+            for (int n = 1 + random.nextInt(6); n > 0; n--) {
+                address.appendCodePoint(random.nextInt(3) == 0 ? 'a' + random.nextInt(26) : range[0] + random.nextInt(range[1] - range[0] + 1));
+            }
+            address.append(random.nextBoolean() ? ".example" : "");
+            java.util.Optional<String> key = Addresses.normalize(address.toString());
+            if (key.isPresent()) {
+                keys++;
+                assertThat(Addresses.normalize(key.get())).as(address.toString()).contains(key.get());
+                String domain = Addresses.domainOf(key.get());
+                assertThat(Addresses.normalize(key.get().substring(0, key.get().lastIndexOf('@') + 1) + DomainNames.unicode(domain)))
+                    .as("the U-label form of " + key.get()).contains(key.get());
+            }
+        }
+        assertThat(keys).as("inputs that got a key").isGreaterThan(1_000);
+    }
+
+    @Test
     void reasonsShouldNameTheProblem() {
         assertThatThrownBy(() -> Addresses.key("p\u0430ypal@shop.example")).hasMessageContaining("mixes the scripts Latin and Cyrillic");
         assertThatThrownBy(() -> Addresses.key("bill\u200bing@shop.example")).hasMessageContaining("U+200B (ZERO WIDTH SPACE)")
@@ -117,6 +171,9 @@ class AddressesTest {
         assertThatThrownBy(() -> Addresses.key("jo\u0308rg@shop.example")).hasMessageContaining("normalisation form C");
         assertThatThrownBy(() -> Addresses.key("billing@xn--abc-.example")).hasMessageContaining("starts or ends with a hyphen");
         assertThatThrownBy(() -> Addresses.key("billing@xn--mller-kvb.example")).hasMessageContaining("not a valid A-label");
+        assertThatThrownBy(() -> Addresses.key("\uff41lice@shop.example")).hasMessageContaining("normalisation form KC");
+        assertThatThrownBy(() -> Addresses.key("alice@\u0430\u0440\u0440\u04cf\u0435.example"))
+            .hasMessageContaining("a character added to Unicode since is not supported");
     }
 
     @Test

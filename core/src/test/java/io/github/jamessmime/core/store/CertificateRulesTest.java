@@ -236,6 +236,23 @@ class CertificateRulesTest {
     }
 
     @Test
+    void otherNamesOfOtherTypesShouldBeLeftAloneAndAMalformedSmtpUtf8MailboxRefusedInOneLine() throws Exception {
+        Path withUpn = pki.sender("ignored").sanEmails(TestPki.UPN + "billing@corp.example", SENDER).issue()
+            .writePkcs12(incoming.resolve("upn.p12"), P12_PASSWORD);
+        Path ia5 = pki.sender("ignored").sanEmails(TestPki.SMTP_UTF8_MAILBOX_IA5 + "jorg@shop.example").issue()
+            .writePkcs12(incoming.resolve("ia5.p12"), P12_PASSWORD);
+
+        new CertificateImport(pki.rules()).importInto(store, PASSWORD, withUpn, P12_PASSWORD, NOW);
+        assertThatThrownBy(() -> new CertificateImport(pki.rules()).importInto(store, PASSWORD, ia5, P12_PASSWORD, NOW))
+            .isInstanceOf(StoreException.class).hasMessageContaining("an SmtpUTF8Mailbox in SubjectAltName cannot be parsed")
+            .hasMessageContaining("not a UTF8String").satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+
+        assertThat(fileNames(store)).containsExactly(SENDER + ".p12");
+        CertificateStore opened = CertificateStore.open(store, PASSWORD, new MutableClock(NOW), Optional.empty(), RevocationChecker.none(), pki.rules());
+        assertThat(opened.find(SENDER)).isPresent();
+    }
+
+    @Test
     void subjectEmailInALabelFormShouldMatchItsSanAddress() throws Exception {
         Path p12 = pki.sender("billing@xn--mller-kva.example").subject("CN=Billing,E=billing@XN--MLLER-KVA.example,O=james-smime tests")
             .issue().writePkcs12(incoming.resolve("a-label.p12"), P12_PASSWORD);
@@ -262,10 +279,12 @@ class CertificateRulesTest {
 
     @Test
     void confinedShouldRefuseNamesThatLeaveTheStore() {
-        for (String name : List.of("../x.p12", "a/../../x.p12", "/abs.p12", "sub/x.p12", ".x.p12", "", "x".repeat(256))) {
+        for (String name : List.of("../x.p12", "a/../../x.p12", "/abs.p12", "sub/x.p12", ".x.p12", "")) {
             assertThatThrownBy(() -> CertificateImport.confined(store, name)).as(name).isInstanceOf(StoreException.class)
                 .hasMessageContaining("cannot name a file inside the store");
         }
+        assertThatThrownBy(() -> CertificateImport.confined(store, "x".repeat(256))).isInstanceOf(StoreException.class)
+            .hasMessageContaining("is too long to name a file inside the store (256 characters as a file name, at most 255)");
     }
 
     private static List<String> fileNames(Path directory) throws IOException {
