@@ -37,7 +37,6 @@ import spark.Response;
 import spark.Service;
 
 import io.github.jamessmime.core.SmimeSigningService;
-import io.github.jamessmime.core.address.Addresses;
 import io.github.jamessmime.core.lifecycle.CertificateAdministration;
 import io.github.jamessmime.core.lifecycle.CertificateEntry;
 import io.github.jamessmime.core.store.SigningIdentity;
@@ -106,8 +105,7 @@ public class CertificateRoutes implements Routes {
     }
 
     private List<CertificateDto> show(Request request, Response response) {
-        String address = Addresses.normalize(request.params("address"))
-            .orElseThrow(() -> WebAdminErrors.badRequest("'" + request.params("address") + "' is not a mail address"));
+        String address = WebAdminErrors.addressKey(request.params("address"));
         List<CertificateEntry> entries = administration.entries(Optional.of(address));
         if (entries.isEmpty()) {
             throw WebAdminErrors.notFound("no certificate for " + address);

@@ -39,7 +39,6 @@ import spark.Response;
 import spark.Service;
 
 import io.github.jamessmime.core.SmimeSigningService;
-import io.github.jamessmime.core.address.Addresses;
 import io.github.jamessmime.core.failure.FailureKind;
 import io.github.jamessmime.core.lifecycle.CertificateRequests;
 import io.github.jamessmime.core.store.CertificateInput;
@@ -273,8 +272,7 @@ public class RequestRoutes implements Routes {
     }
 
     private static String address(Request request) {
-        String value = request.params("address");
-        return Addresses.normalize(value).orElseThrow(() -> WebAdminErrors.badRequest("'" + printable(value) + "' is not a mail address"));
+        return WebAdminErrors.addressKey(request.params("address"));
     }
 
     /** What the client sent, quoted in a refusal of one line: control characters (a decoded %0A) are not. */

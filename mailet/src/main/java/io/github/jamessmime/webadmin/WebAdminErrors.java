@@ -23,6 +23,8 @@ import java.util.Map;
 import org.apache.james.webadmin.utils.ErrorResponder;
 import org.eclipse.jetty.http.HttpStatus;
 
+import io.github.jamessmime.core.address.Addresses;
+import io.github.jamessmime.core.address.InvalidAddressException;
 import io.github.jamessmime.core.failure.FailureKind;
 
 /** The one way this extension's routes answer an error: James's {@link ErrorResponder}, halting the request. */
@@ -32,6 +34,15 @@ final class WebAdminErrors {
 
     static RuntimeException badRequest(String message) {
         return error(HttpStatus.BAD_REQUEST_400, ErrorResponder.ErrorType.INVALID_ARGUMENT, message);
+    }
+
+    /** The key of the address a request names, or a 400 saying why it has none (an IDNA rule, mixed scripts, ...). */
+    static String addressKey(String value) {
+        try {
+            return Addresses.key(value);
+        } catch (InvalidAddressException e) {
+            throw badRequest("'" + Addresses.printable(String.valueOf(value)) + "' is not a mail address: " + e.getMessage());
+        }
     }
 
     static RuntimeException notFound(String message) {

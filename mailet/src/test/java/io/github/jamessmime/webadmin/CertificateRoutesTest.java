@@ -179,7 +179,7 @@ class CertificateRoutesTest {
         .then()
             .statusCode(HttpStatus.BAD_REQUEST_400)
             .body("type", equalTo("InvalidArgument"))
-            .body("message", equalTo("'not-an-address' is not a mail address"));
+            .body("message", equalTo("'not-an-address' is not a mail address: 'not-an-address' is not a single local@domain"));
     }
 
     @Test
@@ -197,6 +197,28 @@ class CertificateRoutesTest {
         .then()
             .statusCode(HttpStatus.OK_200)
             .body("[0].inUse", equalTo(true));
+    }
+
+    @Test
+    void anInternationalisedSenderShouldBeUploadedUnderAnAsciiFileAndShownInEitherDomainForm() throws Exception {
+        byte[] body = p12(pki.sender("ignored").sanEmails(TestPki.SMTP_UTF8_MAILBOX + "jörg@müller.example").issue(), "secret");
+
+        given().spec(spec).contentType(P12).header(CertificateRoutes.PASSWORD_HEADER, "secret").body(body).post()
+        .then()
+            .statusCode(HttpStatus.CREATED_201)
+            .body("imported", contains("(utf-8)j%C3%B6rg@xn--mller-kva.example.p12"));
+
+        for (String address : List.of("jörg@müller.example", "jörg@XN--MLLER-KVA.example")) {
+            given().spec(spec).urlEncodingEnabled(true).get("/{address}", address)
+            .then()
+                .statusCode(HttpStatus.OK_200)
+                .body("[0].addresses", contains("jörg@xn--mller-kva.example"))
+                .body("[0].inUse", equalTo(true));
+        }
+        given().spec(spec).urlEncodingEnabled(true).get("/{address}", "p\u0430ypal@shop.example")
+        .then()
+            .statusCode(HttpStatus.BAD_REQUEST_400)
+            .body("message", containsString("is not a mail address: the local part 'p\u0430ypal' mixes the scripts Latin and Cyrillic"));
     }
 
     @Test

@@ -547,11 +547,11 @@ class RequestRoutesTest {
         given().spec(spec).get("/not-an-address")
         .then()
             .statusCode(HttpStatus.BAD_REQUEST_400)
-            .body("message", equalTo("'not-an-address' is not a mail address"));
+            .body("message", equalTo("'not-an-address' is not a mail address: 'not-an-address' is not a single local@domain"));
         given().spec(spec).urlEncodingEnabled(false).get("/not%0Aan-address")
         .then()
             .statusCode(HttpStatus.BAD_REQUEST_400)
-            .body("message", equalTo("'not?an-address' is not a mail address"));
+            .body("message", equalTo("'not\\u000aan-address' is not a mail address: 'not\\u000aan-address' is not a single local@domain"));
     }
 
     @Test
