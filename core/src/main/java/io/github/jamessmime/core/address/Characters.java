@@ -22,6 +22,7 @@ import java.lang.Character.UnicodeScript;
  * show as something else. The Default_Ignorable_Code_Point characters of Unicode (variation selectors, the combining
  * grapheme joiner, Hangul fillers, tags); the blocks RFC 5892 disallows in labels (old Hangul jamo, combining marks for
  * symbols, musical symbols); and letters of no script (mathematical alphanumerics, which look like plain letters).
+ * Also the character classes the rules of labels and local parts share.
  */
 final class Characters {
     private static final int[][] DEFAULT_IGNORABLE = {
@@ -38,6 +39,29 @@ final class Characters {
     static boolean isRefused(int c) {
         return within(c, DEFAULT_IGNORABLE) || within(c, DISALLOWED_BLOCKS)
             || (Character.isLetter(c) && UnicodeScript.of(c) == UnicodeScript.COMMON);
+    }
+
+    /** Whether {@code c} is a combining mark (none may start a label or local part). */
+    static boolean isMark(int c) {
+        int type = Character.getType(c);
+        return type == Character.NON_SPACING_MARK || type == Character.COMBINING_SPACING_MARK || type == Character.ENCLOSING_MARK;
+    }
+
+    /** Whether {@code c} is a letter (of any case), a non-enclosing mark or a decimal digit. */
+    static boolean isLetterMarkOrDigit(int c) {
+        switch (Character.getType(c)) {
+            case Character.UPPERCASE_LETTER:
+            case Character.LOWERCASE_LETTER:
+            case Character.TITLECASE_LETTER:
+            case Character.MODIFIER_LETTER:
+            case Character.OTHER_LETTER:
+            case Character.NON_SPACING_MARK:
+            case Character.COMBINING_SPACING_MARK:
+            case Character.DECIMAL_DIGIT_NUMBER:
+                return true;
+            default:
+                return false;
+        }
     }
 
     private static boolean within(int c, int[][] ranges) {

@@ -156,9 +156,7 @@ public final class DomainNames {
         if (label.length() >= 4 && label.charAt(2) == '-' && label.charAt(3) == '-') {
             throw new InvalidAddressException("the label '" + shown + "' has hyphens in the third and fourth position (RFC 5891)");
         }
-        int first = label.codePointAt(0);
-        if (Character.getType(first) == Character.NON_SPACING_MARK || Character.getType(first) == Character.COMBINING_SPACING_MARK
-            || Character.getType(first) == Character.ENCLOSING_MARK) {
+        if (Characters.isMark(label.codePointAt(0))) {
             throw new InvalidAddressException("the label '" + shown + "' starts with a combining mark");
         }
         boolean arabicIndic = false;
@@ -206,17 +204,9 @@ public final class DomainNames {
             default:
                 break;
         }
-        switch (Character.getType(c)) {
-            case Character.LOWERCASE_LETTER:
-            case Character.OTHER_LETTER:
-            case Character.MODIFIER_LETTER:
-            case Character.NON_SPACING_MARK:
-            case Character.COMBINING_SPACING_MARK:
-            case Character.DECIMAL_DIGIT_NUMBER:
-                return true;
-            default:
-                return false;
-        }
+        // IDNA2008 takes no upper or title case: those a label holds are mapped by IDNA2003, so refused here
+        int type = Character.getType(c);
+        return Characters.isLetterMarkOrDigit(c) && type != Character.UPPERCASE_LETTER && type != Character.TITLECASE_LETTER;
     }
 
     private static boolean isBidiDomain(String domain) {

@@ -84,13 +84,13 @@ final class LocalParts {
             throw new InvalidAddressException("the local part '" + shown + "' holds a compatibility character (full-width, a ligature,"
                 + " a styled letter) that stands for another: it is not in Unicode normalisation form KC");
         }
-        if (isMark(local.codePointAt(0))) {
+        if (Characters.isMark(local.codePointAt(0))) {
             throw new InvalidAddressException("the local part '" + shown + "' starts with a combining mark");
         }
         for (int i = 0; i < local.length(); ) {
             int c = local.codePointAt(i);
             i += Character.charCount(c);
-            boolean allowed = c < 0x80 ? isAtext((char) c) && c != '/' : isLetterMarkOrDigit(c) && !Characters.isRefused(c);
+            boolean allowed = c < 0x80 ? isAtext((char) c) && c != '/' : Characters.isLetterMarkOrDigit(c) && !Characters.isRefused(c);
             if (!allowed) {
                 throw new InvalidAddressException("the local part '" + shown + "' holds " + Addresses.codePoint(c) + ", which a"
                     + " sender address may not hold (letters, marks and digits besides . _ + - and the like)");
@@ -117,26 +117,5 @@ final class LocalParts {
 
     private static boolean isAtext(char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || ATEXT_SYMBOLS.indexOf(c) >= 0;
-    }
-
-    private static boolean isMark(int c) {
-        int type = Character.getType(c);
-        return type == Character.NON_SPACING_MARK || type == Character.COMBINING_SPACING_MARK || type == Character.ENCLOSING_MARK;
-    }
-
-    private static boolean isLetterMarkOrDigit(int c) {
-        switch (Character.getType(c)) {
-            case Character.UPPERCASE_LETTER:
-            case Character.LOWERCASE_LETTER:
-            case Character.TITLECASE_LETTER:
-            case Character.MODIFIER_LETTER:
-            case Character.OTHER_LETTER:
-            case Character.NON_SPACING_MARK:
-            case Character.COMBINING_SPACING_MARK:
-            case Character.DECIMAL_DIGIT_NUMBER:
-                return true;
-            default:
-                return false;
-        }
     }
 }
